@@ -1,0 +1,167 @@
+/*
+ * telemetry-hook: started by the agent once per tool call. It reads the hook payload on stdin and
+ * appends one record to the log (lib/et_hook.c does the work). In hook mode it exits 0 and prints
+ * nothing on stdout whatever happens, so that it can never break the agent.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "et_buf.h"
+#include "et_config.h"
+#include "et_hook.h"
+
+#include "banned.h"
+
+#ifndef ET_VERSION
+#define ET_VERSION "unknown"
+#endif
+
+/* The most time one invocation may take before it gives up (and still exits 0). */
+#define WATCHDOG_SECONDS 10
+
+enum exit_status {
+	EXIT_OK = 0,      /* hook mode, always; --check found no problem; --dry-run wrote records */
+	EXIT_PROBLEM = 1, /* --check found problems; --dry-run could not map the payload */
+	EXIT_USAGE = 2,   /* an unknown option with --check or --dry-run */
+};
+
+static const char usage[] =
+	"usage: telemetry-hook [--agent NAME]       (hook mode: payload on stdin)\n"
+	"       telemetry-hook --dry-run [--agent NAME] < payload.json\n"
+	"       telemetry-hook --check\n"
+	"       telemetry-hook --help | --version\n"
+	"\n"
+	"Records one agent tool call per run. The agent starts it once per hook event with the\n"
+	"event's JSON payload on stdin; it redacts secrets, truncates long strings and appends one\n"
+	"JSON line to the log under an exclusive lock (format: docs/record-format.md).\n"
+	"In hook mode it prints nothing on stdout and exits 0 whatever happens.\n"
+	"\n"
+	"options:\n"
+	"  --agent NAME   the agent sending the payload (default and only value for now: claude-code)\n"
+	"  --dry-run      print the record(s) on stdout instead of writing the log\n"
+	"  --check        show the configuration and every problem that hook mode would hide\n"
+	"  --help         this text\n"
+	"  --version      the version\n"
+	"\n"
+	"exit status:\n"
+	"  0  hook mode (always); --check found no problem; --dry-run printed the records\n"
+	"  1  --check found problems; --dry-run could not process the payload\n"
+	"  2  bad usage of --check or --dry-run\n"
+	"\n"
+	"settings (environment variable / config file key = value):\n"
+	"  EXECUTION_TELEMETRY_LOG           log           log file (default\n"
+	"                                                  $CLAUDE_CONFIG_DIR or ~/.claude, then\n"
+	"                                                  /execution-telemetry.jsonl)\n"
+	"  EXECUTION_TELEMETRY_MAX_CHARS     max_chars     characters kept per string (500; 0: all)\n"
+	"  EXECUTION_TELEMETRY_ROTATE_BYTES  rotate_bytes  rotate the log at this size (64M)\n"
+	"  EXECUTION_TELEMETRY_ROTATE_KEEP   rotate_keep   rotated files kept (8)\n"
+	"  EXECUTION_TELEMETRY_RULES         rules         extra redaction rules file (rules.tsv format)\n"
+	"  EXECUTION_TELEMETRY_SKIP_TOOLS    skip_tools    tools not recorded, comma-separated\n"
+	"  EXECUTION_TELEMETRY_STATE_DIR     state_dir     key and start stamps (default:\n"
+	"                                                  execution-telemetry.d beside the log)\n"
+	"  EXECUTION_TELEMETRY_DISABLE=1     enabled=false turn recording off\n"
+	"  EXECUTION_TELEMETRY_CONFIG        the config file (default: execution-telemetry.conf\n"
+	"                                    beside the default log)\n"
+	"  EXECUTION_TELEMETRY_DEBUG=1       hook mode says on stderr why a record was not written\n"
+	"  EXECUTION_TELEMETRY_NOW           fixed time for the records (epoch ms or ISO 8601 Z;\n"
+	"                                    for tests)\n";
+
+static void watchdog(int sig)
+{
+	(void)sig;
+	_exit(EXIT_OK);
+}
+
+int main(int argc, char **argv)
+{
+	struct et_config cfg;
+	struct et_buf input, out, err;
+	struct et_hook_input in;
+	bool check = false, dry_run = false, bad_usage = false;
+	int i, r, status = EXIT_OK;
+
+	/* A full disk must fail a write, not kill us; so must a reader that went away. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGALRM, watchdog);
+	alarm(WATCHDOG_SECONDS);
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("telemetry-hook %s\n", ET_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--check")) {
+			check = true;
+		} else if (!strcmp(argv[i], "--dry-run")) {
+			dry_run = true;
+		} else if (!strcmp(argv[i], "--agent") && i + 1 < argc) {
+			i++; /* only claude-code for now; the payload decides */
+		} else if (!strncmp(argv[i], "--agent=", 8)) {
+			continue;
+		} else {
+			bad_usage = true; /* ignored in hook mode: never break the agent */
+		}
+	}
+	if (bad_usage && (check || dry_run)) {
+		fprintf(stderr, "telemetry-hook: unknown option\n%s", usage);
+		return EXIT_USAGE;
+	}
+	if (sodium_init() < 0 || et_config_load(&cfg) < 0) {
+		if (check || dry_run) {
+			fprintf(stderr, "telemetry-hook: cannot initialise: out of memory\n");
+			return EXIT_PROBLEM;
+		}
+		return EXIT_OK;
+	}
+	et_buf_init(&err, 1 << 20);
+	et_buf_init(&out, ET_BUF_DEFAULT_CAP);
+	et_buf_init(&input, ET_MAX_INPUT);
+
+	if (check) {
+		alarm(0);
+		r = et_hook_check(&cfg, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		status = r ? EXIT_PROBLEM : EXIT_OK;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "telemetry-hook: cannot write the report: %s\n",
+				strerror(errno));
+			status = EXIT_PROBLEM;
+		}
+		goto out;
+	}
+
+	/* Read all of stdin even when disabled, so the agent never writes into a closed pipe. */
+	r = et_hook_read_input(STDIN_FILENO, ET_MAX_INPUT, &input, &in.total);
+	if (!cfg.enabled && !dry_run) {
+		goto out;
+	}
+	in.data = input.data;
+	in.len = input.len;
+	in.too_large = in.total > input.len;
+	if (r < 0) {
+		et_buf_addf(&err, "cannot read stdin: %s\n", strerror(-r));
+	}
+	r = et_hook_run(&cfg, &in, dry_run ? &out : NULL, &err);
+	if (dry_run) {
+		fwrite(out.data, 1, out.len, stdout);
+		fwrite(err.data, 1, err.len, stderr);
+		status = (r < 0 || fflush(stdout) != 0) ? EXIT_PROBLEM : EXIT_OK;
+	} else if (cfg.debug && err.len) {
+		fprintf(stderr, "telemetry-hook: %s", err.data);
+	}
+out:
+	et_buf_finish_secure(&input);
+	et_buf_finish(&out);
+	et_buf_finish(&err);
+	et_config_finish(&cfg);
+	return status;
+}

@@ -1,0 +1,164 @@
+/*
+ * et_buf: the growable buffer every module builds its output in. The one idea is the cap: each
+ * buffer is created with the most it may hold, and an append past it fails cleanly instead of
+ * growing, so a hostile payload can cost at most the caps it passes through.
+ */
+#include "et_buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "banned.h"
+
+static char et_buf_empty[1];
+
+void et_buf_init(struct et_buf *b, size_t cap)
+{
+	b->data = et_buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+	b->cap = cap;
+	b->failed = false;
+}
+
+void et_buf_finish(struct et_buf *b)
+{
+	if (b->alloc) {
+		free(b->data);
+	}
+	b->data = et_buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+	b->failed = false;
+}
+
+void et_buf_finish_secure(struct et_buf *b)
+{
+	if (b->alloc) {
+		sodium_memzero(b->data, b->alloc);
+	}
+	et_buf_finish(b);
+}
+
+void et_buf_reset(struct et_buf *b)
+{
+	b->len = 0;
+	b->data[0] = '\0';
+	b->failed = false;
+}
+
+int et_buf_grow(struct et_buf *b, size_t extra)
+{
+	size_t want, n;
+	char *p;
+
+	if (extra > b->cap || b->len > b->cap - extra) {
+		b->failed = true;
+		return -E2BIG;
+	}
+	want = b->len + extra + 1;
+	if (want <= b->alloc) {
+		return 0;
+	}
+	n = b->alloc ? b->alloc : 64;
+	while (n < want) {
+		n = n > SIZE_MAX / 2 ? want : n * 2;
+	}
+	if (n > b->cap + 1) {
+		n = b->cap + 1;
+	}
+	p = realloc(b->alloc ? b->data : NULL, n);
+	if (!p) {
+		b->failed = true;
+		return -ENOMEM;
+	}
+	if (!b->alloc) {
+		p[0] = '\0';
+	}
+	b->data = p;
+	b->alloc = n;
+	return 0;
+}
+
+int et_buf_add(struct et_buf *b, const void *p, size_t n)
+{
+	int r = et_buf_grow(b, n);
+
+	if (r < 0) {
+		return r;
+	}
+	if (n) {
+		memcpy(b->data + b->len, p, n);
+	}
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int et_buf_adds(struct et_buf *b, const char *s)
+{
+	return et_buf_add(b, s, strlen(s));
+}
+
+int et_buf_addch(struct et_buf *b, char c)
+{
+	return et_buf_add(b, &c, 1);
+}
+
+int et_buf_addf(struct et_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return -EINVAL;
+	}
+	if ((size_t)n < sizeof(small)) {
+		return et_buf_add(b, small, (size_t)n);
+	}
+	r = et_buf_grow(b, (size_t)n);
+	if (r < 0) {
+		return r;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void et_buf_truncate(struct et_buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+char *et_buf_detach(struct et_buf *b, size_t *len)
+{
+	char *p;
+
+	if (len) {
+		*len = b->len;
+	}
+	if (!b->alloc) {
+		p = strdup("");
+	} else {
+		p = b->data;
+	}
+	b->data = et_buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+	b->failed = false;
+	return p;
+}

@@ -1,0 +1,422 @@
+/*
+ * et_config: where settings come from. The idea is that configuration can never stop the hook:
+ * every bad value is recorded as a problem for `--check` to show, and the default stays in force.
+ */
+#include "et_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+#define CONFIG_MAX_BYTES 65536
+
+char *et_config_claude_dir(void)
+{
+	const char *dir = getenv("CLAUDE_CONFIG_DIR");
+	const char *home = getenv("HOME");
+	struct et_buf b;
+
+	if (dir && *dir) {
+		return strdup(dir);
+	}
+	if (!home || !*home) {
+		return NULL;
+	}
+	et_buf_init(&b, 8192);
+	et_buf_addf(&b, "%s/.claude", home);
+	return b.failed ? (et_buf_finish(&b), NULL) : et_buf_detach(&b, NULL);
+}
+
+/* Expands a leading "~/" to $HOME. Returns a heap string or NULL. */
+static char *expand_path(const char *v)
+{
+	const char *home = getenv("HOME");
+	struct et_buf b;
+
+	if (v[0] == '~' && v[1] == '/' && home && *home) {
+		et_buf_init(&b, 8192);
+		et_buf_addf(&b, "%s%s", home, v + 1);
+		return b.failed ? (et_buf_finish(&b), NULL) : et_buf_detach(&b, NULL);
+	}
+	return strdup(v);
+}
+
+int et_config_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (!s || !isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno) {
+		return -EINVAL;
+	}
+	if (*end == 'K' || *end == 'k') {
+		mul = 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		mul = 1024 * 1024;
+		end++;
+	} else if (*end == 'G' || *end == 'g') {
+		mul = 1024 * 1024 * 1024;
+		end++;
+	}
+	if (*end || v > UINT64_MAX / mul) {
+		return -EINVAL;
+	}
+	*out = (uint64_t)v * mul;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max) {
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")) {
+		*out = true;
+	} else if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") ||
+		   !strcmp(s, "off")) {
+		*out = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int et_config_parse_time(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	char *end;
+	long long v;
+	int frac = 0, digits = 0;
+	time_t t;
+
+	if (!s || !*s) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!errno && !*end && v >= 0) {
+		*ms = v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end) {
+		return -EINVAL;
+	}
+	if (*end == '.') {
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (digits < 3) {
+				frac = frac * 10 + (*end - '0');
+				digits++;
+			}
+		}
+		while (digits < 3) {
+			frac *= 10;
+			digits++;
+		}
+	}
+	if (strcmp(end, "Z") != 0) {
+		return -EINVAL;
+	}
+	t = timegm(&tm);
+	if (t == (time_t)-1) {
+		return -EINVAL;
+	}
+	*ms = (int64_t)t * 1000 + frac;
+	return 0;
+}
+
+static void problem(struct et_config *c, const char *origin, const char *key, const char *value,
+		    const char *why)
+{
+	et_buf_addf(&c->problems, "%s: %s='%s': %s\n", origin, key, value, why);
+}
+
+/* Applies one setting. @origin names where it came from, for problem messages. */
+static int apply(struct et_config *c, const char *origin, const char *key, const char *value)
+{
+	unsigned long u;
+	uint64_t size;
+	char **slot = NULL;
+	bool b;
+
+	if (!strcmp(key, "log")) {
+		slot = &c->log_path;
+	} else if (!strcmp(key, "state_dir")) {
+		slot = &c->state_dir;
+	} else if (!strcmp(key, "rules")) {
+		slot = &c->rules_path;
+	} else if (!strcmp(key, "skip_tools")) {
+		free(c->skip_tools);
+		c->skip_tools = *value ? strdup(value) : NULL;
+		return (*value && !c->skip_tools) ? -ENOMEM : 0;
+	} else if (!strcmp(key, "max_chars")) {
+		if (parse_uint(value, 100000000, &u) < 0) {
+			problem(c, origin, key, value, "expected a whole number (0: no truncation)");
+		} else {
+			c->max_chars = u;
+		}
+		return 0;
+	} else if (!strcmp(key, "rotate_bytes")) {
+		if (et_config_parse_size(value, &size) < 0 || size < 4096) {
+			problem(c, origin, key, value, "expected a size of at least 4096 (64M, 1G)");
+		} else {
+			c->rotate_bytes = size;
+		}
+		return 0;
+	} else if (!strcmp(key, "rotate_keep")) {
+		if (parse_uint(value, ET_MAX_ROTATE_KEEP, &u) < 0) {
+			problem(c, origin, key, value, "expected a whole number from 0 to 99");
+		} else {
+			c->rotate_keep = (unsigned)u;
+		}
+		return 0;
+	} else if (!strcmp(key, "enabled")) {
+		if (parse_bool(value, &b) < 0) {
+			problem(c, origin, key, value, "expected true or false");
+		} else {
+			c->enabled = b;
+		}
+		return 0;
+	} else {
+		problem(c, origin, key, value, "unknown setting");
+		return 0;
+	}
+	if (!*value) {
+		problem(c, origin, key, value, "empty path");
+		return 0;
+	}
+	free(*slot);
+	*slot = expand_path(value);
+	return *slot ? 0 : -ENOMEM;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s)) {
+		s++;
+	}
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1])) {
+		*--e = '\0';
+	}
+	return s;
+}
+
+static int read_file(struct et_config *c)
+{
+	char buf[CONFIG_MAX_BYTES + 1], *line, *save = NULL, *eq, origin[64];
+	ssize_t n;
+	size_t got = 0;
+	int fd, lineno = 0, r;
+
+	fd = open(c->config_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno != ENOENT) {
+			et_buf_addf(&c->problems, "cannot open config '%s': %s\n", c->config_path,
+				    strerror(errno));
+		}
+		return 0;
+	}
+	while (got < CONFIG_MAX_BYTES && (n = read(fd, buf + got, CONFIG_MAX_BYTES - got)) > 0) {
+		got += (size_t)n;
+	}
+	close(fd);
+	c->config_found = true;
+	buf[got] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#') {
+			continue;
+		}
+		snprintf(origin, sizeof(origin), "config line %d", lineno);
+		eq = strchr(line, '=');
+		if (!eq) {
+			et_buf_addf(&c->problems, "%s: expected key = value\n", origin);
+			continue;
+		}
+		*eq = '\0';
+		r = apply(c, origin, trim(line), trim(eq + 1));
+		if (r < 0) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	const char *env;
+	const char *key;
+} env_keys[] = {
+	{"EXECUTION_TELEMETRY_LOG", "log"},
+	{"EXECUTION_TELEMETRY_STATE_DIR", "state_dir"},
+	{"EXECUTION_TELEMETRY_RULES", "rules"},
+	{"EXECUTION_TELEMETRY_SKIP_TOOLS", "skip_tools"},
+	{"EXECUTION_TELEMETRY_MAX_CHARS", "max_chars"},
+	{"EXECUTION_TELEMETRY_ROTATE_BYTES", "rotate_bytes"},
+	{"EXECUTION_TELEMETRY_ROTATE_KEEP", "rotate_keep"},
+};
+
+int et_config_load(struct et_config *c)
+{
+	char *claude = NULL;
+	const char *v;
+	struct et_buf b;
+	size_t i;
+	int r = -ENOMEM;
+	bool off;
+
+	memset(c, 0, sizeof(*c));
+	et_buf_init(&c->problems, 65536);
+	c->max_chars = ET_DEFAULT_MAX_CHARS;
+	c->rotate_bytes = ET_DEFAULT_ROTATE_BYTES;
+	c->rotate_keep = ET_DEFAULT_ROTATE_KEEP;
+	c->enabled = true;
+	et_buf_init(&b, 8192);
+
+	claude = et_config_claude_dir();
+	v = getenv("EXECUTION_TELEMETRY_CONFIG");
+	if (v && *v) {
+		c->config_path = expand_path(v);
+	} else if (claude) {
+		et_buf_addf(&b, "%s/execution-telemetry.conf", claude);
+		c->config_path = b.failed ? NULL : et_buf_detach(&b, NULL);
+	}
+	if (c->config_path && (r = read_file(c)) < 0) {
+		goto fail;
+	}
+	for (i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+		v = getenv(env_keys[i].env);
+		if (v && (r = apply(c, env_keys[i].env, env_keys[i].key, v)) < 0) {
+			goto fail;
+		}
+	}
+	v = getenv("EXECUTION_TELEMETRY_DISABLE");
+	if (v && *v) {
+		if (parse_bool(v, &off) < 0) {
+			problem(c, "environment", "EXECUTION_TELEMETRY_DISABLE", v,
+				"expected 1 or 0");
+		} else if (off) {
+			c->enabled = false;
+		}
+	}
+	v = getenv("EXECUTION_TELEMETRY_DEBUG");
+	c->debug = v && *v && strcmp(v, "0") != 0;
+	v = getenv("EXECUTION_TELEMETRY_NOW");
+	if (v && *v) {
+		if (et_config_parse_time(v, &c->now_ms) < 0) {
+			problem(c, "environment", "EXECUTION_TELEMETRY_NOW", v,
+				"expected epoch milliseconds or 2026-01-02T03:04:05.678Z");
+		} else {
+			c->has_now = true;
+		}
+	}
+	r = -ENOMEM;
+	if (!c->log_path) {
+		if (!claude) {
+			et_buf_adds(&c->problems,
+				    "neither HOME nor CLAUDE_CONFIG_DIR is set: no default log path\n");
+		} else {
+			et_buf_reset(&b);
+			et_buf_addf(&b, "%s/execution-telemetry.jsonl", claude);
+			if (b.failed || !(c->log_path = et_buf_detach(&b, NULL))) {
+				goto fail;
+			}
+		}
+	}
+	if (!c->state_dir && c->log_path) {
+		const char *slash = strrchr(c->log_path, '/');
+
+		et_buf_reset(&b);
+		if (slash) {
+			et_buf_add(&b, c->log_path, (size_t)(slash - c->log_path));
+		} else {
+			et_buf_addch(&b, '.');
+		}
+		et_buf_adds(&b, "/execution-telemetry.d");
+		if (b.failed || !(c->state_dir = et_buf_detach(&b, NULL))) {
+			goto fail;
+		}
+	}
+	free(claude);
+	et_buf_finish(&b);
+	return 0;
+fail:
+	free(claude);
+	et_buf_finish(&b);
+	et_config_finish(c);
+	return r;
+}
+
+void et_config_finish(struct et_config *c)
+{
+	free(c->log_path);
+	free(c->state_dir);
+	free(c->rules_path);
+	free(c->skip_tools);
+	free(c->config_path);
+	et_buf_finish(&c->problems);
+	c->log_path = c->state_dir = c->rules_path = c->skip_tools = c->config_path = NULL;
+}
+
+bool et_config_skips(const struct et_config *c, const char *tool)
+{
+	const char *p, *e;
+	size_t n;
+
+	if (!c->skip_tools || !tool) {
+		return false;
+	}
+	n = strlen(tool);
+	for (p = c->skip_tools; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, ',');
+		if (!e) {
+			e = p + strlen(p);
+		}
+		while (p < e && isspace((unsigned char)*p)) {
+			p++;
+		}
+		if ((size_t)(e - p) >= n && memcmp(p, tool, n) == 0) {
+			const char *q = p + n;
+
+			while (q < e && isspace((unsigned char)*q)) {
+				q++;
+			}
+			if (q == e) {
+				return true;
+			}
+		}
+	}
+	return false;
+}

@@ -1,0 +1,310 @@
+/*
+ * et_hook: one hook invocation. The idea is that every step degrades instead of failing: no key
+ * means an ephemeral one, a bad user rules file means the built-in rules, an unreadable payload
+ * means a small record that says so. Only a log that cannot be written costs the record, and
+ * even then the hook itself succeeds; `--check` is where problems are shown.
+ */
+#include "et_hook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "et_fsutil.h"
+#include "et_log.h"
+#include "et_payload.h"
+#include "et_redact.h"
+#include "et_state.h"
+
+#include "banned.h"
+
+#define RULES_MAX_BYTES ((size_t)1 << 20)
+
+int et_hook_read_input(int fd, size_t cap, struct et_buf *out, size_t *total)
+{
+	char sink[65536];
+	ssize_t n;
+	int r;
+
+	*total = 0;
+	for (;;) {
+		size_t room = out->len < cap ? cap - out->len : 0;
+
+		if (room) {
+			r = et_buf_grow(out, room < 65536 ? room : 65536);
+			if (r < 0) {
+				return r;
+			}
+			n = read(fd, out->data + out->len, room < 65536 ? room : 65536);
+		} else {
+			n = read(fd, sink, sizeof(sink));
+		}
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		if (n == 0) {
+			break;
+		}
+		if (room) {
+			out->len += (size_t)n;
+			out->data[out->len] = '\0';
+		}
+		*total += (size_t)n;
+	}
+	return 0;
+}
+
+static int64_t now_ms(const struct et_config *cfg)
+{
+	struct timespec ts;
+
+	if (cfg->has_now) {
+		return cfg->now_ms;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_small_file(const char *path, size_t cap, struct et_buf *out)
+{
+	size_t total;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	r = et_hook_read_input(fd, cap, out, &total);
+	close(fd);
+	if (r == 0 && total > cap) {
+		r = -EFBIG;
+	}
+	return r;
+}
+
+/* Creates the redactor: built-in rules, then the user's. */
+static struct et_redactor *make_redactor(const struct et_config *cfg,
+					 const unsigned char key[ET_KEY_BYTES], struct et_buf *err)
+{
+	unsigned char sub[32];
+	struct et_redactor *red;
+	struct et_buf text;
+	int r;
+
+	et_state_subkey(key, "etsecret", sub);
+	red = et_redactor_create(sub);
+	sodium_memzero(sub, sizeof(sub));
+	if (!red || et_redactor_add_builtin(red) < 0) {
+		et_redactor_destroy(red);
+		return NULL;
+	}
+	if (cfg->rules_path) {
+		et_buf_init(&text, RULES_MAX_BYTES);
+		r = read_small_file(cfg->rules_path, RULES_MAX_BYTES, &text);
+		if (r < 0) {
+			if (err) {
+				et_buf_addf(err, "cannot read rules file '%s': %s\n", cfg->rules_path,
+					    strerror(-r));
+			}
+		} else if (et_redactor_add_rules(red, text.data, text.len, cfg->rules_path, err) ==
+			   -ENOMEM) {
+			et_buf_finish(&text);
+			et_redactor_destroy(red);
+			return NULL;
+		}
+		et_buf_finish(&text);
+	}
+	return red;
+}
+
+static bool skip_tool(const void *ctx, const char *tool)
+{
+	return et_config_skips(ctx, tool);
+}
+
+/* The install key, or an ephemeral one when it cannot be had (fingerprints then don't match up). */
+static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES],
+		    struct et_buf *err)
+{
+	int r = cfg->state_dir ? et_state_key(cfg->state_dir, key) : -ENOENT;
+
+	if (r < 0) {
+		if (err) {
+			et_buf_addf(err, "cannot use key in '%s': %s (using a one-off key)\n",
+				    cfg->state_dir ? cfg->state_dir : "(none)", strerror(-r));
+		}
+		randombytes_buf(key, ET_KEY_BYTES);
+	}
+}
+
+int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in,
+		struct et_buf *dry_run, struct et_buf *err)
+{
+	unsigned char key[ET_KEY_BYTES], params_key[32];
+	struct et_redactor *red = NULL;
+	struct et_mapped m;
+	struct et_map_opts o;
+	struct et_buf lines;
+	struct et_log_opts lo;
+	int64_t now = now_ms(cfg), start;
+	size_t i;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	et_buf_init(&lines, ET_BUF_DEFAULT_CAP);
+	get_key(cfg, key, err);
+	et_state_subkey(key, "etparams", params_key);
+	red = make_redactor(cfg, key, err);
+	sodium_memzero(key, sizeof(key));
+	if (!red) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.redactor = red;
+	o.params_key = params_key;
+	o.max_chars = cfg->max_chars;
+	o.now_ms = now;
+	o.too_large = in->too_large;
+	o.input_bytes = in->total;
+	o.skip_tool = skip_tool;
+	o.skip_ctx = cfg;
+	r = et_payload_map(in->data, in->len, &o, &m);
+	if (r < 0) {
+		goto out;
+	}
+	if (m.is_pre) {
+		if (m.pre_tool_use_id && !dry_run && cfg->state_dir) {
+			r = et_state_stamp_put(cfg->state_dir, m.pre_tool_use_id, now);
+			if (r < 0 && err) {
+				et_buf_addf(err, "cannot write start stamp in '%s': %s\n",
+					    cfg->state_dir, strerror(-r));
+			}
+		}
+		goto out;
+	}
+	/* A Post without duration_ms: the PreToolUse stamp gives the latency. */
+	if (m.post_tool_use_id && m.n == 1 && !m.records[0].has_latency && cfg->state_dir &&
+	    !dry_run && et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, &start) == 0) {
+		m.records[0].has_latency = true;
+		m.records[0].latency_ms = now >= start ? (double)(now - start) : 0;
+		m.records[0].latency_source = "pre_post";
+	}
+	for (i = 0; i < m.n; i++) {
+		r = et_record_write(&m.records[i], &lines);
+		if (r < 0) {
+			goto out;
+		}
+	}
+	if (m.n == 0) {
+		goto out;
+	}
+	if (dry_run) {
+		r = et_buf_add(dry_run, lines.data, lines.len);
+		goto out;
+	}
+	if (!cfg->log_path) {
+		r = -ENOENT;
+		goto out;
+	}
+	lo.path = cfg->log_path;
+	lo.rotate_bytes = cfg->rotate_bytes;
+	lo.rotate_keep = cfg->rotate_keep;
+	lo.lock_wait_ms = ET_LOCK_WAIT_MS;
+	r = et_log_append(&lo, lines.data, lines.len);
+	if (r < 0 && err) {
+		et_buf_addf(err, "cannot write log '%s': %s\n", cfg->log_path, strerror(-r));
+	}
+out:
+	sodium_memzero(params_key, sizeof(params_key));
+	et_mapped_finish(&m);
+	et_redactor_destroy(red);
+	et_buf_finish(&lines);
+	return r;
+}
+
+int et_hook_check(const struct et_config *cfg, struct et_buf *report)
+{
+	unsigned char key[ET_KEY_BYTES];
+	struct et_redactor *red;
+	struct et_buf problems;
+	int fd, r, count = 0;
+	size_t start;
+
+	et_buf_init(&problems, 1 << 20);
+	et_buf_addf(report, "config file: %s (%s)\n", cfg->config_path ? cfg->config_path : "(none)",
+		    cfg->config_found ? "read" : "not present");
+	et_buf_addf(report, "enabled: %s\n", cfg->enabled ? "yes" : "no (recording is off)");
+	et_buf_addf(report, "log: %s\n", cfg->log_path ? cfg->log_path : "(none)");
+	et_buf_addf(report, "state directory: %s\n", cfg->state_dir ? cfg->state_dir : "(none)");
+	et_buf_addf(report, "truncation: %zu characters per string%s\n", cfg->max_chars,
+		    cfg->max_chars ? "" : " (off)");
+	et_buf_addf(report, "rotation: at %llu bytes, keep %u\n",
+		    (unsigned long long)cfg->rotate_bytes, cfg->rotate_keep);
+	et_buf_addf(report, "skip tools: %s\n", cfg->skip_tools ? cfg->skip_tools : "(none)");
+	et_buf_addf(report, "extra rules: %s\n", cfg->rules_path ? cfg->rules_path : "(none)");
+	et_buf_add(&problems, cfg->problems.data, cfg->problems.len);
+
+	if (cfg->log_path) {
+		char dir[4096];
+		const char *slash = strrchr(cfg->log_path, '/');
+
+		if (slash && (size_t)(slash - cfg->log_path) < sizeof(dir) && slash != cfg->log_path) {
+			memcpy(dir, cfg->log_path, (size_t)(slash - cfg->log_path));
+			dir[slash - cfg->log_path] = '\0';
+			r = et_mkdir_p(dir);
+			if (r < 0) {
+				et_buf_addf(&problems, "cannot create log directory '%s': %s\n", dir,
+					    strerror(-r));
+			}
+		}
+		fd = et_open_private(cfg->log_path, O_WRONLY | O_APPEND | O_CREAT);
+		if (fd < 0) {
+			et_buf_addf(&problems, "cannot open log '%s' for appending: %s\n",
+				    cfg->log_path,
+				    fd == -ELOOP ? "it is a symbolic link"
+				    : fd == -EPERM ? "it is owned by another user"
+				    : fd == -EINVAL ? "it is not a regular file"
+						    : strerror(-fd));
+		} else {
+			close(fd);
+		}
+	}
+	if (!cfg->state_dir || (r = et_state_key(cfg->state_dir, key)) < 0) {
+		et_buf_addf(&problems, "cannot read or create the key in '%s': %s\n",
+			    cfg->state_dir ? cfg->state_dir : "(none)",
+			    cfg->state_dir ? strerror(-r) : "no state directory");
+		randombytes_buf(key, sizeof(key));
+	}
+	red = make_redactor(cfg, key, &problems);
+	sodium_memzero(key, sizeof(key));
+	if (red) {
+		start = problems.len;
+		et_redactor_compile_all(red, &problems);
+		et_buf_addf(report, "redaction rules: %zu%s\n", et_redactor_rule_count(red),
+			    problems.len > start ? " (some do not compile, see below)" : ", all compile");
+		et_redactor_destroy(red);
+	} else {
+		et_buf_adds(&problems, "cannot set up redaction: out of memory\n");
+	}
+	for (start = 0; start < problems.len; start++) {
+		if (problems.data[start] == '\n') {
+			count++;
+		}
+	}
+	if (count) {
+		et_buf_addf(report, "problems (%d):\n", count);
+		et_buf_add(report, problems.data, problems.len);
+	} else {
+		et_buf_adds(report, "no problems found\n");
+	}
+	et_buf_finish(&problems);
+	return count;
+}

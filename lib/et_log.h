@@ -1,0 +1,35 @@
+#ifndef ET_LOG_H
+#define ET_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Appending records to the log: lock, rotate if the write would pass the size limit, one write(2),
+ * unlock. A record is all there or not there, and concurrent hooks never interleave or lose lines.
+ */
+
+struct et_log_opts {
+	const char *path;      /* the log; borrowed */
+	uint64_t rotate_bytes; /* rotate before a write that would take the log past this */
+	unsigned rotate_keep;  /* rotated files kept: path.1 (newest) … path.N */
+	unsigned lock_wait_ms; /* give up after waiting this long for the lock */
+};
+
+/**
+ * Appends the @n bytes at @lines (one or more complete records, each ending in '\n') to the log
+ * with a single write(2), under an exclusive flock on "<path>.lock". Creates the log's directory
+ * (0700) and the log (0600) when missing. If the write fails part-way (disk full), the log is cut
+ * back to its previous size so no partial line remains.
+ * Returns 0 or -errno (-ELOOP: the log or lock is a symbolic link; -EPERM: owned by someone else;
+ * -ETIMEDOUT: the lock was not granted in time; -ENOSPC, -EFBIG, -EACCES, …).
+ */
+int et_log_append(const struct et_log_opts *o, const char *lines, size_t n);
+
+/**
+ * Returns the path of rotated file @index (1 … keep) of @path in @buf (@size bytes), or of the
+ * log itself for index 0. Returns 0 or -ENAMETOOLONG.
+ */
+int et_log_rotated_path(const char *path, unsigned index, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * et_record: the record writer. The idea is that the line is built whole in memory, field by field
+ * in a fixed order, so the log layer can write it with one system call and a reader can rely on
+ * every line being complete, valid JSON.
+ */
+#include "et_record.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "et_json.h"
+
+#include "banned.h"
+
+void et_record_finish(struct et_record *r)
+{
+	size_t i;
+
+	free(r->event);
+	free(r->session_id);
+	free(r->prompt_id);
+	free(r->tool_use_id);
+	free(r->tool_name);
+	free(r->error);
+	free(r->params);
+	free(r->cwd);
+	free(r->transcript_path);
+	free(r->permission_mode);
+	free(r->agent_id);
+	free(r->agent_type);
+	for (i = 0; i < r->batch_n; i++) {
+		if (r->batch_ids) {
+			free(r->batch_ids[i]);
+		}
+		if (r->batch_names) {
+			free(r->batch_names[i]);
+		}
+	}
+	free(r->batch_ids);
+	free(r->batch_names);
+	memset(r, 0, sizeof(*r));
+}
+
+void et_record_format_time(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	int frac = (int)(ms % 1000);
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000;
+		t--;
+	}
+	gmtime_r(&t, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static void str_field(struct et_buf *b, const char *key, const char *v)
+{
+	et_buf_addch(b, ',');
+	et_json_key(b, key);
+	et_json_strz(b, v);
+}
+
+static void str_array(struct et_buf *b, const char *key, char **v, size_t n)
+{
+	size_t i;
+
+	et_buf_addch(b, ',');
+	et_json_key(b, key);
+	et_buf_addch(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i) {
+			et_buf_addch(b, ',');
+		}
+		et_json_strz(b, v[i]);
+	}
+	et_buf_addch(b, ']');
+}
+
+int et_record_write(const struct et_record *r, struct et_buf *out)
+{
+	size_t start = out->len;
+	char ts[40];
+	bool was_failed = out->failed;
+
+	out->failed = false;
+	et_record_format_time(r->ts_ms, ts, sizeof(ts));
+	et_buf_addf(out, "{\"v\":%d,\"timestamp\":\"%s\"", ET_RECORD_VERSION, ts);
+	str_field(out, "event", r->event);
+	str_field(out, "agent", r->agent ? r->agent : "claude-code");
+	str_field(out, "session_id", r->session_id);
+	str_field(out, "prompt_id", r->prompt_id);
+	str_field(out, "tool_use_id", r->tool_use_id);
+	str_field(out, "tool_name", r->tool_name);
+	str_field(out, "outcome", r->outcome);
+	str_field(out, "error", r->error);
+	if (r->has_exit_code) {
+		et_buf_addf(out, ",\"exit_code\":%lld", r->exit_code);
+	} else {
+		et_buf_adds(out, ",\"exit_code\":null");
+	}
+	et_buf_adds(out, ",\"latency_ms\":");
+	if (r->has_latency) {
+		et_json_num(out, r->latency_ms);
+	} else {
+		et_buf_adds(out, "null");
+	}
+	str_field(out, "latency_source", r->latency_source);
+	et_buf_adds(out, ",\"params\":");
+	et_buf_adds(out, r->params ? r->params : "null");
+	str_field(out, "params_fp", r->has_fp ? r->params_fp : NULL);
+	if (r->has_response_bytes) {
+		et_buf_addf(out, ",\"response_bytes\":%lld", r->response_bytes);
+	} else {
+		et_buf_adds(out, ",\"response_bytes\":null");
+	}
+	et_buf_addf(out, ",\"redactions\":%u,\"truncations\":%u", r->redactions, r->truncations);
+	str_field(out, "cwd", r->cwd);
+	str_field(out, "transcript_path", r->transcript_path);
+	str_field(out, "permission_mode", r->permission_mode);
+	str_field(out, "agent_id", r->agent_id);
+	str_field(out, "agent_type", r->agent_type);
+	if (r->is_batch) {
+		str_array(out, "tool_use_ids", r->batch_ids, r->batch_n);
+		str_array(out, "tool_names", r->batch_names, r->batch_n);
+	}
+	if (r->parse_error) {
+		str_field(out, "parse_error", r->parse_error);
+		et_buf_addf(out, ",\"input_bytes\":%zu", r->input_bytes);
+	}
+	et_buf_adds(out, "}\n");
+	if (out->failed) {
+		et_buf_truncate(out, start);
+		out->failed = true;
+		return -E2BIG;
+	}
+	out->failed = was_failed;
+	return 0;
+}

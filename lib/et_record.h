@@ -1,0 +1,65 @@
+#ifndef ET_RECORD_H
+#define ET_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "et_buf.h"
+#include "et_fp.h"
+
+/*
+ * One log record (docs/record-format.md) and its JSON line. Every string a record holds has
+ * already been redacted and truncated: a record is safe to write as it is.
+ */
+
+#define ET_RECORD_VERSION 1
+
+struct et_record {
+	int64_t ts_ms;
+	const char *agent;          /* static */
+	char *event;                /* owned strings below; NULL writes null */
+	char *session_id;
+	char *prompt_id;
+	char *tool_use_id;
+	char *tool_name;
+	const char *outcome;        /* static: "success", "failure", "interrupted" or NULL */
+	char *error;
+	bool has_exit_code;
+	long long exit_code;
+	bool has_latency;
+	double latency_ms;
+	const char *latency_source; /* static: "duration_ms", "pre_post" or NULL */
+	char *params;               /* JSON text of the redacted tool input, or NULL */
+	bool has_fp;
+	char params_fp[ET_FP_HEX + 1];
+	bool has_response_bytes;
+	long long response_bytes;
+	unsigned redactions;
+	unsigned truncations;
+	char *cwd;
+	char *transcript_path;
+	char *permission_mode;
+	char *agent_id;
+	char *agent_type;
+	bool is_batch;              /* writes tool_use_ids and tool_names */
+	size_t batch_n;
+	char **batch_ids;           /* owned arrays of owned strings */
+	char **batch_names;
+	const char *parse_error;    /* static, or NULL for a readable payload */
+	size_t input_bytes;
+};
+
+/** Frees what @r owns and zeroes it. Accepts a zeroed record. */
+void et_record_finish(struct et_record *r);
+
+/**
+ * Appends @r as one JSON line, '\n' included, to @out. Returns 0 or -errno (-E2BIG past the cap,
+ * in which case @out is cut back to its length before the call).
+ */
+int et_record_write(const struct et_record *r, struct et_buf *out);
+
+/** Formats @ms since the epoch as 2026-11-21T14:11:16.123Z into @buf (at least 25 bytes). */
+void et_record_format_time(int64_t ms, char *buf, size_t size);
+
+#endif

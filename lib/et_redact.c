@@ -1,0 +1,980 @@
+/*
+ * et_redact: finds secrets in strings and replaces them with keyed fingerprints, then truncates.
+ *
+ * The design idea is to pay only for what can matter. A rule runs only when one of its keywords
+ * occurs in the string, is compiled only the first time it runs, and sees only the part of the
+ * string that can survive truncation plus a margin: a 5 MB file written by the agent costs the
+ * same as a 3 KB one. Regex matches are then vetted in C (entropy floors, placeholders such as
+ * $VAR or ${{ secrets.X }}, key names such as max_tokens, code such as getpass.getpass()) because
+ * those checks are clearer as code than as regex, and they apply to user rules too.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "et_redact.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+#include <sodium.h>
+
+#include "et_rules_builtin.h"
+#include "et_utf8.h"
+
+#include "banned.h"
+
+/* A regex match may take at most this many backtracking steps before we give up on the string. */
+#define MATCH_LIMIT 2000000u
+#define DEPTH_LIMIT 10000u
+#define MAX_KEYWORDS 16
+/* Subjects at least this long get the rules that run on them JIT-compiled. */
+#define JIT_MIN_SUBJECT ((size_t)64 << 10)
+#define MARKER_PREFIX "[REDACTED "
+#define TRUNC_MARKER "\xe2\x80\xa6[truncated: "
+
+enum rule_flags {
+	RULE_GENERIC = 1 << 0,  /* context rule (NAME=value, headers, flags): no "example" stopword */
+	RULE_KEY_VALUE = 1 << 1,  /* the text before the separator must name a secret; no code */
+	RULE_USER_PASS = 1 << 2,  /* the secret is user:pass; a bare user is not a secret */
+};
+
+struct rule {
+	char *id;
+	unsigned group;
+	char *keywords[MAX_KEYWORDS]; /* lowercase */
+	size_t nkw;
+	double min_entropy;
+	char *regex;
+	unsigned flags;
+	pcre2_code *code;
+	bool tried;   /* compile attempted */
+	bool jit;     /* JIT compiled */
+};
+
+struct et_redactor {
+	struct rule *rules;
+	size_t n, alloc;
+	unsigned char key[crypto_generichash_KEYBYTES];
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
+struct span {
+	size_t start, end; /* in the scanned text */
+	size_t rule;
+};
+
+struct span_list {
+	struct span *v;
+	size_t n, alloc;
+};
+
+/* The generic rules of the built-in table, and the extra checks each needs. */
+static const struct {
+	const char *id;
+	unsigned flags;
+} generic_rules[] = {
+	{"url-userinfo", RULE_GENERIC},
+	{"url-token-userinfo", RULE_GENERIC},
+	{"url-query-secret", RULE_GENERIC},
+	{"auth-header", RULE_GENERIC},
+	{"bearer-token", RULE_GENERIC},
+	{"sensitive-header", RULE_GENERIC},
+	{"cookie-header", RULE_GENERIC},
+	{"kv-secret", RULE_GENERIC | RULE_KEY_VALUE},
+	{"cli-secret-flag", RULE_GENERIC},
+	{"mysql-p-flag", RULE_GENERIC},
+	{"sshpass-p", RULE_GENERIC},
+	{"curl-user", RULE_GENERIC | RULE_USER_PASS},
+	{"netrc-password", RULE_GENERIC},
+	{"npmrc-auth", RULE_GENERIC},
+};
+
+struct et_redactor *et_redactor_create(const unsigned char key[32])
+{
+	struct et_redactor *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		return NULL;
+	}
+	memcpy(r->key, key, sizeof(r->key));
+	r->md = pcre2_match_data_create(32, NULL);
+	r->mctx = pcre2_match_context_create(NULL);
+	if (!r->md || !r->mctx) {
+		et_redactor_destroy(r);
+		return NULL;
+	}
+	pcre2_set_match_limit(r->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(r->mctx, DEPTH_LIMIT);
+	return r;
+}
+
+static void rule_finish(struct rule *ru)
+{
+	size_t i;
+
+	free(ru->id);
+	free(ru->regex);
+	for (i = 0; i < ru->nkw; i++) {
+		free(ru->keywords[i]);
+	}
+	pcre2_code_free(ru->code);
+}
+
+void et_redactor_destroy(struct et_redactor *r)
+{
+	size_t i;
+
+	if (!r) {
+		return;
+	}
+	for (i = 0; i < r->n; i++) {
+		rule_finish(&r->rules[i]);
+	}
+	free(r->rules);
+	pcre2_match_data_free(r->md);
+	pcre2_match_context_free(r->mctx);
+	sodium_memzero(r->key, sizeof(r->key));
+	free(r);
+}
+
+size_t et_redactor_rule_count(const struct et_redactor *r)
+{
+	return r->n;
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* Splits @line at tabs into at most @max fields. Returns the number found. */
+static size_t split_tabs(const char *line, size_t len, const char **f, size_t *flen, size_t max)
+{
+	size_t k = 0, start = 0, i;
+
+	for (i = 0; i <= len && k < max; i++) {
+		if (i == len || line[i] == '\t') {
+			f[k] = line + start;
+			flen[k] = i - start;
+			k++;
+			start = i + 1;
+		}
+	}
+	return k;
+}
+
+static int parse_rule(struct rule *ru, const char *line, size_t len, const char **why)
+{
+	const char *f[6];
+	size_t fl[6], nf, i, start;
+	char num[32], *end;
+	long group;
+	double ent;
+
+	memset(ru, 0, sizeof(*ru));
+	nf = split_tabs(line, len, f, fl, 6);
+	if (nf != 5) {
+		*why = "expected 5 tab-separated fields: id, group, keywords, min_entropy, regex";
+		return -EINVAL;
+	}
+	if (fl[0] == 0 || fl[4] == 0) {
+		*why = "empty id or regex";
+		return -EINVAL;
+	}
+	if (fl[1] == 0 || fl[1] >= sizeof(num) || fl[3] >= sizeof(num)) {
+		*why = "bad group or min_entropy";
+		return -EINVAL;
+	}
+	memcpy(num, f[1], fl[1]);
+	num[fl[1]] = '\0';
+	errno = 0;
+	group = strtol(num, &end, 10);
+	if (errno || *end || group < 0 || group > 9) {
+		*why = "group must be a whole number from 0 to 9";
+		return -EINVAL;
+	}
+	ent = 0;
+	if (fl[3]) {
+		memcpy(num, f[3], fl[3]);
+		num[fl[3]] = '\0';
+		errno = 0;
+		ent = strtod(num, &end);
+		if (errno || *end || !(ent >= 0 && ent <= 8)) {
+			*why = "min_entropy must be a number from 0 to 8";
+			return -EINVAL;
+		}
+	}
+	ru->group = (unsigned)group;
+	ru->min_entropy = ent;
+	ru->id = dup_range(f[0], fl[0]);
+	ru->regex = dup_range(f[4], fl[4]);
+	if (!ru->id || !ru->regex) {
+		goto nomem;
+	}
+	start = 0;
+	for (i = 0; i <= fl[2]; i++) {
+		if (i == fl[2] || f[2][i] == ',') {
+			if (i > start) {
+				char *kw;
+				size_t j;
+
+				if (ru->nkw == MAX_KEYWORDS) {
+					*why = "too many keywords (16 at most)";
+					rule_finish(ru);
+					memset(ru, 0, sizeof(*ru));
+					return -EINVAL;
+				}
+				kw = dup_range(f[2] + start, i - start);
+				if (!kw) {
+					goto nomem;
+				}
+				for (j = 0; kw[j]; j++) {
+					kw[j] = (char)tolower((unsigned char)kw[j]);
+				}
+				ru->keywords[ru->nkw++] = kw;
+			}
+			start = i + 1;
+		}
+	}
+	for (i = 0; i < sizeof(generic_rules) / sizeof(generic_rules[0]); i++) {
+		if (strcmp(ru->id, generic_rules[i].id) == 0) {
+			ru->flags = generic_rules[i].flags;
+		}
+	}
+	return 0;
+nomem:
+	rule_finish(ru);
+	memset(ru, 0, sizeof(*ru));
+	return -ENOMEM;
+}
+
+int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, const char *origin,
+			  struct et_buf *err)
+{
+	size_t pos = 0, lineno = 0, len;
+	const char *line, *nl, *why;
+	int bad = 0, rc;
+
+	while (pos < n) {
+		line = text + pos;
+		nl = memchr(line, '\n', n - pos);
+		len = nl ? (size_t)(nl - line) : n - pos;
+		pos += len + (nl ? 1 : 0);
+		lineno++;
+		if (len && line[len - 1] == '\r') {
+			len--;
+		}
+		if (len == 0 || line[0] == '#') {
+			continue;
+		}
+		if (r->n == r->alloc) {
+			size_t na = r->alloc ? r->alloc * 2 : 64;
+			struct rule *nv = realloc(r->rules, na * sizeof(*nv));
+
+			if (!nv) {
+				return -ENOMEM;
+			}
+			r->rules = nv;
+			r->alloc = na;
+		}
+		why = NULL;
+		rc = parse_rule(&r->rules[r->n], line, len, &why);
+		if (rc == -ENOMEM) {
+			return rc;
+		}
+		if (rc < 0) {
+			bad++;
+			if (err) {
+				et_buf_addf(err, "%s:%zu: %s\n", origin, lineno, why);
+			}
+			continue;
+		}
+		r->n++;
+	}
+	return bad;
+}
+
+int et_redactor_add_builtin(struct et_redactor *r)
+{
+	int rc = et_redactor_add_rules(r, et_rules_builtin_tsv, et_rules_builtin_len, "builtin",
+				       NULL);
+
+	/* The built-in table is checked by the unit tests; a bad line there is a build defect. */
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_len,
+			 struct et_buf *err)
+{
+	int code;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR msg[256];
+
+	(void)r;
+	if (ru->tried) {
+		/* JIT compiling costs more than interpreting a short string; it pays on long ones. */
+		if (ru->code && !ru->jit && subject_len >= JIT_MIN_SUBJECT) {
+			ru->jit = true;
+			pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);
+		}
+		return ru->code != NULL;
+	}
+	ru->tried = true;
+	ru->code = pcre2_compile((PCRE2_SPTR)ru->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off,
+				 NULL);
+	if (!ru->code) {
+		if (err) {
+			pcre2_get_error_message(code, msg, sizeof(msg));
+			et_buf_addf(err, "rule %s: regex does not compile at offset %zu: %s\n",
+				    ru->id, (size_t)off, (const char *)msg);
+		}
+		return false;
+	}
+	if (subject_len >= JIT_MIN_SUBJECT) {
+		ru->jit = true;
+		pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);
+	}
+	return true;
+}
+
+int et_redactor_compile_all(struct et_redactor *r, struct et_buf *err)
+{
+	size_t i;
+	int bad = 0;
+	uint32_t cap;
+
+	for (i = 0; i < r->n; i++) {
+		if (!rule_compile(r, &r->rules[i], 0, err)) {
+			bad++;
+			continue;
+		}
+		pcre2_pattern_info(r->rules[i].code, PCRE2_INFO_CAPTURECOUNT, &cap);
+		if (r->rules[i].group > cap) {
+			if (err) {
+				et_buf_addf(err, "rule %s: group %u but the regex has %u\n",
+					    r->rules[i].id, r->rules[i].group, (unsigned)cap);
+			}
+			bad++;
+		}
+	}
+	return bad;
+}
+
+double et_redact_entropy(const char *s, size_t n)
+{
+	size_t counts[256] = {0}, i;
+	double h = 0;
+
+	if (n == 0) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		counts[(unsigned char)s[i]]++;
+	}
+	for (i = 0; i < 256; i++) {
+		if (counts[i]) {
+			double p = (double)counts[i] / (double)n;
+
+			h -= p * log2(p);
+		}
+	}
+	return h;
+}
+
+/* ---- key names ---- */
+
+static bool word_in(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++) {
+		if (strlen(*list) == n && memcmp(*list, w, n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+#define MAX_KEY_TOKENS 16
+
+bool et_redact_is_secret_key(const char *key, size_t n)
+{
+	/* A name ending in one of these describes where or what a secret is, not the secret. */
+	static const char *const not_last[] = {
+		"file", "files", "path", "paths", "dir", "url", "uri", "id", "ids", "name", "names",
+		"type", "count", "length", "len", "size", "limit", "ttl", "expiry", "expires",
+		"expiration", "at", "hint", "format", "mode", "enabled", "required", "prefix",
+		"field", "label", "kind", "version", "endpoint", "env", "var", "header", NULL};
+	/* A whole word of the name that makes its value a secret. */
+	static const char *const secret_word[] = {
+		"password", "passwd", "passphrase", "pwd", "pass", "secret", "secrets", "token",
+		"auth", "authorization", "cookie", "cookies", "credential", "credentials", "creds",
+		"session", "dsn", "apikey", "bearer", "privatekey", "accesskey", "secretkey",
+		"authtoken", "accesstoken", "refreshtoken", "sessiontoken", "clientsecret",
+		"sessionid", NULL};
+	/* Two words in a row that make a secret: api key, access key, private key, … */
+	static const char *const key_prefix[] = {"api", "access", "secret", "private", "auth",
+						 "signing", "encryption", "master", "session",
+						 "client", "x", NULL};
+	/* Secret words that name one even inside a longer word (PGPASSWORD, dbpasswd, xapikey). */
+	static const char *const inside[] = {"password", "passwd", "apikey", "secretkey",
+					     "accesstoken", "authtoken", NULL};
+	char lower[128];
+	size_t tok_start[MAX_KEY_TOKENS], tok_len[MAX_KEY_TOKENS], nt = 0, i, j, len;
+	bool in_tok = false;
+
+	if (n == 0 || n >= sizeof(lower)) {
+		return false;
+	}
+	/* Split on anything not alphanumeric and on camelCase humps; lowercase as we go. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+		bool alnum = isalnum(c) != 0;
+		bool hump = in_tok && isupper(c) && i > 0 && islower((unsigned char)key[i - 1]);
+
+		lower[i] = (char)tolower(c);
+		if (!alnum || hump) {
+			if (in_tok) {
+				tok_len[nt - 1] = i - tok_start[nt - 1];
+				in_tok = false;
+			}
+		}
+		if (alnum && !in_tok) {
+			if (nt == MAX_KEY_TOKENS) {
+				break;
+			}
+			tok_start[nt++] = i;
+			in_tok = true;
+		}
+	}
+	if (in_tok) {
+		tok_len[nt - 1] = i - tok_start[nt - 1];
+	}
+	if (nt == 0) {
+		return false;
+	}
+	if (word_in(lower + tok_start[nt - 1], tok_len[nt - 1], not_last)) {
+		return false;
+	}
+	for (i = 0; i < nt; i++) {
+		const char *w = lower + tok_start[i];
+
+		if (word_in(w, tok_len[i], secret_word)) {
+			return true;
+		}
+		if (i + 1 < nt && word_in(w, tok_len[i], key_prefix) && tok_len[i + 1] == 3 &&
+		    memcmp(lower + tok_start[i + 1], "key", 3) == 0 && strcmp(w, "x") != 0) {
+			return true;
+		}
+		if (i + 2 < nt && tok_len[i] == 1 && w[0] == 'x' && tok_len[i + 1] == 3 &&
+		    memcmp(lower + tok_start[i + 1], "api", 3) == 0) {
+			return true;
+		}
+		for (j = 0; inside[j]; j++) {
+			len = strlen(inside[j]);
+			if (tok_len[i] > len && memmem(w, tok_len[i], inside[j], len)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* ---- markers ---- */
+
+int et_redact_marker(struct et_redactor *r, const char *rule, const void *secret, size_t n,
+		     struct et_buf *out)
+{
+	unsigned char h[6];
+	char hex[13];
+
+	crypto_generichash(h, sizeof(h), secret, n, r->key, sizeof(r->key));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return et_buf_addf(out, MARKER_PREFIX "%s %s]", rule, hex);
+}
+
+/* If a marker starts at @s, returns its length, else 0. */
+static size_t marker_len(const char *s, size_t n)
+{
+	size_t i = sizeof(MARKER_PREFIX) - 1, idstart, k;
+
+	if (n < i || memcmp(s, MARKER_PREFIX, i) != 0) {
+		return 0;
+	}
+	idstart = i;
+	while (i < n && i - idstart < 64 &&
+	       (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-' ||
+		s[i] == '_' || s[i] == '.' || s[i] == ':')) {
+		i++;
+	}
+	if (i == idstart || i >= n || s[i] != ' ') {
+		return 0;
+	}
+	i++;
+	for (k = 0; k < 12; k++, i++) {
+		if (i >= n || !isxdigit((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return (i < n && s[i] == ']') ? i + 1 : 0;
+}
+
+bool et_redact_is_marker(const char *s, size_t n)
+{
+	return n > 0 && marker_len(s, n) == n;
+}
+
+/* ---- vetting a match ---- */
+
+static bool is_placeholder(const char *s, size_t n)
+{
+	static const char *const words[] = {"null", "none", "nil", "undefined", "true", "false",
+					    "redacted", "...", "\"\"", "''", NULL};
+	char low[16];
+	size_t i;
+
+	if (n == 0) {
+		return true;
+	}
+	if (s[0] == '$') {
+		return true; /* $VAR, ${VAR}, $(cmd), ${{ secrets.X }} */
+	}
+	if (n >= 2 && s[0] == '{' && (s[1] == '{' || s[1] == '%')) {
+		return true; /* {{ template }}, {% tag %} */
+	}
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		return true; /* <your-password> */
+	}
+	if (n >= 2 && s[0] == '%' && s[n - 1] == '%') {
+		return true; /* %WINDOWS_VAR% */
+	}
+	if (marker_len(s, n)) {
+		return true;
+	}
+	for (i = 1; i < n && s[i] == s[0]; i++) {
+	}
+	if (i == n && n >= 3) {
+		return true; /* ********, xxxxxxxx */
+	}
+	if (n < sizeof(low)) {
+		for (i = 0; i < n; i++) {
+			low[i] = (char)tolower((unsigned char)s[i]);
+		}
+		low[n] = '\0';
+		for (i = 0; words[i]; i++) {
+			if (strcmp(low, words[i]) == 0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool is_ident_char(char c, bool first)
+{
+	return isalpha((unsigned char)c) || c == '_' || c == '$' ||
+	       (!first && isdigit((unsigned char)c));
+}
+
+/*
+ * True for a value that is program text rather than a literal: a dotted name such as
+ * req.headers.authorization, or a call or subscript such as getpass.getpass() or os.environ[...].
+ */
+static bool is_code(const char *s, size_t n)
+{
+	size_t i = 0, segments = 0;
+
+	while (i < n) {
+		if (!is_ident_char(s[i], true)) {
+			return false;
+		}
+		while (i < n && is_ident_char(s[i], false)) {
+			i++;
+		}
+		segments++;
+		if (i == n) {
+			return segments >= 2;
+		}
+		if (s[i] == '(' || s[i] == '[') {
+			return true;
+		}
+		if (s[i] != '.') {
+			return false;
+		}
+		i++;
+	}
+	return false;
+}
+
+static bool contains_ci(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word), i, j;
+
+	for (i = 0; i + w <= n; i++) {
+		for (j = 0; j < w; j++) {
+			if (tolower((unsigned char)s[i + j]) != word[j]) {
+				break;
+			}
+		}
+		if (j == w) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
+}
+
+/*
+ * Decides whether the match of rule @ru whose secret group is text[*a, *b) and whole match begins
+ * at @m0 is a secret (@n_text: the text's length). May narrow [*a, *b) (to drop surrounding quotes).
+ */
+static bool vet(const struct rule *ru, const char *text, size_t n_text, size_t m0, size_t *a,
+		size_t *b)
+{
+	const char *sec;
+	size_t n, k0, k1;
+	bool quoted = false;
+
+	if (*b - *a >= 2 && (text[*a] == '"' || text[*a] == '\'') && text[*b - 1] == text[*a]) {
+		(*a)++;
+		(*b)--;
+		quoted = true;
+	}
+	sec = text + *a;
+	n = *b - *a;
+	if (n == 0 || is_placeholder(sec, n)) {
+		return false;
+	}
+	if (ru->min_entropy > 0 && et_redact_entropy(sec, n) < ru->min_entropy) {
+		return false;
+	}
+	if (!(ru->flags & RULE_GENERIC) && contains_ci(sec, n, "example")) {
+		return false; /* documentation keys such as AKIAIOSFODNN7EXAMPLE */
+	}
+	if (ru->flags & RULE_USER_PASS) {
+		const char *colon = memchr(sec, ':', n);
+
+		if (!colon || is_placeholder(colon + 1, n - (size_t)(colon + 1 - sec))) {
+			return false;
+		}
+	}
+	if (ru->flags & RULE_KEY_VALUE) {
+		/* The name is the identifier around the match start: max_tokens, DB_PASSWORD. */
+		k0 = m0;
+		while (k0 > 0 && is_name_char(text[k0 - 1])) {
+			k0--;
+		}
+		k1 = m0;
+		while (k1 < n_text && is_name_char(text[k1])) {
+			k1++;
+		}
+		if (!et_redact_is_secret_key(text + k0, k1 - k0)) {
+			return false;
+		}
+		if (!quoted && is_code(sec, n)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- matching ---- */
+
+static int spans_add(struct span_list *l, size_t start, size_t end, size_t rule)
+{
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 16;
+		struct span *nv = realloc(l->v, na * sizeof(*nv));
+
+		if (!nv) {
+			return -ENOMEM;
+		}
+		l->v = nv;
+		l->alloc = na;
+	}
+	l->v[l->n].start = start;
+	l->v[l->n].end = end;
+	l->v[l->n].rule = rule;
+	l->n++;
+	return 0;
+}
+
+static int span_cmp(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+
+	if (a->start != b->start) {
+		return a->start < b->start ? -1 : 1;
+	}
+	if (a->rule != b->rule) {
+		return a->rule < b->rule ? -1 : 1;
+	}
+	return 0;
+}
+
+static bool overlaps_marker(const struct span_list *markers, size_t a, size_t b)
+{
+	size_t i;
+
+	for (i = 0; i < markers->n; i++) {
+		if (a < markers->v[i].end && markers->v[i].start < b) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool keyword_gate(const struct rule *ru, const char *lower, size_t n)
+{
+	size_t i;
+
+	if (ru->nkw == 0) {
+		return true;
+	}
+	for (i = 0; i < ru->nkw; i++) {
+		if (memmem(lower, n, ru->keywords[i], strlen(ru->keywords[i]))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Collects the secret spans in text[0, n) into @found. Returns 0, -ENOMEM, or 1 when a regex hit
+ * its match limit (the caller then treats the whole text as secret).
+ */
+static int find_secrets(struct et_redactor *r, const char *text, const char *lower, size_t n,
+			const struct span_list *markers, struct span_list *found)
+{
+	size_t i, off, a, b;
+	PCRE2_SIZE *ov;
+	int rc;
+
+	for (i = 0; i < r->n; i++) {
+		struct rule *ru = &r->rules[i];
+
+		if (!keyword_gate(ru, lower, n) || !rule_compile(r, ru, n, NULL)) {
+			continue;
+		}
+		off = 0;
+		while (off <= n) {
+			rc = pcre2_match(ru->code, (PCRE2_SPTR)text, n, off, 0, r->md, r->mctx);
+			if (rc == PCRE2_ERROR_NOMATCH) {
+				break;
+			}
+			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+				return 1;
+			}
+			if (rc < 0) {
+				break; /* any other matching error: the rule cannot run here */
+			}
+			ov = pcre2_get_ovector_pointer(r->md);
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+			if ((unsigned)rc <= ru->group || ov[2 * ru->group] == PCRE2_UNSET) {
+				continue;
+			}
+			a = ov[2 * ru->group];
+			b = ov[2 * ru->group + 1];
+			if (b <= a || overlaps_marker(markers, a, b) ||
+			    !vet(ru, text, n, ov[0], &a, &b)) {
+				continue;
+			}
+			if (spans_add(found, a, b, i) < 0) {
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+static int find_markers(const char *text, size_t n, struct span_list *markers)
+{
+	const char *p = text, *end = text + n, *q;
+	size_t len;
+
+	while ((q = memmem(p, (size_t)(end - p), MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1))) {
+		len = marker_len(q, (size_t)(end - q));
+		if (len) {
+			if (spans_add(markers, (size_t)(q - text), (size_t)(q - text) + len,
+				      SIZE_MAX) < 0) {
+				return -ENOMEM;
+			}
+			p = q + len;
+		} else {
+			p = q + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Redacts text[0, n) into @out. Sets *@safe_out to the output offset up to which the text is fully
+ * vetted, given that only text[0, @safe) is (the rest of the window is right context).
+ * Records where markers were written in @written (output offsets).
+ */
+static int redact_window(struct et_redactor *r, const char *text, size_t n, size_t safe,
+			 struct et_buf *out, size_t *safe_out, struct span_list *written,
+			 unsigned *count)
+{
+	struct span_list markers = {0}, found = {0};
+	char *lower = NULL;
+	size_t i, pos = 0, base = out->len;
+	int rc;
+
+	*safe_out = SIZE_MAX;
+	lower = malloc(n + 1);
+	if (!lower) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		lower[i] = (char)tolower((unsigned char)text[i]);
+	}
+	rc = find_markers(text, n, &markers);
+	if (rc < 0) {
+		goto out;
+	}
+	rc = find_secrets(r, text, lower, n, &markers, &found);
+	if (rc < 0) {
+		goto out;
+	}
+	if (rc == 1) {
+		/* A pathological string: we cannot tell what is in it, so none of it is written. */
+		found.n = 0;
+		rc = spans_add(&found, 0, n, SIZE_MAX);
+		if (rc < 0) {
+			goto out;
+		}
+	}
+	qsort(found.v, found.n, sizeof(*found.v), span_cmp);
+	for (i = 0; i < found.n; i++) {
+		size_t start = found.v[i].start, end = found.v[i].end, rule = found.v[i].rule;
+		size_t mstart;
+
+		if (start < pos) {
+			continue; /* inside a span already replaced */
+		}
+		/* Merge every later span that overlaps this one; the first (most specific) names it. */
+		while (i + 1 < found.n && found.v[i + 1].start < end) {
+			if (found.v[i + 1].end > end) {
+				end = found.v[i + 1].end;
+			}
+			i++;
+		}
+		if (*safe_out == SIZE_MAX && safe < end && safe >= pos) {
+			*safe_out = out->len - base + (safe < start ? safe - pos : start - pos);
+		}
+		rc = et_buf_add(out, text + pos, start - pos);
+		if (rc < 0) {
+			goto out;
+		}
+		mstart = out->len;
+		rc = et_redact_marker(r, rule == SIZE_MAX ? "unscannable" : r->rules[rule].id,
+				      text + start, end - start, out);
+		if (rc < 0) {
+			goto out;
+		}
+		rc = spans_add(written, mstart - base, out->len - base, rule);
+		if (rc < 0) {
+			goto out;
+		}
+		(*count)++;
+		pos = end;
+	}
+	if (*safe_out == SIZE_MAX) {
+		*safe_out = out->len - base + (safe > pos ? safe - pos : 0);
+	}
+	rc = et_buf_add(out, text + pos, n - pos);
+out:
+	if (lower) {
+		sodium_memzero(lower, n);
+		free(lower);
+	}
+	free(markers.v);
+	free(found.v);
+	return rc;
+}
+
+/* Counts characters fast: every byte that is not a UTF-8 continuation byte starts one. */
+static size_t count_chars(const char *s, size_t n)
+{
+	size_t i, cont = 0;
+
+	for (i = 0; i < n; i++) {
+		cont += ((unsigned char)s[i] & 0xc0) == 0x80;
+	}
+	return n - cont;
+}
+
+int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_chars,
+		     struct et_buf *out, struct et_redact_stats *st)
+{
+	struct et_buf tmp;
+	struct span_list written = {0};
+	size_t window, safe, safe_out, keep, i;
+	unsigned count;
+	bool cut;
+	int rc;
+
+	et_buf_init(&tmp, out->cap);
+	/* Cut only strings longer than the limit; a secret's marker may lengthen a short one. */
+	cut = max_chars && (n / 4 > max_chars || count_chars(s, n) > max_chars);
+	window = n;
+	if (cut && max_chars * 4 + ET_REDACT_MARGIN < n) {
+		window = max_chars * 4 + ET_REDACT_MARGIN;
+	}
+	for (;;) {
+		et_buf_reset(&tmp);
+		written.n = 0;
+		count = 0;
+		safe = window == n ? n : window - ET_REDACT_MARGIN;
+		rc = redact_window(r, s, window, safe, &tmp, &safe_out, &written, &count);
+		if (rc < 0) {
+			goto out;
+		}
+		if (!cut) {
+			keep = tmp.len;
+			break;
+		}
+		keep = et_utf8_prefix(tmp.data, tmp.len, max_chars);
+		if (window == n || keep <= safe_out) {
+			break;
+		}
+		/* Long secrets shrank to short markers: scan further so every kept byte was vetted. */
+		window = window > n / 2 ? n : window * 2;
+	}
+	/* Never cut a marker in two: keep it whole. */
+	for (i = 0; i < written.n; i++) {
+		if (written.v[i].start < keep && keep < written.v[i].end) {
+			keep = written.v[i].end;
+		}
+	}
+	st->redactions += count;
+	if (!cut) {
+		rc = et_buf_add(out, tmp.data, tmp.len);
+		goto out;
+	}
+	rc = et_buf_add(out, tmp.data, keep);
+	if (rc == 0) {
+		rc = et_buf_addf(out, TRUNC_MARKER "%zu chars]", count_chars(s, n));
+	}
+	st->truncations++;
+out:
+	et_buf_finish_secure(&tmp);
+	free(written.v);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * et_utf8: just enough UTF-8 to count, cut and repair text. The one idea is that every byte is
+ * accounted for: a valid sequence is one character, and each invalid byte is one character too,
+ * so counting, cutting and writing (where it becomes U+FFFD) always agree.
+ */
+#include "et_utf8.h"
+
+#include "banned.h"
+
+size_t et_utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c;
+
+	if (n == 0) {
+		return 0;
+	}
+	c = p[0];
+	if (c < 0x80) {
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		return (n >= 2 && (p[1] & 0xc0) == 0x80) ? 2 : 0;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
+			return 0;
+		}
+		if (c == 0xe0 && p[1] < 0xa0) {
+			return 0; /* overlong */
+		}
+		if (c == 0xed && p[1] >= 0xa0) {
+			return 0; /* surrogate */
+		}
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80) {
+			return 0;
+		}
+		if (c == 0xf0 && p[1] < 0x90) {
+			return 0; /* overlong */
+		}
+		if (c == 0xf4 && p[1] >= 0x90) {
+			return 0; /* past U+10FFFF */
+		}
+		return 4;
+	}
+	return 0;
+}
+
+size_t et_utf8_count(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, count = 0, k;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+		} else {
+			k = et_utf8_seq(p + i, n - i);
+			i += k ? k : 1;
+		}
+		count++;
+	}
+	return count;
+}
+
+size_t et_utf8_prefix(const char *s, size_t n, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, count = 0, k;
+
+	while (i < n && count < max) {
+		if (p[i] < 0x80) {
+			i++;
+		} else {
+			k = et_utf8_seq(p + i, n - i);
+			i += k ? k : 1;
+		}
+		count++;
+	}
+	return i;
+}
