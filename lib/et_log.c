@@ -95,7 +95,6 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 	char lock_path[PATH_MAX];
 	struct stat st;
 	int lock_fd = -1, fd = -1, r;
-	ssize_t w;
 
 	if (et_log_rotated_path(o->path, 0, lock_path, sizeof(lock_path)) < 0 ||
 	    strlen(o->path) + sizeof(".lock") > sizeof(lock_path)) {
@@ -137,17 +136,14 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 		}
 		st.st_size = 0;
 	}
-	do {
-		w = write(fd, lines, n);
-	} while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)n) {
-		r = 0;
-	} else {
-		r = w < 0 ? -errno : -ENOSPC;
-		/* Take back whatever part of the record reached the file. */
-		if (w > 0 && ftruncate(fd, st.st_size) < 0) {
-			r = -errno;
-		}
+	/*
+	 * One write(2) normally carries the whole record. Should it come back short, the rest
+	 * follows under the same lock, so the line still cannot interleave with another; and if
+	 * the disk is full, whatever part of the record reached the file is taken back.
+	 */
+	r = et_write_all(fd, lines, n);
+	if (r < 0 && ftruncate(fd, st.st_size) < 0) {
+		r = -errno;
 	}
 out:
 	if (fd >= 0) {

@@ -146,6 +146,25 @@ static bool skip_value(struct scanner *sc, char *type)
 	return skip_scalar(sc);
 }
 
+/* True if @s begins like a JSON value that is not an object. */
+static bool starts_value(const char *s, size_t n)
+{
+	static const char *const literals[] = {"true", "false", "null"};
+	size_t i, len;
+
+	if (s[0] == '[' || s[0] == '"' || s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
+		return true;
+	}
+	for (i = 0; i < 3; i++) {
+		len = strlen(literals[i]);
+		if (n >= len && memcmp(s, literals[i], len) == 0 &&
+		    (n == len || strchr(" \t\r\n", s[len]))) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t max, size_t *count)
 {
 	struct scanner sc = {s, n, 0};
@@ -158,11 +177,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		return ET_SCAN_EMPTY;
 	}
 	if (s[sc.i] != '{') {
-		return (s[sc.i] == '[' || s[sc.i] == '"' || s[sc.i] == '-' ||
-			(s[sc.i] >= '0' && s[sc.i] <= '9') || s[sc.i] == 't' || s[sc.i] == 'f' ||
-			s[sc.i] == 'n')
-			       ? ET_SCAN_NOT_OBJECT
-			       : ET_SCAN_INVALID;
+		return starts_value(s + sc.i, n - sc.i) ? ET_SCAN_NOT_OBJECT : ET_SCAN_INVALID;
 	}
 	sc.i++;
 	skip_ws(&sc);

@@ -1,0 +1,324 @@
+/* Unit tests for et_redact: the shared vectors, key names, idempotence and truncation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "et_buf.h"
+#include "et_redact.h"
+#include "et_utf8.h"
+#include "tap.h"
+
+static struct et_redactor *make(void)
+{
+	unsigned char key[32];
+	struct et_redactor *r;
+
+	memset(key, 7, sizeof(key));
+	r = et_redactor_create(key);
+	if (!r || et_redactor_add_builtin(r) < 0) {
+		fprintf(stderr, "cannot create redactor\n");
+		exit(99);
+	}
+	return r;
+}
+
+/* Redacts @s with @max chars into a heap string. */
+static char *red(struct et_redactor *r, const char *s, size_t max, unsigned *count)
+{
+	struct et_buf out;
+	struct et_redact_stats st = {0, 0};
+
+	et_buf_init(&out, ET_BUF_DEFAULT_CAP);
+	if (et_redact_string(r, s, strlen(s), max, &out, &st) < 0) {
+		fprintf(stderr, "redaction failed\n");
+		exit(99);
+	}
+	if (count) {
+		*count = st.redactions;
+	}
+	return et_buf_detach(&out, NULL);
+}
+
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'n') {
+			*w++ = '\n';
+			s++;
+		} else if (s[0] == '\\' && s[1] == 't') {
+			*w++ = '\t';
+			s++;
+		} else if (s[0] == '\\' && s[1] == '\\') {
+			*w++ = '\\';
+			s++;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* Every vector: TP secrets are gone (or, with no secret given, something changed); FP unchanged. */
+static void test_vectors(struct et_redactor *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[16384];
+	int tp = 0, fp = 0;
+
+	if (!tap_ok(f != NULL, "vectors file %s opens", path)) {
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[4], *save = NULL, *p, *out, *again;
+		size_t n = strlen(line);
+		int k = 0;
+
+		if (line[0] == '#' || n < 3) {
+			continue;
+		}
+		if (line[n - 1] == '\n') {
+			line[--n] = '\0';
+		}
+		/* Split on tabs by hand: the fourth field may be empty. */
+		p = line;
+		for (k = 0; k < 4; k++) {
+			fields[k] = p;
+			p = p ? strchr(p, '\t') : NULL;
+			if (p) {
+				*p++ = '\0';
+			}
+		}
+		(void)save;
+		if (!fields[1] || !fields[2]) {
+			tap_ok(false, "malformed vector line");
+			continue;
+		}
+		unescape(fields[2]);
+		if (fields[3]) {
+			unescape(fields[3]);
+		}
+		out = red(r, fields[2], 0, NULL);
+		again = red(r, out, 0, NULL);
+		if (!strcmp(fields[0], "TP")) {
+			tp++;
+			if (fields[3] && *fields[3]) {
+				if (!tap_ok(strstr(out, fields[3]) == NULL, "TP %s: secret gone from '%.60s'",
+					    fields[1], fields[2])) {
+					tap_diag("output: %s", out);
+				}
+			} else {
+				tap_ok(strcmp(out, fields[2]) != 0, "TP %s: redacted '%.60s'", fields[1],
+				       fields[2]);
+			}
+		} else {
+			fp++;
+			if (!tap_ok(strcmp(out, fields[2]) == 0, "FP %s: unchanged '%.60s'", fields[1],
+				    fields[2])) {
+				tap_diag("output: %s", out);
+			}
+		}
+		tap_ok(strcmp(again, out) == 0, "redacting '%.40s' twice changes nothing", fields[2]);
+		free(out);
+		free(again);
+	}
+	fclose(f);
+	tap_ok(tp > 200 && fp > 40, "read %d TP and %d FP vectors", tp, fp);
+}
+
+/* Secrets the shared vectors leave implicit, stated exactly. */
+static void test_explicit(struct et_redactor *r)
+{
+	static const struct {
+		const char *in, *gone;
+	} cases[] = {
+		{"docker run -e OPENAI_API_KEY=B38wcJ26IwoO1WCHzltlGb1JVAB49k img",
+		 "B38wcJ26IwoO1WCHzltlGb1JVAB49k"},
+		{"SENTRY_DSN=https://d739c25dd986cd2c2a8eb820d208466f@o1.ingest.sentry.io/1",
+		 "d739c25dd986cd2c2a8eb820d208466f"},
+		{"https://b.s3.amazonaws.com/f?X-Amz-Signature=eda4509818f35f76ea9ddd02e939005517558715",
+		 "eda4509818f35f76ea9ddd02e939005517558715"},
+		{"export DB_PASSWORD=Tr0ub4dor&3Anbno2", "Tr0ub4dor"},
+		{"password = \"hunter2hunter2\"", "hunter2hunter2"},
+		{"{\"api_key\": \"0123456789abcdef0123\"}", "0123456789abcdef0123"},
+		{"curl -u admin:Sup3rS3cret https://x.test", "Sup3rS3cret"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = red(r, cases[i].in, 0, NULL);
+
+		if (!tap_ok(strstr(out, cases[i].gone) == NULL, "explicit: '%s' gone",
+			    cases[i].gone)) {
+			tap_diag("output: %s", out);
+		}
+		free(out);
+	}
+}
+
+static void test_markers(struct et_redactor *r)
+{
+	unsigned count = 0;
+	char *a = red(r, "token ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789 end", 0, &count);
+	char *b = red(r, "other ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789", 0, NULL);
+	const char *ma = strstr(a, "[REDACTED github-token "), *mb = strstr(b, "[REDACTED ");
+
+	tap_ok(ma != NULL, "a GitHub token becomes a github-token marker: %s", a);
+	tap_ok(count == 1, "one redaction counted (%u)", count);
+	tap_ok(ma && mb && strncmp(ma, mb, 36) == 0, "equal secrets give equal fingerprints");
+	tap_ok(ma && strlen(ma) >= 36 && ma[35] == ']', "marker is [REDACTED <rule> <12 hex>]");
+	tap_ok(et_redact_is_marker("[REDACTED kv-secret 0123456789ab]", 33), "is_marker accepts one");
+	tap_ok(!et_redact_is_marker("[REDACTED kv-secret 0123456789a]", 32),
+	       "is_marker refuses 11 hex");
+	free(a);
+	free(b);
+}
+
+static void test_key_names(void)
+{
+	static const struct {
+		const char *key;
+		bool secret;
+	} cases[] = {
+		{"password", true},        {"passwd", true},          {"DB_PASSWORD", true},
+		{"PGPASSWORD", true},      {"secret", true},          {"client_secret", true},
+		{"token", true},           {"access_token", true},    {"refreshToken", true},
+		{"api_key", true},         {"apiKey", true},          {"X-Api-Key", true},
+		{"apikey", true},          {"authorization", true},   {"Authorization", true},
+		{"cookie", true},          {"credentials", true},     {"private_key", true},
+		{"session", true},         {"session_token", true},   {"auth", true},
+		{"max_tokens", false},     {"input_tokens", false},   {"tokenizer", false},
+		{"author", false},         {"password_file", false},  {"key_path", false},
+		{"token_url", false},      {"session_id", false},     {"secret_name", false},
+		{"keyboard", false},       {"passthrough", false},    {"bypass_cache", false},
+		{"file_path", false},      {"command", false},        {"description", false},
+		{"num_tokens", false},     {"tokens", false},         {"key", false},
+		{"authored_by", false},    {"api_key_id", false},     {"credential_type", false},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tap_ok(et_redact_is_secret_key(cases[i].key, strlen(cases[i].key)) == cases[i].secret,
+		       "key '%s' is %sa secret name", cases[i].key, cases[i].secret ? "" : "not ");
+	}
+}
+
+static void test_truncation(struct et_redactor *r)
+{
+	char *big = malloc(5000), *out;
+	size_t i;
+
+	for (i = 0; i < 4999; i++) {
+		big[i] = (char)('a' + i % 26);
+	}
+	big[4999] = '\0';
+	out = red(r, big, 500, NULL);
+	tap_ok(strncmp(out, big, 500) == 0, "first 500 characters kept");
+	tap_is_str(out + 500, "\xe2\x80\xa6[truncated: 4999 chars]", "marker gives the original length");
+	free(out);
+
+	/* A string of 2-byte characters is cut on a character boundary. */
+	for (i = 0; i + 2 < 4999; i += 2) {
+		big[i] = '\xc3';
+		big[i + 1] = '\xa9';
+	}
+	big[i] = '\0';
+	out = red(r, big, 7, NULL);
+	tap_ok(strncmp(out, big, 14) == 0 && strncmp(out + 14, "\xe2\x80\xa6", 3) == 0,
+	       "7 two-byte characters kept whole: '%.20s'", out);
+	free(out);
+
+	/* A secret straddling the cut is still found. */
+	memset(big, 'x', 4999);
+	memcpy(big + 490, " ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789 ", 46);
+	big[4999] = '\0';
+	out = red(r, big, 500, NULL);
+	tap_ok(strstr(out, "ghp_R4nd") == NULL && strstr(out, "[REDACTED github-token") != NULL,
+	       "a token across the cut is redacted, its marker kept whole");
+	free(out);
+
+	/* Long secrets shrink to short markers: everything kept must still have been scanned. */
+	{
+		char *pem = malloc(20000);
+		size_t n = 0, k;
+
+		for (k = 0; k < 3; k++) {
+			n += (size_t)snprintf(pem + n, 20000 - n, "-----BEGIN RSA PRIVATE KEY-----\n");
+			for (i = 0; i < 2000; i++) {
+				pem[n++] = (char)('A' + (i * 7 + k) % 26);
+			}
+			n += (size_t)snprintf(pem + n, 20000 - n, "\n-----END RSA PRIVATE KEY-----\n");
+		}
+		n += (size_t)snprintf(pem + n, 20000 - n,
+				      "then ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789 end");
+		out = red(r, pem, 500, NULL);
+		tap_ok(strstr(out, "ghp_R4nd") == NULL, "a token after three keys is redacted: %.300s",
+		       out);
+		tap_ok(strstr(out, "AHOVCJQXELSZ") == NULL, "no key material survives");
+		free(out);
+		free(pem);
+	}
+
+	out = red(r, "short", 500, NULL);
+	tap_is_str(out, "short", "a short string is left as it is");
+	free(out);
+	free(big);
+}
+
+static void test_user_rules(void)
+{
+	unsigned char key[32] = {0};
+	struct et_redactor *r = et_redactor_create(key);
+	struct et_buf err;
+	char *out;
+	int bad;
+
+	et_buf_init(&err, 4096);
+	bad = et_redactor_add_rules(r,
+				    "# comment\n"
+				    "acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
+				    "broken line without tabs\n"
+				    "bad-group\tx\t\t0\tabc\n",
+				    strlen("# comment\nacme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
+					   "broken line without tabs\nbad-group\tx\t\t0\tabc\n"),
+				    "user.tsv", &err);
+	tap_ok(bad == 2, "two malformed user rule lines reported (%d)", bad);
+	tap_ok(strstr(err.data, "user.tsv:3:") && strstr(err.data, "user.tsv:4:"),
+	       "errors name file and line: %s", err.data);
+	out = red(r, "use acme_0123456789abcdef now", 0, NULL);
+	tap_ok(strstr(out, "[REDACTED acme-key ") != NULL, "a user rule redacts: %s", out);
+	free(out);
+	et_buf_reset(&err);
+	et_redactor_add_rules(r, "bad-regex\t0\t\t0\t(unclosed\n", 23, "u2", &err);
+	tap_ok(et_redactor_compile_all(r, &err) == 1 && strstr(err.data, "bad-regex"),
+	       "a rule that does not compile is reported by compile_all");
+	out = red(r, "nothing (unclosed here", 0, NULL);
+	tap_is_str(out, "nothing (unclosed here", "a broken rule is skipped, not fatal");
+	free(out);
+	et_buf_finish(&err);
+	et_redactor_destroy(r);
+}
+
+int main(int argc, char **argv)
+{
+	struct et_redactor *r = make();
+	struct et_buf err;
+	int bad;
+
+	et_buf_init(&err, 65536);
+	bad = et_redactor_compile_all(r, &err);
+	tap_ok(bad == 0, "every built-in rule compiles and names an existing group %s", err.data);
+	tap_ok(et_redactor_rule_count(r) >= 50, "built-in table has %zu rules",
+	       et_redactor_rule_count(r));
+	et_buf_finish(&err);
+	test_vectors(r, argc > 1 ? argv[1] : "redaction-vectors.tsv");
+	test_explicit(r);
+	test_markers(r);
+	test_key_names();
+	test_truncation(r);
+	test_user_rules();
+	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
+	tap_ok(et_redact_entropy("abcd", 4) == 2.0, "entropy of abcd is 2");
+	et_redactor_destroy(r);
+	return tap_done();
+}

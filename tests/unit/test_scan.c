@@ -1,0 +1,64 @@
+/* Unit tests for et_scan: spans of top-level members, and what it says of broken input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "et_scan.h"
+#include "tap.h"
+
+static int scan(const char *s, struct et_scan_member *m, size_t *count)
+{
+	return et_scan_object(s, strlen(s), m, 16, count);
+}
+
+int main(void)
+{
+	struct et_scan_member m[16];
+	const struct et_scan_member *f;
+	size_t count, i;
+	char *deep;
+	int st;
+
+	st = scan(" {\"a\": \"x\\\"y\", \"b\" : {\"c\": [1, \"]\"]}, \"n\": -1.5e3, \"t\": true} \n", m,
+		  &count);
+	tap_ok(st == ET_SCAN_OK && count == 4, "a valid object: 4 members (%d, %zu)", st, count);
+	f = et_scan_find(m, count, "a");
+	tap_ok(f && f->type == '"' && f->val_len == 6 && !memcmp(f->val, "\"x\\\"y\"", 6),
+	       "a string span includes its quotes and escapes");
+	f = et_scan_find(m, count, "b");
+	tap_ok(f && f->type == '{' && f->val_len == 15, "a nested object span skips a ] in a string");
+	f = et_scan_find(m, count, "n");
+	tap_ok(f && f->type == 'n' && f->val_len == 6, "a number span");
+	tap_ok(et_scan_find(m, count, "zz") == NULL, "a missing key is not found");
+
+	tap_ok(scan("", m, &count) == ET_SCAN_EMPTY, "empty input");
+	tap_ok(scan(" \n\t", m, &count) == ET_SCAN_EMPTY, "white space only");
+	tap_ok(scan("[1,2]", m, &count) == ET_SCAN_NOT_OBJECT, "an array is not an object");
+	tap_ok(scan("\"str\"", m, &count) == ET_SCAN_NOT_OBJECT, "a string is not an object");
+	tap_ok(scan("{}", m, &count) == ET_SCAN_OK && count == 0, "the empty object");
+	tap_ok(scan("{\"a\":1", m, &count) == ET_SCAN_INVALID && count == 1,
+	       "cut after a member: invalid, member salvaged");
+	tap_ok(scan("{\"a\":\"x\",\"b\":\"unterminated", m, &count) == ET_SCAN_INVALID &&
+		       count == 1 && m[0].key_len == 1,
+	       "an unterminated string: invalid, earlier member salvaged");
+	tap_ok(scan("{\"a\":[1}", m, &count) == ET_SCAN_INVALID, "mismatched brackets");
+	tap_ok(scan("{\"a\":1} x", m, &count) == ET_SCAN_INVALID, "garbage after the object");
+	tap_ok(scan("{\"a\" 1}", m, &count) == ET_SCAN_INVALID, "a missing colon");
+	tap_ok(scan("not json", m, &count) == ET_SCAN_INVALID, "text");
+	tap_ok(et_scan_object("{\"a\":\"x\0y\"}", 11, m, 16, &count) == ET_SCAN_OK &&
+		       m[0].val_len == 5,
+	       "a NUL byte inside a string is just a byte");
+
+	deep = malloc(200003);
+	deep[0] = '{';
+	deep[1] = '"';
+	deep[2] = 'a';
+	deep[3] = '"';
+	deep[4] = ':';
+	for (i = 5; i < 100005; i++) {
+		deep[i] = '[';
+	}
+	deep[i] = '\0';
+	tap_ok(scan(deep, m, &count) == ET_SCAN_INVALID, "100,000 levels of nesting: invalid, no crash");
+	free(deep);
+	return tap_done();
+}
