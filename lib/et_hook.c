@@ -190,9 +190,13 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in,
 		}
 		goto out;
 	}
-	/* A Post without duration_ms: the PreToolUse stamp gives the latency. */
-	if (m.post_tool_use_id && m.n == 1 && !m.records[0].has_latency && cfg->state_dir &&
-	    !dry_run && et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, &start) == 0) {
+	/*
+	 * A Post ends its call's start stamp. Without duration_ms, the stamp gives the latency;
+	 * with it, the stamp (if PreToolUse is registered too) is simply removed.
+	 */
+	if (m.post_tool_use_id && m.n == 1 && cfg->state_dir && !dry_run &&
+	    et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, &start) == 0 &&
+	    !m.records[0].has_latency) {
 		m.records[0].has_latency = true;
 		m.records[0].latency_ms = now >= start ? (double)(now - start) : 0;
 		m.records[0].latency_source = "pre_post";

@@ -471,7 +471,8 @@ static int map_call(struct mapper *mp, struct et_record *rec, struct et_mapped *
 		rec->has_latency = true;
 		rec->latency_ms = d;
 		rec->latency_source = "duration_ms";
-	} else if (rec->outcome) {
+	}
+	if (rec->outcome) {
 		out->post_tool_use_id = member_string(mp, "tool_use_id", rec, true);
 	}
 	mem = et_scan_find(mp->m, mp->count, "tool_response");

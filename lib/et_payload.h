@@ -32,7 +32,7 @@ struct et_mapped {
 	size_t n;
 	bool is_pre;                /* a PreToolUse: stamp it, write no record */
 	char *pre_tool_use_id;      /* owned; the raw id to stamp (not written anywhere) */
-	char *post_tool_use_id;     /* owned; the raw id of a Post without latency, to look up */
+	char *post_tool_use_id;     /* owned; the raw id of a Post: its start stamp is done with */
 };
 
 /**

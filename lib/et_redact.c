@@ -860,7 +860,9 @@ static int redact_window(struct et_redactor *r, const char *text, size_t n, size
 			goto out;
 		}
 	}
-	qsort(found.v, found.n, sizeof(*found.v), span_cmp);
+	if (found.n > 1) {
+		qsort(found.v, found.n, sizeof(*found.v), span_cmp);
+	}
 	for (i = 0; i < found.n; i++) {
 		size_t start = found.v[i].start, end = found.v[i].end, rule = found.v[i].rule;
 		size_t mstart;

@@ -31,10 +31,27 @@ static void skip_ws(struct scanner *sc)
 	}
 }
 
-/* At an opening quote: moves past the closing one. Returns false if the string never closes. */
+/*
+ * True if [p, end) holds a raw control character, which JSON does not allow inside a string: a NUL
+ * there would otherwise cut the string short when it is decoded.
+ */
+static bool has_control(const char *p, const char *end)
+{
+	unsigned bad = 0;
+
+	for (; p < end; p++) {
+		bad |= (unsigned char)*p < 0x20;
+	}
+	return bad != 0;
+}
+
+/*
+ * At an opening quote: moves past the closing one. Returns false if the string never closes or
+ * holds a raw control character.
+ */
 static bool skip_string(struct scanner *sc)
 {
-	const char *p = sc->s + sc->i + 1, *end = sc->s + sc->n, *q, *b;
+	const char *start = sc->s + sc->i + 1, *p = start, *end = sc->s + sc->n, *q, *b;
 
 	for (;;) {
 		q = memchr(p, '"', (size_t)(end - p));
@@ -49,7 +66,7 @@ static bool skip_string(struct scanner *sc)
 		}
 		if (((q - b) & 1) == 0) {
 			sc->i = (size_t)(q + 1 - sc->s);
-			return true;
+			return !has_control(start, q);
 		}
 		p = q + 1;
 	}

@@ -44,9 +44,11 @@ int main(void)
 	tap_ok(scan("{\"a\":1} x", m, &count) == ET_SCAN_INVALID, "garbage after the object");
 	tap_ok(scan("{\"a\" 1}", m, &count) == ET_SCAN_INVALID, "a missing colon");
 	tap_ok(scan("not json", m, &count) == ET_SCAN_INVALID, "text");
-	tap_ok(et_scan_object("{\"a\":\"x\0y\"}", 11, m, 16, &count) == ET_SCAN_OK &&
-		       m[0].val_len == 5,
-	       "a NUL byte inside a string is just a byte");
+	tap_ok(et_scan_object("{\"a\":\"x\0y\"}", 11, m, 16, &count) == ET_SCAN_INVALID,
+	       "a raw NUL byte inside a string is invalid JSON");
+	tap_ok(scan("{\"a\":\"x\ny\"}", m, &count) == ET_SCAN_INVALID,
+	       "so is a raw newline");
+	tap_ok(scan("{\"a\":\"x\\u0000y\"}", m, &count) == ET_SCAN_OK, "an escaped NUL is fine");
 
 	deep = malloc(200003);
 	deep[0] = '{';

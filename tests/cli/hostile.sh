@@ -1,0 +1,134 @@
+#!/bin/sh
+# Hostile input: whatever the hook is fed, and wherever it cannot write, it exits 0, prints nothing
+# on stdout, and leaves either one valid record or nothing — never a partial or malformed line.
+# usage: hostile.sh HOOK JSONL_CHECK DATA_DIR
+set -eu
+HOOK=$1 CHECK=$2 DATA=$3
+. "$(dirname "$0")/lib.sh"
+setup_home
+
+# feed NAME FILE EXPECTED_PARSE_ERROR: one record whose parse_error is as expected ("null": none).
+feed() {
+  name=$1 file=$2 want=$3
+  : > "$LOG"
+  run_hook "$file"
+  check "$name: exit 0, nothing on stdout" hook_was_silent
+  check "$name: one valid record" [ "$("$CHECK" validate "$LOG" 2> /dev/null)" = 1 ]
+  check "$name: parse_error is $want" [ "$("$CHECK" get "$LOG" parse_error | sed 's/^missing$/null/')" = "$want" ]
+}
+
+: > "$TMP/empty"
+feed "empty stdin" "$TMP/empty" empty
+feed "stdin is /dev/null" /dev/null empty
+printf 'this is { not json' > "$TMP/text"
+feed "not JSON" "$TMP/text" invalid_json
+printf '"just a string"' > "$TMP/str"
+feed "a JSON string" "$TMP/str" not_object
+printf '{"hook_event_name":"PostToolUse","tool_name":"Ba\000sh","tool_input":{"c\000":"x\000y"}}' > "$TMP/nul"
+feed "NUL bytes" "$TMP/nul" invalid_json
+printf '{"hook_event_name":"PostToolUse","tool_name":"Bash","session_id":"s\377\376","tool_input":{"command":"caf\303 \355\240\200 \300\257"},"tool_use_id":"t"}' > "$TMP/utf8"
+feed "invalid UTF-8" "$TMP/utf8" null
+check "invalid UTF-8 became U+FFFD" grep -q "$(printf 's\357\277\275\357\277\275')" "$LOG"
+
+# 100,000 levels of nesting inside tool_input.
+{
+  printf '{"hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"a":'
+  head -c 100000 /dev/zero | tr '\0' '['
+  head -c 100000 /dev/zero | tr '\0' ']'
+  printf '}}'
+} > "$TMP/deep"
+feed "100,000 levels of nesting" "$TMP/deep" invalid_json
+check "nesting: event still salvaged" [ "$("$CHECK" get "$LOG" event)" = PostToolUse ]
+
+# A 50 MB payload: bounded input, one small record.
+{
+  printf '{"session_id":"s50","hook_event_name":"PostToolUse","tool_name":"Write","tool_input":{"file_path":"/x","content":"'
+  head -c 52428800 /dev/zero | tr '\0' 'a'
+  printf '"},"tool_use_id":"t50","duration_ms":5}'
+} > "$TMP/huge"
+feed "50 MB payload" "$TMP/huge" too_large
+check "50 MB: input_bytes is the real size" [ "$("$CHECK" get "$LOG" input_bytes)" = "$(wc -c < "$TMP/huge" | tr -d ' ')" ]
+check "50 MB: the record is small" [ "$(wc -c < "$LOG")" -lt 2000 ]
+check "50 MB: tool and session salvaged" [ "$("$CHECK" get "$LOG" tool_name)/$("$CHECK" get "$LOG" session_id)" = Write/s50 ]
+
+# A 5 MB Write is within bounds: recorded, content truncated to 500 characters with a marker.
+{
+  printf '{"session_id":"s5","hook_event_name":"PostToolUse","tool_name":"Write","tool_input":{"file_path":"/x","content":"'
+  head -c 5242880 /dev/zero | tr '\0' 'b'
+  printf '"},"tool_response":{"type":"create"},"tool_use_id":"t5","duration_ms":5}'
+} > "$TMP/five"
+feed "5 MB Write" "$TMP/five" null
+check "5 MB Write: content truncated with the original length" \
+  grep -q 'bbbb…\[truncated: 5242880 chars\]"' "$LOG"
+check "5 MB Write: record under 2 KB" [ "$(wc -c < "$LOG")" -lt 2000 ]
+
+printf '%s\n' '{"hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_use_id":"ok1","duration_ms":1}' > "$TMP/good"
+
+# A full disk: a file size limit the record does not fit in. Nothing partial is left.
+printf '{"v":1,"first":true}\n' > "$LOG"
+before=$(cat "$LOG")
+set +e
+(ulimit -f 1 && "$HOOK" < "$TMP/five" > "$TMP/stdout" 2>/dev/null); RC=$?
+set -e
+check "full disk: exit 0, nothing on stdout" hook_was_silent
+# 1 block is 512 or 1024 bytes: the 1.4 KB record does not fit and is taken back.
+check "full disk: the log is exactly as before" [ "$(cat "$LOG")" = "$before" ]
+
+# stdout and stderr on /dev/full: still exit 0, and the record is written.
+: > "$LOG"
+set +e
+"$HOOK" < "$TMP/good" > /dev/full 2> /dev/full; RC=$?
+set -e
+check "stdout on /dev/full: exit 0" [ "$RC" -eq 0 ]
+check "stdout on /dev/full: record written" [ "$(lines_of "$LOG")" = 1 ]
+set +e
+"$HOOK" --check > /dev/full 2>/dev/null; RC=$?
+set -e
+check "--check to /dev/full reports the failed write (exit 1)" [ "$RC" -eq 1 ]
+
+# An unwritable home: HOME is a file.
+: > "$TMP/not-a-dir"
+set +e
+HOME="$TMP/not-a-dir" "$HOOK" < "$TMP/good" > "$TMP/stdout" 2>&1; RC=$?
+set -e
+check "unwritable home: exit 0, nothing on stdout or stderr" hook_was_silent
+set +e
+HOME="$TMP/not-a-dir" "$HOOK" --check > "$TMP/check" 2>&1; RC=$?
+set -e
+check "unwritable home: --check exits 1" [ "$RC" -eq 1 ]
+check "unwritable home: --check names the log problem" grep -q "cannot .*log" "$TMP/check"
+set +e
+HOME="$TMP/not-a-dir" EXECUTION_TELEMETRY_DEBUG=1 "$HOOK" < "$TMP/good" > "$TMP/stdout" 2> "$TMP/stderr"; RC=$?
+set -e
+check "EXECUTION_TELEMETRY_DEBUG=1: still nothing on stdout" hook_was_silent
+check "EXECUTION_TELEMETRY_DEBUG=1: the reason on stderr" grep -q "cannot write log" "$TMP/stderr"
+
+# The log is a symbolic link: refused, the target untouched.
+rm -f "$LOG"
+: > "$TMP/target"
+ln -s "$TMP/target" "$LOG"
+run_hook "$TMP/good"
+check "log is a symlink: exit 0, nothing on stdout" hook_was_silent
+check "log is a symlink: target untouched" [ ! -s "$TMP/target" ]
+set +e
+"$HOOK" --check > "$TMP/check" 2>&1; RC=$?
+set -e
+check "log is a symlink: --check says so" grep -q "symbolic link" "$TMP/check"
+rm -f "$LOG"
+
+# Switches: off, skip tools, unknown arguments in hook mode.
+EXECUTION_TELEMETRY_DISABLE=1 "$HOOK" < "$TMP/good"
+check "EXECUTION_TELEMETRY_DISABLE=1: nothing recorded" [ ! -e "$LOG" ]
+EXECUTION_TELEMETRY_SKIP_TOOLS="Read,Bash" "$HOOK" < "$TMP/good"
+check "skip_tools: a skipped tool is not recorded" [ ! -e "$LOG" ]
+run_hook "$TMP/good" --no-such-option extra
+check "unknown arguments in hook mode: exit 0, nothing on stdout" hook_was_silent
+check "unknown arguments in hook mode: still recorded" [ "$(lines_of "$LOG")" = 1 ]
+set +e
+"$HOOK" --dry-run --no-such-option < "$TMP/good" > /dev/null 2>&1; RC=$?
+set -e
+check "unknown option with --dry-run: usage error (exit 2)" [ "$RC" -eq 2 ]
+run_hook "$TMP/good" --dry-run
+check "--dry-run prints the record on stdout" grep -q '"tool_use_id":"ok1"' "$TMP/stdout"
+check "--help documents the settings" sh -c '"$1" --help | grep -q EXECUTION_TELEMETRY_ROTATE_BYTES' sh "$HOOK"
+tap_done

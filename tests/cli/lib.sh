@@ -1,0 +1,64 @@
+# Shared helpers for the CLI tests (POSIX sh). Each test prints TAP: "ok - …" / "not ok - …"
+# lines and a plan at the end (tap_done).
+#   $HOOK   the telemetry-hook binary     $CHECK  the jsonl-check tool     $DATA  tests/data
+
+T=0
+FAILED=0
+
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+  desc=$1
+  shift
+  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# Feeds TAP lines without numbers (from jsonl-check compare) into our count.
+tap_merge() {
+  while IFS= read -r l; do
+    case "$l" in
+      "ok - "*) ok "${l#ok - }" ;;
+      "not ok - "*) not_ok "${l#not ok - }" ;;
+      *) echo "$l" ;;
+    esac
+  done
+}
+
+tap_done() {
+  echo "1..$T"
+  [ "$FAILED" -eq 0 ]
+}
+
+# A private HOME with the fixed test key, so fingerprints are reproducible.
+setup_home() {
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/et-cli.XXXXXX")
+  trap 'rm -rf "$TMP"' EXIT
+  export HOME="$TMP/home"
+  mkdir -p "$HOME/.claude/execution-telemetry.d"
+  chmod 700 "$HOME/.claude/execution-telemetry.d"
+  cp "$DATA/test.key" "$HOME/.claude/execution-telemetry.d/key"
+  chmod 600 "$HOME/.claude/execution-telemetry.d/key"
+  LOG="$HOME/.claude/execution-telemetry.jsonl"
+  unset EXECUTION_TELEMETRY_LOG EXECUTION_TELEMETRY_STATE_DIR EXECUTION_TELEMETRY_RULES \
+    EXECUTION_TELEMETRY_SKIP_TOOLS EXECUTION_TELEMETRY_MAX_CHARS EXECUTION_TELEMETRY_ROTATE_BYTES \
+    EXECUTION_TELEMETRY_ROTATE_KEEP EXECUTION_TELEMETRY_DISABLE EXECUTION_TELEMETRY_CONFIG \
+    EXECUTION_TELEMETRY_DEBUG CLAUDE_CONFIG_DIR
+  export EXECUTION_TELEMETRY_NOW=2026-11-21T14:00:00.000Z
+}
+
+# run_hook INPUT [ARGS...]: runs the hook on INPUT; sets RC; stdout goes to $TMP/stdout.
+run_hook() {
+  input=$1
+  shift
+  set +e
+  "$HOOK" "$@" < "$input" > "$TMP/stdout" 2> "$TMP/stderr"
+  RC=$?
+  set -e
+}
+
+# hook_was_silent: exit 0 and nothing on stdout.
+hook_was_silent() { [ "$RC" -eq 0 ] && [ ! -s "$TMP/stdout" ]; }
+
+lines_of() { if [ -f "$1" ]; then wc -l < "$1" | tr -d ' '; else echo 0; fi; }
