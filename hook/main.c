@@ -26,9 +26,9 @@
 #define WATCHDOG_SECONDS 10
 
 enum exit_status {
-	EXIT_OK = 0,      /* hook mode, always; --check found no problem; --dry-run wrote records */
+	EXIT_OK = 0,	  /* hook mode, always; --check found no problem; --dry-run wrote records */
 	EXIT_PROBLEM = 1, /* --check found problems; --dry-run could not map the payload */
-	EXIT_USAGE = 2,   /* an unknown option with --check or --dry-run */
+	EXIT_USAGE = 2,	  /* an unknown option with --check or --dry-run */
 };
 
 static const char usage[] =

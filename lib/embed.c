@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 1;
 	}
-	fprintf(out, "/* generated from %s by embed; do not edit */\n#include <stddef.h>\n", argv[1]);
+	fprintf(out, "/* generated from %s by embed; do not edit */\n#include <stddef.h>\n",
+		argv[1]);
 	fprintf(out, "const char %s[] = {\n", argv[3]);
 	while ((c = getc(in)) != EOF) {
 		fprintf(out, "%d,%s", c, (++n % 20) ? "" : "\n");

@@ -15,11 +15,11 @@
 #define ET_BUF_DEFAULT_CAP ((size_t)64 << 20)
 
 struct et_buf {
-	char *data;    /* owned; never NULL after et_buf_init; data[len] == '\0' */
+	char *data; /* owned; never NULL after et_buf_init; data[len] == '\0' */
 	size_t len;
-	size_t alloc;  /* bytes allocated, 0 while data points at the shared empty string */
-	size_t cap;    /* the most len may ever be */
-	bool failed;   /* set once an append failed (ENOMEM or E2BIG); sticky until reset */
+	size_t alloc; /* bytes allocated, 0 while data points at the shared empty string */
+	size_t cap;   /* the most len may ever be */
+	bool failed;  /* set once an append failed (ENOMEM or E2BIG); sticky until reset */
 };
 
 /** Initialises @b as an empty buffer that may grow to @cap bytes. Allocates nothing. */

@@ -180,14 +180,16 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 		return (*value && !c->skip_tools) ? -ENOMEM : 0;
 	} else if (!strcmp(key, "max_chars")) {
 		if (parse_uint(value, 100000000, &u) < 0) {
-			problem(c, origin, key, value, "expected a whole number (0: no truncation)");
+			problem(c, origin, key, value,
+				"expected a whole number (0: no truncation)");
 		} else {
 			c->max_chars = u;
 		}
 		return 0;
 	} else if (!strcmp(key, "rotate_bytes")) {
 		if (et_config_parse_size(value, &size) < 0 || size < 4096) {
-			problem(c, origin, key, value, "expected a size of at least 4096 (64M, 1G)");
+			problem(c, origin, key, value,
+				"expected a size of at least 4096 (64M, 1G)");
 		} else {
 			c->rotate_bytes = size;
 		}
@@ -345,8 +347,9 @@ int et_config_load(struct et_config *c)
 	r = -ENOMEM;
 	if (!c->log_path) {
 		if (!claude) {
-			et_buf_adds(&c->problems,
-				    "neither HOME nor CLAUDE_CONFIG_DIR is set: no default log path\n");
+			et_buf_adds(
+				&c->problems,
+				"neither HOME nor CLAUDE_CONFIG_DIR is set: no default log path\n");
 		} else {
 			et_buf_reset(&b);
 			et_buf_addf(&b, "%s/execution-telemetry.jsonl", claude);

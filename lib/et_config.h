@@ -18,18 +18,18 @@
 #define ET_MAX_ROTATE_KEEP 99
 
 struct et_config {
-	char *log_path;     /* owned; the log file */
-	char *state_dir;    /* owned; key and PreToolUse stamps */
-	char *rules_path;   /* owned or NULL; extra redaction rules */
-	char *skip_tools;   /* owned or NULL; comma-separated tool names not recorded */
-	char *config_path;  /* owned or NULL; the config file consulted */
-	bool config_found;  /* the config file existed and was read */
-	size_t max_chars;   /* per-string truncation; 0: none */
+	char *log_path;	   /* owned; the log file */
+	char *state_dir;   /* owned; key and PreToolUse stamps */
+	char *rules_path;  /* owned or NULL; extra redaction rules */
+	char *skip_tools;  /* owned or NULL; comma-separated tool names not recorded */
+	char *config_path; /* owned or NULL; the config file consulted */
+	bool config_found; /* the config file existed and was read */
+	size_t max_chars;  /* per-string truncation; 0: none */
 	uint64_t rotate_bytes;
 	unsigned rotate_keep;
 	bool enabled;
-	bool debug;         /* EXECUTION_TELEMETRY_DEBUG: say on stderr why nothing was written */
-	bool has_now;       /* EXECUTION_TELEMETRY_NOW was set (tests) */
+	bool debug;   /* EXECUTION_TELEMETRY_DEBUG: say on stderr why nothing was written */
+	bool has_now; /* EXECUTION_TELEMETRY_NOW was set (tests) */
 	int64_t now_ms;
 	struct et_buf problems; /* one line per problem found while loading */
 };

@@ -66,7 +66,8 @@ struct member {
 static int member_cmp(const void *x, const void *y)
 {
 	const struct member *a = x, *b = y;
-	int r = strcmp(a->item->string ? a->item->string : "", b->item->string ? b->item->string : "");
+	int r = strcmp(a->item->string ? a->item->string : "",
+		       b->item->string ? b->item->string : "");
 
 	if (r) {
 		return r;

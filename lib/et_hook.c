@@ -110,8 +110,8 @@ static struct et_redactor *make_redactor(const struct et_config *cfg,
 		r = read_small_file(cfg->rules_path, RULES_MAX_BYTES, &text);
 		if (r < 0) {
 			if (err) {
-				et_buf_addf(err, "cannot read rules file '%s': %s\n", cfg->rules_path,
-					    strerror(-r));
+				et_buf_addf(err, "cannot read rules file '%s': %s\n",
+					    cfg->rules_path, strerror(-r));
 			}
 		} else if (et_redactor_add_rules(red, text.data, text.len, cfg->rules_path, err) ==
 			   -ENOMEM) {
@@ -144,8 +144,8 @@ static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES]
 	}
 }
 
-int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in,
-		struct et_buf *dry_run, struct et_buf *err)
+int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, struct et_buf *dry_run,
+		struct et_buf *err)
 {
 	unsigned char key[ET_KEY_BYTES], params_key[32];
 	struct et_redactor *red = NULL;
@@ -243,7 +243,8 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 	size_t start;
 
 	et_buf_init(&problems, 1 << 20);
-	et_buf_addf(report, "config file: %s (%s)\n", cfg->config_path ? cfg->config_path : "(none)",
+	et_buf_addf(report, "config file: %s (%s)\n",
+		    cfg->config_path ? cfg->config_path : "(none)",
 		    cfg->config_found ? "read" : "not present");
 	et_buf_addf(report, "enabled: %s\n", cfg->enabled ? "yes" : "no (recording is off)");
 	et_buf_addf(report, "log: %s\n", cfg->log_path ? cfg->log_path : "(none)");
@@ -260,21 +261,22 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		char dir[4096];
 		const char *slash = strrchr(cfg->log_path, '/');
 
-		if (slash && (size_t)(slash - cfg->log_path) < sizeof(dir) && slash != cfg->log_path) {
+		if (slash && (size_t)(slash - cfg->log_path) < sizeof(dir) &&
+		    slash != cfg->log_path) {
 			memcpy(dir, cfg->log_path, (size_t)(slash - cfg->log_path));
 			dir[slash - cfg->log_path] = '\0';
 			r = et_mkdir_p(dir);
 			if (r < 0) {
-				et_buf_addf(&problems, "cannot create log directory '%s': %s\n", dir,
-					    strerror(-r));
+				et_buf_addf(&problems, "cannot create log directory '%s': %s\n",
+					    dir, strerror(-r));
 			}
 		}
 		fd = et_open_private(cfg->log_path, O_WRONLY | O_APPEND | O_CREAT);
 		if (fd < 0) {
 			et_buf_addf(&problems, "cannot open log '%s' for appending: %s\n",
 				    cfg->log_path,
-				    fd == -ELOOP ? "it is a symbolic link"
-				    : fd == -EPERM ? "it is owned by another user"
+				    fd == -ELOOP    ? "it is a symbolic link"
+				    : fd == -EPERM  ? "it is owned by another user"
 				    : fd == -EINVAL ? "it is not a regular file"
 						    : strerror(-fd));
 		} else {
@@ -293,7 +295,8 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		start = problems.len;
 		et_redactor_compile_all(red, &problems);
 		et_buf_addf(report, "redaction rules: %zu%s\n", et_redactor_rule_count(red),
-			    problems.len > start ? " (some do not compile, see below)" : ", all compile");
+			    problems.len > start ? " (some do not compile, see below)"
+						 : ", all compile");
 		et_redactor_destroy(red);
 	} else {
 		et_buf_adds(&problems, "cannot set up redaction: out of memory\n");

@@ -19,10 +19,10 @@
 #define ET_LOCK_WAIT_MS 3000
 
 struct et_hook_input {
-	const char *data;   /* the payload bytes kept (at most ET_MAX_INPUT); borrowed */
+	const char *data; /* the payload bytes kept (at most ET_MAX_INPUT); borrowed */
 	size_t len;
-	size_t total;       /* how many bytes stdin held in all */
-	bool too_large;     /* total > len */
+	size_t total;	/* how many bytes stdin held in all */
+	bool too_large; /* total > len */
 };
 
 /**
@@ -31,8 +31,8 @@ struct et_hook_input {
  * start stamp instead of a record. Problems are described in @err (if not NULL), one per line.
  * Returns 0 or -errno of the first failure that cost the record.
  */
-int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in,
-		struct et_buf *dry_run, struct et_buf *err);
+int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, struct et_buf *dry_run,
+		struct et_buf *err);
 
 /**
  * Checks the configuration and the environment the hook will write in: the config problems, the

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,6 @@ static char *member_string(struct mapper *mp, const char *key, struct et_record 
 	if (cJSON_IsString(item) && item->valuestring) {
 		out = raw ? strdup(item->valuestring)
 			  : clean(mp, item->valuestring, strlen(item->valuestring), rec);
-		sodium_memzero(item->valuestring, strlen(item->valuestring));
 	}
 	cJSON_Delete(item);
 	return out;
@@ -218,8 +218,9 @@ static int render_value(struct render *rd, const cJSON *item)
 	}
 	if (r == 0 && total > PARAMS_MAX_ITEMS) {
 		rd->st->truncations++;
-		r = et_buf_addf(rd->out, cJSON_IsArray(item) ? ",\"…[%zu more items]\""
-							     : ",\"…\":\"[%zu more members]\"",
+		r = et_buf_addf(rd->out,
+				cJSON_IsArray(item) ? ",\"…[%zu more items]\""
+						    : ",\"…\":\"[%zu more members]\"",
 				total - PARAMS_MAX_ITEMS);
 	}
 	if (r == 0) {
@@ -421,19 +422,18 @@ static int map_batch(struct mapper *mp, struct et_record *batch, struct et_mappe
 		goto out;
 	}
 	batch->batch_n = n;
-	cJSON_ArrayForEach(call, calls)
-	{
+	cJSON_ArrayForEach (call, calls) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(call, "tool_name");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "tool_use_id");
 		const cJSON *resp = cJSON_GetObjectItemCaseSensitive(call, "tool_response");
 
 		if (cJSON_IsString(id)) {
-			batch->batch_ids[i] = clean(mp, id->valuestring, strlen(id->valuestring),
-						    batch);
+			batch->batch_ids[i] =
+				clean(mp, id->valuestring, strlen(id->valuestring), batch);
 		}
 		if (cJSON_IsString(name)) {
-			batch->batch_names[i] = clean(mp, name->valuestring,
-						      strlen(name->valuestring), batch);
+			batch->batch_names[i] =
+				clean(mp, name->valuestring, strlen(name->valuestring), batch);
 		}
 		i++;
 		if (cJSON_IsString(resp) && resp->valuestring &&
@@ -509,6 +509,25 @@ void et_mapped_finish(struct et_mapped *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void wiping_free(void *p)
+{
+	if (p) {
+		sodium_memzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void et_payload_secure_memory(void)
+{
+	static bool done;
+	cJSON_Hooks hooks = {malloc, wiping_free};
+
+	if (!done) {
+		cJSON_InitHooks(&hooks);
+		done = true;
+	}
+}
+
 int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct et_mapped *out)
 {
 	struct et_scan_member members[MAX_MEMBERS];
@@ -517,6 +536,7 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 	int status, r;
 	char *raw_tool = NULL;
 
+	et_payload_secure_memory();
 	et_buf_init(&mp.tmp, ET_BUF_DEFAULT_CAP);
 	status = et_scan_object(in, n, members, MAX_MEMBERS, &mp.count);
 	r = add_record(out, &rec);
@@ -525,8 +545,8 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 	}
 	common_fields(&mp, rec);
 	if (o->too_large || status != ET_SCAN_OK) {
-		rec->parse_error = o->too_large		      ? "too_large"
-				   : status == ET_SCAN_EMPTY	      ? "empty"
+		rec->parse_error = o->too_large			  ? "too_large"
+				   : status == ET_SCAN_EMPTY	  ? "empty"
 				   : status == ET_SCAN_NOT_OBJECT ? "not_object"
 								  : "invalid_json";
 		rec->input_bytes = o->input_bytes;

@@ -16,24 +16,31 @@
  */
 
 struct et_map_opts {
-	struct et_redactor *redactor;   /* borrowed */
+	struct et_redactor *redactor;	 /* borrowed */
 	const unsigned char *params_key; /* borrowed, 32 bytes: keys params_fp */
-	size_t max_chars;               /* per-string truncation (0: none) */
-	int64_t now_ms;                 /* the records' timestamp */
-	bool too_large;                 /* stdin held more than the bytes given (the rest dropped) */
-	size_t input_bytes;             /* how many bytes stdin held in all */
+	size_t max_chars;		 /* per-string truncation (0: none) */
+	int64_t now_ms;			 /* the records' timestamp */
+	bool too_large;	    /* stdin held more than the bytes given (the rest dropped) */
+	size_t input_bytes; /* how many bytes stdin held in all */
 	/* Returns true for tools the user chose not to record. May be NULL. */
 	bool (*skip_tool)(const void *ctx, const char *tool);
 	const void *skip_ctx;
 };
 
 struct et_mapped {
-	struct et_record *records;  /* owned array of @n records */
+	struct et_record *records; /* owned array of @n records */
 	size_t n;
-	bool is_pre;                /* a PreToolUse: stamp it, write no record */
-	char *pre_tool_use_id;      /* owned; the raw id to stamp (not written anywhere) */
-	char *post_tool_use_id;     /* owned; the raw id of a Post: its start stamp is done with */
+	bool is_pre;		/* a PreToolUse: stamp it, write no record */
+	char *pre_tool_use_id;	/* owned; the raw id to stamp (not written anywhere) */
+	char *post_tool_use_id; /* owned; the raw id of a Post: its start stamp is done with */
 };
+
+/**
+ * Makes cJSON wipe every block it frees (sodium_memzero over the block's usable size), so decoded
+ * payload strings, secrets among them, do not linger in freed memory. Process-wide; idempotent.
+ * et_payload_map calls it.
+ */
+void et_payload_secure_memory(void);
 
 /**
  * Maps the @n bytes at @in to records in @out (zeroed by the caller). Never fails on bad input: a

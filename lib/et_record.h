@@ -17,20 +17,20 @@
 
 struct et_record {
 	int64_t ts_ms;
-	const char *agent;          /* static */
-	char *event;                /* owned strings below; NULL writes null */
+	const char *agent; /* static */
+	char *event;	   /* owned strings below; NULL writes null */
 	char *session_id;
 	char *prompt_id;
 	char *tool_use_id;
 	char *tool_name;
-	const char *outcome;        /* static: "success", "failure", "interrupted" or NULL */
+	const char *outcome; /* static: "success", "failure", "interrupted" or NULL */
 	char *error;
 	bool has_exit_code;
 	long long exit_code;
 	bool has_latency;
 	double latency_ms;
 	const char *latency_source; /* static: "duration_ms", "pre_post" or NULL */
-	char *params;               /* JSON text of the redacted tool input, or NULL */
+	char *params;		    /* JSON text of the redacted tool input, or NULL */
 	bool has_fp;
 	char params_fp[ET_FP_HEX + 1];
 	bool has_response_bytes;
@@ -42,11 +42,11 @@ struct et_record {
 	char *permission_mode;
 	char *agent_id;
 	char *agent_type;
-	bool is_batch;              /* writes tool_use_ids and tool_names */
+	bool is_batch; /* writes tool_use_ids and tool_names */
 	size_t batch_n;
-	char **batch_ids;           /* owned arrays of owned strings */
+	char **batch_ids; /* owned arrays of owned strings */
 	char **batch_names;
-	const char *parse_error;    /* static, or NULL for a readable payload */
+	const char *parse_error; /* static, or NULL for a readable payload */
 	size_t input_bytes;
 };
 

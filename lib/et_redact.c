@@ -38,9 +38,10 @@
 #define TRUNC_MARKER "\xe2\x80\xa6[truncated: "
 
 enum rule_flags {
-	RULE_GENERIC = 1 << 0,  /* context rule (NAME=value, headers, flags): no "example" stopword */
-	RULE_KEY_VALUE = 1 << 1,  /* the text before the separator must name a secret; no code */
-	RULE_USER_PASS = 1 << 2,  /* the secret is user:pass; a bare user is not a secret */
+	RULE_GENERIC =
+		1 << 0, /* context rule (NAME=value, headers, flags): no "example" stopword */
+	RULE_KEY_VALUE = 1 << 1, /* the text before the separator must name a secret; no code */
+	RULE_USER_PASS = 1 << 2, /* the secret is user:pass; a bare user is not a secret */
 };
 
 struct rule {
@@ -52,8 +53,8 @@ struct rule {
 	char *regex;
 	unsigned flags;
 	pcre2_code *code;
-	bool tried;   /* compile attempted */
-	bool jit;     /* JIT compiled */
+	bool tried; /* compile attempted */
+	bool jit;   /* JIT compiled */
 };
 
 struct et_redactor {
@@ -75,6 +76,8 @@ struct span_list {
 };
 
 /* The generic rules of the built-in table, and the extra checks each needs. */
+/* One rule a line reads better than packed columns. */
+/* clang-format off */
 static const struct {
 	const char *id;
 	unsigned flags;
@@ -94,6 +97,7 @@ static const struct {
 	{"netrc-password", RULE_GENERIC},
 	{"npmrc-auth", RULE_GENERIC},
 };
+/* clang-format on */
 
 struct et_redactor *et_redactor_create(const unsigned char key[32])
 {
@@ -332,8 +336,8 @@ static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_
 		return ru->code != NULL;
 	}
 	ru->tried = true;
-	ru->code = pcre2_compile((PCRE2_SPTR)ru->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off,
-				 NULL);
+	ru->code =
+		pcre2_compile((PCRE2_SPTR)ru->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
 	if (!ru->code) {
 		if (err) {
 			pcre2_get_error_message(code, msg, sizeof(msg));
@@ -411,23 +415,26 @@ bool et_redact_is_secret_key(const char *key, size_t n)
 {
 	/* A name ending in one of these describes where or what a secret is, not the secret. */
 	static const char *const not_last[] = {
-		"file", "files", "path", "paths", "dir", "url", "uri", "id", "ids", "name", "names",
-		"type", "count", "length", "len", "size", "limit", "ttl", "expiry", "expires",
-		"expiration", "at", "hint", "format", "mode", "enabled", "required", "prefix",
-		"field", "label", "kind", "version", "endpoint", "env", "var", "header", NULL};
+		"file",	  "files", "path",   "paths",	"dir",	    "url",	"uri",
+		"id",	  "ids",   "name",   "names",	"type",	    "count",	"length",
+		"len",	  "size",  "limit",  "ttl",	"expiry",   "expires",	"expiration",
+		"at",	  "hint",  "format", "mode",	"enabled",  "required", "prefix",
+		"field",  "label", "kind",   "version", "endpoint", "env",	"var",
+		"header", NULL};
 	/* A whole word of the name that makes its value a secret. */
 	static const char *const secret_word[] = {
-		"password", "passwd", "passphrase", "pwd", "pass", "secret", "secrets", "token",
-		"auth", "authorization", "cookie", "cookies", "credential", "credentials", "creds",
-		"session", "dsn", "apikey", "bearer", "privatekey", "accesskey", "secretkey",
-		"authtoken", "accesstoken", "refreshtoken", "sessiontoken", "clientsecret",
-		"sessionid", NULL};
+		"password",	"passwd",	"passphrase", "pwd",	     "pass",
+		"secret",	"secrets",	"token",      "auth",	     "authorization",
+		"cookie",	"cookies",	"credential", "credentials", "creds",
+		"session",	"dsn",		"apikey",     "bearer",	     "privatekey",
+		"accesskey",	"secretkey",	"authtoken",  "accesstoken", "refreshtoken",
+		"sessiontoken", "clientsecret", "sessionid",  NULL};
 	/* Two words in a row that make a secret: api key, access key, private key, … */
-	static const char *const key_prefix[] = {"api", "access", "secret", "private", "auth",
-						 "signing", "encryption", "master", "session",
-						 "client", "x", NULL};
+	static const char *const key_prefix[] = {"api",	    "access",  "secret",     "private",
+						 "auth",    "signing", "encryption", "master",
+						 "session", "client",  "x",	     NULL};
 	/* Secret words that name one even inside a longer word (PGPASSWORD, dbpasswd, xapikey). */
-	static const char *const inside[] = {"password", "passwd", "apikey", "secretkey",
+	static const char *const inside[] = {"password",    "passwd",	 "apikey", "secretkey",
 					     "accesstoken", "authtoken", NULL};
 	char lower[128];
 	size_t tok_start[MAX_KEY_TOKENS], tok_len[MAX_KEY_TOKENS], nt = 0, i, j, len;
@@ -538,8 +545,9 @@ bool et_redact_is_marker(const char *s, size_t n)
 
 static bool is_placeholder(const char *s, size_t n)
 {
-	static const char *const words[] = {"null", "none", "nil", "undefined", "true", "false",
-					    "redacted", "...", "\"\"", "''", NULL};
+	static const char *const words[] = {"null", "none",  "nil",	 "undefined",
+					    "true", "false", "redacted", "...",
+					    "\"\"", "''",    NULL};
 	char low[16];
 	size_t i;
 

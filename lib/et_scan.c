@@ -96,7 +96,7 @@ static bool skip_nested(struct scanner *sc)
 			if (c == '{') {
 				stack[depth / 8] |= (uint8_t)(1u << (depth % 8));
 			} else {
-				stack[depth / 8] &= (uint8_t)~(1u << (depth % 8));
+				stack[depth / 8] &= (uint8_t) ~(1u << (depth % 8));
 			}
 			depth++;
 			break;
@@ -225,7 +225,8 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			out[*count].key = s + key_start;
 			out[*count].key_len = val_start - key_start;
 			/* key_len so far spans the closing quote, white space and ':'; trim them. */
-			while (out[*count].key_len && s[key_start + out[*count].key_len - 1] != '"') {
+			while (out[*count].key_len &&
+			       s[key_start + out[*count].key_len - 1] != '"') {
 				out[*count].key_len--;
 			}
 			out[*count].key_len--;

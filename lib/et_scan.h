@@ -11,18 +11,18 @@
  */
 
 enum et_scan_status {
-	ET_SCAN_OK = 0,         /* a complete object, nothing but white space after it */
-	ET_SCAN_EMPTY,          /* only white space */
-	ET_SCAN_NOT_OBJECT,     /* valid start of some other JSON value */
-	ET_SCAN_INVALID,        /* broken or cut short; the members before the break are returned */
+	ET_SCAN_OK = 0,	    /* a complete object, nothing but white space after it */
+	ET_SCAN_EMPTY,	    /* only white space */
+	ET_SCAN_NOT_OBJECT, /* valid start of some other JSON value */
+	ET_SCAN_INVALID,    /* broken or cut short; the members before the break are returned */
 };
 
 struct et_scan_member {
-	const char *key;  /* points into the input, inside the quotes, escapes not decoded */
+	const char *key; /* points into the input, inside the quotes, escapes not decoded */
 	size_t key_len;
-	const char *val;  /* the value's JSON text, quotes included for strings */
+	const char *val; /* the value's JSON text, quotes included for strings */
 	size_t val_len;
-	char type;        /* '"' string, '{' object, '[' array, 'n' number or literal */
+	char type; /* '"' string, '{' object, '[' array, 'n' number or literal */
 };
 
 /** How deep the scanner follows nesting before it calls the input invalid. */

@@ -102,8 +102,8 @@ static int validate(int argc, char **argv)
 
 			if (!valid_utf8(v[i], strlen(v[i])) || !cJSON_IsObject(j) ||
 			    !cJSON_IsNumber(ver) || ver->valuedouble != 1) {
-				fprintf(stderr, "%s:%zu: not a valid record: %.200s\n", argv[a], i + 1,
-					v[i]);
+				fprintf(stderr, "%s:%zu: not a valid record: %.200s\n", argv[a],
+					i + 1, v[i]);
 				bad++;
 			}
 			cJSON_Delete(j);
@@ -134,22 +134,21 @@ static int compare(const char *want_path, const char *got_path)
 		cJSON *w = cJSON_Parse(vw[i]), *g = cJSON_Parse(vg[i]), *f;
 		size_t diffs = 0;
 
-		cJSON_ArrayForEach(f, w)
-		{
+		cJSON_ArrayForEach (f, w) {
 			cJSON *gf = cJSON_GetObjectItemCaseSensitive(g, f->string);
 
 			if (!gf || !cJSON_Compare(f, gf, true)) {
-				char *ws = cJSON_PrintUnformatted(f), *gs = gf ? cJSON_PrintUnformatted(gf) : NULL;
+				char *ws = cJSON_PrintUnformatted(f),
+				     *gs = gf ? cJSON_PrintUnformatted(gf) : NULL;
 
-				printf("#   record %zu field %s: expected %.300s, got %.300s\n", i + 1,
-				       f->string, ws, gs ? gs : "(missing)");
+				printf("#   record %zu field %s: expected %.300s, got %.300s\n",
+				       i + 1, f->string, ws, gs ? gs : "(missing)");
 				free(ws);
 				free(gs);
 				diffs++;
 			}
 		}
-		cJSON_ArrayForEach(f, g)
-		{
+		cJSON_ArrayForEach (f, g) {
 			if (!cJSON_GetObjectItemCaseSensitive(w, f->string)) {
 				printf("#   record %zu: unexpected field %s\n", i + 1, f->string);
 				diffs++;
@@ -213,6 +212,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "get")) {
 		return get(argv[2], argv[3]);
 	}
-	fprintf(stderr, "usage: jsonl-check validate FILE... | compare WANT GOT | get FILE FIELD\n");
+	fprintf(stderr,
+		"usage: jsonl-check validate FILE... | compare WANT GOT | get FILE FIELD\n");
 	return 2;
 }

@@ -41,7 +41,8 @@ static inline bool tap_is_str(const char *got, const char *want, const char *nam
 
 	tap_ok(same, "%s", name);
 	if (!same) {
-		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)", want ? want : "(null)");
+		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)",
+		       want ? want : "(null)");
 	}
 	return same;
 }

@@ -9,12 +9,18 @@
 
 static void clear_env(void)
 {
-	static const char *const vars[] = {
-		"EXECUTION_TELEMETRY_LOG", "EXECUTION_TELEMETRY_STATE_DIR",
-		"EXECUTION_TELEMETRY_RULES", "EXECUTION_TELEMETRY_SKIP_TOOLS",
-		"EXECUTION_TELEMETRY_MAX_CHARS", "EXECUTION_TELEMETRY_ROTATE_BYTES",
-		"EXECUTION_TELEMETRY_ROTATE_KEEP", "EXECUTION_TELEMETRY_DISABLE",
-		"EXECUTION_TELEMETRY_CONFIG", "EXECUTION_TELEMETRY_NOW", "CLAUDE_CONFIG_DIR", NULL};
+	static const char *const vars[] = {"EXECUTION_TELEMETRY_LOG",
+					   "EXECUTION_TELEMETRY_STATE_DIR",
+					   "EXECUTION_TELEMETRY_RULES",
+					   "EXECUTION_TELEMETRY_SKIP_TOOLS",
+					   "EXECUTION_TELEMETRY_MAX_CHARS",
+					   "EXECUTION_TELEMETRY_ROTATE_BYTES",
+					   "EXECUTION_TELEMETRY_ROTATE_KEEP",
+					   "EXECUTION_TELEMETRY_DISABLE",
+					   "EXECUTION_TELEMETRY_CONFIG",
+					   "EXECUTION_TELEMETRY_NOW",
+					   "CLAUDE_CONFIG_DIR",
+					   NULL};
 	size_t i;
 
 	for (i = 0; vars[i]; i++) {
@@ -72,7 +78,8 @@ int main(void)
 		       !et_config_skips(&c, "Bash") && !et_config_skips(&c, "Rea"),
 	       "skip_tools matches whole names");
 	tap_ok(strstr(c.problems.data, "unknown setting") != NULL, "an unknown key is a problem");
-	tap_ok(strstr(c.problems.data, "expected key = value") != NULL, "a line without = is a problem");
+	tap_ok(strstr(c.problems.data, "expected key = value") != NULL,
+	       "a line without = is a problem");
 	tap_ok(strstr(c.problems.data, "rotate_keep='500'") != NULL,
 	       "an out-of-range value is a problem and the earlier value stays");
 	et_config_finish(&c);
@@ -86,7 +93,8 @@ int main(void)
 	tap_ok(c.max_chars == 12, "the environment beats the file");
 	tap_is_str(c.log_path, "/x/y.jsonl", "EXECUTION_TELEMETRY_LOG");
 	tap_is_str(c.state_dir, "/x/execution-telemetry.d", "state dir follows a custom log");
-	tap_ok(c.rotate_bytes == 1 << 20 && strstr(c.problems.data, "EXECUTION_TELEMETRY_ROTATE_BYTES"),
+	tap_ok(c.rotate_bytes == 1 << 20 &&
+		       strstr(c.problems.data, "EXECUTION_TELEMETRY_ROTATE_BYTES"),
 	       "a bad size keeps the file's value and is reported");
 	tap_ok(!c.enabled, "EXECUTION_TELEMETRY_DISABLE=1 turns recording off");
 	tap_ok(c.has_now && c.now_ms == 1767323045678LL, "EXECUTION_TELEMETRY_NOW in ISO form");
@@ -96,7 +104,8 @@ int main(void)
 	tap_ok(et_config_parse_size("2G", &size) == 0 && size == 2ull << 30, "2G");
 	tap_ok(et_config_parse_size("-1", &size) < 0, "-1 is not a size");
 	tap_ok(et_config_parse_size("5X", &size) < 0, "5X is not a size");
-	tap_ok(et_config_parse_time("1700000000000", &ms) == 0 && ms == 1700000000000LL, "epoch ms");
+	tap_ok(et_config_parse_time("1700000000000", &ms) == 0 && ms == 1700000000000LL,
+	       "epoch ms");
 	tap_ok(et_config_parse_time("2026-11-21T14:11:16Z", &ms) == 0 && ms == 1795270276000LL,
 	       "ISO without fraction");
 	tap_ok(et_config_parse_time("2026-11-21 14:11", &ms) < 0, "a local time is refused");

@@ -54,7 +54,8 @@ int main(void)
 	tap_is_str(c, "{\"s\":\"line\\nquote\\\" \xc3\xa9 \\u0001\"}", "canonical strings");
 	free(c);
 	c = canon("[1.0, 100, -0.5, 1e20]");
-	tap_is_str(c, "[1,100,-0.5,1e+20]", "canonical numbers: integers below 2^53 plain, others %.17g");
+	tap_is_str(c, "[1,100,-0.5,1e+20]",
+		   "canonical numbers: integers below 2^53 plain, others %.17g");
 	free(c);
 
 	fp("{\"command\":\"ls\",\"timeout\":5}", key1, a);
@@ -81,7 +82,8 @@ int main(void)
 	et_buf_init(&whole, 1);
 	crypto_generichash(h, sizeof(h), (unsigned char *)c, strlen(c), key1, 32);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	tap_is_str(a, hex, "a 200 KB string hashed in pieces equals the hash of its canonical text");
+	tap_is_str(a, hex,
+		   "a 200 KB string hashed in pieces equals the hash of its canonical text");
 	free(c);
 	free(big);
 	free(json);

@@ -58,8 +58,12 @@ int main(void)
 	et_buf_finish(&b);
 
 	tap_ok(et_utf8_count("caf\xc3\xa9", 5) == 4, "café is 4 characters");
-	tap_ok(et_utf8_count("a\xff" "b", 3) == 3, "an invalid byte counts as one character");
-	tap_ok(et_utf8_prefix("\xc3\xa9\xc3\xa9\xc3\xa9", 6, 2) == 4, "2 characters of ééé are 4 bytes");
+	tap_ok(et_utf8_count("a\xff"
+			     "b",
+			     3) == 3,
+	       "an invalid byte counts as one character");
+	tap_ok(et_utf8_prefix("\xc3\xa9\xc3\xa9\xc3\xa9", 6, 2) == 4,
+	       "2 characters of ééé are 4 bytes");
 	tap_ok(et_utf8_prefix("\xf0\x9f\x98\x80", 4, 0) == 0, "0 characters are 0 bytes");
 	tap_ok(et_utf8_prefix("ab", 2, 10) == 2, "a prefix never runs past the end");
 
@@ -69,7 +73,8 @@ int main(void)
 	et_json_num(&b, 1.5);
 	et_buf_addch(&b, ' ');
 	et_json_num(&b, 1e300 * 1e300);
-	tap_is_str(b.data, "24 1.5 null", "numbers: integers plain, fractions exact, infinity null");
+	tap_is_str(b.data, "24 1.5 null",
+		   "numbers: integers plain, fractions exact, infinity null");
 	et_buf_finish(&b);
 	return tap_done();
 }

@@ -53,7 +53,8 @@ int main(void)
 	/* Rotation: a write that would pass the limit moves the log to .1 first. */
 	tap_ok(append(path, "{\"a\":3}\n", 20, 2) == 0, "append with a 20-byte limit");
 	snprintf(p2, sizeof(p2), "%s.1", path);
-	tap_ok(file_size(p2) == 16 && file_size(path) == 8, "the full log became .1, the new one has the record");
+	tap_ok(file_size(p2) == 16 && file_size(path) == 8,
+	       "the full log became .1, the new one has the record");
 	append(path, "{\"a\":4}\n", 10, 2);
 	append(path, "{\"a\":5}\n", 10, 2);
 	snprintf(p2, sizeof(p2), "%s.3", path);

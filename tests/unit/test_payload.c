@@ -80,7 +80,8 @@ static double num(cJSON *j, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : -12345;
 }
 
-#define COMMON "\"session_id\":\"s1\",\"transcript_path\":\"/t.jsonl\",\"cwd\":\"/p\",\"prompt_id\":\"p1\","
+#define COMMON                                                                                     \
+	"\"session_id\":\"s1\",\"transcript_path\":\"/t.jsonl\",\"cwd\":\"/p\",\"prompt_id\":\"p1\","
 
 static void test_post(void)
 {
@@ -93,7 +94,8 @@ static void test_post(void)
 	     &m);
 	tap_ok(m.n == 1 && !m.is_pre, "PostToolUse: one record");
 	j = line(&m, 0);
-	tap_is_str(str(j, "timestamp"), "2025-11-21T14:00:00.123Z", "timestamp in UTC with ms and Z");
+	tap_is_str(str(j, "timestamp"), "2025-11-21T14:00:00.123Z",
+		   "timestamp in UTC with ms and Z");
 	tap_ok(num(j, "v") == 1, "format version 1");
 	tap_is_str(str(j, "event"), "PostToolUse", "event");
 	tap_is_str(str(j, "agent"), "claude-code", "agent");
@@ -105,8 +107,8 @@ static void test_post(void)
 	tap_is_str(str(j, "latency_source"), "duration_ms", "latency_source duration_ms");
 	tap_ok(num(j, "response_bytes") == 18, "response_bytes is the tool_response's JSON size");
 	tap_ok(str(j, "params_fp") && strlen(str(j, "params_fp")) == 32, "params_fp present");
-	tap_is_str(cJSON_GetObjectItemCaseSensitive(
-			   cJSON_GetObjectItemCaseSensitive(j, "params"), "command")
+	tap_is_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "params"),
+						    "command")
 			   ->valuestring,
 		   "echo hello", "params.command");
 	tap_ok(is_null(j, "error") && is_null(j, "exit_code") && is_null(j, "agent_id"),
@@ -177,12 +179,15 @@ static void test_batch(void)
 	     "{\"tool_name\":\"Glob\",\"tool_input\":{\"pattern\":\"*\"},\"tool_use_id\":\"t8\","
 	     "\"tool_response\":\"No files found\"}]}",
 	     &m);
-	tap_ok(m.n == 2, "a batch with one rejected call: batch record + failure record (%zu)", m.n);
+	tap_ok(m.n == 2, "a batch with one rejected call: batch record + failure record (%zu)",
+	       m.n);
 	j = line(&m, 0);
 	tap_is_str(str(j, "event"), "PostToolBatch", "batch record event");
-	tap_ok(is_null(j, "tool_name") && is_null(j, "outcome"), "batch record: no tool, no outcome");
+	tap_ok(is_null(j, "tool_name") && is_null(j, "outcome"),
+	       "batch record: no tool, no outcome");
 	ids = cJSON_GetObjectItemCaseSensitive(j, "tool_use_ids");
-	tap_ok(cJSON_GetArraySize(ids) == 3 && !strcmp(cJSON_GetArrayItem(ids, 2)->valuestring, "t8"),
+	tap_ok(cJSON_GetArraySize(ids) == 3 &&
+		       !strcmp(cJSON_GetArrayItem(ids, 2)->valuestring, "t8"),
 	       "tool_use_ids lists the three calls in order");
 	tap_ok(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "tool_names")) == 3,
 	       "tool_names too");
@@ -262,14 +267,16 @@ static void test_params(void)
 	et_buf_init(&b, 1 << 20);
 	p = cJSON_GetObjectItemCaseSensitive(j, "params");
 	in = cJSON_PrintUnformatted(p);
-	tap_ok(strstr(in, "hunter2") == NULL && strstr(in, "\"password\":\"[REDACTED key-name ") != NULL,
+	tap_ok(strstr(in, "hunter2") == NULL &&
+		       strstr(in, "\"password\":\"[REDACTED key-name ") != NULL,
 	       "a password key's value is replaced: %s", in);
 	tap_ok(strstr(in, "\"api_key\":\"[REDACTED key-name ") != NULL,
 	       "a secret key's object value becomes one marker");
 	tap_ok(strstr(in, "\"max_tokens\":100") != NULL, "max_tokens is left alone");
 	tap_ok(strstr(in, "\"enabled_password\":true") != NULL, "a boolean is never a secret");
 	tap_ok(strstr(in, "1234") == NULL, "a number under a secret key is replaced");
-	tap_ok(strstr(in, "abcdefghijklmnop") == NULL, "a bearer token inside an array is redacted");
+	tap_ok(strstr(in, "abcdefghijklmnop") == NULL,
+	       "a bearer token inside an array is redacted");
 	tap_ok(num(j, "redactions") == 4, "redactions counts each (%g)", num(j, "redactions"));
 	free(in);
 	cJSON_Delete(j);
@@ -278,8 +285,9 @@ static void test_params(void)
 	/* 150 items: 100 kept, the rest summarised. */
 	n = 150 * 4 + 256;
 	in = malloc(n);
-	i = (size_t)snprintf(in, n, "{\"hook_event_name\":\"PostToolUse\",\"tool_name\":\"T\","
-				    "\"tool_input\":{\"a\":[");
+	i = (size_t)snprintf(in, n,
+			     "{\"hook_event_name\":\"PostToolUse\",\"tool_name\":\"T\","
+			     "\"tool_input\":{\"a\":[");
 	for (int k = 0; k < 150; k++) {
 		i += (size_t)snprintf(in + i, n - i, "%s%d", k ? "," : "", k % 10);
 	}
@@ -309,6 +317,22 @@ static void test_skip(void)
 	tap_ok(m.n == 1, "other tools are recorded");
 	et_mapped_finish(&m);
 	skip_name = NULL;
+}
+
+static void test_other_event(void)
+{
+	struct et_mapped m;
+	cJSON *j;
+
+	maps("{" COMMON "\"hook_event_name\":\"SessionStart\",\"source\":\"startup\"}", &m);
+	tap_ok(m.n == 1, "another event gives a record");
+	j = line(&m, 0);
+	tap_is_str(str(j, "event"), "SessionStart", "with its event name");
+	tap_ok(is_null(j, "outcome") && is_null(j, "params") && is_null(j, "tool_name"),
+	       "and no outcome, params or tool");
+	tap_ok(!cJSON_GetObjectItemCaseSensitive(j, "parse_error"), "it is not a parse error");
+	cJSON_Delete(j);
+	et_mapped_finish(&m);
 }
 
 static void test_exit_code(void)
@@ -341,6 +365,7 @@ int main(void)
 	test_unreadable();
 	test_params();
 	test_skip();
+	test_other_event();
 	test_exit_code();
 	et_redactor_destroy(red);
 	return tap_done();

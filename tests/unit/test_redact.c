@@ -103,22 +103,24 @@ static void test_vectors(struct et_redactor *r, const char *path)
 		if (!strcmp(fields[0], "TP")) {
 			tp++;
 			if (fields[3] && *fields[3]) {
-				if (!tap_ok(strstr(out, fields[3]) == NULL, "TP %s: secret gone from '%.60s'",
-					    fields[1], fields[2])) {
+				if (!tap_ok(strstr(out, fields[3]) == NULL,
+					    "TP %s: secret gone from '%.60s'", fields[1],
+					    fields[2])) {
 					tap_diag("output: %s", out);
 				}
 			} else {
-				tap_ok(strcmp(out, fields[2]) != 0, "TP %s: redacted '%.60s'", fields[1],
-				       fields[2]);
+				tap_ok(strcmp(out, fields[2]) != 0, "TP %s: redacted '%.60s'",
+				       fields[1], fields[2]);
 			}
 		} else {
 			fp++;
-			if (!tap_ok(strcmp(out, fields[2]) == 0, "FP %s: unchanged '%.60s'", fields[1],
-				    fields[2])) {
+			if (!tap_ok(strcmp(out, fields[2]) == 0, "FP %s: unchanged '%.60s'",
+				    fields[1], fields[2])) {
 				tap_diag("output: %s", out);
 			}
 		}
-		tap_ok(strcmp(again, out) == 0, "redacting '%.40s' twice changes nothing", fields[2]);
+		tap_ok(strcmp(again, out) == 0, "redacting '%.40s' twice changes nothing",
+		       fields[2]);
 		free(out);
 		free(again);
 	}
@@ -167,7 +169,8 @@ static void test_markers(struct et_redactor *r)
 	tap_ok(count == 1, "one redaction counted (%u)", count);
 	tap_ok(ma && mb && strncmp(ma, mb, 36) == 0, "equal secrets give equal fingerprints");
 	tap_ok(ma && strlen(ma) >= 36 && ma[35] == ']', "marker is [REDACTED <rule> <12 hex>]");
-	tap_ok(et_redact_is_marker("[REDACTED kv-secret 0123456789ab]", 33), "is_marker accepts one");
+	tap_ok(et_redact_is_marker("[REDACTED kv-secret 0123456789ab]", 33),
+	       "is_marker accepts one");
 	tap_ok(!et_redact_is_marker("[REDACTED kv-secret 0123456789a]", 32),
 	       "is_marker refuses 11 hex");
 	free(a);
@@ -180,25 +183,26 @@ static void test_key_names(void)
 		const char *key;
 		bool secret;
 	} cases[] = {
-		{"password", true},        {"passwd", true},          {"DB_PASSWORD", true},
-		{"PGPASSWORD", true},      {"secret", true},          {"client_secret", true},
-		{"token", true},           {"access_token", true},    {"refreshToken", true},
-		{"api_key", true},         {"apiKey", true},          {"X-Api-Key", true},
-		{"apikey", true},          {"authorization", true},   {"Authorization", true},
-		{"cookie", true},          {"credentials", true},     {"private_key", true},
-		{"session", true},         {"session_token", true},   {"auth", true},
-		{"max_tokens", false},     {"input_tokens", false},   {"tokenizer", false},
-		{"author", false},         {"password_file", false},  {"key_path", false},
-		{"token_url", false},      {"session_id", false},     {"secret_name", false},
-		{"keyboard", false},       {"passthrough", false},    {"bypass_cache", false},
-		{"file_path", false},      {"command", false},        {"description", false},
-		{"num_tokens", false},     {"tokens", false},         {"key", false},
-		{"authored_by", false},    {"api_key_id", false},     {"credential_type", false},
+		{"password", true},	{"passwd", true},	  {"DB_PASSWORD", true},
+		{"PGPASSWORD", true},	{"secret", true},	  {"client_secret", true},
+		{"token", true},	{"access_token", true},	  {"refreshToken", true},
+		{"api_key", true},	{"apiKey", true},	  {"X-Api-Key", true},
+		{"apikey", true},	{"authorization", true},  {"Authorization", true},
+		{"cookie", true},	{"credentials", true},	  {"private_key", true},
+		{"session", true},	{"session_token", true},  {"auth", true},
+		{"max_tokens", false},	{"input_tokens", false},  {"tokenizer", false},
+		{"author", false},	{"password_file", false}, {"key_path", false},
+		{"token_url", false},	{"session_id", false},	  {"secret_name", false},
+		{"keyboard", false},	{"passthrough", false},	  {"bypass_cache", false},
+		{"file_path", false},	{"command", false},	  {"description", false},
+		{"num_tokens", false},	{"tokens", false},	  {"key", false},
+		{"authored_by", false}, {"api_key_id", false},	  {"credential_type", false},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tap_ok(et_redact_is_secret_key(cases[i].key, strlen(cases[i].key)) == cases[i].secret,
+		tap_ok(et_redact_is_secret_key(cases[i].key, strlen(cases[i].key)) ==
+			       cases[i].secret,
 		       "key '%s' is %sa secret name", cases[i].key, cases[i].secret ? "" : "not ");
 	}
 }
@@ -214,7 +218,8 @@ static void test_truncation(struct et_redactor *r)
 	big[4999] = '\0';
 	out = red(r, big, 500, NULL);
 	tap_ok(strncmp(out, big, 500) == 0, "first 500 characters kept");
-	tap_is_str(out + 500, "\xe2\x80\xa6[truncated: 4999 chars]", "marker gives the original length");
+	tap_is_str(out + 500, "\xe2\x80\xa6[truncated: 4999 chars]",
+		   "marker gives the original length");
 	free(out);
 
 	/* A string of 2-byte characters is cut on a character boundary. */
@@ -243,17 +248,19 @@ static void test_truncation(struct et_redactor *r)
 		size_t n = 0, k;
 
 		for (k = 0; k < 3; k++) {
-			n += (size_t)snprintf(pem + n, 20000 - n, "-----BEGIN RSA PRIVATE KEY-----\n");
+			n += (size_t)snprintf(pem + n, 20000 - n,
+					      "-----BEGIN RSA PRIVATE KEY-----\n");
 			for (i = 0; i < 2000; i++) {
 				pem[n++] = (char)('A' + (i * 7 + k) % 26);
 			}
-			n += (size_t)snprintf(pem + n, 20000 - n, "\n-----END RSA PRIVATE KEY-----\n");
+			n += (size_t)snprintf(pem + n, 20000 - n,
+					      "\n-----END RSA PRIVATE KEY-----\n");
 		}
 		n += (size_t)snprintf(pem + n, 20000 - n,
 				      "then ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789 end");
 		out = red(r, pem, 500, NULL);
-		tap_ok(strstr(out, "ghp_R4nd") == NULL, "a token after three keys is redacted: %.300s",
-		       out);
+		tap_ok(strstr(out, "ghp_R4nd") == NULL,
+		       "a token after three keys is redacted: %.300s", out);
 		tap_ok(strstr(out, "AHOVCJQXELSZ") == NULL, "no key material survives");
 		free(out);
 		free(pem);
@@ -274,14 +281,15 @@ static void test_user_rules(void)
 	int bad;
 
 	et_buf_init(&err, 4096);
-	bad = et_redactor_add_rules(r,
-				    "# comment\n"
-				    "acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
-				    "broken line without tabs\n"
-				    "bad-group\tx\t\t0\tabc\n",
-				    strlen("# comment\nacme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
-					   "broken line without tabs\nbad-group\tx\t\t0\tabc\n"),
-				    "user.tsv", &err);
+	bad = et_redactor_add_rules(
+		r,
+		"# comment\n"
+		"acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
+		"broken line without tabs\n"
+		"bad-group\tx\t\t0\tabc\n",
+		strlen("# comment\nacme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
+		       "broken line without tabs\nbad-group\tx\t\t0\tabc\n"),
+		"user.tsv", &err);
 	tap_ok(bad == 2, "two malformed user rule lines reported (%d)", bad);
 	tap_ok(strstr(err.data, "user.tsv:3:") && strstr(err.data, "user.tsv:4:"),
 	       "errors name file and line: %s", err.data);

@@ -18,14 +18,16 @@ int main(void)
 	char *deep;
 	int st;
 
-	st = scan(" {\"a\": \"x\\\"y\", \"b\" : {\"c\": [1, \"]\"]}, \"n\": -1.5e3, \"t\": true} \n", m,
-		  &count);
+	st = scan(
+		" {\"a\": \"x\\\"y\", \"b\" : {\"c\": [1, \"]\"]}, \"n\": -1.5e3, \"t\": true} \n",
+		m, &count);
 	tap_ok(st == ET_SCAN_OK && count == 4, "a valid object: 4 members (%d, %zu)", st, count);
 	f = et_scan_find(m, count, "a");
 	tap_ok(f && f->type == '"' && f->val_len == 6 && !memcmp(f->val, "\"x\\\"y\"", 6),
 	       "a string span includes its quotes and escapes");
 	f = et_scan_find(m, count, "b");
-	tap_ok(f && f->type == '{' && f->val_len == 15, "a nested object span skips a ] in a string");
+	tap_ok(f && f->type == '{' && f->val_len == 15,
+	       "a nested object span skips a ] in a string");
 	f = et_scan_find(m, count, "n");
 	tap_ok(f && f->type == 'n' && f->val_len == 6, "a number span");
 	tap_ok(et_scan_find(m, count, "zz") == NULL, "a missing key is not found");
@@ -46,8 +48,7 @@ int main(void)
 	tap_ok(scan("not json", m, &count) == ET_SCAN_INVALID, "text");
 	tap_ok(et_scan_object("{\"a\":\"x\0y\"}", 11, m, 16, &count) == ET_SCAN_INVALID,
 	       "a raw NUL byte inside a string is invalid JSON");
-	tap_ok(scan("{\"a\":\"x\ny\"}", m, &count) == ET_SCAN_INVALID,
-	       "so is a raw newline");
+	tap_ok(scan("{\"a\":\"x\ny\"}", m, &count) == ET_SCAN_INVALID, "so is a raw newline");
 	tap_ok(scan("{\"a\":\"x\\u0000y\"}", m, &count) == ET_SCAN_OK, "an escaped NUL is fine");
 
 	deep = malloc(200003);
@@ -60,7 +61,8 @@ int main(void)
 		deep[i] = '[';
 	}
 	deep[i] = '\0';
-	tap_ok(scan(deep, m, &count) == ET_SCAN_INVALID, "100,000 levels of nesting: invalid, no crash");
+	tap_ok(scan(deep, m, &count) == ET_SCAN_INVALID,
+	       "100,000 levels of nesting: invalid, no crash");
 	free(deep);
 	return tap_done();
 }

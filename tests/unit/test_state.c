@@ -76,7 +76,8 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "%s/state/pending", dir);
 	tap_ok(stat(cmd, &st) == 0, "stamps live in pending/, whatever the id says");
 	tap_ok(et_state_stamp_sweep(path, 999999999999999LL, 1000) >= 1, "old stamps are swept");
-	tap_ok(et_state_stamp_take(path, "../../etc/passwd", &start) == -ENOENT, "swept stamp gone");
+	tap_ok(et_state_stamp_take(path, "../../etc/passwd", &start) == -ENOENT,
+	       "swept stamp gone");
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;
