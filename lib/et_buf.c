@@ -22,6 +22,7 @@ void et_buf_init(struct et_buf *b, size_t cap)
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap;
+	b->hwm = 0;
 	b->failed = false;
 }
 
@@ -33,19 +34,26 @@ void et_buf_finish(struct et_buf *b)
 	b->data = et_buf_empty;
 	b->len = 0;
 	b->alloc = 0;
+	b->hwm = 0;
 	b->failed = false;
 }
 
 void et_buf_finish_secure(struct et_buf *b)
 {
+	size_t used = (b->len > b->hwm ? b->len : b->hwm) + 1;
+
+	/* Bytes past the high-water mark were never written: wiping them would only fault pages in. */
 	if (b->alloc) {
-		sodium_memzero(b->data, b->alloc);
+		sodium_memzero(b->data, used < b->alloc ? used : b->alloc);
 	}
 	et_buf_finish(b);
 }
 
 void et_buf_reset(struct et_buf *b)
 {
+	if (b->len > b->hwm) {
+		b->hwm = b->len;
+	}
 	b->len = 0;
 	b->data[0] = '\0';
 	b->failed = false;
@@ -139,6 +147,9 @@ int et_buf_addf(struct et_buf *b, const char *fmt, ...)
 void et_buf_truncate(struct et_buf *b, size_t len)
 {
 	if (len < b->len) {
+		if (b->len > b->hwm) {
+			b->hwm = b->len;
+		}
 		b->len = len;
 		b->data[len] = '\0';
 	}
@@ -159,6 +170,7 @@ char *et_buf_detach(struct et_buf *b, size_t *len)
 	b->data = et_buf_empty;
 	b->len = 0;
 	b->alloc = 0;
+	b->hwm = 0;
 	b->failed = false;
 	return p;
 }

@@ -19,6 +19,7 @@ struct et_buf {
 	size_t len;
 	size_t alloc; /* bytes allocated, 0 while data points at the shared empty string */
 	size_t cap;   /* the most len may ever be */
+	size_t hwm;   /* the largest len before a reset or truncation: what may hold old bytes */
 	bool failed;  /* set once an append failed (ENOMEM or E2BIG); sticky until reset */
 };
 
@@ -28,7 +29,10 @@ void et_buf_init(struct et_buf *b, size_t cap);
 /** Frees the buffer's memory and leaves it empty. Accepts a zeroed or finished buffer. */
 void et_buf_finish(struct et_buf *b);
 
-/** Like et_buf_finish, but wipes the bytes first (sodium_memzero): for buffers that held secrets. */
+/**
+ * Like et_buf_finish, but first wipes (sodium_memzero) every byte the buffer ever held: for buffers
+ * that held secrets.
+ */
 void et_buf_finish_secure(struct et_buf *b);
 
 /** Empties the buffer, keeping its memory, and clears the failed flag. */

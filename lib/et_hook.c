@@ -28,19 +28,22 @@
 int et_hook_read_input(int fd, size_t cap, struct et_buf *out, size_t *total)
 {
 	char sink[65536];
+	size_t chunk = 65536, room;
 	ssize_t n;
 	int r;
 
 	*total = 0;
 	for (;;) {
-		size_t room = out->len < cap ? cap - out->len : 0;
-
+		room = out->len < cap ? cap - out->len : 0;
 		if (room) {
-			r = et_buf_grow(out, room < 65536 ? room : 65536);
+			if (room > chunk) {
+				room = chunk;
+			}
+			r = et_buf_grow(out, room);
 			if (r < 0) {
 				return r;
 			}
-			n = read(fd, out->data + out->len, room < 65536 ? room : 65536);
+			n = read(fd, out->data + out->len, room);
 		} else {
 			n = read(fd, sink, sizeof(sink));
 		}
@@ -56,6 +59,10 @@ int et_hook_read_input(int fd, size_t cap, struct et_buf *out, size_t *total)
 		if (room) {
 			out->len += (size_t)n;
 			out->data[out->len] = '\0';
+			/* A large payload: read it in larger pieces. */
+			if (out->len >= chunk * 4 && chunk < ((size_t)1 << 20)) {
+				chunk *= 2;
+			}
 		}
 		*total += (size_t)n;
 	}

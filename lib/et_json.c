@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "et_bytes.h"
 #include "et_utf8.h"
 
 #include "banned.h"
@@ -26,8 +27,24 @@ int et_json_str_body(struct et_buf *b, const char *s, size_t n)
 		return r;
 	}
 	while (i < n) {
-		unsigned c = p[i];
+		unsigned c;
 
+		/* Skip plain ASCII eight bytes at a time, then jump to the first byte that is not. */
+		while (n - i >= 8) {
+			uint64_t x = et_load8(p + i);
+			uint64_t m = et_has_less(x, 0x20) | et_has_byte(x, '"') |
+				     et_has_byte(x, '\\') | (x & ET_HIGHS);
+
+			if (m) {
+				i += et_first_flagged(m);
+				break;
+			}
+			i += 8;
+		}
+		if (i >= n) {
+			break;
+		}
+		c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
 			i++;
 			continue;

@@ -1,24 +1,24 @@
 /*
  * et_payload: from a hook payload to records.
  *
- * The idea is to parse only what is recorded. The top-level scanner (et_scan) finds each member's
- * span; small members are parsed one by one with cJSON, tool_input is parsed to fingerprint and
- * redact it, and tool_response, often the largest member, is never parsed at all: its span's length
- * is all we keep of it. A cJSON tree never outlives the function that parsed it.
+ * The idea is to parse only what is recorded. The top-level scanner (et_scan) validates the
+ * payload and finds each member's span; small members are decoded straight from their spans,
+ * tool_input and tool_calls are parsed into flat documents (et_jdoc) to fingerprint and redact
+ * them, and tool_response, often the largest member, is never parsed into anything: its span's
+ * length is all we keep of it.
  */
 #include "et_payload.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "et_fp.h"
+#include "et_jdoc.h"
 #include "et_json.h"
 #include "et_scan.h"
 
@@ -29,6 +29,8 @@
 #define PARAMS_MAX_ITEMS 100
 /* The rendered params of one record may take at most this many bytes. */
 #define PARAMS_MAX_BYTES ((size_t)64 << 10)
+/* A tool input or batch with more values than this is not parsed (bounded memory). */
+#define MAX_NODES 200000
 #define TOOL_USE_ERROR_OPEN "<tool_use_error>"
 #define TOOL_USE_ERROR_CLOSE "</tool_use_error>"
 
@@ -36,7 +38,8 @@ struct mapper {
 	const struct et_map_opts *o;
 	const struct et_scan_member *m;
 	size_t count;
-	struct et_buf tmp;
+	struct et_buf tmp;     /* cleaned strings */
+	struct et_buf decoded; /* decoded strings */
 };
 
 /* Redacts and truncates @s into a new heap string, counting into @rec. NULL on failure. */
@@ -58,41 +61,48 @@ static char *clean(struct mapper *mp, const char *s, size_t n, struct et_record 
 	return p;
 }
 
-/* Parses the JSON string at span @mem and returns it cleaned, or NULL. */
+/* Decodes a raw string span (between the quotes) into mp->decoded. Returns 0 or -errno. */
+static int decode(struct mapper *mp, const char *raw, size_t len)
+{
+	et_buf_reset(&mp->decoded);
+	return et_jdoc_decode(raw, len, memchr(raw, '\\', len) != NULL, &mp->decoded);
+}
+
+/* The string member @key, decoded and cleaned (or raw: decoded only), or NULL. */
 static char *member_string(struct mapper *mp, const char *key, struct et_record *rec, bool raw)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
-	cJSON *item;
-	char *out = NULL;
 
-	if (!mem || mem->type != '"') {
+	if (!mem || mem->type != '"' || decode(mp, mem->val + 1, mem->val_len - 2) < 0) {
 		return NULL;
 	}
-	item = cJSON_ParseWithLength(mem->val, mem->val_len);
-	if (cJSON_IsString(item) && item->valuestring) {
-		out = raw ? strdup(item->valuestring)
-			  : clean(mp, item->valuestring, strlen(item->valuestring), rec);
+	if (raw) {
+		char *p = malloc(mp->decoded.len + 1);
+
+		if (p) {
+			memcpy(p, mp->decoded.data, mp->decoded.len + 1);
+		}
+		return p;
 	}
-	cJSON_Delete(item);
-	return out;
+	return clean(mp, mp->decoded.data, mp->decoded.len, rec);
 }
 
 static bool member_number(struct mapper *mp, const char *key, double *v)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
-	cJSON *item;
-	bool ok = false;
+	struct et_jnode nd;
 
 	if (!mem || mem->type != 'n') {
 		return false;
 	}
-	item = cJSON_ParseWithLength(mem->val, mem->val_len);
-	if (cJSON_IsNumber(item) && item->valuedouble >= 0 && item->valuedouble < 1e12) {
-		*v = item->valuedouble;
-		ok = true;
+	memset(&nd, 0, sizeof(nd));
+	nd.type = ET_J_NUMBER;
+	nd.raw = mem->val;
+	nd.len = mem->val_len;
+	if (!et_jdoc_number(&nd, v) || *v < 0 || *v >= 1e12) {
+		return false;
 	}
-	cJSON_Delete(item);
-	return ok;
+	return true;
 }
 
 static bool member_true(struct mapper *mp, const char *key)
@@ -128,36 +138,68 @@ struct render {
 	size_t max_chars;
 	struct et_redact_stats *st;
 	struct et_buf *out;
+	const struct et_jdoc *d;
 };
 
-static int render_value(struct render *rd, const cJSON *item);
-
-static int render_string(struct render *rd, const char *s)
+/*
+ * Decodes a raw span, redacts and truncates it, and writes it as a JSON string. A long string is
+ * decoded only as far as truncation can keep (plus what redaction needs to see past the cut),
+ * doubling that prefix in the rare case redaction asks for more.
+ */
+static int render_raw_string(struct render *rd, const char *raw, size_t len, bool escaped)
 {
-	struct et_buf tmp;
-	int r;
+	size_t want = 8 * (4 * rd->max_chars + ET_REDACT_MARGIN), pos = 0, chars = 0;
+	struct et_buf dec, tmp;
+	int r = -EAGAIN;
 
+	et_buf_init(&dec, ET_BUF_DEFAULT_CAP);
 	et_buf_init(&tmp, PARAMS_MAX_BYTES);
-	r = et_redact_string(rd->red, s, strlen(s), rd->max_chars, &tmp, rd->st);
+	if (rd->max_chars && len > want) {
+		chars = et_jdoc_decoded_chars(raw, len, escaped);
+		while (r == -EAGAIN && pos < len) {
+			while (pos < len && dec.len < want) {
+				r = et_jdoc_decode_part(raw, len, &pos, want - dec.len, &dec);
+				if (r < 0) {
+					goto out;
+				}
+			}
+			et_buf_reset(&tmp);
+			r = et_redact_prefix(rd->red, dec.data, dec.len, chars, pos == len,
+					     rd->max_chars, &tmp, rd->st);
+			want *= 2;
+		}
+	}
+	if (r == -EAGAIN) {
+		et_buf_reset(&dec);
+		et_buf_reset(&tmp);
+		r = et_jdoc_decode(raw, len, escaped, &dec);
+		if (r == 0) {
+			r = et_redact_string(rd->red, dec.data, dec.len, rd->max_chars, &tmp,
+					     rd->st);
+		}
+	}
 	if (r == 0) {
 		r = et_json_str(rd->out, tmp.data, tmp.len);
 	}
+out:
+	et_buf_finish_secure(&dec);
 	et_buf_finish_secure(&tmp);
 	return r;
 }
 
 /* The whole value of a member whose key names a secret becomes one marker. */
-static int render_secret(struct render *rd, const cJSON *item)
+static int render_secret(struct render *rd, size_t i)
 {
+	const struct et_jnode *nd = &rd->d->nodes[i];
 	struct et_buf canon, marker;
 	int r;
 
 	et_buf_init(&canon, ET_BUF_DEFAULT_CAP);
 	et_buf_init(&marker, 256);
-	if (cJSON_IsString(item)) {
-		r = et_buf_adds(&canon, item->valuestring ? item->valuestring : "");
+	if (nd->type == ET_J_STRING) {
+		r = et_jdoc_decode(nd->raw, nd->len, nd->escaped, &canon);
 	} else {
-		r = et_fp_canonical(item, &canon);
+		r = et_fp_encode(rd->d, i, &canon);
 	}
 	if (r == 0) {
 		r = et_redact_marker(rd->red, "key-name", canon.data, canon.len, &marker);
@@ -171,74 +213,104 @@ static int render_secret(struct render *rd, const cJSON *item)
 	return r;
 }
 
-static int render_value(struct render *rd, const cJSON *item)
+/* True when the member at node @i keeps its value: not a secret key, or a value never secret. */
+static bool keeps_value(struct render *rd, size_t i, const char *key, size_t key_len)
 {
-	const cJSON *ch;
-	size_t i = 0, total = 0;
+	const struct et_jnode *nd = &rd->d->nodes[i];
+	struct et_buf dec;
+	bool marker;
+
+	if (!et_redact_is_secret_key(key, key_len) || nd->type == ET_J_TRUE ||
+	    nd->type == ET_J_FALSE || nd->type == ET_J_NULL) {
+		return true;
+	}
+	if (nd->type != ET_J_STRING) {
+		return false;
+	}
+	/* A value that is already a marker stays as it is: redacting twice changes nothing. */
+	et_buf_init(&dec, 256);
+	marker = nd->len < 200 && et_jdoc_decode(nd->raw, nd->len, nd->escaped, &dec) == 0 &&
+		 et_redact_is_marker(dec.data, dec.len);
+	et_buf_finish(&dec);
+	return marker;
+}
+
+static int render_value(struct render *rd, size_t i)
+{
+	const struct et_jnode *nd = &rd->d->nodes[i];
+	bool is_object = nd->type == ET_J_OBJECT;
+	struct et_buf key;
+	size_t c, k = 0;
+	double v;
 	int r = 0;
 
-	if (cJSON_IsString(item)) {
-		return render_string(rd, item->valuestring ? item->valuestring : "");
-	}
-	if (cJSON_IsNumber(item)) {
-		return et_json_num(rd->out, item->valuedouble);
-	}
-	if (cJSON_IsBool(item)) {
-		return et_buf_adds(rd->out, cJSON_IsTrue(item) ? "true" : "false");
-	}
-	if (!cJSON_IsArray(item) && !cJSON_IsObject(item)) {
+	switch (nd->type) {
+	case ET_J_STRING:
+		return render_raw_string(rd, nd->raw, nd->len, nd->escaped);
+	case ET_J_NUMBER:
+		return et_jdoc_number(nd, &v) ? et_json_num(rd->out, v)
+					      : et_buf_adds(rd->out, "null");
+	case ET_J_TRUE:
+		return et_buf_adds(rd->out, "true");
+	case ET_J_FALSE:
+		return et_buf_adds(rd->out, "false");
+	case ET_J_NULL:
 		return et_buf_adds(rd->out, "null");
+	default:
+		break;
 	}
-	for (ch = item->child; ch; ch = ch->next) {
-		total++;
-	}
-	r = et_buf_addch(rd->out, cJSON_IsArray(item) ? '[' : '{');
-	for (ch = item->child; r == 0 && ch && i < PARAMS_MAX_ITEMS; ch = ch->next, i++) {
-		if (i) {
+	et_buf_init(&key, ET_BUF_DEFAULT_CAP);
+	r = et_buf_addch(rd->out, is_object ? '{' : '[');
+	for (c = et_jdoc_child(rd->d, i); r == 0 && c && k < PARAMS_MAX_ITEMS;
+	     c = rd->d->nodes[c].next, k++) {
+		const struct et_jnode *ch = &rd->d->nodes[c];
+
+		if (k) {
 			r = et_buf_addch(rd->out, ',');
 		}
-		if (r == 0 && cJSON_IsObject(item)) {
-			const char *k = ch->string ? ch->string : "";
-
-			r = render_string(rd, k);
+		if (r == 0 && is_object) {
+			et_buf_reset(&key);
+			r = et_jdoc_decode(ch->key, ch->key_len, ch->key_escaped, &key);
+			if (r == 0) {
+				r = render_raw_string(rd, ch->key, ch->key_len, ch->key_escaped);
+			}
 			if (r == 0) {
 				r = et_buf_addch(rd->out, ':');
 			}
-			if (r == 0 && et_redact_is_secret_key(k, strlen(k)) && !cJSON_IsBool(ch) &&
-			    !cJSON_IsNull(ch) &&
-			    !(cJSON_IsString(ch) && ch->valuestring &&
-			      et_redact_is_marker(ch->valuestring, strlen(ch->valuestring)))) {
-				r = render_secret(rd, ch);
+			if (r == 0 && !keeps_value(rd, c, key.data, key.len)) {
+				r = render_secret(rd, c);
 				continue;
 			}
 		}
 		if (r == 0) {
-			r = render_value(rd, ch);
+			r = render_value(rd, c);
 		}
 	}
-	if (r == 0 && total > PARAMS_MAX_ITEMS) {
+	et_buf_finish_secure(&key);
+	if (r == 0 && nd->count > PARAMS_MAX_ITEMS) {
 		rd->st->truncations++;
 		r = et_buf_addf(rd->out,
-				cJSON_IsArray(item) ? ",\"…[%zu more items]\""
-						    : ",\"…\":\"[%zu more members]\"",
-				total - PARAMS_MAX_ITEMS);
+				is_object ? ",\"…\":\"[%u more members]\""
+					  : ",\"…[%u more items]\"",
+				nd->count - PARAMS_MAX_ITEMS);
 	}
 	if (r == 0) {
-		r = et_buf_addch(rd->out, cJSON_IsArray(item) ? ']' : '}');
+		r = et_buf_addch(rd->out, is_object ? '}' : ']');
 	}
 	return r;
 }
 
-/* Renders @item into a new heap string of at most PARAMS_MAX_BYTES, counting into @rec. */
-static char *render_params(struct mapper *mp, const cJSON *item, struct et_record *rec)
+/* Renders node @i of @d into a new heap string of at most PARAMS_MAX_BYTES. */
+static char *render_params(struct mapper *mp, const struct et_jdoc *d, size_t i,
+			   struct et_record *rec)
 {
 	struct et_redact_stats st = {0, 0};
 	struct et_buf out;
-	struct render rd = {mp->o->redactor, mp->o->max_chars, &st, &out};
+	struct render rd = {mp->o->redactor, mp->o->max_chars, &st, &out, d};
 	int r;
 
 	et_buf_init(&out, PARAMS_MAX_BYTES);
-	r = render_value(&rd, item);
+	r = render_value(&rd, i);
 	if (r == -E2BIG) {
 		/* Too many long strings even after truncation: say so rather than write half. */
 		et_buf_reset(&out);
@@ -258,29 +330,46 @@ static char *render_params(struct mapper *mp, const cJSON *item, struct et_recor
 int et_payload_render_params(const char *json_text, size_t n, struct et_redactor *red,
 			     size_t max_chars, struct et_buf *out, struct et_redact_stats *st)
 {
-	struct render rd = {red, max_chars, st, out};
-	cJSON *item = cJSON_ParseWithLength(json_text, n);
-	int r;
+	struct et_jdoc d = {0};
+	struct render rd = {red, max_chars, st, out, &d};
+	int r = et_jdoc_parse(&d, json_text, n, MAX_NODES);
 
-	if (!item) {
-		return -EINVAL;
+	if (r == 0) {
+		r = render_value(&rd, 0);
+	} else if (r != -ENOMEM) {
+		r = -EINVAL;
 	}
-	r = render_value(&rd, item);
-	cJSON_Delete(item);
+	et_jdoc_finish(&d);
 	return r;
 }
 
-/* Fingerprints and renders a tool input into @rec. */
-static int put_params(struct mapper *mp, const cJSON *input, struct et_record *rec)
+/* Fingerprints and renders the tool input at node @i of @d into @rec. */
+static int put_params(struct mapper *mp, const struct et_jdoc *d, size_t i, struct et_record *rec)
 {
-	if (!input) {
-		return 0;
-	}
-	if (et_fp_compute(input, mp->o->params_key, rec->params_fp) == 0) {
+	if (et_fp_compute(d, i, mp->o->params_key, rec->params_fp) == 0) {
 		rec->has_fp = true;
 	}
-	rec->params = render_params(mp, input, rec);
+	rec->params = render_params(mp, d, i, rec);
 	return rec->params ? 0 : -ENOMEM;
+}
+
+/* Parses a member's value span into @d and records it as the params. */
+static int put_params_span(struct mapper *mp, const char *val, size_t len, struct et_record *rec)
+{
+	struct et_jdoc d = {0};
+	int r = et_jdoc_parse(&d, val, len, MAX_NODES);
+
+	if (r == 0) {
+		r = put_params(mp, &d, 0, rec);
+	} else if (r == ET_JDOC_E_NODES) {
+		rec->truncations++;
+		rec->params = strdup("{\"…\":\"[params with too many values to record]\"}");
+		r = rec->params ? 0 : -ENOMEM;
+	} else if (r != -ENOMEM) {
+		r = 0; /* cannot happen after et_scan validated the span; record no params */
+	}
+	et_jdoc_finish(&d);
+	return r;
 }
 
 /* ---- records ---- */
@@ -351,22 +440,48 @@ static bool skipped(const struct mapper *mp, const char *tool)
 	return tool && mp->o->skip_tool && mp->o->skip_tool(mp->o->skip_ctx, tool);
 }
 
-/* A call of a batch that Claude Code rejected before it ran: its own failure record. */
-static int batch_failure(struct mapper *mp, const cJSON *call, const char *response,
-			 struct et_mapped *out)
+/* Decodes and cleans string node @i of @d, or NULL when it is not a string. */
+static char *node_string(struct mapper *mp, const struct et_jdoc *d, size_t i,
+			 struct et_record *rec, bool raw)
 {
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(call, "tool_name");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "tool_use_id");
+	const struct et_jnode *nd = i ? &d->nodes[i] : NULL;
+
+	if (!nd || nd->type != ET_J_STRING) {
+		return NULL;
+	}
+	et_buf_reset(&mp->decoded);
+	if (et_jdoc_decode(nd->raw, nd->len, nd->escaped, &mp->decoded) < 0) {
+		return NULL;
+	}
+	if (raw) {
+		return strdup(mp->decoded.data);
+	}
+	return clean(mp, mp->decoded.data, mp->decoded.len, rec);
+}
+
+/*
+ * A call of a batch that Claude Code rejected before it ran: its own failure record. @call is the
+ * call's node in @d; @response its decoded tool_response.
+ */
+static int batch_failure(struct mapper *mp, const struct et_jdoc *d, size_t call,
+			 const char *response, size_t response_len, struct et_mapped *out)
+{
 	const char *inner = response + strlen(TOOL_USE_ERROR_OPEN);
-	size_t n = strlen(inner), close_len = strlen(TOOL_USE_ERROR_CLOSE);
+	size_t n = response_len - strlen(TOOL_USE_ERROR_OPEN),
+	       close_len = strlen(TOOL_USE_ERROR_CLOSE);
+	size_t input = et_jdoc_member(d, call, "tool_input");
 	struct et_buf json;
 	struct et_record *rec;
 	long long code;
+	char *raw_name;
 	int r;
 
-	if (skipped(mp, cJSON_IsString(name) ? name->valuestring : NULL)) {
+	raw_name = node_string(mp, d, et_jdoc_member(d, call, "tool_name"), NULL, true);
+	if (skipped(mp, raw_name)) {
+		free(raw_name);
 		return 0;
 	}
+	free(raw_name);
 	r = add_record(out, &rec);
 	if (r < 0) {
 		return r;
@@ -382,82 +497,71 @@ static int batch_failure(struct mapper *mp, const cJSON *call, const char *respo
 		rec->has_exit_code = true;
 		rec->exit_code = code;
 	}
-	if (cJSON_IsString(name)) {
-		rec->tool_name = clean(mp, name->valuestring, strlen(name->valuestring), rec);
-	}
-	if (cJSON_IsString(id)) {
-		rec->tool_use_id = clean(mp, id->valuestring, strlen(id->valuestring), rec);
-	}
+	rec->tool_name = node_string(mp, d, et_jdoc_member(d, call, "tool_name"), rec, false);
+	rec->tool_use_id = node_string(mp, d, et_jdoc_member(d, call, "tool_use_id"), rec, false);
 	et_buf_init(&json, ET_BUF_DEFAULT_CAP);
-	if (et_json_str(&json, response, strlen(response)) == 0) {
+	if (et_json_str(&json, response, response_len) == 0) {
 		rec->has_response_bytes = true;
 		rec->response_bytes = (long long)json.len;
 	}
 	et_buf_finish_secure(&json);
-	return put_params(mp, cJSON_GetObjectItemCaseSensitive(call, "tool_input"), rec);
+	return input ? put_params(mp, d, input, rec) : 0;
 }
 
-static int map_batch(struct mapper *mp, struct et_record *batch, struct et_mapped *out)
+static int map_batch(struct mapper *mp, struct et_mapped *out)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_calls");
-	const cJSON *call;
-	cJSON *calls;
-	size_t n = 0, i = 0;
-	int r = 0;
+	struct et_jdoc d = {0};
+	struct et_record *batch = &out->records[0];
+	struct et_buf resp;
+	size_t call, i = 0, n;
+	int r;
 
 	batch->is_batch = true;
 	if (!mem || mem->type != '[') {
 		return 0;
 	}
-	calls = cJSON_ParseWithLength(mem->val, mem->val_len);
-	if (!cJSON_IsArray(calls)) {
-		cJSON_Delete(calls);
-		return 0;
+	r = et_jdoc_parse(&d, mem->val, mem->val_len, MAX_NODES);
+	if (r < 0) {
+		return r == -ENOMEM ? r : 0;
 	}
-	n = (size_t)cJSON_GetArraySize(calls);
+	n = d.nodes[0].count;
 	batch->batch_ids = calloc(n ? n : 1, sizeof(char *));
 	batch->batch_names = calloc(n ? n : 1, sizeof(char *));
 	if (!batch->batch_ids || !batch->batch_names) {
-		r = -ENOMEM;
-		goto out;
+		et_jdoc_finish(&d);
+		return -ENOMEM;
 	}
 	batch->batch_n = n;
-	cJSON_ArrayForEach (call, calls) {
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(call, "tool_name");
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "tool_use_id");
-		const cJSON *resp = cJSON_GetObjectItemCaseSensitive(call, "tool_response");
+	et_buf_init(&resp, ET_BUF_DEFAULT_CAP);
+	for (call = et_jdoc_child(&d, 0); call && r == 0; call = d.nodes[call].next, i++) {
+		size_t rs = et_jdoc_member(&d, call, "tool_response");
 
-		if (cJSON_IsString(id)) {
-			batch->batch_ids[i] =
-				clean(mp, id->valuestring, strlen(id->valuestring), batch);
+		batch = &out->records[0]; /* it may have moved */
+		batch->batch_ids[i] =
+			node_string(mp, &d, et_jdoc_member(&d, call, "tool_use_id"), batch, false);
+		batch->batch_names[i] =
+			node_string(mp, &d, et_jdoc_member(&d, call, "tool_name"), batch, false);
+		if (!rs || d.nodes[rs].type != ET_J_STRING) {
+			continue;
 		}
-		if (cJSON_IsString(name)) {
-			batch->batch_names[i] =
-				clean(mp, name->valuestring, strlen(name->valuestring), batch);
-		}
-		i++;
-		if (cJSON_IsString(resp) && resp->valuestring &&
-		    strncmp(resp->valuestring, TOOL_USE_ERROR_OPEN, strlen(TOOL_USE_ERROR_OPEN)) ==
-			    0) {
-			r = batch_failure(mp, call, resp->valuestring, out);
-			if (r < 0) {
-				goto out;
-			}
-			batch = &out->records[0]; /* it may have moved */
+		et_buf_reset(&resp);
+		r = et_jdoc_decode(d.nodes[rs].raw, d.nodes[rs].len, d.nodes[rs].escaped, &resp);
+		if (r == 0 && resp.len >= strlen(TOOL_USE_ERROR_OPEN) &&
+		    memcmp(resp.data, TOOL_USE_ERROR_OPEN, strlen(TOOL_USE_ERROR_OPEN)) == 0) {
+			r = batch_failure(mp, &d, call, resp.data, resp.len, out);
 		}
 	}
-out:
-	cJSON_Delete(calls);
+	et_buf_finish_secure(&resp);
+	et_jdoc_finish(&d);
 	return r;
 }
 
 static int map_call(struct mapper *mp, struct et_record *rec, struct et_mapped *out)
 {
 	const struct et_scan_member *mem;
-	cJSON *input = NULL;
 	double d;
 	long long code;
-	int r = 0;
 
 	rec->tool_name = member_string(mp, "tool_name", rec, false);
 	rec->tool_use_id = member_string(mp, "tool_use_id", rec, false);
@@ -481,12 +585,7 @@ static int map_call(struct mapper *mp, struct et_record *rec, struct et_mapped *
 		rec->response_bytes = (long long)mem->val_len;
 	}
 	mem = et_scan_find(mp->m, mp->count, "tool_input");
-	if (mem) {
-		input = cJSON_ParseWithLength(mem->val, mem->val_len);
-		r = put_params(mp, input, rec);
-		cJSON_Delete(input);
-	}
-	return r;
+	return mem ? put_params_span(mp, mem->val, mem->val_len, rec) : 0;
 }
 
 static void drop_records(struct et_mapped *m)
@@ -509,35 +608,16 @@ void et_mapped_finish(struct et_mapped *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static void wiping_free(void *p)
-{
-	if (p) {
-		sodium_memzero(p, malloc_usable_size(p));
-		free(p);
-	}
-}
-
-void et_payload_secure_memory(void)
-{
-	static bool done;
-	cJSON_Hooks hooks = {malloc, wiping_free};
-
-	if (!done) {
-		cJSON_InitHooks(&hooks);
-		done = true;
-	}
-}
-
 int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct et_mapped *out)
 {
 	struct et_scan_member members[MAX_MEMBERS];
-	struct mapper mp = {o, members, 0, {0}};
+	struct mapper mp = {o, members, 0, {0}, {0}};
 	struct et_record *rec;
 	int status, r;
 	char *raw_tool = NULL;
 
-	et_payload_secure_memory();
 	et_buf_init(&mp.tmp, ET_BUF_DEFAULT_CAP);
+	et_buf_init(&mp.decoded, ET_BUF_DEFAULT_CAP);
 	status = et_scan_object(in, n, members, MAX_MEMBERS, &mp.count);
 	r = add_record(out, &rec);
 	if (r < 0) {
@@ -567,7 +647,7 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		goto out;
 	}
 	if (rec->event && !strcmp(rec->event, "PostToolBatch")) {
-		r = map_batch(&mp, rec, out);
+		r = map_batch(&mp, out);
 		goto out;
 	}
 	raw_tool = member_string(&mp, "tool_name", rec, true);
@@ -579,5 +659,6 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 out:
 	free(raw_tool);
 	et_buf_finish_secure(&mp.tmp);
+	et_buf_finish_secure(&mp.decoded);
 	return r;
 }

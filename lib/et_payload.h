@@ -36,13 +36,6 @@ struct et_mapped {
 };
 
 /**
- * Makes cJSON wipe every block it frees (sodium_memzero over the block's usable size), so decoded
- * payload strings, secrets among them, do not linger in freed memory. Process-wide; idempotent.
- * et_payload_map calls it.
- */
-void et_payload_secure_memory(void);
-
-/**
  * Maps the @n bytes at @in to records in @out (zeroed by the caller). Never fails on bad input: a
  * payload that cannot be read gives one record with parse_error set. Returns 0 or -ENOMEM.
  * The input is borrowed; everything in @out is owned by @out (free with et_mapped_finish).

@@ -44,22 +44,37 @@ enum rule_flags {
 	RULE_USER_PASS = 1 << 2, /* the secret is user:pass; a bare user is not a secret */
 };
 
+/* The strings of a rule point into a copy of its table that the redactor owns (texts). */
 struct rule {
-	char *id;
+	const char *id;
 	unsigned group;
-	char *keywords[MAX_KEYWORDS]; /* lowercase */
+	const char *keywords[MAX_KEYWORDS]; /* lowercase */
 	size_t nkw;
 	double min_entropy;
-	char *regex;
+	const char *regex;
 	unsigned flags;
 	pcre2_code *code;
 	bool tried; /* compile attempted */
 	bool jit;   /* JIT compiled */
 };
 
+/* Keywords indexed by their first byte, for one pass over a string to gate every rule. */
+struct keyword {
+	const char *word;
+	size_t len;
+	size_t rule;
+};
+
 struct et_redactor {
 	struct rule *rules;
 	size_t n, alloc;
+	char **texts; /* owned copies of the rule tables, split in place */
+	size_t ntexts;
+	struct keyword *kw; /* owned; grouped by first byte */
+	size_t nkw;
+	size_t kw_start[257]; /* keywords with first byte c are kw[kw_start[c], kw_start[c + 1]) */
+	bool kw_built;
+	uint8_t *hit; /* owned; per rule, while gating one string */
 	unsigned char key[crypto_generichash_KEYBYTES];
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -120,13 +135,6 @@ struct et_redactor *et_redactor_create(const unsigned char key[32])
 
 static void rule_finish(struct rule *ru)
 {
-	size_t i;
-
-	free(ru->id);
-	free(ru->regex);
-	for (i = 0; i < ru->nkw; i++) {
-		free(ru->keywords[i]);
-	}
 	pcre2_code_free(ru->code);
 }
 
@@ -141,6 +149,12 @@ void et_redactor_destroy(struct et_redactor *r)
 		rule_finish(&r->rules[i]);
 	}
 	free(r->rules);
+	for (i = 0; i < r->ntexts; i++) {
+		free(r->texts[i]);
+	}
+	free(r->texts);
+	free(r->kw);
+	free(r->hit);
 	pcre2_match_data_free(r->md);
 	pcre2_match_context_free(r->mctx);
 	sodium_memzero(r->key, sizeof(r->key));
@@ -152,105 +166,83 @@ size_t et_redactor_rule_count(const struct et_redactor *r)
 	return r->n;
 }
 
-static char *dup_range(const char *s, size_t n)
+/*
+ * Splits the NUL-terminated @line at tabs in place into @max fields. Returns the number of fields
+ * the line has; the split is done only when that is exactly @max.
+ */
+static size_t split_tabs(char *line, char **f, size_t max)
 {
-	char *p = malloc(n + 1);
+	size_t k = 1;
+	char *p;
 
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
+	for (p = line; (p = strchr(p, '\t')); p++) {
+		k++;
 	}
-	return p;
-}
-
-/* Splits @line at tabs into at most @max fields. Returns the number found. */
-static size_t split_tabs(const char *line, size_t len, const char **f, size_t *flen, size_t max)
-{
-	size_t k = 0, start = 0, i;
-
-	for (i = 0; i <= len && k < max; i++) {
-		if (i == len || line[i] == '\t') {
-			f[k] = line + start;
-			flen[k] = i - start;
-			k++;
-			start = i + 1;
+	if (k != max) {
+		return k;
+	}
+	for (k = 0, p = line; k < max; k++) {
+		f[k] = p;
+		p = strchr(p, '\t');
+		if (p) {
+			*p++ = '\0';
 		}
 	}
-	return k;
+	return max;
 }
 
-static int parse_rule(struct rule *ru, const char *line, size_t len, const char **why)
+/* Parses one rule line, split in place: the rule's strings point into @line. */
+static int parse_rule(struct rule *ru, char *line, const char **why)
 {
-	const char *f[6];
-	size_t fl[6], nf, i, start;
-	char num[32], *end;
+	char *f[5], *end, *kw, *comma;
+	size_t i;
 	long group;
 	double ent;
 
 	memset(ru, 0, sizeof(*ru));
-	nf = split_tabs(line, len, f, fl, 6);
-	if (nf != 5) {
+	if (split_tabs(line, f, 5) != 5) {
 		*why = "expected 5 tab-separated fields: id, group, keywords, min_entropy, regex";
 		return -EINVAL;
 	}
-	if (fl[0] == 0 || fl[4] == 0) {
+	if (!*f[0] || !*f[4]) {
 		*why = "empty id or regex";
 		return -EINVAL;
 	}
-	if (fl[1] == 0 || fl[1] >= sizeof(num) || fl[3] >= sizeof(num)) {
-		*why = "bad group or min_entropy";
-		return -EINVAL;
-	}
-	memcpy(num, f[1], fl[1]);
-	num[fl[1]] = '\0';
 	errno = 0;
-	group = strtol(num, &end, 10);
-	if (errno || *end || group < 0 || group > 9) {
+	group = strtol(f[1], &end, 10);
+	if (!*f[1] || errno || *end || group < 0 || group > 9) {
 		*why = "group must be a whole number from 0 to 9";
 		return -EINVAL;
 	}
 	ent = 0;
-	if (fl[3]) {
-		memcpy(num, f[3], fl[3]);
-		num[fl[3]] = '\0';
+	if (*f[3]) {
 		errno = 0;
-		ent = strtod(num, &end);
+		ent = strtod(f[3], &end);
 		if (errno || *end || !(ent >= 0 && ent <= 8)) {
 			*why = "min_entropy must be a number from 0 to 8";
 			return -EINVAL;
 		}
 	}
+	ru->id = f[0];
 	ru->group = (unsigned)group;
 	ru->min_entropy = ent;
-	ru->id = dup_range(f[0], fl[0]);
-	ru->regex = dup_range(f[4], fl[4]);
-	if (!ru->id || !ru->regex) {
-		goto nomem;
-	}
-	start = 0;
-	for (i = 0; i <= fl[2]; i++) {
-		if (i == fl[2] || f[2][i] == ',') {
-			if (i > start) {
-				char *kw;
-				size_t j;
-
-				if (ru->nkw == MAX_KEYWORDS) {
-					*why = "too many keywords (16 at most)";
-					rule_finish(ru);
-					memset(ru, 0, sizeof(*ru));
-					return -EINVAL;
-				}
-				kw = dup_range(f[2] + start, i - start);
-				if (!kw) {
-					goto nomem;
-				}
-				for (j = 0; kw[j]; j++) {
-					kw[j] = (char)tolower((unsigned char)kw[j]);
-				}
-				ru->keywords[ru->nkw++] = kw;
-			}
-			start = i + 1;
+	ru->regex = f[4];
+	for (kw = f[2]; *kw; kw = comma ? comma + 1 : kw + strlen(kw)) {
+		comma = strchr(kw, ',');
+		if (comma) {
+			*comma = '\0';
 		}
+		if (!*kw) {
+			continue;
+		}
+		if (ru->nkw == MAX_KEYWORDS) {
+			*why = "too many keywords (16 at most)";
+			return -EINVAL;
+		}
+		for (i = 0; kw[i]; i++) {
+			kw[i] = (char)tolower((unsigned char)kw[i]);
+		}
+		ru->keywords[ru->nkw++] = kw;
 	}
 	for (i = 0; i < sizeof(generic_rules) / sizeof(generic_rules[0]); i++) {
 		if (strcmp(ru->id, generic_rules[i].id) == 0) {
@@ -258,27 +250,40 @@ static int parse_rule(struct rule *ru, const char *line, size_t len, const char 
 		}
 	}
 	return 0;
-nomem:
-	rule_finish(ru);
-	memset(ru, 0, sizeof(*ru));
-	return -ENOMEM;
 }
 
 int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, const char *origin,
 			  struct et_buf *err)
 {
-	size_t pos = 0, lineno = 0, len;
-	const char *line, *nl, *why;
+	size_t lineno = 0, len;
+	char *copy, **texts, *line, *next, *nl;
+	const char *why;
 	int bad = 0, rc;
 
-	while (pos < n) {
-		line = text + pos;
-		nl = memchr(line, '\n', n - pos);
-		len = nl ? (size_t)(nl - line) : n - pos;
-		pos += len + (nl ? 1 : 0);
+	copy = malloc(n + 1);
+	texts = realloc(r->texts, (r->ntexts + 1) * sizeof(*texts));
+	if (!copy || !texts) {
+		free(copy);
+		if (texts) {
+			r->texts = texts;
+		}
+		return -ENOMEM;
+	}
+	memcpy(copy, text, n);
+	copy[n] = '\0';
+	r->texts = texts;
+	r->texts[r->ntexts++] = copy;
+	r->kw_built = false;
+	for (line = copy; line < copy + n; line = next) {
+		nl = memchr(line, '\n', (size_t)(copy + n - line));
+		next = nl ? nl + 1 : copy + n;
+		if (nl) {
+			*nl = '\0';
+		}
 		lineno++;
+		len = strlen(line);
 		if (len && line[len - 1] == '\r') {
-			len--;
+			line[--len] = '\0';
 		}
 		if (len == 0 || line[0] == '#') {
 			continue;
@@ -294,10 +299,7 @@ int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, con
 			r->alloc = na;
 		}
 		why = NULL;
-		rc = parse_rule(&r->rules[r->n], line, len, &why);
-		if (rc == -ENOMEM) {
-			return rc;
-		}
+		rc = parse_rule(&r->rules[r->n], line, &why);
 		if (rc < 0) {
 			bad++;
 			if (err) {
@@ -746,19 +748,75 @@ static bool overlaps_marker(const struct span_list *markers, size_t a, size_t b)
 	return false;
 }
 
-static bool keyword_gate(const struct rule *ru, const char *lower, size_t n)
+/* Groups every keyword of every rule by its first byte. Done once, at the first string. */
+static int build_keyword_index(struct et_redactor *r)
 {
-	size_t i;
+	size_t counts[257] = {0}, i, j, total = 0, pos;
+	struct keyword *kw;
 
-	if (ru->nkw == 0) {
-		return true;
-	}
-	for (i = 0; i < ru->nkw; i++) {
-		if (memmem(lower, n, ru->keywords[i], strlen(ru->keywords[i]))) {
-			return true;
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->rules[i].nkw; j++) {
+			counts[(unsigned char)r->rules[i].keywords[j][0]]++;
+			total++;
 		}
 	}
-	return false;
+	kw = malloc((total ? total : 1) * sizeof(*kw));
+	free(r->hit);
+	r->hit = calloc(r->n ? r->n : 1, 1);
+	if (!kw || !r->hit) {
+		free(kw);
+		return -ENOMEM;
+	}
+	for (i = 0, pos = 0; i < 256; i++) {
+		r->kw_start[i] = pos;
+		pos += counts[i];
+	}
+	r->kw_start[256] = pos;
+	memset(counts, 0, sizeof(counts));
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->rules[i].nkw; j++) {
+			unsigned c = (unsigned char)r->rules[i].keywords[j][0];
+			struct keyword *k = &kw[r->kw_start[c] + counts[c]++];
+
+			k->word = r->rules[i].keywords[j];
+			k->len = strlen(k->word);
+			k->rule = i;
+		}
+	}
+	free(r->kw);
+	r->kw = kw;
+	r->nkw = total;
+	r->kw_built = true;
+	return 0;
+}
+
+/*
+ * Marks in r->hit the rules whose keywords occur in the lowercase text: one pass over the text,
+ * looking only at keywords that start with the byte at hand. Rules without keywords always run.
+ */
+static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
+{
+	size_t i, k;
+
+	if (!r->kw_built && build_keyword_index(r) < 0) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->n; i++) {
+		r->hit[i] = r->rules[i].nkw == 0;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned c = (unsigned char)lower[i];
+
+		for (k = r->kw_start[c]; k < r->kw_start[c + 1]; k++) {
+			const struct keyword *w = &r->kw[k];
+
+			if (!r->hit[w->rule] && w->len <= n - i &&
+			    memcmp(lower + i, w->word, w->len) == 0) {
+				r->hit[w->rule] = 1;
+			}
+		}
+	}
+	return 0;
 }
 
 /*
@@ -772,10 +830,13 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 	PCRE2_SIZE *ov;
 	int rc;
 
+	if (gate_rules(r, lower, n) < 0) {
+		return -ENOMEM;
+	}
 	for (i = 0; i < r->n; i++) {
 		struct rule *ru = &r->rules[i];
 
-		if (!keyword_gate(ru, lower, n) || !rule_compile(r, ru, n, NULL)) {
+		if (!r->hit[i] || !rule_compile(r, ru, n, NULL)) {
 			continue;
 		}
 		off = 0;
@@ -919,30 +980,29 @@ out:
 	return rc;
 }
 
-/* Counts characters fast: every byte that is not a UTF-8 continuation byte starts one. */
+/* Counts characters: every byte that is not a UTF-8 continuation byte starts one. */
 static size_t count_chars(const char *s, size_t n)
 {
-	size_t i, cont = 0;
-
-	for (i = 0; i < n; i++) {
-		cont += ((unsigned char)s[i] & 0xc0) == 0x80;
-	}
-	return n - cont;
+	return et_utf8_count_fast(s, n);
 }
 
-int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_chars,
-		     struct et_buf *out, struct et_redact_stats *st)
+int et_redact_prefix(struct et_redactor *r, const char *s, size_t n, size_t total_chars,
+		     bool complete, size_t max_chars, struct et_buf *out,
+		     struct et_redact_stats *st)
 {
 	struct et_buf tmp;
 	struct span_list written = {0};
 	size_t window, safe, safe_out, keep, i;
 	unsigned count;
-	bool cut;
+	bool cut, all;
 	int rc;
 
 	et_buf_init(&tmp, out->cap);
 	/* Cut only strings longer than the limit; a secret's marker may lengthen a short one. */
-	cut = max_chars && (n / 4 > max_chars || count_chars(s, n) > max_chars);
+	cut = max_chars && (!complete || total_chars > max_chars);
+	if (!complete && !cut) {
+		return -EAGAIN; /* no truncation: the whole string is needed */
+	}
 	window = n;
 	if (cut && max_chars * 4 + ET_REDACT_MARGIN < n) {
 		window = max_chars * 4 + ET_REDACT_MARGIN;
@@ -951,7 +1011,9 @@ int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_
 		et_buf_reset(&tmp);
 		written.n = 0;
 		count = 0;
-		safe = window == n ? n : window - ET_REDACT_MARGIN;
+		/* The text is all here only when the window reaches the end of a complete string. */
+		all = window == n && complete;
+		safe = all ? n : window > ET_REDACT_MARGIN ? window - ET_REDACT_MARGIN : 0;
 		rc = redact_window(r, s, window, safe, &tmp, &safe_out, &written, &count);
 		if (rc < 0) {
 			goto out;
@@ -961,8 +1023,12 @@ int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_
 			break;
 		}
 		keep = et_utf8_prefix(tmp.data, tmp.len, max_chars);
-		if (window == n || keep <= safe_out) {
+		if (all || keep <= safe_out) {
 			break;
+		}
+		if (window == n) {
+			rc = -EAGAIN; /* the prefix given is too short to vet what is kept */
+			goto out;
 		}
 		/* Long secrets shrank to short markers: scan further so every kept byte was vetted. */
 		window = window > n / 2 ? n : window * 2;
@@ -980,11 +1046,20 @@ int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_
 	}
 	rc = et_buf_add(out, tmp.data, keep);
 	if (rc == 0) {
-		rc = et_buf_addf(out, TRUNC_MARKER "%zu chars]", count_chars(s, n));
+		rc = et_buf_addf(out, TRUNC_MARKER "%zu chars]", total_chars);
 	}
 	st->truncations++;
 out:
 	et_buf_finish_secure(&tmp);
 	free(written.v);
 	return rc;
+}
+
+int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_chars,
+		     struct et_buf *out, struct et_redact_stats *st)
+{
+	/* A string of at most max_chars bytes has at most max_chars characters: no need to count. */
+	size_t chars = (max_chars && n > max_chars) ? count_chars(s, n) : n;
+
+	return et_redact_prefix(r, s, n, chars, true, max_chars, out, st);
 }

@@ -69,6 +69,16 @@ int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_
 		     struct et_buf *out, struct et_redact_stats *st);
 
 /**
+ * Like et_redact_string for a string of which only the first @n bytes are at hand (@complete
+ * false) or all of them (@complete true); @total_chars is the whole string's length in characters,
+ * for the truncation marker. Returns -EAGAIN, writing nothing, when the prefix is too short to vet
+ * everything the cut keeps (the caller then passes more, or all, of the string).
+ */
+int et_redact_prefix(struct et_redactor *r, const char *s, size_t n, size_t total_chars,
+		     bool complete, size_t max_chars, struct et_buf *out,
+		     struct et_redact_stats *st);
+
+/**
  * Appends a marker `[REDACTED <rule> <12 hex>]` for the @n secret bytes at @secret. Returns 0 or
  * -errno.
  */

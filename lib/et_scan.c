@@ -1,6 +1,6 @@
 /*
- * et_scan: finds the top-level members of a JSON object in one pass, with no allocation and no
- * recursion. The idea is that a hook payload is mostly one or two huge values (a file's content in
+ * et_scan: finds the top-level members of a JSON object in one pass, with no allocation (each value
+ * is validated by et_jdoc's strict parser without building nodes). The idea is that a hook payload is mostly one or two huge values (a file's content in
  * tool_input and again in tool_response) and a dozen small fields: knowing where each value starts
  * and ends lets the mapper parse the small ones, measure the large ones, and still say something
  * useful about a payload that no parser would accept.
@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "et_jdoc.h"
 
 #include "banned.h"
 
@@ -31,136 +33,22 @@ static void skip_ws(struct scanner *sc)
 	}
 }
 
-/*
- * True if [p, end) holds a raw control character, which JSON does not allow inside a string: a NUL
- * there would otherwise cut the string short when it is decoded.
- */
-static bool has_control(const char *p, const char *end)
-{
-	unsigned bad = 0;
-
-	for (; p < end; p++) {
-		bad |= (unsigned char)*p < 0x20;
-	}
-	return bad != 0;
-}
-
-/*
- * At an opening quote: moves past the closing one. Returns false if the string never closes or
- * holds a raw control character.
- */
-static bool skip_string(struct scanner *sc)
-{
-	const char *start = sc->s + sc->i + 1, *p = start, *end = sc->s + sc->n, *q, *b;
-
-	for (;;) {
-		q = memchr(p, '"', (size_t)(end - p));
-		if (!q) {
-			sc->i = sc->n;
-			return false;
-		}
-		/* The quote ends the string unless an odd number of backslashes precede it. */
-		b = q;
-		while (b > p && b[-1] == '\\') {
-			b--;
-		}
-		if (((q - b) & 1) == 0) {
-			sc->i = (size_t)(q + 1 - sc->s);
-			return !has_control(start, q);
-		}
-		p = q + 1;
-	}
-}
-
-/* At '{' or '[': moves past the matching close, checking that brackets pair up. */
-static bool skip_nested(struct scanner *sc)
-{
-	uint8_t stack[ET_SCAN_MAX_DEPTH / 8];
-	size_t depth = 0;
-
-	memset(stack, 0, sizeof(stack));
-	while (sc->i < sc->n) {
-		char c = sc->s[sc->i];
-
-		switch (c) {
-		case '"':
-			if (!skip_string(sc)) {
-				return false;
-			}
-			continue;
-		case '{':
-		case '[':
-			if (depth >= ET_SCAN_MAX_DEPTH) {
-				return false;
-			}
-			if (c == '{') {
-				stack[depth / 8] |= (uint8_t)(1u << (depth % 8));
-			} else {
-				stack[depth / 8] &= (uint8_t) ~(1u << (depth % 8));
-			}
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (depth == 0) {
-				return false;
-			}
-			depth--;
-			if (((stack[depth / 8] >> (depth % 8)) & 1) != (c == '}')) {
-				return false;
-			}
-			if (depth == 0) {
-				sc->i++;
-				return true;
-			}
-			break;
-		default:
-			break;
-		}
-		sc->i++;
-	}
-	return false;
-}
-
-/* A number or literal: runs to the next delimiter. Checks only that it is not empty. */
-static bool skip_scalar(struct scanner *sc)
-{
-	size_t start = sc->i;
-
-	while (sc->i < sc->n) {
-		char c = sc->s[sc->i];
-
-		if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' ||
-		    c == '\r') {
-			break;
-		}
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' ||
-		      c == '.' || c == 'E')) {
-			return false;
-		}
-		sc->i++;
-	}
-	return sc->i > start;
-}
-
+/* Validates the value at sc->i with the strict parser and moves past it. */
 static bool skip_value(struct scanner *sc, char *type)
 {
+	size_t end;
 	char c;
 
 	if (sc->i >= sc->n) {
 		return false;
 	}
 	c = sc->s[sc->i];
-	if (c == '"') {
-		*type = '"';
-		return skip_string(sc);
+	*type = (c == '"' || c == '{' || c == '[') ? c : 'n';
+	if (et_jdoc_skip(sc->s + sc->i, sc->n - sc->i, &end) < 0) {
+		return false;
 	}
-	if (c == '{' || c == '[') {
-		*type = c;
-		return skip_nested(sc);
-	}
-	*type = 'n';
-	return skip_scalar(sc);
+	sc->i += end;
+	return true;
 }
 
 /* True if @s begins like a JSON value that is not an object. */
@@ -208,7 +96,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			return ET_SCAN_INVALID;
 		}
 		key_start = sc.i + 1;
-		if (!skip_string(&sc)) {
+		if (!skip_value(&sc, &type)) {
 			return ET_SCAN_INVALID;
 		}
 		skip_ws(&sc);

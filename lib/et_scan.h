@@ -25,9 +25,6 @@ struct et_scan_member {
 	char type; /* '"' string, '{' object, '[' array, 'n' number or literal */
 };
 
-/** How deep the scanner follows nesting before it calls the input invalid. */
-#define ET_SCAN_MAX_DEPTH 4096
-
 /**
  * Scans the @n bytes at @s (NULs allowed). Stores up to @max members in @out (further ones are
  * skipped but still checked) and their number in *@count. Returns an enum et_scan_status.

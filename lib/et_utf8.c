@@ -5,6 +5,8 @@
  */
 #include "et_utf8.h"
 
+#include "et_bytes.h"
+
 #include "banned.h"
 
 size_t et_utf8_seq(const unsigned char *p, size_t n)
@@ -81,4 +83,17 @@ size_t et_utf8_prefix(const char *s, size_t n, size_t max)
 		count++;
 	}
 	return i;
+}
+
+size_t et_utf8_count_fast(const char *s, size_t n)
+{
+	size_t i = 0, cont = 0;
+
+	for (; n - i >= 8; i += 8) {
+		cont += et_count_cont(et_load8(s + i));
+	}
+	for (; i < n; i++) {
+		cont += ((unsigned char)s[i] & 0xc0) == 0x80;
+	}
+	return n - cont;
 }

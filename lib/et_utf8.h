@@ -18,6 +18,12 @@ size_t et_utf8_seq(const unsigned char *p, size_t n);
 size_t et_utf8_count(const char *s, size_t n);
 
 /**
+ * Counts fast, eight bytes a step: the bytes that are not continuation bytes (10xxxxxx). Equal to
+ * et_utf8_count for valid UTF-8; for invalid input an estimate.
+ */
+size_t et_utf8_count_fast(const char *s, size_t n);
+
+/**
  * Returns the byte length of the first @max characters of the @n bytes at @s: never more than @n,
  * and never in the middle of a UTF-8 sequence.
  */

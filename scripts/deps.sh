@@ -3,6 +3,7 @@
 # the packages and stops.
 #   ensure_build_deps        meson, ninja, a C compiler, pkg-config, cJSON, libsodium, PCRE2
 #   ensure_node              node and npm (the end-to-end suite drives the real Claude Code CLI)
+#   ensure_python            python3 (a test checks params_fp against an independent implementation)
 
 _apt_install() {
   if command -v apt-get > /dev/null 2>&1; then
@@ -48,6 +49,10 @@ ensure_node() {
   if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
     _apt_install nodejs npm
   fi
+}
+
+ensure_python() {
+  command -v python3 > /dev/null 2>&1 || _apt_install python3
 }
 
 # setup_build DIR [MESON OPTIONS...]: configures DIR once; later calls only rebuild.

@@ -20,6 +20,12 @@ check "$i payloads: every run exited 0 with nothing on stdout ($silent)" [ "$sil
 check "every line is a valid record" sh -c '"$1" validate "$2" > /dev/null' sh "$CHECK" "$LOG"
 "$CHECK" compare "$DATA/expected/claude-code-2.1.197.jsonl" "$LOG" > "$TMP/compare" || true
 tap_merge < "$TMP/compare"
+if command -v python3 > /dev/null 2>&1; then
+  python3 "$(dirname "$0")/fp_crosscheck.py" "$DATA" "$LOG" > "$TMP/fp" || true
+  tap_merge < "$TMP/fp"
+else
+  not_ok "params_fp cross-check needs python3 (scripts/test installs it)"
+fi
 for secret in Sup3rS3cretPassw0rd AKIAQWERTYUIOPASDFGH ghp_R4nd0mF4k3T0k3nV4lu3Abcdefghij0123456789; do
   check "planted secret ${secret%"${secret#????}"}… is not in the log" \
     sh -c '! grep -rqF "$1" "$2"' sh "$secret" "$HOME/.claude"

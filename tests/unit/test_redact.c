@@ -281,17 +281,18 @@ static void test_user_rules(void)
 	int bad;
 
 	et_buf_init(&err, 4096);
-	bad = et_redactor_add_rules(
-		r,
-		"# comment\n"
-		"acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
-		"broken line without tabs\n"
-		"bad-group\tx\t\t0\tabc\n",
-		strlen("# comment\nacme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
-		       "broken line without tabs\nbad-group\tx\t\t0\tabc\n"),
-		"user.tsv", &err);
-	tap_ok(bad == 2, "two malformed user rule lines reported (%d)", bad);
-	tap_ok(strstr(err.data, "user.tsv:3:") && strstr(err.data, "user.tsv:4:"),
+	{
+		static const char rules[] = "# comment\n"
+					    "acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
+					    "broken line without tabs\n"
+					    "bad-group\tx\t\t0\tabc\n"
+					    "six-fields\t0\t\t0\tabc\textra\n";
+
+		bad = et_redactor_add_rules(r, rules, strlen(rules), "user.tsv", &err);
+	}
+	tap_ok(bad == 3, "three malformed user rule lines reported (%d)", bad);
+	tap_ok(strstr(err.data, "user.tsv:3:") && strstr(err.data, "user.tsv:4:") &&
+		       strstr(err.data, "user.tsv:5:"),
 	       "errors name file and line: %s", err.data);
 	out = red(r, "use acme_0123456789abcdef now", 0, NULL);
 	tap_ok(strstr(out, "[REDACTED acme-key ") != NULL, "a user rule redacts: %s", out);

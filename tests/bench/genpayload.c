@@ -1,0 +1,334 @@
+/*
+ * genpayload: write a deterministic Claude Code hook payload for the benchmark.
+ *
+ *   genpayload bash TARGET_BYTES    a PostToolUse Bash payload of about TARGET_BYTES (>= it)
+ *   genpayload write CONTENT_BYTES  a PostToolUse Write payload whose file content is about
+ *                                   CONTENT_BYTES (>= it) of text; the content appears twice,
+ *                                   in tool_input and in tool_response, as Claude Code sends it
+ *
+ * The shapes follow the payloads that Claude Code 2.1.197 really sent (see
+ * /work/shared/research/claude-code-2.1.197-payloads.jsonl): same keys, same order, same types.
+ * The text comes from a fixed-seed PRNG over a word list and a few code templates, so it is the
+ * same on every machine and every run, and it has what real files have: newlines, tabs, quotes,
+ * backslashes, some UTF-8 beyond ASCII, and the odd word like "token" or "key" that makes a
+ * redactor look twice. No secrets.
+ *
+ * Standalone (C11, no dependencies) so that the benchmark does not need Python to make its input.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void die_oom(void)
+{
+	fputs("genpayload: out of memory\n", stderr);
+	exit(3);
+}
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (b->len + n + 1 > cap) {
+			cap *= 2;
+		}
+		b->p = realloc(b->p, cap);
+		if (b->p == NULL) {
+			die_oom();
+		}
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		fputs("genpayload: internal error: line too long\n", stderr);
+		exit(3);
+	}
+	buf_add(b, tmp, (size_t)n);
+}
+
+/* Appends s as a JSON string literal, escaped the way JSON.stringify does (UTF-8 left raw). */
+static void buf_json_string(struct buf *b, const char *s, size_t n)
+{
+	buf_add(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+
+		switch (c) {
+		case '"':
+			buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			buf_add(b, "\\n", 2);
+			break;
+		case '\t':
+			buf_add(b, "\\t", 2);
+			break;
+		case '\r':
+			buf_add(b, "\\r", 2);
+			break;
+		default:
+			if (c < 0x20) {
+				snprintf(esc, sizeof(esc), "\\u%04x", c);
+				buf_add(b, esc, 6);
+			} else {
+				buf_add(b, (const char *)&s[i], 1);
+			}
+		}
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* xorshift64*: small, fast, and the same everywhere. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32) % n;
+}
+
+#define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
+
+static const char *const words[] = {
+        "the",    "a",          "of",       "to",         "and",        "in",      "is",
+        "for",    "that",       "with",     "on",         "as",         "by",      "this",
+        "record", "hook",       "payload",  "session",    "tool",       "latency", "buffer",
+        "parser", "value",      "request",  "response",   "cache",      "index",   "file",
+        "line",   "field",      "error",    "return",     "server",     "client",  "config",
+        "option", "default",    "module",   "function",   "string",     "number",  "array",
+        "object", "stream",     "lock",     "thread",     "queue",      "timeout", "retry",
+        "token",  "key",        "schema",   "version",    "release",    "build",   "test",
+        "output", "input",      "state",    "directory",  "path",       "user",    "agent",
+        "prompt", "model",      "usage",    "summary",    "report",     "metric",  "histogram",
+        "median", "percentile", "rotation", "transcript", "deployment", "AWS",     "region",
+        "naïve",  "café",       "résumé",   "façade",     "über",       "→",       "—",
+        "Größe",  "日本語",     "✓",        "e.g.",       "i.e.",       "(see",    "below)",
+};
+
+static const char *const code_lines[] = {
+        "\tif (len > cap) {\n\t\treturn -ENOMEM;\n\t}\n",
+        "\tfor (size_t i = 0; i < n; i++) {\n\t\tsum += v[i];\n\t}\n",
+        "\tfprintf(stderr, \"telemetry-hook: cannot open '%s': %s\\n\", path, strerror(errno));\n",
+        "\tconst char *sep = strchr(line, '\\t');\n",
+        "\tret = et_buf_append(&b, \"\\\"tool_name\\\":\", 12);\n",
+        "def parse(line):\n    return json.loads(line.rstrip(\"\\n\"))\n",
+        "    if record.get(\"outcome\") == \"failure\":\n        failures += 1\n",
+        "const path = require(\"node:path\");\nconst dir = path.join(os.homedir(), \".claude\");\n",
+        "SELECT tool_name, count(*) FROM calls WHERE outcome = 'failure' GROUP BY 1;\n",
+        "$ grep -rn \"TODO\" src/ | wc -l\n",
+        "\tstatic const char hex[] = \"0123456789abcdef\";\n",
+        "\t/* The lock is taken before the size check, so two writers cannot both rotate. */\n",
+        "| p50 | 0.412 ms | p90 | 0.587 ms |\n",
+        "export PATH=\"$HOME/.local/bin:$PATH\"\n",
+        "\tcase '\\\\': buf_add(b, \"\\\\\\\\\", 2); break;\n",
+};
+
+static const char *const headings[] = {
+        "Overview",  "Design",      "Record format", "Rotation",
+        "Redaction", "Latency",     "Failure modes", "Configuration",
+        "Testing",   "Performance", "Compatibility", "Glossary",
+};
+
+/* A prose sentence of 6..22 words, capitalised ASCII first letter when possible, full stop. */
+static void sentence(struct buf *b)
+{
+	int n = 6 + (int)rnd(17);
+
+	for (int i = 0; i < n; i++) {
+		const char *w = PICK(words);
+
+		if (i > 0) {
+			buf_add(b, " ", 1);
+		}
+		if (i == 0 && w[0] >= 'a' && w[0] <= 'z') {
+			char c = (char)(w[0] - 'a' + 'A');
+
+			buf_add(b, &c, 1);
+			buf_puts(b, w + 1);
+		} else {
+			buf_puts(b, w);
+		}
+		if (i + 1 < n && rnd(12) == 0) {
+			buf_add(b, ",", 1);
+		}
+	}
+	buf_puts(b, rnd(10) == 0 ? "?" : ".");
+}
+
+/* Appends Markdown-like text (headings, paragraphs, fenced code) until b->len >= target. */
+static void document(struct buf *b, size_t target)
+{
+	int section = 1;
+
+	while (b->len < target) {
+		buf_printf(b, "## %d. %s\n\n", section++, PICK(headings));
+		for (int p = 1 + (int)rnd(4); p > 0 && b->len < target; p--) {
+			for (int s = 2 + (int)rnd(5); s > 0; s--) {
+				sentence(b);
+				buf_add(b, s > 1 ? " " : "\n\n", s > 1 ? 1 : 2);
+			}
+			if (rnd(3) == 0) {
+				buf_puts(b, "```c\n");
+				for (int l = 2 + (int)rnd(6); l > 0; l--) {
+					buf_puts(b, PICK(code_lines));
+				}
+				buf_puts(b, "```\n\n");
+			}
+		}
+	}
+}
+
+static const char common_head[] =
+        "{\"session_id\":\"5e4de41f-ca4b-41ac-a2e9-08dca911f700\","
+        "\"transcript_path\":\"/home/user/.claude/projects/-home-user-project/"
+        "5e4de41f-ca4b-41ac-a2e9-08dca911f700.jsonl\","
+        "\"cwd\":\"/home/user/project\","
+        "\"prompt_id\":\"705bfb58-f8c5-4482-accd-2288025edaac\","
+        "\"permission_mode\":\"default\","
+        "\"hook_event_name\":\"PostToolUse\",";
+
+static const char bash_command[] =
+        "cd /home/user/project && grep -rn --include='*.c' --include='*.h' -e 'TODO' -e 'FIXME' "
+        "lib/ hook/ stats/ | sort -t: -k1,1 -k2,2n | awk -F: '{ printf \"%-28s %5d  %s\\n\", $1, "
+        "$2, "
+        "$3 }' | head -n 60";
+
+static const char *const src_files[] = {
+        "lib/et_json.c", "lib/et_redact.c", "lib/et_log.c", "lib/et_record.c",
+        "lib/et_buf.c",  "lib/et_stats.c",  "hook/main.c",  "stats/cmd_summary.c",
+};
+
+static void bash_stdout(struct buf *out, int lines)
+{
+	for (int i = 0; i < lines; i++) {
+		const char *tag = rnd(3) == 0 ? "FIXME" : "TODO";
+
+		buf_printf(out, "%-28s %5u  \t/* %s: ", PICK(src_files), 10 + rnd(990), tag);
+		for (int w = 4 + (int)rnd(6); w > 0; w--) {
+			buf_puts(out, PICK(words));
+			buf_add(out, w > 1 ? " " : "", w > 1 ? 1 : 0);
+		}
+		buf_puts(out, " */");
+		if (i + 1 < lines) {
+			buf_add(out, "\n", 1);
+		}
+	}
+}
+
+static void make_bash(struct buf *b, size_t target)
+{
+	/* Grow the command's output one line at a time until the whole payload reaches target. */
+	for (int lines = 1;; lines++) {
+		struct buf out = {0};
+
+		rng_state = 0x9e3779b97f4a7c15ULL;
+		b->len = 0;
+		bash_stdout(&out, lines);
+		buf_puts(b, common_head);
+		buf_puts(b, "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":");
+		buf_json_string(b, bash_command, strlen(bash_command));
+		buf_puts(b, ",\"description\":\"List TODO and FIXME comments in the C sources\"},"
+		            "\"tool_response\":{\"stdout\":");
+		buf_json_string(b, out.p, out.len);
+		buf_puts(b,
+		         ",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false,"
+		         "\"noOutputExpected\":false},"
+		         "\"tool_use_id\":\"toolu_01Hx7Qe3mJ9v2Kq8sNpT4bWd\",\"duration_ms\":38}");
+		free(out.p);
+		if (b->len >= target) {
+			return;
+		}
+	}
+}
+
+static void make_write(struct buf *b, size_t content_bytes)
+{
+	static const char path[] = "/home/user/project/docs/design-notes.md";
+	struct buf text = {0};
+
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	buf_puts(&text, "# execution-telemetry: design notes\n\n");
+	document(&text, content_bytes);
+
+	buf_puts(b, common_head);
+	buf_puts(b, "\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":");
+	buf_json_string(b, path, strlen(path));
+	buf_puts(b, ",\"content\":");
+	buf_json_string(b, text.p, text.len);
+	buf_puts(b, "},\"tool_response\":{\"type\":\"create\",\"filePath\":");
+	buf_json_string(b, path, strlen(path));
+	buf_puts(b, ",\"content\":");
+	buf_json_string(b, text.p, text.len);
+	buf_puts(b, ",\"structuredPatch\":[],\"originalFile\":null,\"userModified\":false},"
+	            "\"tool_use_id\":\"toolu_01Kd4Rf8nW2c6Yp1tLzM7aQe\",\"duration_ms\":7}");
+	free(text.p);
+}
+
+int main(int argc, char **argv)
+{
+	struct buf b = {0};
+	unsigned long n;
+	char *end;
+
+	if (argc != 3) {
+		fputs("usage: genpayload bash TARGET_BYTES | genpayload write CONTENT_BYTES\n",
+		      stderr);
+		return 2;
+	}
+	errno = 0;
+	n = strtoul(argv[2], &end, 10);
+	if (errno != 0 || end == argv[2] || *end != '\0' || n < 1 || n > (1UL << 30)) {
+		fprintf(stderr, "genpayload: bad size '%s'\n", argv[2]);
+		return 2;
+	}
+	if (strcmp(argv[1], "bash") == 0) {
+		make_bash(&b, n);
+	} else if (strcmp(argv[1], "write") == 0) {
+		make_write(&b, n);
+	} else {
+		fprintf(stderr, "genpayload: unknown payload '%s'\n", argv[1]);
+		return 2;
+	}
+	/* One JSON object, no trailing newline. */
+	if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		perror("genpayload: cannot write payload");
+		return 3;
+	}
+	free(b.p);
+	return 0;
+}
