@@ -26,14 +26,7 @@ struct lexer {
 
 static void skip_ws(struct lexer *lx)
 {
-	while (lx->i < lx->n) {
-		char c = lx->s[lx->i];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			break;
-		}
-		lx->i++;
-	}
+	lx->i = et_jdoc_ws(lx->s, lx->n, lx->i);
 }
 
 static bool is_hex(char c)

@@ -104,6 +104,16 @@ static inline size_t et_jdoc_child(const struct et_jdoc *d, size_t i)
 	return d->nodes[i].count ? i + 1 : 0;
 }
 
+/** Returns the offset of the first byte at or after @i in the @n bytes at @s that is not JSON
+ * white space (space, tab, line feed, carriage return), or @n. */
+static inline size_t et_jdoc_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+		i++;
+	}
+	return i;
+}
+
 /**
  * Parses a number node's text as a double (strtod on a bounded copy). Returns true on success.
  */

@@ -23,14 +23,7 @@ struct scanner {
 
 static void skip_ws(struct scanner *sc)
 {
-	while (sc->i < sc->n) {
-		char c = sc->s[sc->i];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			break;
-		}
-		sc->i++;
-	}
+	sc->i = et_jdoc_ws(sc->s, sc->n, sc->i);
 }
 
 /* Validates the value at sc->i with the strict parser and moves past it. */
