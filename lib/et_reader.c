@@ -1,0 +1,578 @@
+/*
+ * et_reader: from log files to records. The idea is that the analyzer must read a year of logs in
+ * well under a second without building anything per line: files are read in 16 MiB chunks, each
+ * line is validated by the top-level scanner and its fields are kept as spans into the chunk, and
+ * a time filter looks at the timestamp (the second field the hook writes) before anything else.
+ */
+#include "et_reader.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "et_jdoc.h"
+#include "et_scan.h"
+
+#include "banned.h"
+
+#define CHUNK ((size_t)16 << 20)
+#define MAX_LINE ((size_t)64 << 20)
+#define MAX_MEMBERS 48
+#define MAX_ROTATED 99
+
+/* ---- time ---- */
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool digits(const char *s, size_t n, int *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return false;
+		}
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+int et_reader_parse_time(const char *s, size_t n, int64_t *ms)
+{
+	int y, mo, d, h, mi, sec, frac = 0, scale = 100, oh, om;
+	size_t i = 19;
+	int64_t t;
+
+	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+	    s[13] != ':' || s[16] != ':' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
+	    !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+	    !digits(s + 17, 2, &sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60) {
+		return -EINVAL;
+	}
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			frac += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	t = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) *
+		    1000 +
+	    frac;
+	if (i == n) {
+		/* A naive time (the old plugin's): local time. */
+		struct tm tm;
+		time_t lt;
+
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		tm.tm_isdst = -1;
+		lt = mktime(&tm);
+		if (lt == (time_t)-1) {
+			return -EINVAL;
+		}
+		*ms = (int64_t)lt * 1000 + frac;
+		return 0;
+	}
+	if (s[i] == 'Z' && i + 1 == n) {
+		*ms = t;
+		return 0;
+	}
+	if ((s[i] == '+' || s[i] == '-') && n - i == 6 && s[i + 3] == ':' &&
+	    digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om)) {
+		int64_t off = (oh * 60 + om) * 60000LL;
+
+		*ms = s[i] == '+' ? t - off : t + off;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- spans ---- */
+
+bool et_span_eq(struct et_span s, const char *str)
+{
+	size_t n = strlen(str);
+	struct et_buf b;
+	bool eq;
+
+	if (!s.p) {
+		return false;
+	}
+	if (!s.escaped) {
+		return s.n == n && memcmp(s.p, str, n) == 0;
+	}
+	et_buf_init(&b, s.n + 1);
+	eq = et_jdoc_decode(s.p, s.n, true, &b) == 0 && b.len == n && memcmp(b.data, str, n) == 0;
+	et_buf_finish(&b);
+	return eq;
+}
+
+int et_span_decode(struct et_span s, struct et_buf *out)
+{
+	return s.p ? et_jdoc_decode(s.p, s.n, s.escaped, out) : 0;
+}
+
+/* ---- lines ---- */
+
+static struct et_span string_span(const struct et_scan_member *m)
+{
+	struct et_span s = {NULL, 0, false};
+
+	if (m->type == '"') {
+		s.p = m->val + 1;
+		s.n = m->val_len - 2;
+		s.escaped = memchr(s.p, '\\', s.n) != NULL;
+	}
+	return s;
+}
+
+static bool key_is(const struct et_scan_member *m, const char *k, size_t n)
+{
+	return m->key_len == n && memcmp(m->key, k, n) == 0;
+}
+
+#define KEY(m, lit) key_is((m), (lit), sizeof(lit) - 1)
+
+static bool parse_number(const struct et_scan_member *m, double *v)
+{
+	struct et_jnode nd;
+
+	if (m->type != 'n') {
+		return false;
+	}
+	memset(&nd, 0, sizeof(nd));
+	nd.type = ET_J_NUMBER;
+	nd.raw = m->val;
+	nd.len = m->val_len;
+	return et_jdoc_number(&nd, v);
+}
+
+int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec)
+{
+	struct et_scan_member mem[MAX_MEMBERS];
+	struct et_span outcome = {NULL, 0, false}, ts = {NULL, 0, false};
+	bool has_v = false, has_tool_field = false, has_outcome_field = false;
+	size_t count, i;
+	double v;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->line = line;
+	rec->line_len = n;
+	if (et_scan_object(line, n, mem, MAX_MEMBERS, &count) != ET_SCAN_OK) {
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		const struct et_scan_member *m = &mem[i];
+
+		switch (m->key_len ? m->key[0] : 0) {
+		case 'v':
+			if (KEY(m, "v") && parse_number(m, &v)) {
+				has_v = true;
+				rec->version = (int)v;
+			}
+			break;
+		case 't':
+			if (KEY(m, "timestamp")) {
+				ts = string_span(m);
+			} else if (KEY(m, "tool_name")) {
+				rec->tool = string_span(m);
+				has_tool_field = true;
+			} else if (KEY(m, "tool_use_id")) {
+				rec->tool_use_id = string_span(m);
+			} else if (KEY(m, "tool_use_ids") && m->type == '[') {
+				rec->ids = m->val;
+				rec->ids_len = m->val_len;
+			}
+			break;
+		case 'e':
+			if (KEY(m, "event")) {
+				rec->event = string_span(m);
+			} else if (KEY(m, "error")) {
+				rec->error = string_span(m);
+			}
+			break;
+		case 's':
+			if (KEY(m, "session_id")) {
+				rec->session = string_span(m);
+			}
+			break;
+		case 'o':
+			if (KEY(m, "outcome")) {
+				outcome = string_span(m);
+				has_outcome_field = true;
+			}
+			break;
+		case 'l':
+			if (KEY(m, "latency_ms") && parse_number(m, &v) && v >= 0) {
+				rec->has_latency = true;
+				rec->latency_ms = v;
+			}
+			break;
+		case 'p':
+			if (KEY(m, "params_fp")) {
+				rec->params_fp = string_span(m);
+			} else if (KEY(m, "params") && m->type == '{') {
+				rec->params = m->val;
+				rec->params_len = m->val_len;
+			}
+			break;
+		case 'c':
+			if (KEY(m, "cwd")) {
+				rec->cwd = string_span(m);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (!has_tool_field && !has_outcome_field && !rec->event.p) {
+		return -EINVAL; /* valid JSON, but not a record */
+	}
+	if (!has_v) {
+		rec->version = 0;
+		rec->has_latency = false; /* the old plugin never measured it: 0 means unknown */
+	}
+	if (ts.p && et_reader_parse_time(ts.p, ts.n, &rec->ts_ms) == 0) {
+		rec->has_ts = true;
+	}
+	if (outcome.p) {
+		if (et_span_eq(outcome, "success")) {
+			rec->outcome = ET_OUT_SUCCESS;
+		} else if (et_span_eq(outcome, "failure")) {
+			rec->outcome = ET_OUT_FAILURE;
+		} else if (et_span_eq(outcome, "interrupted")) {
+			rec->outcome = ET_OUT_INTERRUPTED;
+		}
+	}
+	if (rec->outcome == ET_OUT_NONE && rec->ids && et_span_eq(rec->event, "PostToolBatch")) {
+		rec->is_batch = true;
+	}
+	return 0;
+}
+
+/* ---- filters ---- */
+
+/*
+ * The hook writes "timestamp" second: find it near the start of the line without parsing the
+ * rest. Returns true and sets *@ms when found.
+ */
+static bool quick_time(const char *line, size_t n, int64_t *ms)
+{
+	static const char key[] = "\"timestamp\":\"";
+	size_t lim = n < 96 ? n : 96;
+	const char *p = memmem(line, lim, key, sizeof(key) - 1), *q;
+
+	if (!p) {
+		return false;
+	}
+	p += sizeof(key) - 1;
+	q = memchr(p, '"', (size_t)(line + n - p));
+	return q && et_reader_parse_time(p, (size_t)(q - p), ms) == 0;
+}
+
+static bool project_matches(struct et_span cwd, const char *project)
+{
+	size_t n = strlen(project);
+	struct et_buf b;
+	bool ok;
+
+	if (!cwd.p) {
+		return false;
+	}
+	et_buf_init(&b, cwd.n + 1);
+	ok = et_jdoc_decode(cwd.p, cwd.n, cwd.escaped, &b) == 0 && b.len >= n &&
+	     memcmp(b.data, project, n) == 0 && (b.len == n || b.data[n] == '/' || n == 1);
+	et_buf_finish(&b);
+	return ok;
+}
+
+static bool passes(const struct et_rec *rec, const struct et_reader_filter *f)
+{
+	if (!f) {
+		return true;
+	}
+	if ((f->has_since || f->has_until) &&
+	    (!rec->has_ts || (f->has_since && rec->ts_ms < f->since_ms) ||
+	     (f->has_until && rec->ts_ms >= f->until_ms))) {
+		return false;
+	}
+	if (f->session && !et_span_eq(rec->session, f->session)) {
+		return false;
+	}
+	if (f->project && !project_matches(rec->cwd, f->project)) {
+		return false;
+	}
+	if (f->tool && !rec->is_batch && !et_span_eq(rec->tool, f->tool)) {
+		return false;
+	}
+	return true;
+}
+
+/* ---- files ---- */
+
+static int do_line(const char *line, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
+		   void *ctx, struct et_reader_stats *st)
+{
+	struct et_rec rec;
+	int64_t ms;
+
+	st->lines++;
+	if (n && line[n - 1] == '\r') {
+		n--;
+	}
+	if (n == 0) {
+		return 0;
+	}
+	if (f && (f->has_since || f->has_until) && quick_time(line, n, &ms) &&
+	    ((f->has_since && ms < f->since_ms) || (f->has_until && ms >= f->until_ms))) {
+		return 0; /* outside the window: not even parsed */
+	}
+	if (et_reader_parse_line(line, n, &rec) < 0) {
+		st->skipped++;
+		return 0;
+	}
+	if (!passes(&rec, f)) {
+		return 0;
+	}
+	st->records++;
+	if (rec.version == 0) {
+		st->old_format++;
+	}
+	return fn(ctx, &rec);
+}
+
+static int read_file(const char *path, const struct et_reader_filter *f, et_rec_fn fn, void *ctx,
+		     struct et_reader_stats *st, struct et_buf *err)
+{
+	char *buf;
+	size_t cap = CHUNK, have = 0, start, i;
+	ssize_t got;
+	int fd, r = 0;
+	bool eof = false;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (err) {
+			et_buf_addf(err, "cannot open '%s': %s\n", path, strerror(errno));
+		}
+		return r;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (!eof && r >= 0) {
+		got = read(fd, buf + have, cap - have);
+		if (got < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			r = -errno;
+			if (err) {
+				et_buf_addf(err, "cannot read '%s': %s\n", path, strerror(errno));
+			}
+			break;
+		}
+		eof = got == 0;
+		have += (size_t)got;
+		start = 0;
+		for (;;) {
+			const char *nl = memchr(buf + start, '\n', have - start);
+
+			if (!nl) {
+				break;
+			}
+			i = (size_t)(nl - buf);
+			r = do_line(buf + start, i - start, f, fn, ctx, st);
+			if (r < 0) {
+				break;
+			}
+			start = i + 1;
+		}
+		if (r < 0) {
+			break;
+		}
+		if (eof && start < have) {
+			/* A last line without its newline: read it if it is whole, else it is torn. */
+			r = do_line(buf + start, have - start, f, fn, ctx, st);
+			start = have;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (have == cap && !eof) {
+			/* A line longer than the buffer: grow, up to a bound; beyond it, skip the line. */
+			if (cap >= MAX_LINE) {
+				st->lines++;
+				st->skipped++;
+				have = 0;
+				while ((got = read(fd, buf, cap)) > 0) {
+					char *nl = memchr(buf, '\n', (size_t)got);
+
+					if (nl) {
+						have = (size_t)(buf + got - nl - 1);
+						memmove(buf, nl + 1, have);
+						break;
+					}
+				}
+				eof = got <= 0;
+			} else {
+				char *nb = realloc(buf, cap * 2);
+
+				if (!nb) {
+					r = -ENOMEM;
+					break;
+				}
+				buf = nb;
+				cap *= 2;
+			}
+		}
+	}
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
+		  void *ctx, struct et_reader_stats *st, struct et_buf *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = read_file(files[i], f, fn, ctx, st, err);
+		if (r < 0) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int push(char ***files, size_t *n, const char *path)
+{
+	char **v = realloc(*files, (*n + 2) * sizeof(*v));
+
+	if (!v) {
+		return -ENOMEM;
+	}
+	*files = v;
+	v[*n] = strdup(path);
+	if (!v[*n]) {
+		return -ENOMEM;
+	}
+	(*n)++;
+	v[*n] = NULL;
+	return 0;
+}
+
+/* Adds the rotated files of @path that exist, oldest first, then @path itself. */
+static int push_with_rotated(char ***files, size_t *n, const char *path, bool with_rotated)
+{
+	char rot[4096];
+	struct stat st;
+	int i, r;
+
+	for (i = with_rotated ? MAX_ROTATED : 0; i >= 1; i--) {
+		if (snprintf(rot, sizeof(rot), "%s.%d", path, i) < (int)sizeof(rot) &&
+		    stat(rot, &st) == 0 && S_ISREG(st.st_mode)) {
+			r = push(files, n, rot);
+			if (r < 0) {
+				return r;
+			}
+		}
+	}
+	return push(files, n, path);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int et_reader_expand(const char *path, bool with_rotated, char ***files, size_t *n)
+{
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL, full[4096];
+	size_t nn = 0, i, len;
+	DIR *d;
+	int r = 0;
+
+	if (stat(path, &st) < 0) {
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		return push_with_rotated(files, n, path, with_rotated);
+	}
+	d = opendir(path);
+	if (!d) {
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (len > 6 && strcmp(de->d_name + len - 6, ".jsonl") == 0) {
+			char **v = realloc(names, (nn + 1) * sizeof(*v));
+
+			if (!v || !(v[nn] = strdup(de->d_name))) {
+				free(v ? v : names);
+				names = NULL;
+				nn = 0;
+				r = -ENOMEM;
+				break;
+			}
+			names = v;
+			nn++;
+		}
+	}
+	closedir(d);
+	if (nn) {
+		qsort(names, nn, sizeof(*names), name_cmp);
+	}
+	for (i = 0; i < nn; i++) {
+		if (r == 0) {
+			snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+			r = push_with_rotated(files, n, full, true);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+void et_reader_files_free(char **files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(files[i]);
+	}
+	free(files);
+}

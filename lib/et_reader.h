@@ -1,0 +1,103 @@
+#ifndef ET_READER_H
+#define ET_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "et_buf.h"
+
+/*
+ * Reading logs for the analyzer: lists the files to read, streams them in large chunks, and turns
+ * each line into a struct et_rec whose strings are spans into the line (nothing decoded, nothing
+ * copied) for a callback. A line that is not a record is counted and skipped; a filter on time is
+ * applied before a line is parsed at all.
+ */
+
+enum et_outcome {
+	ET_OUT_NONE, /* not a call: a batch record, another event */
+	ET_OUT_SUCCESS,
+	ET_OUT_FAILURE,
+	ET_OUT_INTERRUPTED,
+};
+
+/* A JSON string's raw text between its quotes (p NULL when absent or null). */
+struct et_span {
+	const char *p;
+	size_t n;
+	bool escaped;
+};
+
+struct et_rec {
+	int version; /* 1, or 0 for a record of the old Python plugin (no "v") */
+	bool has_ts;
+	int64_t ts_ms; /* UTC; an old record's naive local time converted */
+	struct et_span event, session, tool, error, params_fp, cwd, tool_use_id;
+	enum et_outcome outcome;
+	bool has_latency; /* false for null, and for old records (always 0 there) */
+	double latency_ms;
+	bool is_batch;	    /* a PostToolBatch record listing calls (not a call) */
+	const char *params; /* raw JSON of params, or NULL */
+	size_t params_len;
+	const char *ids; /* raw JSON array tool_use_ids of a batch record, or NULL */
+	size_t ids_len;
+	const char *line; /* the whole line */
+	size_t line_len;
+};
+
+struct et_reader_filter {
+	bool has_since, has_until;
+	int64_t since_ms, until_ms; /* since <= ts < until */
+	const char *session;	    /* NULL: any */
+	const char *project;	    /* NULL: any; else cwd equal to it or below it */
+	const char *tool;	    /* NULL: any */
+};
+
+struct et_reader_stats {
+	size_t lines;
+	size_t records;	   /* passed the filters */
+	size_t skipped;	   /* malformed or torn */
+	size_t old_format; /* records without "v" that passed the filters */
+};
+
+/** Called for every record that passes the filter. A negative return stops the reading. */
+typedef int (*et_rec_fn)(void *ctx, const struct et_rec *rec);
+
+/**
+ * Parses one line (without its newline) into @rec. Returns 0, or -EINVAL when the line is not a
+ * JSON object or has no field of a record. Spans in @rec point into @line.
+ */
+int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec);
+
+/**
+ * Reads the @n files in order, calling @fn for each record that passes @f (NULL: all). Counts into
+ * @st. A file that cannot be opened is an error described in @err ("cannot open 'PATH': …").
+ * Returns 0, -errno, or @fn's negative return.
+ */
+int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
+		  void *ctx, struct et_reader_stats *st, struct et_buf *err);
+
+/**
+ * Adds to the list *@files (a NULL-terminated heap array of heap strings, *@n long) the files
+ * @path stands for: a directory gives every *.jsonl file in it with its rotated files; a file gives
+ * itself, preceded by its rotated files (path.N … path.1) when @with_rotated. Rotated files come
+ * oldest first. Returns 0, -ENOENT when @path does not exist, or -errno.
+ */
+int et_reader_expand(const char *path, bool with_rotated, char ***files, size_t *n);
+
+/** Frees a list made by et_reader_expand. */
+void et_reader_files_free(char **files, size_t n);
+
+/** True if span @s decodes to the NUL-terminated @str. */
+bool et_span_eq(struct et_span s, const char *str);
+
+/** Appends the decoded span to @out. Returns 0 or -errno. */
+int et_span_decode(struct et_span s, struct et_buf *out);
+
+/**
+ * Parses an ISO 8601 time (2026-11-21T14:11:16.123Z, with an offset, or naive = local time) into
+ * milliseconds since the epoch. Returns 0 or -EINVAL.
+ */
+int et_reader_parse_time(const char *s, size_t n, int64_t *ms);
+
+#endif

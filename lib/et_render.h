@@ -1,0 +1,38 @@
+#ifndef ET_RENDER_H
+#define ET_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "et_buf.h"
+#include "et_patterns.h"
+#include "et_reader.h"
+#include "et_stats.h"
+#include "et_table.h"
+
+/*
+ * Rendering the analyzer's results: aligned text for a terminal, compact Markdown for the slash
+ * commands (it goes into the agent's context), and JSON (docs/stats-json.md).
+ */
+
+struct et_report_meta {
+	char *const *files; /* the files read (borrowed) */
+	size_t nfiles;
+	const struct et_reader_stats *in;
+	const char *since, *until; /* ISO 8601 UTC, or NULL */
+	const char *session, *project, *tool;
+	enum et_format fmt;
+	bool color;
+	bool only_failures, only_slow; /* stats: show just these sections */
+	size_t top;
+};
+
+/** Appends the stats report. Returns 0 or -errno. */
+int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
+		    struct et_buf *out);
+
+/** Appends the patterns report. Returns 0 or -errno. */
+int et_render_patterns(const struct et_patterns_result *r, const struct et_report_meta *m,
+		       struct et_buf *out);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * et_table: one table model, two renderings. Widths are counted in characters (not bytes) so
+ * tool names and errors with non-ASCII text still line up.
+ */
+#include "et_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "et_utf8.h"
+
+#include "banned.h"
+
+void et_table_init(struct et_table *t, const char *align, const char *const *headers)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; align[i] && i < ET_TABLE_MAX_COLS; i++) {
+		t->align[i] = align[i];
+		t->headers[i] = headers[i];
+	}
+	t->ncols = i;
+}
+
+void et_table_finish(struct et_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++) {
+		free(t->cells[i]);
+	}
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->alloc = 0;
+}
+
+int et_table_row(struct et_table *t, const char *const *cells)
+{
+	size_t i;
+
+	if (t->nrows == t->alloc) {
+		size_t na = t->alloc ? t->alloc * 2 : 16;
+		char **v = realloc(t->cells, na * t->ncols * sizeof(*v));
+
+		if (!v) {
+			return -ENOMEM;
+		}
+		t->cells = v;
+		t->alloc = na;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		char *c = strdup(cells[i] ? cells[i] : "");
+
+		if (!c) {
+			while (i--) {
+				free(t->cells[t->nrows * t->ncols + i]);
+			}
+			return -ENOMEM;
+		}
+		/* One line per cell. */
+		for (char *p = c; *p; p++) {
+			if (*p == '\n' || *p == '\r' || *p == '\t') {
+				*p = ' ';
+			}
+		}
+		t->cells[t->nrows * t->ncols + i] = c;
+	}
+	t->nrows++;
+	return 0;
+}
+
+static size_t width(const char *s)
+{
+	return et_utf8_count(s, strlen(s));
+}
+
+static void pad(struct et_buf *out, size_t n)
+{
+	while (n--) {
+		et_buf_addch(out, ' ');
+	}
+}
+
+static void md_cell(struct et_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|') {
+			et_buf_adds(out, "\\|");
+		} else {
+			et_buf_addch(out, *s);
+		}
+	}
+}
+
+int et_table_render(const struct et_table *t, enum et_format fmt, bool color, struct et_buf *out)
+{
+	size_t w[ET_TABLE_MAX_COLS], r, c, k;
+
+	if (fmt == ET_FORMAT_MARKDOWN) {
+		et_buf_adds(out, "|");
+		for (c = 0; c < t->ncols; c++) {
+			et_buf_addch(out, ' ');
+			md_cell(out, t->headers[c]);
+			et_buf_adds(out, " |");
+		}
+		et_buf_adds(out, "\n|");
+		for (c = 0; c < t->ncols; c++) {
+			et_buf_adds(out, t->align[c] == 'r' ? "---:|" : "---|");
+		}
+		et_buf_addch(out, '\n');
+		for (r = 0; r < t->nrows; r++) {
+			et_buf_adds(out, "|");
+			for (c = 0; c < t->ncols; c++) {
+				et_buf_addch(out, ' ');
+				md_cell(out, t->cells[r * t->ncols + c]);
+				et_buf_adds(out, " |");
+			}
+			et_buf_addch(out, '\n');
+		}
+		return out->failed ? -E2BIG : 0;
+	}
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = width(t->headers[c]);
+		for (r = 0; r < t->nrows; r++) {
+			size_t x = width(t->cells[r * t->ncols + c]);
+
+			if (x > w[c]) {
+				w[c] = x;
+			}
+		}
+	}
+	for (r = 0; r <= t->nrows + 1; r++) {
+		if (r == 1) {
+			/* the rule under the headers */
+			for (c = 0; c < t->ncols; c++) {
+				for (k = 0; k < w[c]; k++) {
+					et_buf_adds(out, "-");
+				}
+				et_buf_adds(out, c + 1 < t->ncols ? "  " : "");
+			}
+			et_buf_addch(out, '\n');
+			continue;
+		}
+		if (r == 0 && color) {
+			et_buf_adds(out, "\033[1m");
+		}
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = r == 0 ? t->headers[c] : t->cells[(r - 2) * t->ncols + c];
+			size_t x = width(s);
+			bool last = c + 1 == t->ncols;
+
+			if (t->align[c] == 'r') {
+				pad(out, w[c] - x);
+			}
+			et_buf_adds(out, s);
+			if (t->align[c] != 'r' && !last) {
+				pad(out, w[c] - x);
+			}
+			if (!last) {
+				et_buf_adds(out, "  ");
+			}
+		}
+		if (r == 0 && color) {
+			et_buf_adds(out, "\033[0m");
+		}
+		et_buf_addch(out, '\n');
+	}
+	return out->failed ? -E2BIG : 0;
+}

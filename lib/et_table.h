@@ -1,0 +1,45 @@
+#ifndef ET_TABLE_H
+#define ET_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "et_buf.h"
+
+/*
+ * Tables for the analyzer's reports: aligned columns for a terminal (optionally coloured
+ * headers), or a Markdown table for the slash commands. Cells are copied in.
+ */
+
+enum et_format {
+	ET_FORMAT_TEXT,
+	ET_FORMAT_MARKDOWN,
+	ET_FORMAT_JSON,
+};
+
+#define ET_TABLE_MAX_COLS 12
+
+struct et_table {
+	size_t ncols;
+	const char *headers[ET_TABLE_MAX_COLS]; /* borrowed, static */
+	char align[ET_TABLE_MAX_COLS];		/* 'l' or 'r' */
+	char **cells;				/* owned, row-major */
+	size_t nrows, alloc;
+};
+
+/** Starts a table with the given headers; @align has one 'l' or 'r' per column. */
+void et_table_init(struct et_table *t, const char *align, const char *const *headers);
+
+/** Frees the cells. */
+void et_table_finish(struct et_table *t);
+
+/** Adds a row of ncols strings (copied; NULL shows as empty). Returns 0 or -ENOMEM. */
+int et_table_row(struct et_table *t, const char *const *cells);
+
+/**
+ * Appends the table to @out: aligned columns with a rule under the headers for text (headers in
+ * bold when @color), or a Markdown table. Cells are escaped for Markdown (| and newlines).
+ */
+int et_table_render(const struct et_table *t, enum et_format fmt, bool color, struct et_buf *out);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * cmd_stats: `telemetry-stats stats`, the /telemetry-stats command: read, aggregate, render.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "common_usage.h"
+#include "et_render.h"
+#include "et_stats.h"
+#include "opts.h"
+
+#include "banned.h"
+
+static const char usage[] =
+	"usage: telemetry-stats stats [OPTIONS]\n"
+	"\n"
+	"Tool-call statistics: calls, failures, success rate, sessions and latency (avg, p50, p95,\n"
+	"p99, max; nearest-rank percentiles over the calls that have a latency), per tool and\n"
+	"overall; the most frequent failures, grouped after normalizing paths, ids, numbers and\n"
+	"times, classified, each class with a hint; and the slowest calls with their arguments.\n"
+	"\n"
+	"sections:\n"
+	"  --failures         only the failures\n"
+	"  --slow             only the slowest calls\n" COMMON_OPTIONS;
+
+int cmd_stats(int argc, char **argv)
+{
+	struct cli c;
+	struct et_stats *s = NULL;
+	struct et_stats_result res;
+	struct et_reader_stats in;
+	struct et_report_meta m;
+	struct et_buf out, err;
+	int status, r;
+
+	memset(&res, 0, sizeof(res));
+	memset(&in, 0, sizeof(in));
+	et_buf_init(&out, (size_t)64 << 20);
+	et_buf_init(&err, 1 << 16);
+	status = cli_parse(&c, "stats", argc, argv, usage);
+	if (status != EXIT_OK || !c.cmd) {
+		goto out;
+	}
+	status = cli_files(&c);
+	if (status != EXIT_OK) {
+		goto out;
+	}
+	s = et_stats_create(c.top);
+	if (!s) {
+		fprintf(stderr, "telemetry-stats: out of memory\n");
+		status = EXIT_FAILURE_;
+		goto out;
+	}
+	r = et_reader_run(c.files, c.nfiles, &c.filter, et_stats_add, s, &in, &err);
+	if (r == 0) {
+		r = et_stats_finish(s, &res);
+	}
+	if (r < 0) {
+		fprintf(stderr, "telemetry-stats: %s", err.len ? err.data : "out of memory\n");
+		status = EXIT_FAILURE_;
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	m.files = c.files;
+	m.nfiles = c.nfiles;
+	m.in = &in;
+	m.since = c.filter.has_since ? c.since_text : NULL;
+	m.until = c.filter.has_until ? c.until_text : NULL;
+	m.session = c.session;
+	m.project = c.project;
+	m.tool = c.tool;
+	m.fmt = c.fmt;
+	m.color = c.color;
+	m.only_failures = c.only_failures;
+	m.only_slow = c.only_slow;
+	m.top = c.top;
+	if (et_render_stats(&res, &m, &out) < 0) {
+		fprintf(stderr, "telemetry-stats: the report is too large\n");
+		status = EXIT_FAILURE_;
+		goto out;
+	}
+	status = cli_write(out.data, out.len);
+out:
+	et_stats_result_finish(&res);
+	et_stats_destroy(s);
+	et_buf_finish(&out);
+	et_buf_finish(&err);
+	cli_finish(&c);
+	return status;
+}

@@ -1,0 +1,355 @@
+/*
+ * opts: argument parsing shared by the subcommands. The idea is that every option means the same
+ * thing in every subcommand, so the slash commands and scripts can pass the same filters to both.
+ */
+#include "opts.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "et_config.h"
+#include "et_record.h"
+
+#include "banned.h"
+
+__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "telemetry-stats %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'telemetry-stats %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static bool parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-') {
+		return false;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > 1000000) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* 7d, 12h, 30m, 2w, 45s: a duration before @now; or a date, or an ISO 8601 time. */
+static bool parse_when(const char *s, int64_t now, int64_t *ms)
+{
+	char *end;
+	double v;
+	size_t n = strlen(s);
+	int64_t unit = 0;
+
+	if (n >= 2 && s[0] >= '0' && s[0] <= '9') {
+		errno = 0;
+		v = strtod(s, &end);
+		if (!errno && end[0] && !end[1]) {
+			switch (*end) {
+			case 's':
+				unit = 1000;
+				break;
+			case 'm':
+				unit = 60 * 1000;
+				break;
+			case 'h':
+				unit = 3600 * 1000;
+				break;
+			case 'd':
+				unit = 86400 * 1000LL;
+				break;
+			case 'w':
+				unit = 7 * 86400 * 1000LL;
+				break;
+			default:
+				break;
+			}
+			if (unit && v >= 0 && v < 1e6) {
+				*ms = now - (int64_t)(v * (double)unit);
+				return true;
+			}
+		}
+	}
+	if (n == 10) {
+		char full[32];
+
+		snprintf(full, sizeof(full), "%sT00:00:00Z", s);
+		return et_reader_parse_time(full, strlen(full), ms) == 0;
+	}
+	return et_reader_parse_time(s, n, ms) == 0;
+}
+
+static int64_t now_ms(void)
+{
+	const char *v = getenv("EXECUTION_TELEMETRY_NOW");
+	struct timespec ts;
+	int64_t ms;
+
+	if (v && *v && et_config_parse_time(v, &ms) == 0) {
+		return ms;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage)
+{
+	const char *since = NULL, *until = NULL, *now_arg = NULL, *color = "auto";
+	int64_t now;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->cmd = cmd;
+	c->top = 10;
+	c->min_count = 5;
+	c->fmt = ET_FORMAT_TEXT;
+	c->logs = calloc((size_t)argc + 1, sizeof(*c->logs));
+	if (!c->logs) {
+		fprintf(stderr, "telemetry-stats: out of memory\n");
+		return EXIT_FAILURE_;
+	}
+	for (i = 0; i < argc; i++) {
+		char *a = argv[i], *val = NULL, *eq;
+		char name[64];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			c->cmd = NULL;
+			return EXIT_OK;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			return usage_error(cmd, "unexpected argument '%s'", a);
+		}
+		eq = strchr(a, '=');
+		if (eq && (size_t)(eq - a) < sizeof(name)) {
+			memcpy(name, a, (size_t)(eq - a));
+			name[eq - a] = '\0';
+			val = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", a);
+		}
+#define VALUE()                                                                                    \
+	do {                                                                                       \
+		if (!val) {                                                                        \
+			if (i + 1 >= argc) {                                                       \
+				return usage_error(cmd, "%s needs a value", name);                 \
+			}                                                                          \
+			val = argv[++i];                                                           \
+		}                                                                                  \
+	} while (0)
+		if (!strcmp(name, "--log")) {
+			VALUE();
+			c->logs[c->nlogs++] = val;
+		} else if (!strcmp(name, "--since")) {
+			VALUE();
+			since = val;
+		} else if (!strcmp(name, "--until")) {
+			VALUE();
+			until = val;
+		} else if (!strcmp(name, "--now")) {
+			VALUE();
+			now_arg = val;
+		} else if (!strcmp(name, "--session")) {
+			VALUE();
+			c->session = val;
+		} else if (!strcmp(name, "--project")) {
+			VALUE();
+			c->project_arg = val;
+		} else if (!strcmp(name, "--tool")) {
+			VALUE();
+			c->tool = val;
+		} else if (!strcmp(name, "--top")) {
+			VALUE();
+			if (!parse_count(val, &c->top)) {
+				return usage_error(
+					cmd, "--top takes a whole number from 1, not '%s'", val);
+			}
+		} else if (!strcmp(name, "--format")) {
+			VALUE();
+			if (!strcmp(val, "text")) {
+				c->fmt = ET_FORMAT_TEXT;
+			} else if (!strcmp(val, "markdown") || !strcmp(val, "md")) {
+				c->fmt = ET_FORMAT_MARKDOWN;
+			} else if (!strcmp(val, "json")) {
+				c->fmt = ET_FORMAT_JSON;
+			} else {
+				return usage_error(
+					cmd, "--format is text, markdown or json, not '%s'", val);
+			}
+		} else if (!strcmp(name, "--json") && !val) {
+			c->fmt = ET_FORMAT_JSON;
+		} else if (!strcmp(name, "--markdown") && !val) {
+			c->fmt = ET_FORMAT_MARKDOWN;
+		} else if (!strcmp(name, "--color")) {
+			VALUE();
+			color = val;
+			if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
+				return usage_error(
+					cmd, "--color is auto, always or never, not '%s'", val);
+			}
+		} else if (!strcmp(name, "--no-color") && !val) {
+			color = "never";
+		} else if (!strcmp(cmd, "stats") && !strcmp(name, "--failures") && !val) {
+			c->only_failures = true;
+		} else if (!strcmp(cmd, "stats") && !strcmp(name, "--slow") && !val) {
+			c->only_slow = true;
+		} else if (!strcmp(cmd, "patterns") && !strcmp(name, "--min-count")) {
+			VALUE();
+			if (!parse_count(val, &c->min_count)) {
+				return usage_error(
+					cmd, "--min-count takes a whole number from 1, not '%s'",
+					val);
+			}
+		} else {
+			return usage_error(cmd, "unknown option '%s'", a);
+		}
+#undef VALUE
+	}
+	if (c->only_failures && c->only_slow) {
+		return usage_error(cmd, "choose one of --failures and --slow");
+	}
+
+	now = now_ms();
+	if (now_arg) {
+		int64_t v;
+
+		if (et_config_parse_time(now_arg, &v) < 0) {
+			return usage_error(
+				cmd,
+				"--now takes epoch milliseconds or an ISO 8601 UTC time, "
+				"not '%s'",
+				now_arg);
+		}
+		now = v;
+	}
+	if (since) {
+		if (!parse_when(since, now, &c->filter.since_ms)) {
+			return usage_error(cmd,
+					   "--since takes a duration (7d, 12h, 30m, 2w) or a date "
+					   "(2026-11-01) or an ISO 8601 time, not '%s'",
+					   since);
+		}
+		c->filter.has_since = true;
+		et_record_format_time(c->filter.since_ms, c->since_text, sizeof(c->since_text));
+	}
+	if (until) {
+		if (!parse_when(until, now, &c->filter.until_ms)) {
+			return usage_error(cmd,
+					   "--until takes a duration, a date or an ISO 8601 time, "
+					   "not '%s'",
+					   until);
+		}
+		c->filter.has_until = true;
+		et_record_format_time(c->filter.until_ms, c->until_text, sizeof(c->until_text));
+	}
+	if (c->session && !strcmp(c->session, "current")) {
+		const char *id = getenv("CLAUDE_CODE_SESSION_ID");
+
+		if (!id || !*id) {
+			return usage_error(
+				cmd, "--session current: CLAUDE_CODE_SESSION_ID is not set "
+				     "(run it from inside Claude Code, or pass --session ID)");
+		}
+		c->session = id;
+	}
+	if (c->project_arg) {
+		char real[PATH_MAX];
+		size_t n;
+
+		c->project = strdup(realpath(c->project_arg, real) ? real : c->project_arg);
+		if (!c->project) {
+			return EXIT_FAILURE_;
+		}
+		n = strlen(c->project);
+		while (n > 1 && c->project[n - 1] == '/') {
+			c->project[--n] = '\0';
+		}
+	}
+	c->filter.session = c->session;
+	c->filter.project = c->project;
+	c->filter.tool = c->tool;
+	if (!strcmp(color, "always")) {
+		c->color = true;
+	} else if (!strcmp(color, "auto")) {
+		const char *nc = getenv("NO_COLOR");
+
+		c->color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	}
+	if (c->fmt != ET_FORMAT_TEXT) {
+		c->color = false;
+	}
+	return EXIT_OK;
+}
+
+int cli_files(struct cli *c)
+{
+	struct et_config cfg;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nlogs; i++) {
+		r = et_reader_expand(c->logs[i], false, &c->files, &c->nfiles);
+		if (r < 0) {
+			fprintf(stderr, "telemetry-stats: cannot read log '%s': %s\n", c->logs[i],
+				strerror(-r));
+			return EXIT_FAILURE_;
+		}
+	}
+	if (c->nlogs) {
+		return EXIT_OK;
+	}
+	if (et_config_load(&cfg) < 0) {
+		fprintf(stderr, "telemetry-stats: out of memory\n");
+		return EXIT_FAILURE_;
+	}
+	if (!cfg.log_path) {
+		fprintf(stderr, "telemetry-stats: no log path: set HOME, CLAUDE_CONFIG_DIR or "
+				"EXECUTION_TELEMETRY_LOG, or pass --log\n");
+		et_config_finish(&cfg);
+		return EXIT_FAILURE_;
+	}
+	r = et_reader_expand(cfg.log_path, true, &c->files, &c->nfiles);
+	if (r == -ENOENT) {
+		fprintf(stderr,
+			"telemetry-stats: no log at '%s' yet: nothing has been recorded (is "
+			"telemetry-hook registered? see README.md)\n",
+			cfg.log_path);
+		r = 0;
+	} else if (r < 0) {
+		fprintf(stderr, "telemetry-stats: cannot read log '%s': %s\n", cfg.log_path,
+			strerror(-r));
+	}
+	et_config_finish(&cfg);
+	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+void cli_finish(struct cli *c)
+{
+	free(c->logs);
+	free(c->project);
+	et_reader_files_free(c->files, c->nfiles);
+	memset(c, 0, sizeof(*c));
+}
+
+int cli_write(const char *data, size_t n)
+{
+	if (fwrite(data, 1, n, stdout) != n || fflush(stdout) != 0) {
+		fprintf(stderr, "telemetry-stats: cannot write the report: %s\n", strerror(errno));
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}

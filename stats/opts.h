@@ -1,0 +1,59 @@
+#ifndef ET_STATS_OPTS_H
+#define ET_STATS_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "et_reader.h"
+#include "et_table.h"
+
+/*
+ * The options every telemetry-stats subcommand shares, and the log files they resolve to. Only
+ * main.c and the cmd_*.c files use this: it prints and it knows the exit statuses.
+ */
+
+enum exit_status {
+	EXIT_OK = 0,	   /* the report was printed (an empty one included) */
+	EXIT_FAILURE_ = 1, /* a log could not be read, or the output could not be written */
+	EXIT_USAGE = 2,	   /* bad arguments */
+};
+
+struct cli {
+	const char *cmd; /* "stats", "patterns" */
+	char **logs;	 /* --log values (borrowed from argv) */
+	size_t nlogs;
+	struct et_reader_filter filter;
+	char since_text[40], until_text[40];
+	const char *session, *project_arg, *tool;
+	char *project; /* owned, resolved */
+	size_t top;
+	size_t min_count;	       /* patterns */
+	bool only_failures, only_slow; /* stats */
+	enum et_format fmt;
+	bool color;
+	char **files; /* owned: the files to read */
+	size_t nfiles;
+};
+
+/**
+ * Parses argv (after the subcommand name) into @c. @extra names the subcommand-only options it
+ * accepts ("stats" or "patterns"). Prints a message and returns EXIT_USAGE on a bad argument,
+ * EXIT_OK with c->cmd NULL after printing --help, else EXIT_OK.
+ */
+int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage);
+
+/**
+ * Resolves the files to read: the --log paths, or the default log and its rotated files. Prints
+ * a message and returns EXIT_FAILURE_ when an explicit --log does not exist; a missing default log
+ * only gives a note on stderr (the report will be empty).
+ */
+int cli_files(struct cli *c);
+
+/** Frees what @c owns. */
+void cli_finish(struct cli *c);
+
+/** Writes @n bytes to stdout; returns EXIT_OK or EXIT_FAILURE_ (with a message) on failure. */
+int cli_write(const char *data, size_t n);
+
+#endif

@@ -1,0 +1,130 @@
+#!/bin/sh
+# telemetry-stats on fixture logs: the goldens, the hand-checked answers, every filter, the
+# output formats, determinism, and the error paths (missing, empty, malformed and old logs).
+# usage: stats.sh STATS JSONL_CHECK DATA_DIR
+set -eu
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
+STATS=$(abs "$1") CHECK=$(abs "$2") DATA=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+setup_home
+# Relative paths, so the goldens' input.files do not depend on where the tree is.
+cd "$DATA"
+F=stats/fixture.jsonl
+E=stats
+
+# run ARGS...: runs telemetry-stats; stdout in $TMP/out, stderr in $TMP/err, status in RC.
+run() {
+  set +e
+  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
+  RC=$?
+  set -e
+}
+field() { "$CHECK" get "$TMP/out" "$1"; }
+
+run stats --log "$F" --json
+check "stats --json matches the golden" diff -u "$E/stats.json" "$TMP/out"
+cp "$TMP/out" "$TMP/stats.json"
+run patterns --log "$F" --json --min-count 1 --top 50
+check "patterns --json matches the golden" diff -u "$E/patterns.json" "$TMP/out"
+cp "$TMP/out" "$TMP/patterns.json"
+if command -v python3 > /dev/null 2>&1; then
+  python3 "$HERE/stats_expect.py" "$TMP/stats.json" "$TMP/patterns.json" > "$TMP/expect" || true
+  tap_merge < "$TMP/expect"
+else
+  not_ok "hand-checked answers need python3 (scripts/test installs it)"
+fi
+run stats --log "$F" --markdown
+check "stats --markdown matches the golden" diff -u "$E/stats.md" "$TMP/out"
+run patterns --log "$F" --markdown --min-count 2
+check "patterns --markdown matches the golden" diff -u "$E/patterns.md" "$TMP/out"
+run stats --log "$F" --color never
+check "stats text matches the golden" diff -u "$E/stats.txt" "$TMP/out"
+run stats --log "$F" --color always
+check "--color always colours the headers" grep -q "$(printf '\033')\[1m" "$TMP/out"
+NO_COLOR=1 "$STATS" stats --log "$F" > "$TMP/out"
+check "NO_COLOR (and no terminal): no escape codes" sh -c '! grep -q "$(printf "\033")" "$1"' sh "$TMP/out"
+"$STATS" stats --log "$F" --json > "$TMP/a"
+"$STATS" stats --log "$F" --json > "$TMP/b"
+check "same input, same output" cmp -s "$TMP/a" "$TMP/b"
+
+# Filters.
+run stats --log "$F" --json --session sB
+check "--session sB: 4 calls" [ "$(field total_calls)" = 4 ]
+CLAUDE_CODE_SESSION_ID=sA "$STATS" stats --log "$F" --json --session current > "$TMP/out"
+check "--session current reads CLAUDE_CODE_SESSION_ID: 11 calls" [ "$(field total_calls)" = 11 ]
+set +e
+env -u CLAUDE_CODE_SESSION_ID "$STATS" stats --log "$F" --session current > /dev/null 2> "$TMP/err"
+RC=$?
+set -e
+check "--session current without CLAUDE_CODE_SESSION_ID: usage error" [ "$RC" = 2 ]
+run stats --log "$F" --json --project /p/a
+check "--project /p/a: 11 calls" [ "$(field total_calls)" = 11 ]
+run stats --log "$F" --json --project /p
+check "--project /p: both sessions, 15 calls" [ "$(field total_calls)" = 15 ]
+run stats --log "$F" --json --project /p/ab
+check "--project /p/ab does not match /p/a" [ "$(field total_calls)" = 0 ]
+run stats --log "$F" --json --tool Edit
+check "--tool Edit: 3 calls" [ "$(field total_calls)" = 3 ]
+run stats --log "$F" --json --since 2026-11-20T10:03:00Z
+check "--since an ISO time: the 6 calls at or after it" [ "$(field total_calls)" = 6 ]
+run stats --log "$F" --json --until 2026-11-20T10:03:00Z
+check "--until the same time: the other 9" [ "$(field total_calls)" = 9 ]
+run stats --log "$F" --json --since 1h --now 2026-11-20T10:30:00Z
+check "--since 1h relative to --now: all 15" [ "$(field total_calls)" = 15 ]
+run stats --log "$F" --since 1h --now 2026-11-20T12:00:00Z
+check "a window with no calls: an empty report, exit 0" \
+  sh -c '[ "$1" = 0 ] && grep -q "No tool calls recorded for these filters" "$2"' sh "$RC" "$TMP/out"
+run stats --log "$F" --json --since 2026-11-21
+check "--since a date (UTC midnight) after the log: 0 calls" [ "$(field total_calls)" = 0 ]
+run patterns --log "$F" --json --min-count 1 --tool Bash
+check "patterns --tool Bash: every chain involves Bash" \
+  sh -c '! "$1" get "$2" chains | grep -v "^\[\]$" | tr "}" "\n" | grep "\"tools\"" | grep -v Bash' sh "$CHECK" "$TMP/out"
+run stats --log "$F" --failures
+check "--failures shows only the failure sections" sh -c '! grep -q "Per tool" "$1" && grep -q "Top failures" "$1"' sh "$TMP/out"
+run stats --log "$F" --slow
+check "--slow shows only the slowest calls" sh -c '! grep -q "Top failures" "$1" && grep -q "Slowest calls" "$1"' sh "$TMP/out"
+
+# Inputs.
+mkdir -p "$TMP/logs"
+cp "$F" "$TMP/logs/a.jsonl"
+cp "$F" "$TMP/logs/a.jsonl.1"
+run stats --log "$TMP/logs" --json
+check "--log DIR reads its logs and their rotated files: 30 calls" [ "$(field total_calls)" = 30 ]
+run stats --log "$F" --log "$F" --json
+check "--log twice: 30 calls" [ "$(field total_calls)" = 30 ]
+run stats --log "$TMP/nope.jsonl"
+check "an explicit missing log: exit 1 with a message" \
+  sh -c '[ "$1" = 1 ] && grep -q "cannot read log .*nope.jsonl" "$2"' sh "$RC" "$TMP/err"
+HOME="$TMP/empty-home" run stats
+check "no log yet (default path): exit 0, a note, an empty report" \
+  sh -c '[ "$1" = 0 ] && grep -q "no log at" "$2" && grep -q "No tool calls recorded yet" "$3"' sh "$RC" "$TMP/err" "$TMP/out"
+: > "$TMP/empty.jsonl"
+run patterns --log "$TMP/empty.jsonl"
+check "an empty log: an empty patterns report, exit 0" \
+  sh -c '[ "$1" = 0 ] && grep -q "No tool calls recorded yet" "$2"' sh "$RC" "$TMP/out"
+run stats --log stats/old-format.jsonl --json
+check "the old plugin's log: 3 calls read" [ "$(field total_calls)" = 3 ]
+check "old records counted as such" [ "$("$CHECK" get "$TMP/out" input | tr ',' '\n' | grep -c '"old_format_records":3')" = 1 ]
+check "old latencies (always 0) are unknown, not zero" \
+  grep -q '"latency_ms":{"count":0,"avg":null' "$TMP/out"
+check "old 'unknown' sessions count as one" [ "$(field sessions)" = 1 ]
+EXECUTION_TELEMETRY_LOG="$F" "$STATS" stats --json > "$TMP/out"
+check "EXECUTION_TELEMETRY_LOG is the default log" [ "$(field total_calls)" = 15 ]
+
+# Usage errors and output errors.
+for args in "stats --top 0" "stats --format xml" "stats --since yesterday" "nosuch" "stats --failures --slow" "patterns --failures"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$STATS" $args --log "$F" > /dev/null 2>&1
+  RC=$?
+  set -e
+  check "usage error for '$args' (exit 2)" [ "$RC" = 2 ]
+done
+set +e
+"$STATS" stats --log "$F" > /dev/full 2> "$TMP/err"
+RC=$?
+set -e
+check "a report that cannot be written: exit 1" [ "$RC" = 1 ]
+check "--help lists the filters" sh -c '"$1" stats --help | grep -q -- "--since WHEN"' sh "$STATS"
+tap_done

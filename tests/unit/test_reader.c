@@ -1,0 +1,196 @@
+/* Unit tests for et_reader, et_lat and et_hmap: times, lines, files, percentiles, interning. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "et_hmap.h"
+#include "et_lat.h"
+#include "et_reader.h"
+#include "tap.h"
+
+static int count_cb(void *ctx, const struct et_rec *rec)
+{
+	(void)rec;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_time(void)
+{
+	int64_t ms = 0;
+
+	tap_ok(et_reader_parse_time("1970-01-01T00:00:00Z", 20, &ms) == 0 && ms == 0, "the epoch");
+	tap_ok(et_reader_parse_time("2026-11-21T14:11:16.123Z", 24, &ms) == 0 &&
+		       ms == 1795270276123LL,
+	       "ISO with ms and Z");
+	tap_ok(et_reader_parse_time("2026-11-21T15:11:16.123+01:00", 29, &ms) == 0 &&
+		       ms == 1795270276123LL,
+	       "an offset is applied");
+	tap_ok(et_reader_parse_time("2024-02-29T00:00:00Z", 20, &ms) == 0 && ms == 1709164800000LL,
+	       "a leap day");
+	setenv("TZ", "UTC", 1);
+	tap_ok(et_reader_parse_time("2025-06-01T10:00:00.123456", 26, &ms) == 0 &&
+		       ms == 1748772000123LL,
+	       "a naive time is local (TZ=UTC here), microseconds cut to ms");
+	tap_ok(et_reader_parse_time("2026-13-01T00:00:00Z", 20, &ms) < 0, "month 13 is refused");
+	tap_ok(et_reader_parse_time("yesterday", 9, &ms) < 0, "text is refused");
+	tap_ok(et_reader_parse_time("2026-11-21T14:11:16Q", 20, &ms) < 0, "a bad zone is refused");
+}
+
+static void test_lines(void)
+{
+	struct et_rec r;
+	const char *l1 =
+		"{\"v\":1,\"timestamp\":\"2026-11-21T14:00:00.000Z\",\"event\":\"PostToolUse\","
+		"\"session_id\":\"s\\u0031\",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
+		"\"error\":\"Exit code 1\",\"latency_ms\":12.5,\"params\":{\"command\":\"ls\"},"
+		"\"params_fp\":\"ab\",\"cwd\":\"/p\"}";
+	const char *batch =
+		"{\"v\":1,\"timestamp\":\"2026-11-21T14:00:00.000Z\",\"event\":"
+		"\"PostToolBatch\",\"tool_name\":null,\"outcome\":null,\"tool_use_ids\":"
+		"[\"a\",\"b\"],\"tool_names\":[\"Read\",\"Read\"]}";
+	const char *old =
+		"{\"timestamp\": \"2025-06-01T10:00:00\", \"tool_name\": \"Read\", "
+		"\"outcome\": \"success\", \"latency_ms\": 0, \"session_id\": \"unknown\"}";
+
+	tap_ok(et_reader_parse_line(l1, strlen(l1), &r) == 0, "a record parses");
+	tap_ok(r.version == 1 && r.outcome == ET_OUT_FAILURE && r.has_latency &&
+		       r.latency_ms == 12.5 && r.has_ts,
+	       "version, outcome, latency, time");
+	tap_ok(et_span_eq(r.tool, "Bash") && et_span_eq(r.session, "s1") && r.session.escaped,
+	       "spans compare decoded (s\\u0031 is s1)");
+	tap_ok(r.params && r.params_len == 16 && !r.is_batch, "params kept as raw JSON");
+	tap_ok(et_reader_parse_line(batch, strlen(batch), &r) == 0 && r.is_batch &&
+		       r.outcome == ET_OUT_NONE,
+	       "a batch record is a batch, not a call");
+	tap_ok(et_reader_parse_line(old, strlen(old), &r) == 0 && r.version == 0 &&
+		       !r.has_latency && r.outcome == ET_OUT_SUCCESS,
+	       "an old record: version 0, its latency 0 taken as unknown");
+	tap_ok(et_reader_parse_line("{\"a\":1}", 7, &r) == -EINVAL, "JSON that is no record");
+	tap_ok(et_reader_parse_line("{\"v\":1,\"tool_name\":", 19, &r) == -EINVAL, "a torn line");
+	tap_ok(et_reader_parse_line("[1]", 3, &r) == -EINVAL, "not an object");
+}
+
+static void test_files(void)
+{
+	char dir[64] = "/tmp/et-test-reader-XXXXXX", path[160], **files = NULL;
+	struct et_reader_stats st;
+	struct et_reader_filter f;
+	FILE *fp;
+	size_t n = 0;
+	int count = 0, i;
+
+	if (!mkdtemp(dir)) {
+		exit(99);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), i ? "%s/log.jsonl.%d" : "%s/log.jsonl", dir, i);
+		fp = fopen(path, "w");
+		fprintf(fp,
+			"{\"v\":1,\"timestamp\":\"2026-11-2%dT00:00:00.000Z\",\"tool_name\":\"T%d\","
+			"\"outcome\":\"success\",\"session_id\":\"s\"}\nnot json\n",
+			i, i);
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "%s/log.jsonl", dir);
+	tap_ok(et_reader_expand(path, true, &files, &n) == 0 && n == 3,
+	       "a log and 2 rotated files");
+	tap_ok(n == 3 && strstr(files[0], ".jsonl.2") && strstr(files[1], ".jsonl.1") &&
+		       !strstr(files[2], ".jsonl."),
+	       "oldest first: .2, .1, the log");
+	memset(&st, 0, sizeof(st));
+	tap_ok(et_reader_run(files, n, NULL, count_cb, &count, &st, NULL) == 0 && count == 3 &&
+		       st.lines == 6 && st.skipped == 3,
+	       "3 records, 3 bad lines skipped (%d, %zu, %zu)", count, st.lines, st.skipped);
+	memset(&f, 0, sizeof(f));
+	f.has_since = true;
+	et_reader_parse_time("2026-11-21T00:00:00Z", 20, &f.since_ms);
+	count = 0;
+	memset(&st, 0, sizeof(st));
+	et_reader_run(files, n, &f, count_cb, &count, &st, NULL);
+	tap_ok(count == 2, "--since drops the older record (%d)", count);
+	et_reader_files_free(files, n);
+	files = NULL;
+	n = 0;
+	tap_ok(et_reader_expand(dir, false, &files, &n) == 0 && n == 3, "a directory: its logs");
+	et_reader_files_free(files, n);
+	files = NULL;
+	n = 0;
+	snprintf(path, sizeof(path), "%s/none.jsonl", dir);
+	tap_ok(et_reader_expand(path, true, &files, &n) == -ENOENT, "a missing log: ENOENT");
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0) {
+		exit(99);
+	}
+}
+
+static void test_lat(void)
+{
+	struct et_lat l, m;
+	struct et_lat_summary s;
+	int i;
+
+	et_lat_init(&l);
+	for (i = 1; i <= 100; i++) {
+		et_lat_add(&l, i);
+	}
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 100 && s.p50 == 50 && s.p95 == 95 && s.p99 == 99 && s.max == 100 &&
+		       s.avg == 50.5,
+	       "1..100: p50 50, p95 95, p99 99 (nearest rank), avg 50.5");
+	et_lat_init(&m);
+	et_lat_add(&m, 0);
+	et_lat_add(&m, 0);
+	et_lat_add(&m, 1000);
+	et_lat_summarise(&m, &s);
+	tap_ok(s.p50 == 0 && s.p95 == 1000 && s.count == 3,
+	       "zeros count: 0 0 1000 -> p50 0, p95 1000");
+	et_lat_merge(&l, &m);
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 103 && s.max == 1000, "merge adds every value");
+	for (i = 0; i < 100000; i++) {
+		et_lat_add(&m, 7);
+	}
+	tap_ok(m.n == 2, "100,000 equal values take one slot (memory follows distinct values)");
+	et_lat_finish(&l);
+	et_lat_finish(&m);
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 0, "an empty distribution has count 0");
+}
+
+static void test_hmap(void)
+{
+	struct et_hmap m;
+	char key[16];
+	bool added;
+	long i, first = -1;
+	int k, ok = 1;
+
+	et_hmap_init(&m);
+	for (k = 0; k < 5000; k++) {
+		snprintf(key, sizeof(key), "k%d", k);
+		i = et_hmap_get(&m, key, strlen(key), true, &added);
+		ok &= i == k && added;
+		if (k == 0) {
+			first = i;
+		}
+	}
+	tap_ok(ok, "5000 keys get indices 0..4999 in order");
+	i = et_hmap_get(&m, "k0", 2, true, &added);
+	tap_ok(i == first && !added, "a known key keeps its index");
+	tap_ok(et_hmap_get(&m, "nope", 4, false, NULL) == -1, "an absent key without add: -1");
+	tap_ok(!strcmp(et_hmap_key(&m, 4999, NULL), "k4999"), "key of an index");
+	et_hmap_finish(&m);
+}
+
+int main(void)
+{
+	test_time();
+	test_lines();
+	test_files();
+	test_lat();
+	test_hmap();
+	return tap_done();
+}
