@@ -420,10 +420,34 @@ int et_jdoc_parse_prefix(struct et_jdoc *d, const char *s, size_t n, size_t max_
 int et_jdoc_skip(const char *s, size_t n, size_t *end)
 {
 	struct lexer lx = {s, n, 0};
+	const char *raw;
+	size_t len;
+	bool esc;
 	int r;
 
 	skip_ws(&lx);
-	r = parse_value(&lx, NULL, SIZE_MAX);
+	/* Scalars directly: most values are, and the container machinery costs more than they do. */
+	switch (lx.i < n ? s[lx.i] : 0) {
+	case '"':
+		r = lex_string(&lx, &raw, &len, &esc);
+		break;
+	case 't':
+		r = lex_literal(&lx, "true");
+		break;
+	case 'f':
+		r = lex_literal(&lx, "false");
+		break;
+	case 'n':
+		r = lex_literal(&lx, "null");
+		break;
+	case '{':
+	case '[':
+		r = parse_value(&lx, NULL, SIZE_MAX);
+		break;
+	default:
+		r = lex_number(&lx);
+		break;
+	}
 	*end = lx.i;
 	return r;
 }
@@ -639,9 +663,21 @@ size_t et_jdoc_member(const struct et_jdoc *d, size_t obj, const char *key)
 bool et_jdoc_number(const struct et_jnode *node, double *v)
 {
 	char buf[64], *end;
+	uint64_t k = 0;
+	size_t i;
 
 	if (node->type != ET_J_NUMBER || node->len == 0 || node->len >= sizeof(buf)) {
 		return false;
+	}
+	/* Whole numbers (latencies, counts) without strtod. */
+	if (node->len <= 15) {
+		for (i = 0; i < node->len && node->raw[i] >= '0' && node->raw[i] <= '9'; i++) {
+			k = k * 10 + (uint64_t)(node->raw[i] - '0');
+		}
+		if (i == node->len) {
+			*v = (double)k;
+			return true;
+		}
 	}
 	memcpy(buf, node->raw, node->len);
 	buf[node->len] = '\0';

@@ -108,7 +108,9 @@ static inline size_t et_jdoc_child(const struct et_jdoc *d, size_t i)
  * white space (space, tab, line feed, carriage return), or @n. */
 static inline size_t et_jdoc_ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+	/* Compact JSON has none: every white space byte is <= ' ', so one test settles most calls. */
+	while (i < n && (unsigned char)s[i] <= ' ' &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
 		i++;
 	}
 	return i;

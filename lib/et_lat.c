@@ -32,11 +32,18 @@ static uint64_t bits(double v)
 	return b;
 }
 
+/*
+ * A full 64-bit mix (splitmix64's finalizer): whole-number latencies are doubles whose low
+ * mantissa bits are all zero, so any hash that keeps low bits would put them all in one chain.
+ */
 static size_t slot_of(uint64_t key, size_t nslots)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> 17) & (nslots - 1);
+	key ^= key >> 30;
+	key *= 0xbf58476d1ce4e5b9ULL;
+	key ^= key >> 27;
+	key *= 0x94d049bb133111ebULL;
+	key ^= key >> 31;
+	return (size_t)key & (nslots - 1);
 }
 
 static int grow(struct et_lat *l)

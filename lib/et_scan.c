@@ -66,7 +66,7 @@ static bool starts_value(const char *s, size_t n)
 int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t max, size_t *count)
 {
 	struct scanner sc = {s, n, 0};
-	size_t key_start, val_start;
+	size_t key_start, key_end, val_start;
 	char type;
 
 	*count = 0;
@@ -92,6 +92,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		if (!skip_value(&sc, &type)) {
 			return ET_SCAN_INVALID;
 		}
+		key_end = sc.i - 1; /* the closing quote */
 		skip_ws(&sc);
 		if (sc.i >= n || s[sc.i] != ':') {
 			return ET_SCAN_INVALID;
@@ -104,13 +105,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		}
 		if (*count < max) {
 			out[*count].key = s + key_start;
-			out[*count].key_len = val_start - key_start;
-			/* key_len so far spans the closing quote, white space and ':'; trim them. */
-			while (out[*count].key_len &&
-			       s[key_start + out[*count].key_len - 1] != '"') {
-				out[*count].key_len--;
-			}
-			out[*count].key_len--;
+			out[*count].key_len = key_end - key_start;
 			out[*count].val = s + val_start;
 			out[*count].val_len = sc.i - val_start;
 			out[*count].type = type;

@@ -18,6 +18,7 @@
 
 #define EXAMPLE_CHARS 200
 #define CONTEXT_CHARS 40
+#define INTERRUPTED_TAG '\x01'
 
 struct group {
 	uint64_t count;
@@ -145,9 +146,9 @@ static char *dup_prefix(const char *s, size_t n, size_t max_chars)
 
 static int add_error(struct et_stats *s, struct tool *t, const char *tool, const struct et_rec *rec)
 {
-	bool added;
+	bool added, interrupted = rec->outcome == ET_OUT_INTERRUPTED;
 	long g;
-	int cls, r;
+	int r;
 
 	et_buf_reset(&s->tmp);
 	et_buf_reset(&s->sig);
@@ -155,19 +156,16 @@ static int add_error(struct et_stats *s, struct tool *t, const char *tool, const
 	if (r < 0) {
 		return r;
 	}
-	if (rec->outcome == ET_OUT_INTERRUPTED) {
-		cls = ET_ERRCLASS_INTERRUPTED;
-	} else {
-		cls = (int)et_errclass_classify(tool, s->tmp.data, s->tmp.len);
-	}
-	s->classes[cls]++;
 	r = et_errclass_normalize(s->tmp.data, s->tmp.len, &s->sig);
 	if (r < 0) {
 		return r;
 	}
 	if (s->sig.len == 0) {
-		et_buf_adds(&s->sig, rec->outcome == ET_OUT_INTERRUPTED ? "(interrupted)"
-									: "(no error text)");
+		et_buf_adds(&s->sig, interrupted ? "(interrupted)" : "(no error text)");
+	}
+	/* Interrupted calls group apart from failures with the same text: a \x01 ends their key. */
+	if (interrupted) {
+		et_buf_addch(&s->sig, INTERRUPTED_TAG);
 	}
 	g = et_hmap_get(&t->errors, s->sig.data, s->sig.len, true, &added);
 	if (g < 0) {
@@ -184,14 +182,21 @@ static int add_error(struct et_stats *s, struct tool *t, const char *tool, const
 			t->groups = v;
 			t->ngroups_alloc = na;
 		}
+		/*
+		 * A group is classified once, by its first error: errors that normalize alike are
+		 * alike, and classifying every failure of a year of logs costs more than reading it.
+		 */
 		t->groups[g].count = 0;
-		t->groups[g].cls = cls;
+		t->groups[g].cls =
+			interrupted ? ET_ERRCLASS_INTERRUPTED
+				    : (int)et_errclass_classify(tool, s->tmp.data, s->tmp.len);
 		t->groups[g].example = dup_prefix(s->tmp.data, s->tmp.len, EXAMPLE_CHARS);
 		if (!t->groups[g].example) {
 			return -ENOMEM;
 		}
 	}
 	t->groups[g].count++;
+	s->classes[t->groups[g].cls]++;
 	return 0;
 }
 
@@ -382,7 +387,11 @@ int et_stats_finish(struct et_stats *s, struct et_stats_result *res)
 		qsort(all, t->errors.n, sizeof(*all), error_cmp);
 		o->nerrors = t->errors.n < s->top ? t->errors.n : s->top;
 		for (j = 0; j < o->nerrors; j++) {
-			all[j].error = strdup(all[j].error);
+			size_t len = strlen(all[j].error);
+
+			all[j].error = strndup(
+				all[j].error,
+				len && all[j].error[len - 1] == INTERRUPTED_TAG ? len - 1 : len);
 			all[j].example = strdup(all[j].example);
 			if (!all[j].error || !all[j].example) {
 				o->errors = all;
