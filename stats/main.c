@@ -3,7 +3,9 @@
  * /telemetry-patterns slash commands. main() only picks the subcommand.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
@@ -27,11 +29,53 @@ static const char usage[] =
 	"'telemetry-stats COMMAND --help' lists the options. The log format is in\n"
 	"docs/record-format.md and the --json output in docs/stats-json.md.\n"
 	"\n"
-	"  -h, --help   this text\n"
-	"  --version    the version\n"
+	"  -h, --help     this text\n"
+	"  --version      the version\n"
+	"  --args-stdin   (after COMMAND) also read options from one line of stdin, split like a\n"
+	"                 shell would but never expanded: how the slash commands pass what the\n"
+	"                 user typed\n"
 	"\n"
 	"exit status: 0 report printed; 1 a log could not be read or the report written;\n"
 	"2 bad arguments.\n";
+
+/* Runs subcommand @argv[0], after appending the words of stdin when --args-stdin is given. */
+static int run(int argc, char **argv, int (*cmd)(int, char **))
+{
+	char **args = argv, *storage = NULL;
+	int n = 0, i, status;
+	bool from_stdin = false;
+
+	args = malloc(((size_t)argc + 1) * sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "telemetry-stats: out of memory\n");
+		return EXIT_FAILURE_;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--args-stdin")) {
+			from_stdin = true;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	args[n] = NULL;
+	if (from_stdin) {
+		char **all = args;
+
+		status = cli_args_stdin(&n, &all, &storage);
+		if (status != EXIT_OK) {
+			free(args);
+			return status;
+		}
+		if (all != args) {
+			free(args);
+			args = all;
+		}
+	}
+	status = cmd(n, args);
+	free(args);
+	free(storage);
+	return status;
+}
 
 int main(int argc, char **argv)
 {
@@ -49,10 +93,10 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "stats")) {
-		return cmd_stats(argc - 2, argv + 2);
+		return run(argc - 1, argv + 1, cmd_stats);
 	}
 	if (!strcmp(argv[1], "patterns")) {
-		return cmd_patterns(argc - 2, argv + 2);
+		return run(argc - 1, argv + 1, cmd_patterns);
 	}
 	fprintf(stderr, "telemetry-stats: unknown command '%s'\n%s", argv[1], usage);
 	return EXIT_USAGE;

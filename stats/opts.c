@@ -106,6 +106,107 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Splits @line like a POSIX shell would split words (no expansion): white space separates words,
+ * '...' quotes literally, "..." quotes with backslash escaping " \\ $ `, a backslash outside quotes
+ * escapes the next character. Returns the number of words in @words (pointers into @buf, which
+ * receives the unquoted text), or -1 on an unterminated quote or too many words.
+ */
+static int split_words(const char *line, char *buf, char **words, int max)
+{
+	const char *p = line;
+	char *w = buf;
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			p++;
+		}
+		if (!*p) {
+			return n;
+		}
+		if (n == max) {
+			return -1;
+		}
+		words[n++] = w;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+			if (*p == '\'') {
+				for (p++; *p && *p != '\''; p++) {
+					*w++ = *p;
+				}
+				if (!*p++) {
+					return -1;
+				}
+			} else if (*p == '"') {
+				for (p++; *p && *p != '"'; p++) {
+					if (*p == '\\' && (p[1] == '"' || p[1] == '\\' ||
+							   p[1] == '$' || p[1] == '`')) {
+						p++;
+					}
+					*w++ = *p;
+				}
+				if (!*p++) {
+					return -1;
+				}
+			} else if (*p == '\\' && p[1]) {
+				*w++ = p[1];
+				p += 2;
+			} else {
+				*w++ = *p++;
+			}
+		}
+		*w++ = '\0';
+	}
+}
+
+int cli_args_stdin(int *argc, char ***argv, char **storage)
+{
+	char line[4096], *buf, **words, **all;
+	size_t got = 0;
+	ssize_t r;
+	int n, i;
+
+	while (got < sizeof(line) - 1 &&
+	       (r = read(STDIN_FILENO, line + got, sizeof(line) - 1 - got)) > 0) {
+		got += (size_t)r;
+	}
+	line[got] = '\0';
+	buf = malloc(got + 1);
+	words = calloc(256, sizeof(*words));
+	if (!buf || !words) {
+		free(buf);
+		free(words);
+		fprintf(stderr, "telemetry-stats: out of memory\n");
+		return EXIT_FAILURE_;
+	}
+	n = split_words(line, buf, words, 256);
+	if (n < 0) {
+		free(buf);
+		free(words);
+		fprintf(stderr,
+			"telemetry-stats: --args-stdin: an unterminated quote, or more than 256 "
+			"words\n");
+		return EXIT_USAGE;
+	}
+	all = calloc((size_t)(*argc + n + 1), sizeof(*all));
+	if (!all) {
+		free(buf);
+		free(words);
+		return EXIT_FAILURE_;
+	}
+	for (i = 0; i < *argc; i++) {
+		all[i] = (*argv)[i];
+	}
+	for (i = 0; i < n; i++) {
+		all[*argc + i] = words[i];
+	}
+	free(words);
+	*argc += n;
+	*argv = all;
+	*storage = buf;
+	return EXIT_OK;
+}
+
 int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage)
 {
 	const char *since = NULL, *until = NULL, *now_arg = NULL, *color = "auto";

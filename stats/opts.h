@@ -44,6 +44,15 @@ struct cli {
 int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage);
 
 /**
+ * For --args-stdin: reads one line of arguments from stdin (at most 4 KiB), splits it into words
+ * the way a POSIX shell would (quotes and backslashes, no expansion), and appends them to the
+ * argument count and vector (a new heap array; the words live in *@storage). This is how the
+ * slash commands pass $ARGUMENTS: through a quoted heredoc, so nothing the user types reaches a
+ * shell. Returns EXIT_OK, or EXIT_USAGE on an unterminated quote (with a message).
+ */
+int cli_args_stdin(int *argc, char ***argv, char **storage);
+
+/**
  * Resolves the files to read: the --log paths, or the default log and its rotated files. Prints
  * a message and returns EXIT_FAILURE_ when an explicit --log does not exist; a missing default log
  * only gives a note on stderr (the report will be empty).

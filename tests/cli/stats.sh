@@ -126,5 +126,15 @@ set +e
 RC=$?
 set -e
 check "a report that cannot be written: exit 1" [ "$RC" = 1 ]
+printf '%s\n' "--tool 'Edit' --json --top \"2\"" | "$STATS" stats --log "$F" --args-stdin > "$TMP/out"
+check "--args-stdin: quoted words from stdin are options (--tool Edit: 3 calls)" [ "$(field total_calls)" = 3 ]
+printf '%s\n' '--tool $(touch '"$TMP"'/pwned);x' | "$STATS" stats --log "$F" --args-stdin > /dev/null 2>&1 || true
+check "--args-stdin never runs what it is given" [ ! -e "$TMP/pwned" ]
+set +e
+printf '%s\n' "--tool \"Ed'it" | "$STATS" stats --log "$F" --args-stdin > /dev/null 2> "$TMP/err"
+RC=$?
+set -e
+check "--args-stdin: an unterminated quote is a usage error" \
+  sh -c '[ "$1" = 2 ] && grep -q "unterminated quote" "$2"' sh "$RC" "$TMP/err"
 check "--help lists the filters" sh -c '"$1" stats --help | grep -q -- "--since WHEN"' sh "$STATS"
 tap_done
