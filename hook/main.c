@@ -15,6 +15,7 @@
 #include "et_buf.h"
 #include "et_config.h"
 #include "et_hook.h"
+#include "et_payload.h"
 
 #include "banned.h"
 
@@ -43,7 +44,8 @@ static const char usage[] =
 	"In hook mode it prints nothing on stdout and exits 0 whatever happens.\n"
 	"\n"
 	"options:\n"
-	"  --agent NAME   the agent sending the payload (default and only value for now: claude-code)\n"
+	"  --agent NAME   the agent that sends the payloads: claude-code, gemini-cli (or gemini),\n"
+	"                 codex, cursor. Optional: without it the payload's own fields tell\n"
 	"  --dry-run      print the record(s) on stdout instead of writing the log\n"
 	"  --check        show the configuration and every problem that hook mode would hide\n"
 	"  --help         this text\n"
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
 	struct et_buf input, out, err;
 	struct et_hook_input in;
 	bool check = false, dry_run = false, bad_usage = false;
+	const char *agent = NULL;
 	int i, r, status = EXIT_OK;
 
 	/* A full disk must fail a write, not kill us; so must a reader that went away. */
@@ -104,15 +107,19 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--dry-run")) {
 			dry_run = true;
 		} else if (!strcmp(argv[i], "--agent") && i + 1 < argc) {
-			i++; /* only claude-code for now; the payload decides */
+			agent = argv[++i];
 		} else if (!strncmp(argv[i], "--agent=", 8)) {
-			continue;
+			agent = argv[i] + 8;
 		} else {
 			bad_usage = true; /* ignored in hook mode: never break the agent */
 		}
 	}
+	if (agent && !et_payload_agent_name(agent)) {
+		bad_usage = true; /* in hook mode: tell the agent from the payload instead */
+		agent = NULL;
+	}
 	if (bad_usage && (check || dry_run)) {
-		fprintf(stderr, "telemetry-hook: unknown option\n%s", usage);
+		fprintf(stderr, "telemetry-hook: unknown option or agent\n%s", usage);
 		return EXIT_USAGE;
 	}
 	if (sodium_init() < 0 || et_config_load(&cfg) < 0) {
@@ -147,6 +154,7 @@ int main(int argc, char **argv)
 	in.data = input.data;
 	in.len = input.len;
 	in.too_large = in.total > input.len;
+	in.agent = agent;
 	if (r < 0) {
 		et_buf_addf(&err, "cannot read stdin: %s\n", strerror(-r));
 	}

@@ -183,6 +183,7 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 	o.input_bytes = in->total;
 	o.skip_tool = skip_tool;
 	o.skip_ctx = cfg;
+	o.agent = in->agent;
 	r = et_payload_map(in->data, in->len, &o, &m);
 	if (r < 0) {
 		goto out;

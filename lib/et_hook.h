@@ -21,8 +21,9 @@
 struct et_hook_input {
 	const char *data; /* the payload bytes kept (at most ET_MAX_INPUT); borrowed */
 	size_t len;
-	size_t total;	/* how many bytes stdin held in all */
-	bool too_large; /* total > len */
+	size_t total;	   /* how many bytes stdin held in all */
+	bool too_large;	   /* total > len */
+	const char *agent; /* --agent: who sent the payload, or NULL to tell from the payload */
 };
 
 /**

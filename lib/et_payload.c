@@ -34,8 +34,18 @@
 #define TOOL_USE_ERROR_OPEN "<tool_use_error>"
 #define TOOL_USE_ERROR_CLOSE "</tool_use_error>"
 
+enum agent {
+	AG_CLAUDE,
+	AG_GEMINI,
+	AG_CODEX,
+	AG_CURSOR,
+};
+
+static const char *const agent_names[] = {"claude-code", "gemini-cli", "codex", "cursor"};
+
 struct mapper {
 	const struct et_map_opts *o;
+	enum agent agent;
 	const struct et_scan_member *m;
 	size_t count;
 	struct et_buf tmp;     /* cleaned strings */
@@ -402,14 +412,109 @@ static int add_record(struct et_mapped *out, struct et_record **rec)
 }
 
 /* The fields every record of this payload shares. */
+const char *et_payload_agent_name(const char *name)
+{
+	if (!name) {
+		return NULL;
+	}
+	if (!strcmp(name, "claude-code") || !strcmp(name, "claude")) {
+		return agent_names[AG_CLAUDE];
+	}
+	if (!strcmp(name, "gemini-cli") || !strcmp(name, "gemini")) {
+		return agent_names[AG_GEMINI];
+	}
+	if (!strcmp(name, "codex")) {
+		return agent_names[AG_CODEX];
+	}
+	if (!strcmp(name, "cursor")) {
+		return agent_names[AG_CURSOR];
+	}
+	return NULL;
+}
+
+static bool has_member(struct mapper *mp, const char *key)
+{
+	return et_scan_find(mp->m, mp->count, key) != NULL;
+}
+
+/*
+ * Which agent sent the payload (docs/record-format.md, "Other agents"): the --agent option when
+ * given, else the payload's own marks: Gemini CLI's AfterTool/BeforeTool events, Codex's turn_id,
+ * Cursor's conversation_id, workspace_roots or camelCase event names. Everything else is Claude
+ * Code's.
+ */
+static enum agent detect_agent(struct mapper *mp, const char *event)
+{
+	const char *named = et_payload_agent_name(mp->o->agent);
+	size_t i;
+
+	for (i = 0; named && i < sizeof(agent_names) / sizeof(agent_names[0]); i++) {
+		if (!strcmp(named, agent_names[i])) {
+			return (enum agent)i;
+		}
+	}
+	if (event && (!strcmp(event, "AfterTool") || !strcmp(event, "BeforeTool"))) {
+		return AG_GEMINI;
+	}
+	if (has_member(mp, "turn_id")) {
+		return AG_CODEX;
+	}
+	if (has_member(mp, "conversation_id") || has_member(mp, "workspace_roots") ||
+	    (event && event[0] >= 'a' && event[0] <= 'z')) {
+		return AG_CURSOR;
+	}
+	return AG_CLAUDE;
+}
+
+/* The first string of array member @key, cleaned; NULL when there is none. */
+static char *member_first_string(struct mapper *mp, const char *key, struct et_record *rec)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
+	struct et_jdoc d = {0};
+	char *out = NULL;
+	size_t c;
+
+	if (mem && mem->type == '[' && et_jdoc_parse(&d, mem->val, mem->val_len, 1000) == 0 &&
+	    (c = et_jdoc_child(&d, 0)) && d.nodes[c].type == ET_J_STRING) {
+		et_buf_reset(&mp->decoded);
+		if (et_jdoc_decode(d.nodes[c].raw, d.nodes[c].len, d.nodes[c].escaped,
+				   &mp->decoded) == 0) {
+			out = clean(mp, mp->decoded.data, mp->decoded.len, rec);
+		}
+	}
+	et_jdoc_finish(&d);
+	return out;
+}
+
 static void common_fields(struct mapper *mp, struct et_record *rec)
 {
+	char *event_raw = member_string(mp, "hook_event_name", rec, true);
+
+	mp->agent = detect_agent(mp, event_raw);
+	free(event_raw);
 	rec->ts_ms = mp->o->now_ms;
-	rec->agent = "claude-code";
+	rec->agent = agent_names[mp->agent];
 	rec->event = member_string(mp, "hook_event_name", rec, false);
-	rec->session_id = member_string(mp, "session_id", rec, false);
-	rec->prompt_id = member_string(mp, "prompt_id", rec, false);
-	rec->cwd = member_string(mp, "cwd", rec, false);
+	switch (mp->agent) {
+	case AG_CURSOR:
+		rec->session_id = member_string(mp, "conversation_id", rec, false);
+		rec->prompt_id = member_string(mp, "generation_id", rec, false);
+		rec->cwd = member_string(mp, "cwd", rec, false);
+		if (!rec->cwd) {
+			rec->cwd = member_first_string(mp, "workspace_roots", rec);
+		}
+		break;
+	case AG_CODEX:
+		rec->session_id = member_string(mp, "session_id", rec, false);
+		rec->prompt_id = member_string(mp, "turn_id", rec, false);
+		rec->cwd = member_string(mp, "cwd", rec, false);
+		break;
+	default:
+		rec->session_id = member_string(mp, "session_id", rec, false);
+		rec->prompt_id = member_string(mp, "prompt_id", rec, false);
+		rec->cwd = member_string(mp, "cwd", rec, false);
+		break;
+	}
 	rec->transcript_path = member_string(mp, "transcript_path", rec, false);
 	rec->permission_mode = member_string(mp, "permission_mode", rec, false);
 	rec->agent_id = member_string(mp, "agent_id", rec, false);
@@ -588,6 +693,256 @@ static int map_call(struct mapper *mp, struct et_record *rec, struct et_mapped *
 	return mem ? put_params_span(mp, mem->val, mem->val_len, rec) : 0;
 }
 
+/* ---- other agents ---- */
+
+/* Parses member @key into @d (a JSON object or array member). Returns its root, or 0. */
+static size_t member_doc(struct mapper *mp, const char *key, struct et_jdoc *d)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
+
+	if (!mem || (mem->type != '{' && mem->type != '[') ||
+	    et_jdoc_parse(d, mem->val, mem->val_len, MAX_NODES) < 0) {
+		return (size_t)-1;
+	}
+	return 0;
+}
+
+/* A decoded string member of node @obj of @d (cleaned, or raw), or NULL. */
+static char *doc_string(struct mapper *mp, const struct et_jdoc *d, size_t obj, const char *key,
+			struct et_record *rec, bool raw)
+{
+	return node_string(mp, d, et_jdoc_member(d, obj, key), rec, raw);
+}
+
+/* "Exit Code: N" (Gemini CLI) or "Exit code N" / "Exit code: N" (Codex) anywhere in @text. */
+static bool find_exit_code(const char *text, long long *code)
+{
+	static const char *const marks[] = {"Exit Code: ", "Exit code: ", "Exit code ", NULL};
+	const char *p;
+	char *end;
+	size_t i;
+
+	for (i = 0; text && marks[i]; i++) {
+		p = strstr(text, marks[i]);
+		if (p && isdigit((unsigned char)p[strlen(marks[i])])) {
+			*code = strtoll(p + strlen(marks[i]), &end, 10);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The key of a Gemini CLI call for its start stamp: Gemini sends no call id, so BeforeTool and
+ * AfterTool are paired by session, tool and the fingerprint of the input.
+ */
+static char *gemini_call_key(struct mapper *mp, struct et_record *rec)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_input");
+	struct et_jdoc d = {0};
+	char fp[ET_FP_HEX + 1] = "", *session, *tool;
+	struct et_buf key;
+
+	if (mem && et_jdoc_parse(&d, mem->val, mem->val_len, MAX_NODES) == 0) {
+		et_fp_compute(&d, 0, mp->o->params_key, fp);
+	}
+	et_jdoc_finish(&d);
+	session = member_string(mp, "session_id", rec, true);
+	tool = member_string(mp, "tool_name", rec, true);
+	et_buf_init(&key, 4096);
+	et_buf_addf(&key, "gemini\x1f%s\x1f%s\x1f%s", session ? session : "", tool ? tool : "", fp);
+	free(session);
+	free(tool);
+	return key.failed ? (et_buf_finish(&key), NULL) : et_buf_detach(&key, NULL);
+}
+
+/* Gemini CLI AfterTool: a failure when tool_response.error is set or the exit code is not 0. */
+static int map_gemini(struct mapper *mp, struct et_record *rec, struct et_mapped *out)
+{
+	const struct et_scan_member *mem;
+	struct et_jdoc d = {0};
+	char *text = NULL;
+	long long code;
+	size_t err;
+
+	rec->tool_name = member_string(mp, "tool_name", rec, false);
+	rec->outcome = "success";
+	mem = et_scan_find(mp->m, mp->count, "tool_response");
+	if (mem) {
+		rec->has_response_bytes = true;
+		rec->response_bytes = (long long)mem->val_len;
+	}
+	if (member_doc(mp, "tool_response", &d) == 0 && d.nodes[0].type == ET_J_OBJECT) {
+		err = et_jdoc_member(&d, 0, "error");
+		if (err && d.nodes[err].type == ET_J_OBJECT) {
+			rec->outcome = "failure";
+			rec->error = doc_string(mp, &d, err, "message", rec, false);
+		} else if (err && d.nodes[err].type == ET_J_STRING) {
+			rec->outcome = "failure";
+			rec->error = node_string(mp, &d, err, rec, false);
+		}
+		text = doc_string(mp, &d, 0, "llmContent", rec, true);
+		if (!text) {
+			text = doc_string(mp, &d, 0, "returnDisplay", rec, true);
+		}
+		if (find_exit_code(text, &code)) {
+			rec->has_exit_code = true;
+			rec->exit_code = code;
+			if (code != 0 && !rec->error) {
+				rec->outcome = "failure";
+				rec->error = doc_string(mp, &d, 0, "returnDisplay", rec, false);
+				if (!rec->error) {
+					rec->error = clean(mp, text, strlen(text), rec);
+				}
+			}
+			if (code != 0) {
+				rec->outcome = "failure";
+			}
+		}
+	}
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	et_jdoc_finish(&d);
+	out->post_tool_use_id = gemini_call_key(mp, rec);
+	mem = et_scan_find(mp->m, mp->count, "tool_input");
+	return mem ? put_params_span(mp, mem->val, mem->val_len, rec) : 0;
+}
+
+/*
+ * Codex PostToolUse: Codex has no failure event; a call failed when its MCP result says isError
+ * or its output starts with a non-zero exit code.
+ */
+static int map_codex(struct mapper *mp, struct et_record *rec, struct et_mapped *out)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_response");
+	struct et_jdoc d = {0};
+	char *text = NULL;
+	long long code;
+	size_t e;
+	int r = map_call(mp, rec, out);
+
+	if (r < 0 || !mem || !rec->outcome) {
+		return r;
+	}
+	if (mem->type == '"') {
+		text = member_string(mp, "tool_response", rec, true);
+		if (text && find_exit_code(text, &code) && strncmp(text, "Exit code", 9) == 0) {
+			rec->has_exit_code = true;
+			rec->exit_code = code;
+			if (code != 0) {
+				rec->outcome = "failure";
+				rec->error = clean(mp, text, strlen(text), rec);
+			}
+		}
+	} else if (member_doc(mp, "tool_response", &d) == 0 && d.nodes[0].type == ET_J_OBJECT &&
+		   (e = et_jdoc_member(&d, 0, "isError")) && d.nodes[e].type == ET_J_TRUE) {
+		rec->outcome = "failure";
+		e = et_jdoc_member(&d, 0, "content");
+		if (e && d.nodes[e].type == ET_J_ARRAY && et_jdoc_child(&d, e)) {
+			rec->error = doc_string(mp, &d, et_jdoc_child(&d, e), "text", rec, false);
+		}
+	}
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	et_jdoc_finish(&d);
+	return 0;
+}
+
+/* Builds {"command": <command>} from Cursor's afterShellExecution and renders it as params. */
+static int cursor_params(struct mapper *mp, struct et_record *rec, const char *const *keys)
+{
+	struct et_buf obj;
+	size_t i, n = 0;
+	int r;
+
+	et_buf_init(&obj, ET_BUF_DEFAULT_CAP);
+	et_buf_addch(&obj, '{');
+	for (i = 0; keys[i]; i++) {
+		const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, keys[i]);
+
+		if (!mem) {
+			continue;
+		}
+		et_buf_adds(&obj, n++ ? "," : "");
+		et_json_strz(&obj, keys[i]);
+		et_buf_addch(&obj, ':');
+		et_buf_add(&obj, mem->val, mem->val_len);
+	}
+	et_buf_addch(&obj, '}');
+	r = obj.failed ? -E2BIG : put_params_span(mp, obj.data, obj.len, rec);
+	et_buf_finish_secure(&obj);
+	return r;
+}
+
+/* Cursor: generic postToolUse/postToolUseFailure, and its older per-kind after* events. */
+static int map_cursor(struct mapper *mp, struct et_record *rec, struct et_mapped *out)
+{
+	static const char *const shell_keys[] = {"command", NULL};
+	static const char *const edit_keys[] = {"file_path", "edits", NULL};
+	const struct et_scan_member *mem;
+	const char *ev = rec->event ? rec->event : "";
+	double dur;
+	int r = 0;
+
+	(void)out;
+	if (member_number(mp, "duration", &dur) || member_number(mp, "duration_ms", &dur)) {
+		rec->has_latency = true;
+		rec->latency_ms = dur;
+		rec->latency_source = "duration_ms";
+	}
+	if (!strcmp(ev, "afterShellExecution")) {
+		rec->tool_name = strdup("Shell");
+		rec->outcome = "success";
+		mem = et_scan_find(mp->m, mp->count, "output");
+		r = cursor_params(mp, rec, shell_keys);
+	} else if (!strcmp(ev, "afterFileEdit")) {
+		rec->tool_name = strdup("Edit");
+		rec->outcome = "success";
+		mem = NULL;
+		r = cursor_params(mp, rec, edit_keys);
+	} else if (!strcmp(ev, "afterMCPExecution")) {
+		char *tool = member_string(mp, "tool_name", rec, false);
+		struct et_buf name;
+		char *input = member_string(mp, "tool_input", rec, true);
+
+		et_buf_init(&name, 4096);
+		et_buf_addf(&name, "MCP:%s", tool ? tool : "?");
+		free(tool);
+		rec->tool_name = et_buf_detach(&name, NULL);
+		rec->outcome = "success";
+		mem = et_scan_find(mp->m, mp->count, "result_json");
+		/* tool_input is a JSON text inside a string: its content is the params. */
+		if (input) {
+			r = put_params_span(mp, input, strlen(input), rec);
+			sodium_memzero(input, strlen(input));
+			free(input);
+		}
+	} else if (!strcmp(ev, "postToolUse") || !strcmp(ev, "postToolUseFailure")) {
+		rec->tool_name = member_string(mp, "tool_name", rec, false);
+		rec->tool_use_id = member_string(mp, "tool_use_id", rec, false);
+		rec->outcome = ev[11] == 'F' ? "failure" : "success";
+		rec->error = member_string(mp, "error", rec, false);
+		mem = et_scan_find(mp->m, mp->count, "tool_output");
+		if (et_scan_find(mp->m, mp->count, "tool_input")) {
+			const struct et_scan_member *in =
+				et_scan_find(mp->m, mp->count, "tool_input");
+
+			r = put_params_span(mp, in->val, in->val_len, rec);
+		}
+	} else {
+		return 0; /* another event: the common fields only */
+	}
+	if (mem) {
+		rec->has_response_bytes = true;
+		rec->response_bytes = (long long)mem->val_len;
+	}
+	return r;
+}
+
 static void drop_records(struct et_mapped *m)
 {
 	size_t i;
@@ -611,7 +966,7 @@ void et_mapped_finish(struct et_mapped *m)
 int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct et_mapped *out)
 {
 	struct et_scan_member members[MAX_MEMBERS];
-	struct mapper mp = {o, members, 0, {0}, {0}};
+	struct mapper mp = {o, AG_CLAUDE, members, 0, {0}, {0}};
 	struct et_record *rec;
 	int status, r;
 	char *raw_tool = NULL;
@@ -635,6 +990,22 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		rec->outcome = outcome_for(rec->event, member_true(&mp, "is_interrupt"));
 		goto out;
 	}
+	if (mp.agent == AG_CURSOR && rec->event &&
+	    (!strncmp(rec->event, "before", 6) || !strcmp(rec->event, "preToolUse"))) {
+		drop_records(out); /* Cursor's after* events carry their duration */
+		goto out;
+	}
+	if (mp.agent == AG_GEMINI && rec->event && !strcmp(rec->event, "BeforeTool")) {
+		out->is_pre = true;
+		out->pre_tool_use_id = gemini_call_key(&mp, rec);
+		raw_tool = member_string(&mp, "tool_name", rec, true);
+		if (skipped(&mp, raw_tool)) {
+			free(out->pre_tool_use_id);
+			out->pre_tool_use_id = NULL;
+		}
+		drop_records(out);
+		goto out;
+	}
 	if (rec->event && !strcmp(rec->event, "PreToolUse")) {
 		out->is_pre = true;
 		out->pre_tool_use_id = member_string(&mp, "tool_use_id", rec, true);
@@ -655,7 +1026,23 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		drop_records(out);
 		goto out;
 	}
-	r = map_call(&mp, rec, out);
+	switch (mp.agent) {
+	case AG_GEMINI:
+		r = rec->event && !strcmp(rec->event, "AfterTool") ? map_gemini(&mp, rec, out) : 0;
+		break;
+	case AG_CODEX:
+		r = map_codex(&mp, rec, out);
+		break;
+	case AG_CURSOR:
+		r = map_cursor(&mp, rec, out);
+		if (r == 0 && rec->tool_name && skipped(&mp, rec->tool_name)) {
+			drop_records(out);
+		}
+		break;
+	default:
+		r = map_call(&mp, rec, out);
+		break;
+	}
 out:
 	free(raw_tool);
 	et_buf_finish_secure(&mp.tmp);

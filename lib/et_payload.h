@@ -25,6 +25,8 @@ struct et_map_opts {
 	/* Returns true for tools the user chose not to record. May be NULL. */
 	bool (*skip_tool)(const void *ctx, const char *tool);
 	const void *skip_ctx;
+	/* The agent that sent the payload (et_payload_agent_name), or NULL to tell from the payload. */
+	const char *agent;
 };
 
 struct et_mapped {
@@ -44,6 +46,12 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 
 /** Frees what @m owns. Accepts a zeroed value. */
 void et_mapped_finish(struct et_mapped *m);
+
+/**
+ * Returns the canonical agent name for @name: "claude-code" (also "claude"), "gemini-cli" (also
+ * "gemini"), "codex", "cursor"; NULL for anything else.
+ */
+const char *et_payload_agent_name(const char *name);
 
 /**
  * Returns true and sets *@code when @error's first line is "Exit code N". @error may be NULL.
