@@ -995,24 +995,16 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		drop_records(out); /* Cursor's after* events carry their duration */
 		goto out;
 	}
-	if (mp.agent == AG_GEMINI && rec->event && !strcmp(rec->event, "BeforeTool")) {
-		out->is_pre = true;
-		out->pre_tool_use_id = gemini_call_key(&mp, rec);
+	if ((mp.agent == AG_GEMINI && rec->event && !strcmp(rec->event, "BeforeTool")) ||
+	    (rec->event && !strcmp(rec->event, "PreToolUse"))) {
+		/* A call starts: a stamp (unless the tool is skipped), no record. */
 		raw_tool = member_string(&mp, "tool_name", rec, true);
-		if (skipped(&mp, raw_tool)) {
-			free(out->pre_tool_use_id);
-			out->pre_tool_use_id = NULL;
-		}
-		drop_records(out);
-		goto out;
-	}
-	if (rec->event && !strcmp(rec->event, "PreToolUse")) {
 		out->is_pre = true;
-		out->pre_tool_use_id = member_string(&mp, "tool_use_id", rec, true);
-		raw_tool = member_string(&mp, "tool_name", rec, true);
-		if (skipped(&mp, raw_tool)) {
-			free(out->pre_tool_use_id);
-			out->pre_tool_use_id = NULL;
+		if (!skipped(&mp, raw_tool)) {
+			out->pre_tool_use_id =
+				mp.agent == AG_GEMINI
+					? gemini_call_key(&mp, rec)
+					: member_string(&mp, "tool_use_id", rec, true);
 		}
 		drop_records(out);
 		goto out;

@@ -64,18 +64,7 @@ int cmd_patterns(int argc, char **argv)
 		status = EXIT_FAILURE_;
 		goto out;
 	}
-	memset(&m, 0, sizeof(m));
-	m.files = c.files;
-	m.nfiles = c.nfiles;
-	m.in = &in;
-	m.since = c.filter.has_since ? c.since_text : NULL;
-	m.until = c.filter.has_until ? c.until_text : NULL;
-	m.session = c.session;
-	m.project = c.project;
-	m.tool = c.tool;
-	m.fmt = c.fmt;
-	m.color = c.color;
-	m.top = c.top;
+	cli_meta(&c, &in, &m);
 	if (et_render_patterns(&res, &m, &out) < 0) {
 		fprintf(stderr, "telemetry-stats: the report is too large\n");
 		status = EXIT_FAILURE_;

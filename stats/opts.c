@@ -438,6 +438,24 @@ int cli_files(struct cli *c)
 	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
 }
 
+void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_report_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->files = c->files;
+	m->nfiles = c->nfiles;
+	m->in = in;
+	m->since = c->filter.has_since ? c->since_text : NULL;
+	m->until = c->filter.has_until ? c->until_text : NULL;
+	m->session = c->session;
+	m->project = c->project;
+	m->tool = c->tool;
+	m->fmt = c->fmt;
+	m->color = c->color;
+	m->only_failures = c->only_failures;
+	m->only_slow = c->only_slow;
+	m->top = c->top;
+}
+
 void cli_finish(struct cli *c)
 {
 	free(c->logs);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "et_reader.h"
+#include "et_render.h"
 #include "et_table.h"
 
 /*
@@ -58,6 +59,9 @@ int cli_args_stdin(int *argc, char ***argv, char **storage);
  * only gives a note on stderr (the report will be empty).
  */
 int cli_files(struct cli *c);
+
+/** Fills the report metadata @m from the options and what the reading counted (@in). */
+void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_report_meta *m);
 
 /** Frees what @c owns. */
 void cli_finish(struct cli *c);
