@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 
 #include "banned.h"
 
-#define CHUNK ((size_t)16 << 20)
+#define CHUNK ((size_t)8 << 20)
 #define MAX_LINE ((size_t)64 << 20)
 #define MAX_MEMBERS 48
 #define MAX_ROTATED 99
@@ -336,13 +337,50 @@ static bool passes(const struct et_rec *rec, const struct et_reader_filter *f)
 
 /* ---- files ---- */
 
-static int do_line(const char *line, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
-		   void *ctx, struct et_reader_stats *st)
+/*
+ * Reading runs as a pipeline: the calling thread reads chunks of whole lines, worker threads
+ * parse them into records (spans into the chunk), and the calling thread hands the records to the
+ * callback chunk by chunk, in file order. The callback sees exactly what a single thread would
+ * give it, in the same order; parsing, most of the work, uses every core.
+ */
+
+#define NCHUNKS 6
+#define MAX_WORKERS 4
+
+enum chunk_state {
+	CHUNK_FREE,
+	CHUNK_READY, /* filled, waiting for a worker */
+	CHUNK_PARSING,
+	CHUNK_PARSED,
+};
+
+struct chunk {
+	char *buf;	     /* owned */
+	size_t cap, len;     /* len: bytes of whole lines (a file's last may lack its newline) */
+	struct et_rec *recs; /* owned */
+	size_t nrecs, alloc;
+	struct et_reader_stats st;
+	uint64_t seq;
+	enum chunk_state state;
+	int err;
+};
+
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct chunk chunks[NCHUNKS];
+	const struct et_reader_filter *filter;
+	bool done; /* no more chunks will be filled */
+	bool stop; /* an error: workers leave */
+};
+
+/* Parses one line into c->recs when it passes the filter; counts into c->st. */
+static int parse_into(struct chunk *c, const char *line, size_t n, const struct et_reader_filter *f)
 {
-	struct et_rec rec;
+	struct et_rec *rec;
 	int64_t ms;
 
-	st->lines++;
+	c->st.lines++;
 	if (n && line[n - 1] == '\r') {
 		n--;
 	}
@@ -353,25 +391,194 @@ static int do_line(const char *line, size_t n, const struct et_reader_filter *f,
 	    ((f->has_since && ms < f->since_ms) || (f->has_until && ms >= f->until_ms))) {
 		return 0; /* outside the window: not even parsed */
 	}
-	if (et_reader_parse_line(line, n, &rec) < 0) {
-		st->skipped++;
+	if (c->nrecs == c->alloc) {
+		size_t na = c->alloc ? c->alloc * 2 : 1024;
+		struct et_rec *v = realloc(c->recs, na * sizeof(*v));
+
+		if (!v) {
+			return -ENOMEM;
+		}
+		c->recs = v;
+		c->alloc = na;
+	}
+	rec = &c->recs[c->nrecs];
+	if (et_reader_parse_line(line, n, rec) < 0) {
+		c->st.skipped++;
 		return 0;
 	}
-	if (!passes(&rec, f)) {
+	if (!passes(rec, f)) {
 		return 0;
 	}
-	st->records++;
-	if (rec.version == 0) {
-		st->old_format++;
+	c->st.records++;
+	if (rec->version == 0) {
+		c->st.old_format++;
 	}
-	return fn(ctx, &rec);
+	c->nrecs++;
+	return 0;
 }
 
-static int read_file(const char *path, const struct et_reader_filter *f, et_rec_fn fn, void *ctx,
-		     struct et_reader_stats *st, struct et_buf *err)
+static int parse_chunk(struct chunk *c, const struct et_reader_filter *f)
 {
-	char *buf;
-	size_t cap = CHUNK, have = 0, start, i;
+	const char *p = c->buf, *end = c->buf + c->len, *nl;
+	int r = 0;
+
+	c->nrecs = 0;
+	memset(&c->st, 0, sizeof(c->st));
+	while (r == 0 && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		r = parse_into(c, p, (size_t)((nl ? nl : end) - p), f);
+		p = nl ? nl + 1 : end;
+	}
+	return r;
+}
+
+static void *worker(void *arg)
+{
+	struct pipeline *pl = arg;
+	struct chunk *c;
+	size_t i;
+	int r;
+
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		c = NULL;
+		/* The oldest ready chunk first, so the consumer waits as little as possible. */
+		for (i = 0; i < NCHUNKS; i++) {
+			if (pl->chunks[i].state == CHUNK_READY &&
+			    (!c || pl->chunks[i].seq < c->seq)) {
+				c = &pl->chunks[i];
+			}
+		}
+		if (pl->stop || (!c && pl->done)) {
+			break;
+		}
+		if (!c) {
+			pthread_cond_wait(&pl->changed, &pl->lock);
+			continue;
+		}
+		c->state = CHUNK_PARSING;
+		pthread_mutex_unlock(&pl->lock);
+		r = parse_chunk(c, pl->filter);
+		pthread_mutex_lock(&pl->lock);
+		c->err = r;
+		c->state = CHUNK_PARSED;
+		pthread_cond_broadcast(&pl->changed);
+	}
+	pthread_mutex_unlock(&pl->lock);
+	return NULL;
+}
+
+struct consumer {
+	struct pipeline *pl;
+	uint64_t next_fill, next_use;
+	et_rec_fn fn;
+	void *ctx;
+	struct et_reader_stats *st;
+};
+
+/* Waits for the oldest chunk in flight, hands its records to the callback, frees it. */
+static int consume_one(struct consumer *k)
+{
+	struct pipeline *pl = k->pl;
+	struct chunk *c = NULL;
+	size_t i;
+	int r;
+
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		c = NULL;
+		for (i = 0; i < NCHUNKS; i++) {
+			if (pl->chunks[i].state != CHUNK_FREE && pl->chunks[i].seq == k->next_use) {
+				c = &pl->chunks[i];
+			}
+		}
+		if (!c || c->state == CHUNK_PARSED) {
+			break;
+		}
+		pthread_cond_wait(&pl->changed, &pl->lock);
+	}
+	pthread_mutex_unlock(&pl->lock);
+	if (!c) {
+		return 0;
+	}
+	r = c->err;
+	for (i = 0; r == 0 && i < c->nrecs; i++) {
+		r = k->fn(k->ctx, &c->recs[i]);
+	}
+	k->st->lines += c->st.lines;
+	k->st->records += c->st.records;
+	k->st->skipped += c->st.skipped;
+	k->st->old_format += c->st.old_format;
+	k->next_use++;
+	pthread_mutex_lock(&pl->lock);
+	c->state = CHUNK_FREE;
+	pthread_cond_broadcast(&pl->changed);
+	pthread_mutex_unlock(&pl->lock);
+	return r;
+}
+
+/* Returns a free chunk, consuming parsed ones until one frees up. */
+static int free_chunk(struct consumer *k, struct chunk **out)
+{
+	size_t i;
+	int r;
+
+	for (;;) {
+		pthread_mutex_lock(&k->pl->lock);
+		for (i = 0; i < NCHUNKS; i++) {
+			if (k->pl->chunks[i].state == CHUNK_FREE) {
+				*out = &k->pl->chunks[i];
+				pthread_mutex_unlock(&k->pl->lock);
+				return 0;
+			}
+		}
+		pthread_mutex_unlock(&k->pl->lock);
+		r = consume_one(k);
+		if (r < 0) {
+			return r;
+		}
+	}
+}
+
+static void submit(struct consumer *k, struct chunk *c)
+{
+	pthread_mutex_lock(&k->pl->lock);
+	c->seq = k->next_fill++;
+	c->state = CHUNK_READY;
+	pthread_cond_broadcast(&k->pl->changed);
+	pthread_mutex_unlock(&k->pl->lock);
+}
+
+static int grow_chunk(struct chunk *c, size_t need)
+{
+	size_t cap = c->cap ? c->cap : CHUNK;
+	char *nb;
+
+	while (cap < need) {
+		cap *= 2;
+	}
+	if (cap == c->cap) {
+		return 0;
+	}
+	nb = realloc(c->buf, cap);
+	if (!nb) {
+		return -ENOMEM;
+	}
+	c->buf = nb;
+	c->cap = cap;
+	return 0;
+}
+
+/*
+ * Reads @path into chunks of whole lines and submits them. The bytes after a chunk's last newline
+ * move to the front of the next chunk; a file's last line needs no newline. A line longer than
+ * MAX_LINE is cut there and will be counted as a malformed line.
+ */
+static int read_file(struct consumer *k, const char *path, struct et_buf *err)
+{
+	struct chunk *c = NULL;
+	char *carry = NULL, *last;
+	size_t ncarry = 0;
 	ssize_t got;
 	int fd, r = 0;
 	bool eof = false;
@@ -385,78 +592,68 @@ static int read_file(const char *path, const struct et_reader_filter *f, et_rec_
 		return r;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (!eof && r >= 0) {
-		got = read(fd, buf + have, cap - have);
-		if (got < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			r = -errno;
-			if (err) {
-				et_buf_addf(err, "cannot read '%s': %s\n", path, strerror(errno));
-			}
-			break;
-		}
-		eof = got == 0;
-		have += (size_t)got;
-		start = 0;
-		for (;;) {
-			const char *nl = memchr(buf + start, '\n', have - start);
-
-			if (!nl) {
-				break;
-			}
-			i = (size_t)(nl - buf);
-			r = do_line(buf + start, i - start, f, fn, ctx, st);
-			if (r < 0) {
-				break;
-			}
-			start = i + 1;
+	while (!eof && r == 0) {
+		r = free_chunk(k, &c);
+		if (r == 0) {
+			r = grow_chunk(c, ncarry + CHUNK / 2);
 		}
 		if (r < 0) {
 			break;
 		}
-		if (eof && start < have) {
-			/* A last line without its newline: read it if it is whole, else it is torn. */
-			r = do_line(buf + start, have - start, f, fn, ctx, st);
-			start = have;
+		if (ncarry) {
+			memcpy(c->buf, carry, ncarry);
 		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-		if (have == cap && !eof) {
-			/* A line longer than the buffer: grow, up to a bound; beyond it, skip the line. */
-			if (cap >= MAX_LINE) {
-				st->lines++;
-				st->skipped++;
-				have = 0;
-				while ((got = read(fd, buf, cap)) > 0) {
-					char *nl = memchr(buf, '\n', (size_t)got);
-
-					if (nl) {
-						have = (size_t)(buf + got - nl - 1);
-						memmove(buf, nl + 1, have);
-						break;
-					}
+		c->len = ncarry;
+		/* Fill the chunk; a line longer than it grows it, up to MAX_LINE. */
+		for (;;) {
+			got = read(fd, c->buf + c->len, c->cap - c->len);
+			if (got < 0 && errno == EINTR) {
+				continue;
+			}
+			if (got < 0) {
+				r = -errno;
+				if (err) {
+					et_buf_addf(err, "cannot read '%s': %s\n", path,
+						    strerror(errno));
 				}
-				eof = got <= 0;
-			} else {
-				char *nb = realloc(buf, cap * 2);
-
-				if (!nb) {
-					r = -ENOMEM;
-					break;
-				}
-				buf = nb;
-				cap *= 2;
+				break;
+			}
+			eof = got == 0;
+			c->len += (size_t)got;
+			if (eof) {
+				break;
+			}
+			if (c->len < c->cap) {
+				continue;
+			}
+			if (memchr(c->buf, '\n', c->len) || c->cap >= MAX_LINE) {
+				break; /* full, with a whole line in it (or a line too long to hold) */
+			}
+			r = grow_chunk(c, c->cap * 2);
+			if (r < 0) {
+				break;
 			}
 		}
+		if (r < 0) {
+			break;
+		}
+		free(carry);
+		carry = NULL;
+		ncarry = 0;
+		last = eof ? NULL : memrchr(c->buf, '\n', c->len);
+		if (last && (size_t)(last + 1 - c->buf) < c->len) {
+			ncarry = c->len - (size_t)(last + 1 - c->buf);
+			carry = malloc(ncarry);
+			if (!carry) {
+				r = -ENOMEM;
+				break;
+			}
+			memcpy(carry, last + 1, ncarry);
+			c->len -= ncarry;
+		}
+		submit(k, c);
 	}
-	free(buf);
+	free(carry);
 	close(fd);
 	return r;
 }
@@ -464,16 +661,60 @@ static int read_file(const char *path, const struct et_reader_filter *f, et_rec_
 int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
 		  void *ctx, struct et_reader_stats *st, struct et_buf *err)
 {
-	size_t i;
-	int r;
+	struct pipeline pl;
+	struct consumer k = {&pl, 0, 0, fn, ctx, st};
+	pthread_t threads[MAX_WORKERS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nworkers = cpus < 1	       ? 1
+			  : cpus > MAX_WORKERS ? MAX_WORKERS
+					       : (size_t)cpus,
+	       started, i;
+	int r = 0, cr;
 
-	for (i = 0; i < n; i++) {
-		r = read_file(files[i], f, fn, ctx, st, err);
-		if (r < 0) {
-			return r;
+	memset(&pl, 0, sizeof(pl));
+	pthread_mutex_init(&pl.lock, NULL);
+	pthread_cond_init(&pl.changed, NULL);
+	pl.filter = f;
+	for (started = 0; started < nworkers; started++) {
+		if (pthread_create(&threads[started], NULL, worker, &pl) != 0) {
+			break;
 		}
 	}
-	return 0;
+	if (started == 0) {
+		r = -EAGAIN;
+		if (err) {
+			et_buf_adds(err, "cannot start a thread\n");
+		}
+	}
+	for (i = 0; r == 0 && i < n; i++) {
+		r = read_file(&k, files[i], err);
+	}
+	pthread_mutex_lock(&pl.lock);
+	pl.done = true;
+	pl.stop = r < 0;
+	pthread_cond_broadcast(&pl.changed);
+	pthread_mutex_unlock(&pl.lock);
+	/* Hand over what is still in flight. */
+	while (r == 0 && k.next_use < k.next_fill) {
+		cr = consume_one(&k);
+		if (cr < 0) {
+			r = cr;
+		}
+	}
+	pthread_mutex_lock(&pl.lock);
+	pl.stop = true;
+	pthread_cond_broadcast(&pl.changed);
+	pthread_mutex_unlock(&pl.lock);
+	for (i = 0; i < started; i++) {
+		pthread_join(threads[i], NULL);
+	}
+	for (i = 0; i < NCHUNKS; i++) {
+		free(pl.chunks[i].buf);
+		free(pl.chunks[i].recs);
+	}
+	pthread_cond_destroy(&pl.changed);
+	pthread_mutex_destroy(&pl.lock);
+	return r;
 }
 
 static int push(char ***files, size_t *n, const char *path)
