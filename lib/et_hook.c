@@ -247,7 +247,7 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 	unsigned char key[ET_KEY_BYTES];
 	struct et_redactor *red;
 	struct et_buf problems;
-	int fd, r, count = 0;
+	int fd, r = 0, count = 0;
 	size_t start;
 
 	et_buf_init(&problems, 1 << 20);

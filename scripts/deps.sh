@@ -4,6 +4,7 @@
 #   ensure_build_deps        meson, ninja, a C compiler, pkg-config, cJSON, libsodium, PCRE2
 #   ensure_node              node and npm (the end-to-end suite drives the real Claude Code CLI)
 #   ensure_python            python3 (a test checks params_fp against an independent implementation)
+#   ensure_chromium          Debian's chromium (a test renders the HTML report headless)
 
 _apt_install() {
   if command -v apt-get > /dev/null 2>&1; then
@@ -53,6 +54,10 @@ ensure_node() {
 
 ensure_python() {
   command -v python3 > /dev/null 2>&1 || _apt_install python3
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || _apt_install chromium
 }
 
 # setup_build DIR [MESON OPTIONS...]: configures DIR once; later calls only rebuild.
