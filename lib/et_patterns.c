@@ -83,6 +83,7 @@ struct chain_stat {
 };
 
 struct tool_stat {
+	bool read_only; /* decided once, when the tool is first seen */
 	double total_ms;
 	uint64_t calls, lat_calls;
 	uint64_t loops, loop_calls, ended[4];
@@ -231,11 +232,16 @@ static int ensure(void **arr, size_t *alloc, size_t size, size_t i)
 
 static long intern_tool(struct et_patterns *p, const char *name, size_t n)
 {
-	long i = et_hmap_get(&p->tools, name, n, true, NULL);
+	bool added;
+	long i = et_hmap_get(&p->tools, name, n, true, &added);
 
 	if (i < 0 || ensure((void **)&p->tool_stats, &p->tools_alloc, sizeof(*p->tool_stats),
 			    (size_t)i) < 0) {
 		return -1;
+	}
+	if (added) {
+		p->tool_stats[i].read_only =
+			et_patterns_read_only(et_hmap_key(&p->tools, (size_t)i, NULL));
 	}
 	return i;
 }
@@ -384,16 +390,13 @@ static void batch_add(struct batch *b, uint32_t tool, bool read_only, bool has_l
 
 static struct session *session_of(struct et_patterns *p, const struct et_rec *rec)
 {
+	const char *key;
+	size_t n;
 	long i;
 	bool added;
 
-	et_buf_reset(&p->tmp);
-	if (rec->session.p) {
-		et_span_decode(rec->session, &p->tmp);
-	} else {
-		et_buf_adds(&p->tmp, "unknown");
-	}
-	i = et_hmap_get(&p->sessions, p->tmp.data, p->tmp.len, true, &added);
+	key = et_span_key(rec->session, &p->tmp, "unknown", &n);
+	i = et_hmap_get(&p->sessions, key, n, true, &added);
 	if (i < 0 ||
 	    ensure((void **)&p->states, &p->states_alloc, sizeof(*p->states), (size_t)i) < 0) {
 		return NULL;
@@ -513,24 +516,19 @@ static int add_call(struct et_patterns *p, struct session *s, const struct et_re
 {
 	struct call c;
 	struct tool_stat *t;
-	const char *name;
+	const char *key;
 	bool read_only;
 	uint64_t fp = 0;
+	size_t n;
 	long ti;
 	int r;
 
-	et_buf_reset(&p->tmp);
-	if (rec->tool.p) {
-		et_span_decode(rec->tool, &p->tmp);
-	} else {
-		et_buf_adds(&p->tmp, "(unknown)");
-	}
-	ti = intern_tool(p, p->tmp.data, p->tmp.len);
+	key = et_span_key(rec->tool, &p->tmp, "(unknown)", &n);
+	ti = intern_tool(p, key, n);
 	if (ti < 0) {
 		return -ENOMEM;
 	}
-	name = tool_name(p, (uint32_t)ti);
-	read_only = et_patterns_read_only(name);
+	read_only = p->tool_stats[ti].read_only;
 	c.tool = (uint32_t)ti;
 	c.outcome = rec->outcome;
 	c.has_lat = rec->has_latency;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +138,22 @@ bool et_span_eq(struct et_span s, const char *str)
 int et_span_decode(struct et_span s, struct et_buf *out)
 {
 	return s.p ? et_jdoc_decode(s.p, s.n, s.escaped, out) : 0;
+}
+
+const char *et_span_key(struct et_span s, struct et_buf *tmp, const char *fallback, size_t *n)
+{
+	if (!s.p) {
+		*n = strlen(fallback);
+		return fallback;
+	}
+	if (!s.escaped) {
+		*n = s.n;
+		return s.p;
+	}
+	et_buf_reset(tmp);
+	et_span_decode(s, tmp);
+	*n = tmp->len;
+	return tmp->data;
 }
 
 /* ---- lines ---- */
@@ -355,6 +372,9 @@ enum chunk_state {
 };
 
 struct chunk {
+	const char *data; /* the lines: into buf, or into map */
+	void *map;	  /* owned mapping of the file, or NULL */
+	size_t map_len;
 	char *buf;	     /* owned */
 	size_t cap, len;     /* len: bytes of whole lines (a file's last may lack its newline) */
 	struct et_rec *recs; /* owned */
@@ -419,7 +439,7 @@ static int parse_into(struct chunk *c, const char *line, size_t n, const struct 
 
 static int parse_chunk(struct chunk *c, const struct et_reader_filter *f)
 {
-	const char *p = c->buf, *end = c->buf + c->len, *nl;
+	const char *p = c->data, *end = c->data + c->len, *nl;
 	int r = 0;
 
 	c->nrecs = 0;
@@ -510,6 +530,10 @@ static int consume_one(struct consumer *k)
 	k->st->skipped += c->st.skipped;
 	k->st->old_format += c->st.old_format;
 	k->next_use++;
+	if (c->map) {
+		munmap(c->map, c->map_len);
+		c->map = NULL;
+	}
 	pthread_mutex_lock(&pl->lock);
 	c->state = CHUNK_FREE;
 	pthread_cond_broadcast(&pl->changed);
@@ -570,6 +594,58 @@ static int grow_chunk(struct chunk *c, size_t need)
 }
 
 /*
+ * Maps a regular file chunk by chunk instead of reading it: no copy of the file through the
+ * kernel (that copy was a third of the time on a 776 MB log). Each chunk is a line-aligned window
+ * of the file, mapped when it is filled and unmapped once its records are consumed.
+ */
+static int map_file(struct consumer *k, int fd, off_t size, const char *path, struct et_buf *err)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	off_t start = 0, base, end;
+	struct chunk *c;
+	const char *data, *last;
+	size_t want;
+	void *m;
+	int r;
+
+	while (start < size) {
+		r = free_chunk(k, &c);
+		if (r < 0) {
+			return r;
+		}
+		base = start - start % page;
+		want = CHUNK;
+		for (;;) {
+			end = start + (off_t)want < size ? start + (off_t)want : size;
+			m = mmap(NULL, (size_t)(end - base), PROT_READ, MAP_PRIVATE, fd, base);
+			if (m == MAP_FAILED) {
+				if (err) {
+					et_buf_addf(err, "cannot map '%s': %s\n", path,
+						    strerror(errno));
+				}
+				return -errno;
+			}
+			data = (const char *)m + (start - base);
+			last = end == size ? NULL : memrchr(data, '\n', (size_t)(end - start));
+			if (end == size || last || want >= MAX_LINE) {
+				break;
+			}
+			/* No line ends in the window: a long line; take a larger one. */
+			munmap(m, (size_t)(end - base));
+			want *= 2;
+		}
+		posix_madvise(m, (size_t)(end - base), POSIX_MADV_SEQUENTIAL);
+		c->map = m;
+		c->map_len = (size_t)(end - base);
+		c->data = data;
+		c->len = last ? (size_t)(last + 1 - data) : (size_t)(end - start);
+		start += (off_t)c->len;
+		submit(k, c);
+	}
+	return 0;
+}
+
+/*
  * Reads @path into chunks of whole lines and submits them. The bytes after a chunk's last newline
  * move to the front of the next chunk; a file's last line needs no newline. A line longer than
  * MAX_LINE is cut there and will be counted as a malformed line.
@@ -577,6 +653,7 @@ static int grow_chunk(struct chunk *c, size_t need)
 static int read_file(struct consumer *k, const char *path, struct et_buf *err)
 {
 	struct chunk *c = NULL;
+	struct stat st;
 	char *carry = NULL, *last;
 	size_t ncarry = 0;
 	ssize_t got;
@@ -589,6 +666,11 @@ static int read_file(struct consumer *k, const char *path, struct et_buf *err)
 		if (err) {
 			et_buf_addf(err, "cannot open '%s': %s\n", path, strerror(errno));
 		}
+		return r;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		r = st.st_size > 0 ? map_file(k, fd, st.st_size, path, err) : 0;
+		close(fd);
 		return r;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -651,6 +733,7 @@ static int read_file(struct consumer *k, const char *path, struct et_buf *err)
 			memcpy(carry, last + 1, ncarry);
 			c->len -= ncarry;
 		}
+		c->data = c->buf;
 		submit(k, c);
 	}
 	free(carry);
@@ -709,6 +792,9 @@ int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f
 		pthread_join(threads[i], NULL);
 	}
 	for (i = 0; i < NCHUNKS; i++) {
+		if (pl.chunks[i].map) {
+			munmap(pl.chunks[i].map, pl.chunks[i].map_len);
+		}
 		free(pl.chunks[i].buf);
 		free(pl.chunks[i].recs);
 	}

@@ -95,6 +95,13 @@ bool et_span_eq(struct et_span s, const char *str);
 int et_span_decode(struct et_span s, struct et_buf *out);
 
 /**
+ * Returns the bytes that identify span @s, in *@n: its raw bytes when it holds no escape (no
+ * copy: the usual case), else its decoding, made in @tmp; @fallback when @s is absent. The result
+ * lives as long as the line, @tmp or @fallback it points into.
+ */
+const char *et_span_key(struct et_span s, struct et_buf *tmp, const char *fallback, size_t *n);
+
+/**
  * Parses an ISO 8601 time (2026-11-21T14:11:16.123Z, with an offset, or naive = local time) into
  * milliseconds since the epoch. Returns 0 or -EINVAL.
  */

@@ -249,22 +249,16 @@ int et_stats_add(void *ctx, const struct et_rec *rec)
 {
 	struct et_stats *s = ctx;
 	struct tool *t;
-	const char *name;
-	size_t name_len;
+	const char *name, *key;
+	size_t name_len, key_len;
 	long ti;
 	int r = 0;
 
 	if (rec->outcome == ET_OUT_NONE) {
 		return 0;
 	}
-	et_buf_reset(&s->tmp);
-	if (rec->tool.p) {
-		r = et_span_decode(rec->tool, &s->tmp);
-	}
-	if (r < 0 || (r = et_buf_adds(&s->tmp, rec->tool.p ? "" : "(unknown)")) < 0) {
-		return r;
-	}
-	ti = tool_index(s, s->tmp.data, s->tmp.len);
+	key = et_span_key(rec->tool, &s->tmp, "(unknown)", &key_len);
+	ti = tool_index(s, key, key_len);
 	if (ti < 0) {
 		return -ENOMEM;
 	}
@@ -286,13 +280,8 @@ int et_stats_add(void *ctx, const struct et_rec *rec)
 		s->interrupted++;
 		break;
 	}
-	et_buf_reset(&s->tmp);
-	if (rec->session.p) {
-		et_span_decode(rec->session, &s->tmp);
-	} else {
-		et_buf_adds(&s->tmp, "unknown");
-	}
-	if (et_hmap_get(&s->sessions, s->tmp.data, s->tmp.len, true, NULL) < 0) {
+	key = et_span_key(rec->session, &s->tmp, "unknown", &key_len);
+	if (et_hmap_get(&s->sessions, key, key_len, true, NULL) < 0) {
 		return -ENOMEM;
 	}
 	if (rec->has_latency) {
