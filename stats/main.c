@@ -25,6 +25,10 @@ static const char usage[] =
 	"             frequent failures with what to do about them, the slowest calls\n"
 	"  patterns   tool chains, parallelization opportunities, retry loops, recoveries,\n"
 	"             failure cascades, latency bottlenecks\n"
+	"  report     one self-contained HTML page of both, with charts (--html FILE)\n"
+	"  export     the calls as OpenTelemetry logs (OTLP JSON) or CSV, for other tools\n"
+	"  install-hooks, uninstall-hooks\n"
+	"             register telemetry-hook in Claude Code's settings.json, or remove it\n"
 	"\n"
 	"'telemetry-stats COMMAND --help' lists the options. The log format is in\n"
 	"docs/record-format.md and the --json output in docs/stats-json.md.\n"
@@ -97,6 +101,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "patterns")) {
 		return run(argc - 1, argv + 1, cmd_patterns);
+	}
+	if (!strcmp(argv[1], "report")) {
+		return run(argc - 1, argv + 1, cmd_report);
+	}
+	if (!strcmp(argv[1], "export")) {
+		return run(argc - 1, argv + 1, cmd_export);
+	}
+	if (!strcmp(argv[1], "install-hooks")) {
+		return run(argc - 1, argv + 1, cmd_install_hooks);
+	}
+	if (!strcmp(argv[1], "uninstall-hooks")) {
+		return run(argc - 1, argv + 1, cmd_uninstall_hooks);
 	}
 	fprintf(stderr, "telemetry-stats: unknown command '%s'\n%s", argv[1], usage);
 	return EXIT_USAGE;

@@ -308,7 +308,11 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char 
 			c->only_failures = true;
 		} else if (!strcmp(cmd, "stats") && !strcmp(name, "--slow") && !val) {
 			c->only_slow = true;
-		} else if (!strcmp(cmd, "patterns") && !strcmp(name, "--min-count")) {
+		} else if (!strcmp(cmd, "report") && !strcmp(name, "--html")) {
+			VALUE();
+			c->html = val;
+		} else if ((!strcmp(cmd, "patterns") || !strcmp(cmd, "report")) &&
+			   !strcmp(name, "--min-count")) {
 			VALUE();
 			if (!parse_count(val, &c->min_count)) {
 				return usage_error(

@@ -30,6 +30,7 @@ struct cli {
 	char *project; /* owned, resolved */
 	size_t top;
 	size_t min_count;	       /* patterns */
+	const char *html;	       /* report: --html FILE (borrowed from argv) */
 	bool only_failures, only_slow; /* stats */
 	enum et_format fmt;
 	bool color;

@@ -1,0 +1,661 @@
+/*
+ * et_export: tool calls as OpenTelemetry logs (OTLP JSON) or as CSV. The idea is to work from each
+ * line's top-level members as the reader found them, so every field of a record, present and
+ * future, is exported with its JSON type and nothing is parsed twice: strings are decoded and
+ * re-escaped (the output is valid UTF-8 whatever the log holds), numbers keep their text, objects
+ * become JSON text. OTLP lines are built per agent (one resourceLogs each) and flushed every
+ * ET_EXPORT_BATCH records or before a line passes ET_EXPORT_LINE_BYTES, so memory stays bounded.
+ */
+#include "et_export.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "et_jdoc.h"
+#include "et_json.h"
+#include "et_record.h"
+#include "et_scan.h"
+
+#include "banned.h"
+
+#define MAX_MEMBERS 64
+#define SERVICE_NAME "execution-telemetry"
+#define LINE_OPEN "{\"resourceLogs\":["
+#define LINE_CLOSE "]}\n"
+#define GROUP_CLOSE "]}]}"
+#define MAX_ARRAY_NODES 65536
+
+/* One resourceLogs of the pending line: the records of one agent. */
+struct group {
+	char *agent;	    /* owned, decoded */
+	struct et_buf recs; /* logRecords, comma-separated */
+	struct et_buf head; /* the text before them */
+};
+
+struct et_export {
+	struct et_export_opts o;
+	struct et_buf rec;   /* the record being built */
+	struct et_buf tmp;   /* decoded strings */
+	struct et_buf agent; /* the record's agent */
+	struct group *groups;
+	size_t ngroups, galloc;
+	size_t pending; /* bytes of the pending line if it were written now */
+	size_t in_line; /* records in the pending line */
+	size_t records, lines;
+	bool header_done;
+	struct et_jdoc doc; /* array values */
+};
+
+/* The CSV columns, in order. */
+static const char *const csv_columns[] = {
+	"timestamp",   "event",		 "agent",   "session_id",      "prompt_id",
+	"tool_use_id", "tool_name",	 "outcome", "error",	       "exit_code",
+	"latency_ms",  "latency_source", "params",  "params_fp",       "response_bytes",
+	"redactions",  "truncations",	 "cwd",	    "transcript_path", "permission_mode",
+	"agent_id",    "agent_type",
+};
+
+/* Fields whose numbers are always integers (intValue) or always doubles (doubleValue). */
+static const char *const int_fields[] = {
+	"v", "exit_code", "response_bytes", "redactions", "truncations", "input_bytes",
+};
+static const char *const double_fields[] = {"latency_ms"};
+
+enum kind {
+	K_AUTO,	  /* by the number's text */
+	K_INT,	  /* intValue whenever the value is a whole number */
+	K_DOUBLE, /* doubleValue */
+};
+
+static bool in_list(const char *const *list, size_t n, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strlen(list[i]) == len && !memcmp(list[i], key, len)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static enum kind kind_of(const char *key, size_t len)
+{
+	if (in_list(int_fields, sizeof(int_fields) / sizeof(int_fields[0]), key, len)) {
+		return K_INT;
+	}
+	if (in_list(double_fields, sizeof(double_fields) / sizeof(double_fields[0]), key, len)) {
+		return K_DOUBLE;
+	}
+	return K_AUTO;
+}
+
+static const char *outcome_word(enum et_outcome o)
+{
+	switch (o) {
+	case ET_OUT_SUCCESS:
+		return "success";
+	case ET_OUT_FAILURE:
+		return "failure";
+	case ET_OUT_INTERRUPTED:
+		return "interrupted";
+	default:
+		return "none";
+	}
+}
+
+struct et_export *et_export_create(const struct et_export_opts *o)
+{
+	struct et_export *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		return NULL;
+	}
+	x->o = *o;
+	if (!x->o.batch) {
+		x->o.batch = ET_EXPORT_BATCH;
+	}
+	if (!x->o.line_bytes) {
+		x->o.line_bytes = ET_EXPORT_LINE_BYTES;
+	}
+	et_buf_init(&x->rec, ET_BUF_DEFAULT_CAP * 4);
+	et_buf_init(&x->tmp, ET_BUF_DEFAULT_CAP * 2);
+	et_buf_init(&x->agent, (size_t)1 << 20);
+	x->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
+	return x;
+}
+
+/* ---- values ---- */
+
+/* Appends the decoding of the raw JSON string span @raw as a JSON string (re-escaped). */
+static int add_string(struct et_export *x, struct et_buf *b, const char *raw, size_t n)
+{
+	int r;
+
+	et_buf_reset(&x->tmp);
+	r = et_jdoc_decode(raw, n, memchr(raw, '\\', n) != NULL, &x->tmp);
+	return r ? r : et_json_str(b, x->tmp.data, x->tmp.len);
+}
+
+/* True when @t (@n bytes) is a JSON integer that fits an int64. */
+static bool int64_text(const char *t, size_t n)
+{
+	char copy[24], *end;
+	size_t i = t[0] == '-' ? 1 : 0;
+
+	if (n == i || n >= sizeof(copy)) {
+		return false;
+	}
+	for (; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9') {
+			return false;
+		}
+	}
+	memcpy(copy, t, n);
+	copy[n] = '\0';
+	errno = 0;
+	(void)strtoll(copy, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* Appends the AnyValue of the number @t (@n bytes of JSON number text). */
+static int add_number(struct et_buf *b, const char *t, size_t n, enum kind k)
+{
+	char copy[64];
+	double d;
+
+	if (k != K_DOUBLE && int64_text(t, n)) {
+		return et_buf_addf(b, "{\"intValue\":\"%.*s\"}", (int)n, t);
+	}
+	snprintf(copy, sizeof(copy), "%.*s", (int)(n < sizeof(copy) ? n : sizeof(copy) - 1), t);
+	d = strtod(copy, NULL);
+	if (n >= sizeof(copy) || !isfinite(d)) {
+		/* No JSON double holds it: keep the text. */
+		return et_buf_addf(b, "{\"stringValue\":\"%.*s\"}", (int)n, t);
+	}
+	if (k == K_INT && d == trunc(d) && fabs(d) < 9.2e18) {
+		return et_buf_addf(b, "{\"intValue\":\"%lld\"}", (long long)d);
+	}
+	return et_buf_addf(b, "{\"doubleValue\":%.*s}", (int)n, t);
+}
+
+/* Appends an arrayValue for the JSON array text @t, or its text as a stringValue. */
+static int add_array(struct et_export *x, struct et_buf *b, const char *t, size_t n)
+{
+	const struct et_jnode *nd;
+	size_t i;
+	int r;
+
+	if (et_jdoc_parse(&x->doc, t, n, MAX_ARRAY_NODES) != 0 ||
+	    x->doc.nodes[0].type != ET_J_ARRAY) {
+		et_buf_adds(b, "{\"stringValue\":");
+		et_json_str(b, t, n);
+		return et_buf_addch(b, '}');
+	}
+	r = et_buf_adds(b, "{\"arrayValue\":{\"values\":[");
+	for (i = et_jdoc_child(&x->doc, 0); i && r == 0; i = nd->next) {
+		nd = &x->doc.nodes[i];
+		if (i != 1) {
+			et_buf_addch(b, ',');
+		}
+		switch (nd->type) {
+		case ET_J_NULL:
+			r = et_buf_adds(b, "{}");
+			break;
+		case ET_J_TRUE:
+		case ET_J_FALSE:
+			r = et_buf_addf(b, "{\"boolValue\":%s}",
+					nd->type == ET_J_TRUE ? "true" : "false");
+			break;
+		case ET_J_NUMBER:
+			r = add_number(b, nd->raw, nd->len, K_AUTO);
+			break;
+		case ET_J_STRING:
+			et_buf_adds(b, "{\"stringValue\":");
+			r = add_string(x, b, nd->raw, nd->len);
+			et_buf_addch(b, '}');
+			break;
+		default:
+			et_buf_adds(b, "{\"stringValue\":");
+			r = et_json_str(b, nd->raw, nd->len);
+			et_buf_addch(b, '}');
+			break;
+		}
+	}
+	return r ? r : et_buf_adds(b, "]}}");
+}
+
+/* Appends one attribute {"key":…,"value":AnyValue} for member @m; nothing for a null. */
+static int add_attribute(struct et_export *x, struct et_buf *b, const struct et_scan_member *m,
+			 bool *first)
+{
+	int r;
+
+	if (m->type == 'n' && m->val_len == 4 && !memcmp(m->val, "null", 4)) {
+		return 0;
+	}
+	if (!*first) {
+		et_buf_addch(b, ',');
+	}
+	*first = false;
+	et_buf_adds(b, "{\"key\":");
+	r = add_string(x, b, m->key, m->key_len);
+	et_buf_adds(b, ",\"value\":");
+	if (r < 0) {
+		return r;
+	}
+	switch (m->type) {
+	case '"':
+		et_buf_adds(b, "{\"stringValue\":");
+		r = add_string(x, b, m->val + 1, m->val_len - 2);
+		et_buf_addch(b, '}');
+		break;
+	case '{':
+		et_buf_adds(b, "{\"stringValue\":");
+		r = et_json_str(b, m->val, m->val_len);
+		et_buf_addch(b, '}');
+		break;
+	case '[':
+		r = add_array(x, b, m->val, m->val_len);
+		break;
+	default:
+		if (m->val[0] == 't' || m->val[0] == 'f') {
+			r = et_buf_addf(b, "{\"boolValue\":%s}",
+					m->val[0] == 't' ? "true" : "false");
+		} else {
+			r = add_number(b, m->val, m->val_len, kind_of(m->key, m->key_len));
+		}
+		break;
+	}
+	return r ? r : et_buf_addch(b, '}');
+}
+
+/* ---- OTLP ---- */
+
+static int add_kv(struct et_buf *b, const char *key, const char *val, bool comma)
+{
+	if (comma) {
+		et_buf_addch(b, ',');
+	}
+	et_buf_adds(b, "{\"key\":");
+	et_json_strz(b, key);
+	et_buf_adds(b, ",\"value\":{\"stringValue\":");
+	et_json_strz(b, val);
+	return et_buf_adds(b, "}}");
+}
+
+/* Writes the text of a resourceLogs before its records into @b. */
+static int group_head(const struct et_export *x, const char *agent, struct et_buf *b)
+{
+	et_buf_adds(b, "{\"resource\":{\"attributes\":[");
+	add_kv(b, "service.name", SERVICE_NAME, false);
+	if (x->o.version) {
+		add_kv(b, "service.version", x->o.version, true);
+	}
+	if (x->o.host_name) {
+		add_kv(b, "host.name", x->o.host_name, true);
+	}
+	if (x->o.user_name) {
+		add_kv(b, "user.name", x->o.user_name, true);
+	}
+	add_kv(b, "agent", agent, true);
+	et_buf_adds(b, "]},\"scopeLogs\":[{\"scope\":{\"name\":\"" SERVICE_NAME "\"");
+	if (x->o.version) {
+		et_buf_adds(b, ",\"version\":");
+		et_json_strz(b, x->o.version);
+	}
+	et_buf_adds(b, "},\"logRecords\":[");
+	return b->failed ? -ENOMEM : 0;
+}
+
+static void groups_free(struct et_export *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ngroups; i++) {
+		free(x->groups[i].agent);
+		et_buf_finish(&x->groups[i].recs);
+		et_buf_finish(&x->groups[i].head);
+	}
+	x->ngroups = 0;
+}
+
+static int flush(struct et_export *x)
+{
+	size_t i;
+	int r;
+
+	if (!x->in_line) {
+		return 0;
+	}
+	r = x->o.write(x->o.write_ctx, LINE_OPEN, sizeof(LINE_OPEN) - 1);
+	for (i = 0; i < x->ngroups && r == 0; i++) {
+		const struct group *g = &x->groups[i];
+
+		if (i) {
+			r = x->o.write(x->o.write_ctx, ",", 1);
+		}
+		if (r == 0) {
+			r = x->o.write(x->o.write_ctx, g->head.data, g->head.len);
+		}
+		if (r == 0) {
+			r = x->o.write(x->o.write_ctx, g->recs.data, g->recs.len);
+		}
+		if (r == 0) {
+			r = x->o.write(x->o.write_ctx, GROUP_CLOSE, sizeof(GROUP_CLOSE) - 1);
+		}
+	}
+	if (r == 0) {
+		r = x->o.write(x->o.write_ctx, LINE_CLOSE, sizeof(LINE_CLOSE) - 1);
+	}
+	groups_free(x);
+	x->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
+	x->in_line = 0;
+	x->lines++;
+	return r;
+}
+
+/* Builds the logRecord of @rec in x->rec, and its agent in x->agent. */
+static int build_log_record(struct et_export *x, const struct et_rec *rec,
+			    const struct et_scan_member *mem, size_t count)
+{
+	const struct et_scan_member *agent = et_scan_find(mem, count, "agent");
+	struct et_buf *b = &x->rec;
+	bool first = true;
+	size_t i;
+	int r = 0;
+
+	et_buf_reset(b);
+	et_buf_reset(&x->agent);
+	if (agent && agent->type == '"') {
+		r = et_jdoc_decode(agent->val + 1, agent->val_len - 2,
+				   memchr(agent->val, '\\', agent->val_len) != NULL, &x->agent);
+	} else {
+		r = et_buf_adds(&x->agent, "unknown");
+	}
+	if (r < 0) {
+		return r;
+	}
+	et_buf_addch(b, '{');
+	if (rec->has_ts && rec->ts_ms >= 0 && rec->ts_ms < INT64_MAX / 1000000) {
+		et_buf_addf(b, "\"timeUnixNano\":\"%lld\",", (long long)rec->ts_ms * 1000000);
+	}
+	if (x->o.observed_ms > 0 && x->o.observed_ms < INT64_MAX / 1000000) {
+		et_buf_addf(b, "\"observedTimeUnixNano\":\"%lld\",",
+			    (long long)x->o.observed_ms * 1000000);
+	}
+	switch (rec->outcome) {
+	case ET_OUT_SUCCESS:
+		et_buf_addf(b, "\"severityNumber\":%d,\"severityText\":\"INFO\",",
+			    ET_EXPORT_SEV_SUCCESS);
+		break;
+	case ET_OUT_INTERRUPTED:
+		et_buf_addf(b, "\"severityNumber\":%d,\"severityText\":\"WARN\",",
+			    ET_EXPORT_SEV_INTERRUPTED);
+		break;
+	default:
+		et_buf_addf(b, "\"severityNumber\":%d,\"severityText\":\"ERROR\",",
+			    ET_EXPORT_SEV_FAILURE);
+		break;
+	}
+	et_buf_reset(&x->tmp);
+	if (rec->tool.p) {
+		r = et_span_decode(rec->tool, &x->tmp);
+	} else {
+		r = et_buf_adds(&x->tmp, "(unknown)");
+	}
+	if (r == 0) {
+		r = et_buf_addf(&x->tmp, " %s", outcome_word(rec->outcome));
+	}
+	if (r < 0) {
+		return r;
+	}
+	et_buf_adds(b, "\"body\":{\"stringValue\":");
+	et_json_str(b, x->tmp.data, x->tmp.len);
+	et_buf_adds(b, "},\"attributes\":[");
+	for (i = 0; i < count && r == 0; i++) {
+		r = add_attribute(x, b, &mem[i], &first);
+	}
+	if (r == 0) {
+		r = et_buf_adds(b, "]}");
+	}
+	return r ? r : (b->failed ? -ENOMEM : 0);
+}
+
+static struct group *group_find(struct et_export *x, const char *agent)
+{
+	size_t i;
+
+	for (i = 0; i < x->ngroups; i++) {
+		if (!strcmp(x->groups[i].agent, agent)) {
+			return &x->groups[i];
+		}
+	}
+	return NULL;
+}
+
+static struct group *group_add(struct et_export *x, const char *agent)
+{
+	struct group *g;
+
+	if (x->ngroups == x->galloc) {
+		size_t n = x->galloc ? x->galloc * 2 : 4;
+		struct group *v = realloc(x->groups, n * sizeof(*v));
+
+		if (!v) {
+			return NULL;
+		}
+		x->groups = v;
+		x->galloc = n;
+	}
+	g = &x->groups[x->ngroups];
+	memset(g, 0, sizeof(*g));
+	et_buf_init(&g->recs, ET_BUF_DEFAULT_CAP * 4);
+	et_buf_init(&g->head, (size_t)4 << 20);
+	g->agent = strdup(agent);
+	if (!g->agent || group_head(x, agent, &g->head) < 0) {
+		free(g->agent);
+		et_buf_finish(&g->head);
+		return NULL;
+	}
+	x->ngroups++;
+	return g;
+}
+
+/* The bytes adding x->rec to the group of x->agent would add to the pending line. */
+static size_t growth(struct et_export *x, const struct group *g)
+{
+	struct et_buf head;
+	size_t n;
+
+	if (g) {
+		return x->rec.len + (g->recs.len ? 1 : 0);
+	}
+	et_buf_init(&head, (size_t)4 << 20);
+	group_head(x, x->agent.data, &head);
+	n = head.len + x->rec.len + sizeof(GROUP_CLOSE) - 1 + (x->ngroups ? 1 : 0);
+	et_buf_finish(&head);
+	return n;
+}
+
+static int add_otlp(struct et_export *x, const struct et_rec *rec, const struct et_scan_member *mem,
+		    size_t count)
+{
+	struct group *g;
+	size_t more;
+	int r = build_log_record(x, rec, mem, count);
+
+	if (r < 0) {
+		return r;
+	}
+	g = group_find(x, x->agent.data);
+	more = growth(x, g);
+	if (x->in_line && x->pending + more > x->o.line_bytes) {
+		r = flush(x);
+		if (r < 0) {
+			return r;
+		}
+		g = NULL;
+		more = growth(x, g);
+	}
+	if (!g && !(g = group_add(x, x->agent.data))) {
+		return -ENOMEM;
+	}
+	if (g->recs.len && (r = et_buf_addch(&g->recs, ',')) < 0) {
+		return r;
+	}
+	r = et_buf_add(&g->recs, x->rec.data, x->rec.len);
+	if (r < 0) {
+		return r;
+	}
+	x->pending += more;
+	x->in_line++;
+	x->records++;
+	return x->in_line >= x->o.batch ? flush(x) : 0;
+}
+
+/* ---- CSV ---- */
+
+/* Appends @s as one RFC 4180 field: quoted, with quotes doubled, when it holds , " CR or LF. */
+static int csv_field(struct et_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int r;
+
+	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\r', n) &&
+	    !memchr(s, '\n', n)) {
+		return et_buf_add(b, s, n);
+	}
+	r = et_buf_addch(b, '"');
+	for (i = 0; i < n && r == 0; i++) {
+		r = s[i] == '"' ? et_buf_add(b, "\"\"", 2) : et_buf_addch(b, s[i]);
+	}
+	return r ? r : et_buf_addch(b, '"');
+}
+
+static int csv_header(struct et_export *x)
+{
+	size_t i;
+	int r;
+
+	et_buf_reset(&x->rec);
+	for (i = 0; i < sizeof(csv_columns) / sizeof(csv_columns[0]); i++) {
+		if (i) {
+			et_buf_addch(&x->rec, ',');
+		}
+		et_buf_adds(&x->rec, csv_columns[i]);
+	}
+	r = et_buf_adds(&x->rec, "\r\n");
+	if (r == 0) {
+		r = x->o.write(x->o.write_ctx, x->rec.data, x->rec.len);
+	}
+	x->header_done = true;
+	x->lines++;
+	return r;
+}
+
+static int add_csv(struct et_export *x, const struct et_rec *rec, const struct et_scan_member *mem,
+		   size_t count)
+{
+	struct et_buf *b = &x->rec;
+	char when[40];
+	size_t i;
+	int r = 0;
+
+	if (!x->header_done && (r = csv_header(x)) < 0) {
+		return r;
+	}
+	et_buf_reset(b);
+	for (i = 0; i < sizeof(csv_columns) / sizeof(csv_columns[0]) && r == 0; i++) {
+		const struct et_scan_member *m = et_scan_find(mem, count, csv_columns[i]);
+
+		if (i) {
+			et_buf_addch(b, ',');
+		}
+		if (i == 0 && rec->has_ts) {
+			/* One form for every record: the old plugin wrote local times without a zone. */
+			et_record_format_time(rec->ts_ms, when, sizeof(when));
+			r = et_buf_adds(b, when);
+		} else if (!m ||
+			   (m->type == 'n' && m->val_len == 4 && !memcmp(m->val, "null", 4))) {
+			continue;
+		} else if (m->type == '"') {
+			et_buf_reset(&x->tmp);
+			r = et_jdoc_decode(m->val + 1, m->val_len - 2,
+					   memchr(m->val, '\\', m->val_len) != NULL, &x->tmp);
+			if (r == 0) {
+				r = csv_field(b, x->tmp.data, x->tmp.len);
+			}
+		} else {
+			r = csv_field(b, m->val, m->val_len);
+		}
+	}
+	if (r == 0) {
+		r = et_buf_adds(b, "\r\n");
+	}
+	if (r == 0) {
+		r = x->o.write(x->o.write_ctx, b->data, b->len);
+	}
+	if (r == 0) {
+		x->records++;
+		x->lines++;
+	}
+	return r;
+}
+
+/* ---- the entry points ---- */
+
+int et_export_add(void *export, const struct et_rec *rec)
+{
+	struct et_export *x = export;
+	struct et_scan_member mem[MAX_MEMBERS];
+	size_t count;
+
+	if (rec->outcome == ET_OUT_NONE) {
+		return 0;
+	}
+	/* The reader accepted the line with this same scanner, so this cannot fail. */
+	if (et_scan_object(rec->line, rec->line_len, mem, MAX_MEMBERS, &count) != ET_SCAN_OK) {
+		return -EINVAL;
+	}
+	if (count > MAX_MEMBERS) {
+		count = MAX_MEMBERS;
+	}
+	return x->o.format == ET_EXPORT_CSV ? add_csv(x, rec, mem, count)
+					    : add_otlp(x, rec, mem, count);
+}
+
+int et_export_finish(struct et_export *x)
+{
+	if (x->o.format == ET_EXPORT_CSV) {
+		return x->header_done ? 0 : csv_header(x);
+	}
+	return flush(x);
+}
+
+size_t et_export_records(const struct et_export *x)
+{
+	return x->records;
+}
+
+size_t et_export_lines(const struct et_export *x)
+{
+	return x->lines;
+}
+
+void et_export_destroy(struct et_export *x)
+{
+	if (!x) {
+		return;
+	}
+	groups_free(x);
+	free(x->groups);
+	et_buf_finish(&x->rec);
+	et_buf_finish(&x->tmp);
+	et_buf_finish(&x->agent);
+	et_jdoc_finish(&x->doc);
+	free(x);
+}

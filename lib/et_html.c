@@ -1,0 +1,1044 @@
+/*
+ * et_html: the HTML report. The idea is that the page is data, not a program: every chart is SVG
+ * written here, styled by one inline style sheet whose colours follow the reader's light or dark
+ * preference, and a Content-Security-Policy forbids scripts and every fetch, so the file reads the
+ * same offline, in a mail attachment or years later. Every string that comes from a log goes
+ * through et_html_escape: the log holds user data, and a tool called <script> is just a name.
+ */
+#include "et_html.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "et_errclass.h"
+#include "et_record.h"
+#include "et_utf8.h"
+
+#include "banned.h"
+
+#define HOUR_MS ((int64_t)3600 * 1000)
+#define DAY_MS ((int64_t)86400 * 1000)
+#define MONDAY 4       /* 1970-01-05, the first Monday, is day 4 of the epoch */
+#define HOUR_SPAN 48   /* hourly buckets while the calls span at most two days of hours */
+#define OTHER_SPAN 180 /* then days, weeks, 2^k weeks: at most this many buckets */
+#define MAX_LEVEL (ET_HTML_WEEK + 50)
+#define LABEL_CHARS 24 /* tool names in chart labels; the full name is in the tooltip */
+
+/* ---- the timeline ---- */
+
+static int64_t floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t bucket_index(int level, int64_t ts)
+{
+	if (level == ET_HTML_HOUR) {
+		return floordiv(ts, HOUR_MS);
+	}
+	if (level == ET_HTML_DAY) {
+		return floordiv(ts, DAY_MS);
+	}
+	return floordiv(floordiv(ts, DAY_MS) - MONDAY, (int64_t)7 << (level - ET_HTML_WEEK));
+}
+
+static int64_t bucket_start(int level, int64_t idx)
+{
+	if (level == ET_HTML_HOUR) {
+		return idx * HOUR_MS;
+	}
+	if (level == ET_HTML_DAY) {
+		return idx * DAY_MS;
+	}
+	return (idx * ((int64_t)7 << (level - ET_HTML_WEEK)) + MONDAY) * DAY_MS;
+}
+
+static int64_t level_span(int level)
+{
+	return level == ET_HTML_HOUR ? HOUR_SPAN : OTHER_SPAN;
+}
+
+void et_html_timeline_init(struct et_html_timeline *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->level = ET_HTML_HOUR;
+}
+
+/* Makes room for bucket @idx if the span allows it at this level; false when it does not. */
+static bool fit(struct et_html_timeline *t, int64_t idx)
+{
+	int64_t lo, hi, shift;
+
+	if (t->n == 0) {
+		t->first = idx;
+		t->n = 1;
+		return true;
+	}
+	lo = idx < t->first ? idx : t->first;
+	hi = idx > t->first + (int64_t)t->n - 1 ? idx : t->first + (int64_t)t->n - 1;
+	if (hi - lo + 1 > level_span(t->level)) {
+		return false;
+	}
+	if (idx < t->first) {
+		shift = t->first - idx;
+		memmove(&t->bucket[shift], &t->bucket[0], t->n * sizeof(t->bucket[0]));
+		memset(&t->bucket[0], 0, (size_t)shift * sizeof(t->bucket[0]));
+		t->first = idx;
+		t->n += (size_t)shift;
+	} else if (idx >= t->first + (int64_t)t->n) {
+		t->n = (size_t)(idx - t->first + 1);
+	}
+	return true;
+}
+
+/*
+ * Moves to the next coarser level. Every bucket of a level lies inside one bucket of the next (all
+ * are aligned on the epoch, weeks on its first Monday), so merging loses nothing but resolution.
+ */
+static void coarsen(struct et_html_timeline *t)
+{
+	struct et_html_bucket old[ET_HTML_BUCKETS];
+	int64_t old_first = t->first, last;
+	int old_level = t->level;
+	size_t old_n = t->n, i;
+
+	memcpy(old, t->bucket, sizeof(old));
+	memset(t->bucket, 0, sizeof(t->bucket));
+	t->level++;
+	t->first = bucket_index(t->level, bucket_start(old_level, old_first));
+	last = bucket_index(t->level, bucket_start(old_level, old_first + (int64_t)old_n - 1));
+	t->n = (size_t)(last - t->first + 1);
+	for (i = 0; i < old_n; i++) {
+		int64_t j = bucket_index(t->level, bucket_start(old_level, old_first + (int64_t)i));
+		struct et_html_bucket *b = &t->bucket[j - t->first];
+
+		b->successes += old[i].successes;
+		b->failures += old[i].failures;
+		b->interrupted += old[i].interrupted;
+	}
+}
+
+int et_html_timeline_add(void *ctx, const struct et_rec *rec)
+{
+	struct et_html_timeline *t = ctx;
+	struct et_html_bucket *b;
+	int64_t idx;
+
+	if (rec->outcome == ET_OUT_NONE) {
+		return 0;
+	}
+	if (!rec->has_ts) {
+		t->undated++;
+		return 0;
+	}
+	if (!t->has_range || rec->ts_ms < t->min_ts) {
+		t->min_ts = rec->ts_ms;
+	}
+	if (!t->has_range || rec->ts_ms > t->max_ts) {
+		t->max_ts = rec->ts_ms;
+	}
+	t->has_range = true;
+	for (;;) {
+		idx = bucket_index(t->level, rec->ts_ms);
+		if (fit(t, idx)) {
+			break;
+		}
+		if (t->level >= MAX_LEVEL) {
+			/* Unreachable for 64-bit times (2^50 weeks span them all); a guard, not a case. */
+			idx = idx < t->first ? t->first : t->first + (int64_t)t->n - 1;
+			break;
+		}
+		coarsen(t);
+	}
+	b = &t->bucket[idx - t->first];
+	if (rec->outcome == ET_OUT_SUCCESS) {
+		b->successes++;
+	} else if (rec->outcome == ET_OUT_FAILURE) {
+		b->failures++;
+	} else {
+		b->interrupted++;
+	}
+	return 0;
+}
+
+/* ---- escaping ---- */
+
+int et_html_escape(struct et_buf *out, const char *s, size_t n)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, start = 0, k;
+	int r = 0;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *rep;
+
+		if (c >= 0x80) {
+			k = et_utf8_seq(p + i, n - i);
+			if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+				k = 0; /* U+0080 to U+009F: C1 controls */
+			}
+			if (k) {
+				i += k;
+				continue;
+			}
+			rep = replacement;
+		} else if (c == '&') {
+			rep = "&amp;";
+		} else if (c == '<') {
+			rep = "&lt;";
+		} else if (c == '>') {
+			rep = "&gt;";
+		} else if (c == '"') {
+			rep = "&quot;";
+		} else if (c == '\'') {
+			rep = "&#39;";
+		} else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+			rep = replacement;
+		} else {
+			i++;
+			continue;
+		}
+		if (r == 0 && i > start) {
+			r = et_buf_add(out, p + start, i - start);
+		}
+		if (r == 0) {
+			r = et_buf_adds(out, rep);
+		}
+		start = ++i;
+	}
+	if (r == 0 && i > start) {
+		r = et_buf_add(out, p + start, i - start);
+	}
+	return r;
+}
+
+static void esc(struct et_buf *out, const char *s)
+{
+	et_html_escape(out, s, strlen(s));
+}
+
+/* Escapes at most @max characters of @s, with an ellipsis when it was cut. */
+static void esc_short(struct et_buf *out, const char *s, size_t max)
+{
+	size_t n = strlen(s), k = et_utf8_prefix(s, n, max);
+
+	if (k < n) {
+		k = et_utf8_prefix(s, n, max - 1);
+		et_html_escape(out, s, k);
+		et_buf_adds(out, "\xE2\x80\xA6");
+	} else {
+		et_html_escape(out, s, n);
+	}
+}
+
+/* ---- number and time formatting ---- */
+
+static const char *ms(double v, char *buf, size_t n)
+{
+	if (v >= 100 || v == floor(v)) {
+		snprintf(buf, n, "%.0f", v);
+	} else {
+		snprintf(buf, n, "%.1f", v);
+	}
+	return buf;
+}
+
+static const char *pct(double num, double den, char *buf, size_t n)
+{
+	if (den <= 0) {
+		snprintf(buf, n, "-");
+	} else {
+		snprintf(buf, n, "%.1f%%", 100.0 * num / den);
+	}
+	return buf;
+}
+
+/* A duration for a headline, to 3 significant digits: 56.4 ms, 1.61 s, 2.07 min, 3 h. */
+static const char *dur(double v, char *buf, size_t n)
+{
+	if (v < 1000) {
+		snprintf(buf, n, "%.3g ms", v);
+	} else if (v < 60000) {
+		snprintf(buf, n, "%.3g s", v / 1000);
+	} else if (v < 3600000) {
+		snprintf(buf, n, "%.3g min", v / 60000);
+	} else {
+		snprintf(buf, n, "%.3g h", v / 3600000);
+	}
+	return buf;
+}
+
+/* A power of ten of milliseconds for a log axis: 1 ms, 100 ms, 1 s, 1000 s. */
+static const char *axis_dur(double v, char *buf, size_t n)
+{
+	if (v < 1000) {
+		snprintf(buf, n, "%g ms", v);
+	} else {
+		snprintf(buf, n, "%g s", v / 1000);
+	}
+	return buf;
+}
+
+/* 2026-11-20 10:00:10, or just its first @len characters (10: the date, 16: to the minute). */
+static const char *when(int64_t ts, size_t len, char *buf, size_t n)
+{
+	char iso[48];
+
+	et_record_format_time(ts, iso, sizeof(iso));
+	iso[10] = ' ';
+	if (len < sizeof(iso)) {
+		iso[len] = '\0';
+	}
+	snprintf(buf, n, "%s", iso);
+	return buf;
+}
+
+static uint64_t bucket_total(const struct et_html_bucket *b)
+{
+	return b->successes + b->failures + b->interrupted;
+}
+
+/* ---- the page ---- */
+
+static const char style[] =
+	":root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--mute:#59636e;--line:#d1d9e0;"
+	"--card:#f6f8fa;--ok:#2da44e;--fail:#cf222e;--intr:#bf8700;--l50:#0969da;--l95:#54aeff;"
+	"--l99:#b6e3ff;--link:#0969da}\n"
+	"@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mute:#9198a1;"
+	"--line:#3d444d;--card:#151b23;--ok:#3fb950;--fail:#f85149;--intr:#d29922;--l50:#4493f8;"
+	"--l95:#1f6feb;--l99:#0d419d;--link:#4493f8}}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0;background:var(--bg);color:var(--fg);"
+	"font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\n"
+	"main{max-width:1060px;margin:0 auto;padding:12px 20px 40px}\n"
+	"h1{font-size:22px;margin:10px 0 2px}\n"
+	"h2{font-size:17px;margin:30px 0 6px;padding-bottom:4px;border-bottom:1px solid var(--line)}\n"
+	"h3{font-size:14px;margin:14px 0 4px}\n"
+	"p{margin:6px 0}\n"
+	".mute{color:var(--mute)}\n"
+	"a{color:var(--link)}\n"
+	"nav{margin:10px 0;font-size:13px}\n"
+	"nav a{margin-right:14px;text-decoration:none}\n"
+	".kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;"
+	"margin:12px 0}\n"
+	".kpi{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:6px 10px}\n"
+	".kpi b{display:block;font-size:20px;font-variant-numeric:tabular-nums}\n"
+	".kpi span{color:var(--mute);font-size:12px}\n"
+	"table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}\n"
+	"th,td{text-align:left;padding:3px 8px;border-bottom:1px solid var(--line);"
+	"vertical-align:top}\n"
+	"th{color:var(--mute);font-weight:600}\n"
+	"td{overflow-wrap:anywhere}\n"
+	".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;width:1%}\n"
+	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
+	"svg.chart{display:block;width:100%;height:auto;margin:4px 0}\n"
+	"svg text{fill:var(--mute);font:11px system-ui,sans-serif}\n"
+	"svg text.lbl{fill:var(--fg);font-size:12px}\n"
+	".grid{stroke:var(--line);stroke-width:1}\n"
+	".ok{fill:var(--ok)}.fail{fill:var(--fail)}.intr{fill:var(--intr)}\n"
+	".l50{fill:var(--l50)}.l95{fill:var(--l95)}.l99{fill:var(--l99)}\n"
+	".lmax{stroke:var(--fg);stroke-width:2}\n"
+	"svg.rate{display:inline-block;width:140px;height:10px;vertical-align:middle;"
+	"background:var(--line)}\n"
+	".legend{font-size:12px;color:var(--mute)}\n"
+	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 12px;"
+	"vertical-align:-1px}\n"
+	".sw.ok{background:var(--ok)}.sw.fail{background:var(--fail)}"
+	".sw.intr{background:var(--intr)}\n"
+	".sw.l50{background:var(--l50)}.sw.l95{background:var(--l95)}.sw.l99{background:var(--l99)}"
+	"\n.sw.lmax{background:var(--fg);width:3px}\n"
+	"footer{margin-top:32px;font-size:12px;color:var(--mute)}\n";
+
+struct page {
+	struct et_buf *out;
+	const struct et_stats_result *s;
+	const struct et_patterns_result *p;
+	const struct et_html_timeline *t;
+	const struct et_report_meta *m;
+};
+
+static bool any_filter(const struct et_report_meta *m)
+{
+	return m->since || m->until || m->session || m->project || m->tool;
+}
+
+static void filter_item(struct et_buf *out, bool *first, const char *name, const char *v)
+{
+	if (!v) {
+		return;
+	}
+	et_buf_adds(out, *first ? "" : ", ");
+	*first = false;
+	et_buf_addf(out, "%s <code>", name);
+	esc(out, v);
+	et_buf_adds(out, "</code>");
+}
+
+static void header(struct page *pg)
+{
+	struct et_buf *out = pg->out;
+	const struct et_html_timeline *t = pg->t;
+	char a[48], b[48];
+	bool first = true;
+
+	et_buf_adds(out, "<header>\n<h1>Tool-call telemetry</h1>\n<p class=\"mute\">");
+	if (t->has_range) {
+		et_buf_addf(out, "Calls from %s to %s UTC", when(t->min_ts, 19, a, sizeof(a)),
+			    when(t->max_ts, 19, b, sizeof(b)));
+	} else {
+		et_buf_adds(out, "No calls");
+	}
+	et_buf_addf(out, " &middot; %zu log file%s read", pg->m->nfiles,
+		    pg->m->nfiles == 1 ? "" : "s");
+	if (any_filter(pg->m)) {
+		et_buf_adds(out, " &middot; filters: ");
+		filter_item(out, &first, "since", pg->m->since);
+		filter_item(out, &first, "until", pg->m->until);
+		filter_item(out, &first, "session", pg->m->session);
+		filter_item(out, &first, "project", pg->m->project);
+		filter_item(out, &first, "tool", pg->m->tool);
+	}
+	et_buf_adds(out, "</p>\n</header>\n");
+}
+
+static void kpi(struct et_buf *out, const char *value, const char *label)
+{
+	et_buf_addf(out, "<div class=\"kpi\"><b>%s</b><span>%s</span></div>\n", value, label);
+}
+
+static void summary(struct page *pg)
+{
+	const struct et_stats_result *s = pg->s;
+	struct et_buf *out = pg->out;
+	char a[64], b[64], c[160];
+
+	et_buf_adds(out, "<section id=\"summary\" class=\"kpis\">\n");
+	snprintf(a, sizeof(a), "%llu", (unsigned long long)s->calls);
+	snprintf(b, sizeof(b), "calls in %llu session%s", (unsigned long long)s->sessions,
+		 s->sessions == 1 ? "" : "s");
+	kpi(out, a, b);
+	kpi(out, pct((double)s->successes, (double)s->calls, a, sizeof(a)), "succeeded");
+	snprintf(a, sizeof(a), "%llu", (unsigned long long)s->failures);
+	snprintf(b, sizeof(b), "failed, %llu interrupted", (unsigned long long)s->interrupted);
+	kpi(out, a, b);
+	if (s->lat.count) {
+		snprintf(c, sizeof(c), "%s / %s", dur(s->lat.p50, a, sizeof(a)),
+			 dur(s->lat.p95, b, sizeof(b)));
+		kpi(out, c, "latency p50 / p95");
+	}
+	kpi(out, dur(pg->p->par_saved_ms, c, sizeof(c)), "batching read-only calls would save");
+	et_buf_adds(out, "</section>\n");
+}
+
+static void nav(struct page *pg)
+{
+	static const char *const links[][2] = {
+		{"calls-over-time", "Over time"},
+		{"latency", "Latency"},
+		{"success", "Success rate"},
+		{"failures", "Failures"},
+		{"chains", "Chains"},
+		{"parallelization", "Parallelization"},
+		{"slowest", "Slowest calls"},
+	};
+	size_t i;
+
+	et_buf_adds(pg->out, "<nav>");
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", links[i][0], links[i][1]);
+	}
+	et_buf_adds(pg->out, "</nav>\n");
+}
+
+/* A round step for a count axis: 1, 2 or 5 times a power of ten, about @max / 4. */
+static uint64_t count_step(uint64_t max)
+{
+	uint64_t step = 1;
+
+	for (;;) {
+		if (max <= step * 4) {
+			return step;
+		}
+		if (max <= step * 2 * 4) {
+			return step * 2;
+		}
+		if (max <= step * 5 * 4) {
+			return step * 5;
+		}
+		step *= 10;
+	}
+}
+
+/* An axis label: 10:00 for an hour, 11-20 for a day, 2026-11-16 for a week or more. */
+static void bucket_label(int level, int64_t idx, char *buf, size_t n)
+{
+	char d[48];
+
+	when(bucket_start(level, idx), 16, d, sizeof(d));
+	if (level == ET_HTML_HOUR) {
+		snprintf(buf, n, "%s", d + 11);
+	} else if (level == ET_HTML_DAY) {
+		snprintf(buf, n, "%.5s", d + 5);
+	} else {
+		snprintf(buf, n, "%.10s", d);
+	}
+}
+
+static void over_time(struct page *pg)
+{
+	enum {
+		W = 1000,
+		H = 230,
+		X0 = 44,
+		X1 = 992,
+		Y0 = 12,
+		Y1 = 190
+	};
+	const struct et_html_timeline *t = pg->t;
+	struct et_buf *out = pg->out;
+	int64_t first = t->first, nb = (int64_t)t->n, i, every;
+	uint64_t max = 0, step, top, v;
+	double slot, bw, x;
+	char a[48], b[48];
+	const char *unit;
+
+	et_buf_adds(out,
+		    "<section id=\"calls-over-time\">\n<h2>Calls and failures over time</h2>\n");
+	if (!t->has_range) {
+		et_buf_adds(out, "<p>No call has a timestamp.</p>\n</section>\n");
+		return;
+	}
+	if (t->level == ET_HTML_HOUR) {
+		/* Whole UTC days of hours, so that a short log still reads as a time of day. */
+		first = floordiv(t->first, 24) * 24;
+		nb = floordiv(t->first + (int64_t)t->n - 1, 24) * 24 + 24 - first;
+		unit = "per hour";
+	} else if (t->level == ET_HTML_DAY) {
+		unit = "per day";
+	} else if (t->level == ET_HTML_WEEK) {
+		unit = "per week (weeks start on Monday)";
+	} else {
+		snprintf(b, sizeof(b), "per %d weeks", 1 << (t->level - ET_HTML_WEEK));
+		unit = b;
+	}
+	for (i = 0; i < (int64_t)t->n; i++) {
+		v = bucket_total(&t->bucket[i]);
+		max = v > max ? v : max;
+	}
+	step = count_step(max);
+	top = (max + step - 1) / step * step;
+	top = top ? top : 1;
+	et_buf_addf(out,
+		    "<p class=\"legend\">Calls %s, UTC.<span class=\"sw ok\"></span>succeeded"
+		    "<span class=\"sw fail\"></span>failed<span class=\"sw intr\"></span>"
+		    "interrupted</p>\n",
+		    unit);
+	et_buf_addf(out,
+		    "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		    "aria-label=\"Calls %s\">\n",
+		    W, H, unit);
+	for (v = 0; v <= top; v += step) {
+		double y = Y1 - (double)v / (double)top * (Y1 - Y0);
+
+		et_buf_addf(out,
+			    "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
+			    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%llu</text>\n",
+			    X0, X1, y, y, X0 - 6, y + 4, (unsigned long long)v);
+	}
+	slot = (double)(X1 - X0) / (double)nb;
+	bw = slot * 0.8 > 48 ? 48 : slot * 0.8;
+	if (t->level == ET_HTML_HOUR) {
+		every = nb <= 24 ? 2 : nb <= 48 ? 4 : 6;
+	} else {
+		every = (nb + 11) / 12;
+	}
+	for (i = 0; i < nb; i++) {
+		int64_t k = first + i - t->first;
+		const struct et_html_bucket *bk =
+			k >= 0 && k < (int64_t)t->n ? &t->bucket[k] : NULL;
+		static const struct et_html_bucket zero;
+		double y = Y1;
+		uint64_t parts[3];
+		const char *cls[3] = {"ok", "fail", "intr"};
+		int j;
+
+		x = X0 + (double)i * slot + (slot - bw) / 2;
+		if (i % every == 0) {
+			bucket_label(t->level, first + i, a, sizeof(a));
+			et_buf_addf(out,
+				    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+				    x + bw / 2, Y1 + 16, a);
+		}
+		if (t->level == ET_HTML_HOUR && (first + i) % 24 == 0) {
+			when(bucket_start(ET_HTML_HOUR, first + i), 10, a, sizeof(a));
+			et_buf_addf(out,
+				    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" "
+				    "y2=\"%d\"/><text x=\"%.1f\" y=\"%d\">%s</text>\n",
+				    X0 + (double)i * slot, X0 + (double)i * slot, Y1, Y1 + 36,
+				    X0 + (double)i * slot + 3, Y1 + 34, a);
+		}
+		bk = bk ? bk : &zero;
+		if (bucket_total(bk) == 0) {
+			continue;
+		}
+		parts[0] = bk->successes;
+		parts[1] = bk->failures;
+		parts[2] = bk->interrupted;
+		when(bucket_start(t->level, first + i), t->level == ET_HTML_HOUR ? 16 : 10, b,
+		     sizeof(b));
+		et_buf_addf(out, "<g><title>%s: %llu call%s, %llu failed, %llu interrupted</title>",
+			    b, (unsigned long long)bucket_total(bk),
+			    bucket_total(bk) == 1 ? "" : "s", (unsigned long long)bk->failures,
+			    (unsigned long long)bk->interrupted);
+		for (j = 0; j < 3; j++) {
+			double h = (double)parts[j] / (double)top * (Y1 - Y0);
+
+			if (parts[j] == 0) {
+				continue;
+			}
+			y -= h;
+			et_buf_addf(out,
+				    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				    "height=\"%.1f\"/>",
+				    cls[j], x, y, bw, h);
+		}
+		et_buf_adds(out, "</g>\n");
+	}
+	et_buf_addf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>\n", X0, X1,
+		    Y1, Y1);
+	et_buf_adds(out, "</svg>\n");
+	if (t->undated) {
+		et_buf_addf(out,
+			    "<p class=\"mute\">%llu call%s without a timestamp not shown.</p>\n",
+			    (unsigned long long)t->undated, t->undated == 1 ? "" : "s");
+	}
+	et_buf_adds(out, "</section>\n");
+}
+
+/* How many of the per-tool rows to show, and a note on the rest. */
+static size_t tool_rows(const struct page *pg)
+{
+	size_t top = pg->m->top ? pg->m->top : 10;
+
+	return pg->s->ntools < top ? pg->s->ntools : top;
+}
+
+static void more_tools(struct page *pg, size_t shown)
+{
+	if (pg->s->ntools > shown) {
+		et_buf_addf(pg->out,
+			    "<p class=\"mute\">%zu more tool%s with fewer calls not shown "
+			    "(<code>--top</code>).</p>\n",
+			    pg->s->ntools - shown, pg->s->ntools - shown == 1 ? "" : "s");
+	}
+}
+
+static double log_x(double v, double lo, double hi, double x0, double w)
+{
+	if (v < lo) {
+		v = lo;
+	}
+	return x0 + (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) * w;
+}
+
+static void latency(struct page *pg)
+{
+	enum {
+		W = 1000,
+		X0 = 176,
+		X1 = 700,
+		ROW = 26,
+		TOP = 22
+	};
+	struct et_buf *out = pg->out;
+	size_t n = tool_rows(pg), i, rows = 0;
+	double lo = 0, hi = 0, y;
+	char a[48], b[48], c[48], d[48];
+	bool any = false;
+
+	et_buf_adds(out, "<section id=\"latency\">\n<h2>Latency per tool</h2>\n");
+	for (i = 0; i < n; i++) {
+		const struct et_lat_summary *l = &pg->s->tools[i].lat;
+
+		if (l->count == 0) {
+			continue;
+		}
+		if (!any || l->p50 < lo) {
+			lo = l->p50;
+		}
+		if (!any || l->max > hi) {
+			hi = l->max;
+		}
+		any = true;
+		rows++;
+	}
+	if (!any) {
+		et_buf_adds(out, "<p>No call has a latency.</p>\n</section>\n");
+		return;
+	}
+	lo = pow(10, floor(log10(lo < 1 ? 1 : lo)));
+	hi = pow(10, ceil(log10(hi < 1 ? 1 : hi)));
+	if (hi < lo * 10) {
+		hi = lo * 10;
+	}
+	et_buf_adds(out,
+		    "<p class=\"legend\">Milliseconds, log scale; nearest-rank percentiles over "
+		    "the calls that have a latency.<span class=\"sw l50\"></span>to p50"
+		    "<span class=\"sw l95\"></span>to p95<span class=\"sw l99\"></span>to p99"
+		    "<span class=\"sw lmax\"></span>max</p>\n");
+	et_buf_addf(out,
+		    "<svg class=\"chart\" viewBox=\"0 0 %d %zu\" role=\"img\" "
+		    "aria-label=\"Latency percentiles per tool\">\n",
+		    W, TOP + rows * ROW + 6);
+	for (double v = lo; v <= hi * 1.0001; v *= 10) {
+		double x = log_x(v, lo, hi, X0, X1 - X0);
+
+		et_buf_addf(out,
+			    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"16\" y2=\"%zu\"/>"
+			    "<text x=\"%.1f\" y=\"12\" text-anchor=\"middle\">%s</text>\n",
+			    x, x, TOP + rows * ROW, x, axis_dur(v, a, sizeof(a)));
+	}
+	y = TOP;
+	for (i = 0; i < n; i++) {
+		const struct et_stats_tool *tl = &pg->s->tools[i];
+		const struct et_lat_summary *l = &tl->lat;
+		double x50, x95, x99, xmax;
+
+		if (l->count == 0) {
+			continue;
+		}
+		x50 = log_x(l->p50, lo, hi, X0, X1 - X0);
+		x95 = log_x(l->p95, lo, hi, X0, X1 - X0);
+		x99 = log_x(l->p99, lo, hi, X0, X1 - X0);
+		xmax = log_x(l->max, lo, hi, X0, X1 - X0);
+		et_buf_adds(out, "<g><title>");
+		esc(out, tl->tool);
+		et_buf_addf(out,
+			    ": %llu call%s with a latency; avg %s ms, p50 %s, p95 %s, p99 %s, max ",
+			    (unsigned long long)l->count, l->count == 1 ? "" : "s",
+			    ms(l->avg, a, sizeof(a)), ms(l->p50, b, sizeof(b)),
+			    ms(l->p95, c, sizeof(c)), ms(l->p99, d, sizeof(d)));
+		et_buf_addf(out, "%s</title>\n", ms(l->max, a, sizeof(a)));
+		et_buf_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+			    X0 - 8, y + 17);
+		esc_short(out, tl->tool, LABEL_CHARS);
+		et_buf_adds(out, "</text>");
+		et_buf_addf(
+			out,
+			"<rect class=\"l50\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"16\"/>",
+			X0, y + 5, x50 - X0);
+		if (x95 > x50) {
+			et_buf_addf(out,
+				    "<rect class=\"l95\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				    "height=\"16\"/>",
+				    x50, y + 5, x95 - x50);
+		}
+		if (x99 > x95) {
+			et_buf_addf(out,
+				    "<rect class=\"l99\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				    "height=\"16\"/>",
+				    x95, y + 5, x99 - x95);
+		}
+		et_buf_addf(
+			out,
+			"<line class=\"lmax\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
+			xmax, xmax, y + 3, y + 23);
+		et_buf_addf(out, "<text x=\"%d\" y=\"%.1f\">p50 %s &middot; p95 %s &middot; p99 %s",
+			    X1 + 12, y + 17, ms(l->p50, a, sizeof(a)), ms(l->p95, b, sizeof(b)),
+			    ms(l->p99, c, sizeof(c)));
+		et_buf_addf(out, " &middot; max %s</text></g>\n", ms(l->max, a, sizeof(a)));
+		y += ROW;
+	}
+	et_buf_adds(out, "</svg>\n");
+	more_tools(pg, n);
+	if (pg->p->nbottlenecks) {
+		const struct et_bottleneck *bt = &pg->p->bottlenecks[0];
+
+		et_buf_adds(out, "<p><b>");
+		esc(out, bt->tool);
+		et_buf_addf(out, "</b> takes %s of the time spent in tools. ",
+			    pct(bt->share, 1, a, sizeof(a)));
+		esc(out, bt->recommendation);
+		et_buf_adds(out, "</p>\n");
+	}
+	et_buf_adds(out, "</section>\n");
+}
+
+/* A stacked 0-100% bar: successes, failures, interrupted. */
+static void rate_bar(struct et_buf *out, uint64_t ok, uint64_t fail, uint64_t intr)
+{
+	double total = (double)(ok + fail + intr), x = 0;
+	const uint64_t parts[3] = {ok, fail, intr};
+	const char *cls[3] = {"ok", "fail", "intr"};
+	int j;
+
+	et_buf_adds(out, "<svg class=\"rate\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" "
+			 "aria-hidden=\"true\">");
+	for (j = 0; j < 3 && total > 0; j++) {
+		double w = 100.0 * (double)parts[j] / total;
+
+		if (parts[j]) {
+			et_buf_addf(out,
+				    "<rect class=\"%s\" x=\"%.2f\" width=\"%.2f\" height=\"10\"/>",
+				    cls[j], x, w);
+		}
+		x += w;
+	}
+	et_buf_adds(out, "</svg>");
+}
+
+static void success(struct page *pg)
+{
+	struct et_buf *out = pg->out;
+	size_t n = tool_rows(pg), i;
+	char a[48];
+
+	et_buf_adds(out, "<section id=\"success\">\n<h2>Success rate per tool</h2>\n"
+			 "<p class=\"legend\">By calls.<span class=\"sw ok\"></span>succeeded"
+			 "<span class=\"sw fail\"></span>failed<span class=\"sw intr\"></span>"
+			 "interrupted</p>\n<table>\n<tr><th>tool</th><th class=\"n\">calls</th>"
+			 "<th class=\"n\">failed</th><th class=\"n\">interrupted</th>"
+			 "<th class=\"n\">success</th><th></th></tr>\n");
+	for (i = 0; i < n; i++) {
+		const struct et_stats_tool *tl = &pg->s->tools[i];
+
+		et_buf_adds(out, "<tr><td><code>");
+		esc(out, tl->tool);
+		et_buf_addf(out,
+			    "</code></td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+			    "<td class=\"n\">%llu</td><td class=\"n\">%s</td><td>",
+			    (unsigned long long)tl->calls, (unsigned long long)tl->failures,
+			    (unsigned long long)tl->interrupted,
+			    pct((double)tl->successes, (double)tl->calls, a, sizeof(a)));
+		rate_bar(out, tl->successes, tl->failures, tl->interrupted);
+		et_buf_adds(out, "</td></tr>\n");
+	}
+	et_buf_adds(out, "</table>\n");
+	more_tools(pg, n);
+	et_buf_adds(out, "</section>\n");
+}
+
+static void failures(struct page *pg)
+{
+	const struct et_stats_result *s = pg->s;
+	struct et_buf *out = pg->out;
+	size_t i, j;
+
+	et_buf_adds(out, "<section id=\"failures\">\n<h2>Top failures</h2>\n");
+	if (s->failures + s->interrupted == 0) {
+		et_buf_adds(out, "<p>No call failed.</p>\n</section>\n");
+		return;
+	}
+	et_buf_adds(out, "<table>\n<tr><th>tool</th><th class=\"n\">count</th><th>class</th>"
+			 "<th>error (paths, ids and numbers normalized)</th></tr>\n");
+	for (i = 0; i < s->ntools; i++) {
+		for (j = 0; j < s->tools[i].nerrors; j++) {
+			const struct et_stats_error *e = &s->tools[i].errors[j];
+
+			et_buf_adds(out, "<tr><td><code>");
+			esc(out, s->tools[i].tool);
+			et_buf_addf(out, "</code></td><td class=\"n\">%llu</td><td>%s</td><td",
+				    (unsigned long long)e->count, et_errclass_name(e->cls));
+			if (e->example) {
+				et_buf_adds(out, " title=\"");
+				esc(out, e->example);
+				et_buf_adds(out, "\"");
+			}
+			et_buf_adds(out, "><code>");
+			esc(out, e->error);
+			et_buf_adds(out, "</code></td></tr>\n");
+		}
+	}
+	et_buf_adds(out, "</table>\n<h3>What to do about them</h3>\n<ul>\n");
+	for (i = 0; i < s->nclasses; i++) {
+		et_buf_addf(out, "<li><b>%s</b> (%llu): ", et_errclass_name(s->classes[i].cls),
+			    (unsigned long long)s->classes[i].count);
+		esc(out, et_errclass_hint(s->classes[i].cls));
+		et_buf_adds(out, "</li>\n");
+	}
+	et_buf_adds(out, "</ul>\n</section>\n");
+}
+
+static void chains(struct page *pg)
+{
+	const struct et_patterns_result *p = pg->p;
+	struct et_buf *out = pg->out;
+	char a[48], b[48];
+	size_t i, j;
+
+	et_buf_adds(out, "<section id=\"chains\">\n<h2>Top tool chains</h2>\n");
+	et_buf_adds(out, "<p class=\"mute\">Contiguous sequences of 2 to 4 calls in a session. "
+			 "&ldquo;All ok&rdquo;: the share of occurrences in which every call "
+			 "succeeded.</p>\n");
+	if (p->nchains == 0) {
+		et_buf_addf(out,
+			    "<p>No chain seen %zu times or more (<code>--min-count</code>).</p>\n"
+			    "</section>\n",
+			    p->min_count);
+		return;
+	}
+	et_buf_adds(out, "<table>\n<tr><th class=\"n\">count</th><th>chain</th>"
+			 "<th class=\"n\">all ok</th><th class=\"n\">avg ms</th></tr>\n");
+	for (i = 0; i < p->nchains; i++) {
+		const struct et_chain *c = &p->chains[i];
+
+		et_buf_addf(out, "<tr><td class=\"n\">%llu</td><td>", (unsigned long long)c->count);
+		for (j = 0; j < c->ntools; j++) {
+			et_buf_adds(out, j ? " &rarr; <code>" : "<code>");
+			esc(out, c->tools[j]);
+			et_buf_adds(out, "</code>");
+		}
+		et_buf_addf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+			    pct((double)c->all_success, (double)c->count, a, sizeof(a)),
+			    c->lat_n ? ms(c->lat_sum / (double)c->lat_n, b, sizeof(b)) : "-");
+	}
+	et_buf_adds(out, "</table>\n</section>\n");
+}
+
+static void parallelization(struct page *pg)
+{
+	const struct et_patterns_result *p = pg->p;
+	struct et_buf *out = pg->out;
+	char a[48];
+	size_t i;
+
+	et_buf_adds(out,
+		    "<section id=\"parallelization\">\n<h2>Parallelization opportunities</h2>\n");
+	et_buf_addf(
+		out,
+		"<p>%llu run%s of read-only calls (%llu calls) ran one batch at a time with "
+		"nothing written between them; batching them would have saved <b>%s ms</b>.</p>\n"
+		"<p class=\"mute\">From %s.</p>\n",
+		(unsigned long long)p->par_opportunities, p->par_opportunities == 1 ? "" : "s",
+		(unsigned long long)p->par_calls, ms(p->par_saved_ms, a, sizeof(a)),
+		p->par_from_batches ? "PostToolBatch records"
+				    : "timestamps: this log has no PostToolBatch records, so "
+				      "calls less than 1 s apart are taken as one batch");
+	if (p->npar_groups) {
+		et_buf_adds(out, "<table>\n<tr><th class=\"n\">runs</th><th>read-only tools</th>"
+				 "<th class=\"n\">saved ms</th></tr>\n");
+		for (i = 0; i < p->npar_groups; i++) {
+			const struct et_par_group *g = &p->par_groups[i];
+			const char *s = g->tools, *comma;
+
+			et_buf_addf(out, "<tr><td class=\"n\">%llu</td><td>",
+				    (unsigned long long)g->count);
+			for (;;) {
+				comma = strchr(s, ',');
+				et_buf_adds(out, s == g->tools ? "<code>" : ", <code>");
+				et_html_escape(out, s, comma ? (size_t)(comma - s) : strlen(s));
+				et_buf_adds(out, "</code>");
+				if (!comma) {
+					break;
+				}
+				s = comma + 1;
+			}
+			et_buf_addf(out, "</td><td class=\"n\">%s</td></tr>\n",
+				    ms(g->saved_ms, a, sizeof(a)));
+		}
+		et_buf_adds(out, "</table>\n");
+	}
+	et_buf_adds(out, "</section>\n");
+}
+
+static void slowest(struct page *pg)
+{
+	const struct et_stats_result *s = pg->s;
+	struct et_buf *out = pg->out;
+	char a[48], b[48];
+	size_t i;
+
+	et_buf_adds(out, "<section id=\"slowest\">\n<h2>Slowest calls</h2>\n");
+	if (s->nslow == 0) {
+		et_buf_adds(out, "<p>No call has a latency.</p>\n</section>\n");
+		return;
+	}
+	et_buf_adds(out, "<table>\n<tr><th class=\"n\">ms</th><th>call</th><th>when (UTC)</th>"
+			 "<th>session</th></tr>\n");
+	for (i = 0; i < s->nslow; i++) {
+		const struct et_stats_slow *w = &s->slow[i];
+
+		et_buf_addf(out, "<tr><td class=\"n\">%s</td><td><code>",
+			    ms(w->latency_ms, a, sizeof(a)));
+		esc(out, w->context);
+		et_buf_addf(out, "</code></td><td class=\"n\">%s</td><td><code>",
+			    when(w->ts_ms, 19, b, sizeof(b)));
+		esc(out, w->session ? w->session : "-");
+		et_buf_adds(out, "</code></td></tr>\n");
+	}
+	et_buf_adds(out, "</table>\n</section>\n");
+}
+
+static void footer(struct page *pg)
+{
+	const struct et_reader_stats *in = pg->m->in;
+	struct et_buf *out = pg->out;
+	size_t i;
+
+	et_buf_addf(out, "<footer>\n<p>%zu line%s read, %zu record%s passed the filters", in->lines,
+		    in->lines == 1 ? "" : "s", in->records, in->records == 1 ? "" : "s");
+	if (in->skipped) {
+		et_buf_addf(out, "; %zu malformed or torn line%s skipped", in->skipped,
+			    in->skipped == 1 ? "" : "s");
+	}
+	if (in->old_format) {
+		et_buf_addf(out,
+			    "; %zu record%s from the old Python plugin (no latency, no session)",
+			    in->old_format, in->old_format == 1 ? "" : "s");
+	}
+	et_buf_adds(out, ".</p>\n");
+	if (pg->m->nfiles) {
+		et_buf_adds(out, "<p>Logs:");
+		for (i = 0; i < pg->m->nfiles; i++) {
+			et_buf_adds(out, i ? ", <code>" : " <code>");
+			esc(out, pg->m->files[i]);
+			et_buf_adds(out, "</code>");
+		}
+		et_buf_adds(out, "</p>\n");
+	}
+	et_buf_adds(out, "<p>Made by <code>telemetry-stats report</code>. Every number is defined "
+			 "in docs/stats-json.md; times are UTC.</p>\n</footer>\n");
+}
+
+int et_html_render(const struct et_stats_result *s, const struct et_patterns_result *p,
+		   const struct et_html_timeline *t, const struct et_report_meta *m,
+		   struct et_buf *out)
+{
+	struct page pg = {out, s, p, t, m};
+
+	et_buf_adds(out,
+		    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		    "style-src 'unsafe-inline'\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+		    "<title>Tool-call telemetry report</title>\n<style>\n");
+	et_buf_adds(out, style);
+	et_buf_adds(out, "</style>\n</head>\n<body>\n<main>\n");
+	header(&pg);
+	if (s->calls == 0) {
+		et_buf_addf(
+			out,
+			"<section id=\"empty\">\n<p>No tool calls recorded%s.</p>\n</section>\n",
+			any_filter(m) ? " for these filters" : " yet");
+	} else {
+		summary(&pg);
+		nav(&pg);
+		over_time(&pg);
+		latency(&pg);
+		success(&pg);
+		failures(&pg);
+		chains(&pg);
+		parallelization(&pg);
+		slowest(&pg);
+	}
+	footer(&pg);
+	et_buf_adds(out, "</main>\n</body>\n</html>\n");
+	return out->failed ? -E2BIG : 0;
+}

@@ -1,0 +1,185 @@
+#!/bin/sh
+# telemetry-stats export: OTLP JSON checked against the OTLP JSON mapping and CSV against RFC 4180,
+# record by record against the source logs (tests/cli/export_check.py), on a fixture of awkward
+# values, the analyzer's fixtures and the real session's log; the number of calls exported equals
+# `stats --json` total_calls under the same filters; batching; --output; the error paths.
+# usage: export.sh STATS JSONL_CHECK DATA_DIR
+set -eu
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
+STATS=$(abs "$1") CHECK=$(abs "$2") DATA=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+setup_home
+NOW=2026-11-22T08:00:00.000Z
+NOW_NS=1795334400000000000
+
+run() {
+  set +e
+  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
+  RC=$?
+  set -e
+}
+checker() { python3 "$HERE/export_check.py" "$@"; }
+
+if ! command -v python3 > /dev/null 2>&1; then
+  not_ok "the export checks need python3 (scripts/test installs it)"
+  tap_done
+  exit 1
+fi
+
+# Awkward values: commas, quotes, newlines, CR, tabs, control characters, escapes, non-ASCII, big
+# and fractional numbers, two agents, every outcome; and lines that are not calls or not records.
+F=$TMP/awkward.jsonl
+cat > "$F" << 'EOF'
+{"v":1,"timestamp":"2026-11-21T14:11:16.123Z","event":"PostToolUse","agent":"claude-code","session_id":"s1","prompt_id":"p1","tool_use_id":"t1","tool_name":"Bash","outcome":"success","error":null,"exit_code":null,"latency_ms":12,"latency_source":"duration_ms","params":{"command":"echo \"a,b\"\nprintf 'x\ty'","description":"quotes, commas"},"params_fp":"00112233445566778899aabbccddeeff","response_bytes":123456789012,"redactions":0,"truncations":1,"cwd":"/home/u/my,project","transcript_path":"/t/s1.jsonl","permission_mode":"default","agent_id":null,"agent_type":null}
+{"v":1,"timestamp":"2026-11-21T14:11:17.000Z","event":"PostToolUseFailure","agent":"claude-code","session_id":"s1","prompt_id":"p1","tool_use_id":"t2","tool_name":"Bash","outcome":"failure","error":"Exit code 2\nls: cannot access 'a,b': \"No such file\"\r\n\u0001end","exit_code":2,"latency_ms":3.25,"latency_source":"pre_post","params":{"command":"ls 'a,b'"},"params_fp":"ffeeddccbbaa99887766554433221100","response_bytes":null,"redactions":1,"truncations":0,"cwd":"/home/u/p","transcript_path":"/t/s1.jsonl","permission_mode":"acceptEdits","agent_id":"sub1","agent_type":"Explore"}
+{"v":1,"timestamp":"2026-11-21T14:11:18.000Z","event":"PostToolBatch","agent":"claude-code","session_id":"s1","prompt_id":"p1","tool_use_id":null,"tool_name":null,"outcome":null,"error":null,"exit_code":null,"latency_ms":null,"latency_source":null,"params":null,"params_fp":null,"response_bytes":null,"redactions":0,"truncations":0,"cwd":"/home/u/p","transcript_path":"/t/s1.jsonl","permission_mode":"default","agent_id":null,"agent_type":null,"tool_use_ids":["t1","t2"],"tool_names":["Bash","Bash"]}
+{"v":1,"timestamp":"2026-11-21T14:11:19.500Z","event":"PostToolBatch","agent":"claude-code","session_id":"s1","prompt_id":"p1","tool_use_id":"t3","tool_name":"Edit","outcome":"failure","error":"String to replace not found in file.\nString: caf\u00e9 \ud83d\ude00 \\ \"q\"","exit_code":null,"latency_ms":null,"latency_source":null,"params":{"file_path":"/p/\u00e9.txt","old_string":"a\u0000b","new_string":"[1,2]"},"params_fp":null,"response_bytes":null,"redactions":0,"truncations":0,"cwd":"/home/u/p","transcript_path":null,"permission_mode":null,"agent_id":null,"agent_type":null}
+{"v":1,"timestamp":"2026-11-21T14:12:00.000Z","event":"PostToolUseFailure","agent":"gemini-cli","session_id":"g1","prompt_id":null,"tool_use_id":"g-1","tool_name":"run_shell_command","outcome":"interrupted","error":"interrupted by the user","exit_code":null,"latency_ms":0,"latency_source":"duration_ms","params":{},"params_fp":null,"response_bytes":0,"redactions":0,"truncations":0,"cwd":"/g","transcript_path":null,"permission_mode":null,"agent_id":null,"agent_type":null}
+{"v":1,"timestamp":"2026-11-21T14:12:01.000Z","event":"SessionStart","agent":"claude-code","session_id":"s2","prompt_id":null,"tool_use_id":null,"tool_name":null,"outcome":null,"error":null,"exit_code":null,"latency_ms":null,"latency_source":null,"params":null,"params_fp":null,"response_bytes":null,"redactions":0,"truncations":0,"cwd":"/p","transcript_path":null,"permission_mode":null,"agent_id":null,"agent_type":null}
+{"v":1,"timestamp":"2026-11-21T14:12:02.000Z","event":"PostToolUseFailure","agent":"claude-code","session_id":"s2","prompt_id":null,"tool_use_id":"t9","tool_name":"Read","outcome":"failure","error":null,"exit_code":null,"latency_ms":null,"latency_source":null,"params":null,"params_fp":null,"response_bytes":null,"redactions":0,"truncations":0,"cwd":null,"transcript_path":null,"permission_mode":null,"agent_id":null,"agent_type":null,"parse_error":"invalid_json","input_bytes":4096}
+this line is not a record
+{"v":1,"timestamp":"2026-11-21T14:12:03.000Z","event":"PostToolUse","agent":"gemini-cli","session_id":"g1","prompt_id":null,"tool_use_id":"g-2","tool_name":"read_file","outcome":"success","error":null,"exit_code":null,"latency_ms":1500.5,"latency_source":"duration_ms","params":{"absolute_path":"/g/a.txt"},"params_fp":null,"response_bytes":17,"redactions":0,"truncations":0,"cwd":"/g","transcript_path":null,"permission_mode":null,"agent_id":null,"agent_type":null}
+{"v":1,"timestamp":"2026-11-21T14:12:04.000Z","event":"PostToolUse","agent":"claude-code","sess
+EOF
+
+# ---- OTLP JSON ----
+run export --log "$F" --now "$NOW" --format otlp-json
+check "export --format otlp-json: exit 0" [ "$RC" = 0 ]
+cp "$TMP/out" "$TMP/awkward.otlp"
+checker otlp "$TMP/awkward.otlp" "$F" "$NOW_NS" 1000 > "$TMP/tap" || true
+tap_merge < "$TMP/tap"
+check "otlp: 6 calls (not the batch, the SessionStart or the broken lines)" \
+  [ "$(checker count otlp "$TMP/awkward.otlp")" = 6 ]
+check "otlp: one line (an ExportLogsServiceRequest) for 6 calls" \
+  [ "$(wc -l < "$TMP/awkward.otlp" | tr -d ' ')" = 1 ]
+check "otlp: 2026-11-21T14:11:16.123Z is timeUnixNano \"1795270276123000000\"" \
+  grep -qF '"timeUnixNano":"1795270276123000000"' "$TMP/awkward.otlp"
+check "otlp: response_bytes 123456789012 is {\"intValue\":\"123456789012\"}" \
+  grep -qF '{"key":"response_bytes","value":{"intValue":"123456789012"}}' "$TMP/awkward.otlp"
+check "otlp: latency_ms 3.25 is {\"doubleValue\":3.25}" \
+  grep -qF '{"key":"latency_ms","value":{"doubleValue":3.25}}' "$TMP/awkward.otlp"
+check "otlp: a failure is severityNumber 17, ERROR" \
+  grep -qF '"severityNumber":17,"severityText":"ERROR","body":{"stringValue":"Bash failure"}' \
+  "$TMP/awkward.otlp"
+check "otlp: the two agents are two resources" \
+  sh -c '[ "$(grep -o "\"key\":\"agent\",\"value\":{\"stringValue\":\"gemini-cli\"}}\]}" "$1" | wc -l)" = 1 ]' \
+  sh "$TMP/awkward.otlp"
+check "otlp: the malformed lines are reported on stderr" grep -q "2 malformed or torn lines skipped" \
+  "$TMP/err"
+run export --log "$F" --now "$NOW" --batch 2
+checker otlp "$TMP/out" "$F" "$NOW_NS" 2 > "$TMP/tap" || true
+tap_merge < "$TMP/tap"
+check "--batch 2: 3 lines for 6 calls" [ "$(wc -l < "$TMP/out" | tr -d ' ')" = 3 ]
+
+# ---- CSV ----
+run export --log "$F" --format csv
+check "export --format csv: exit 0" [ "$RC" = 0 ]
+cp "$TMP/out" "$TMP/awkward.csv"
+checker csv "$TMP/awkward.csv" "$F" > "$TMP/tap" || true
+tap_merge < "$TMP/tap"
+check "csv: a field with a comma is quoted" grep -qF ',"/home/u/my,project",' "$TMP/awkward.csv"
+check "csv: quotes are doubled" grep -qF "\"Exit code 2" "$TMP/awkward.csv"
+check "csv: the quoted error keeps its line breaks and doubled quotes" \
+  grep -qF "ls: cannot access 'a,b': \"\"No such file\"\"" "$TMP/awkward.csv"
+check "csv: params is its JSON text, quoted" grep -qF '"{""command"":""ls '"'"'a,b'"'"'""}"' \
+  "$TMP/awkward.csv"
+
+# ---- the analyzer's fixtures and the real session ----
+for log in "$DATA/stats/fixture.jsonl" "$DATA/stats/old-format.jsonl" \
+  "$DATA/expected/claude-code-2.1.197.jsonl"; do
+  name=$(basename "$log")
+  "$STATS" export --log "$log" --now "$NOW" > "$TMP/x.otlp" 2> /dev/null
+  checker otlp "$TMP/x.otlp" "$log" "$NOW_NS" 1000 | sed "s/^\(\(not \)\{0,1\}ok - \)/\1$name: /" \
+    > "$TMP/tap" || true
+  tap_merge < "$TMP/tap"
+  "$STATS" export --log "$log" --format csv > "$TMP/x.csv" 2> /dev/null
+  checker csv "$TMP/x.csv" "$log" | sed "s/^\(\(not \)\{0,1\}ok - \)/\1$name: /" > "$TMP/tap" || true
+  tap_merge < "$TMP/tap"
+done
+
+# ---- the same calls as `stats` counts, filter by filter ----
+S=$DATA/stats/fixture.jsonl
+for filters in "" "--tool Bash" "--tool Edit" "--session sB" "--project /p/a" \
+  "--since 2026-11-20T10:03:00Z" "--until 2026-11-20T10:03:00Z" \
+  "--since 1h --now 2026-11-20T10:30:00Z" "--since 2026-11-21"; do
+  # shellcheck disable=SC2086
+  "$STATS" stats --log "$S" --json $filters > "$TMP/stats.json"
+  want=$("$CHECK" get "$TMP/stats.json" total_calls)
+  # shellcheck disable=SC2086
+  "$STATS" export --log "$S" $filters > "$TMP/f.otlp" 2> /dev/null
+  # shellcheck disable=SC2086
+  "$STATS" export --log "$S" --format csv $filters > "$TMP/f.csv" 2> /dev/null
+  check "filters '${filters:-none}': otlp and csv export the $want calls stats counts" \
+    [ "$(checker count otlp "$TMP/f.otlp")/$(checker count csv "$TMP/f.csv")" = "$want/$want" ]
+done
+"$STATS" stats --log "$F" --json > "$TMP/stats.json"
+check "the awkward fixture: stats counts the same 6 calls" \
+  [ "$("$CHECK" get "$TMP/stats.json" total_calls)" = 6 ]
+
+# ---- a bigger log: lines stay under 1 MiB and 1000 records ----
+python3 - "$TMP/big.jsonl" << 'EOF'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(2500):
+        f.write(json.dumps({"v": 1, "timestamp": "2026-11-21T10:%02d:%02d.%03dZ" % (i // 60 % 60, i % 60, i % 1000),
+            "event": "PostToolUse", "agent": "claude-code", "session_id": "big", "prompt_id": None,
+            "tool_use_id": "b%d" % i, "tool_name": "Bash", "outcome": "success", "error": None,
+            "exit_code": None, "latency_ms": i, "latency_source": "duration_ms",
+            "params": {"command": "echo %d %s" % (i, "x" * 600)}, "params_fp": None,
+            "response_bytes": 10, "redactions": 0, "truncations": 0, "cwd": "/b",
+            "transcript_path": None, "permission_mode": None, "agent_id": None,
+            "agent_type": None}, separators=(",", ":")) + "\n")
+EOF
+run export --log "$TMP/big.jsonl" --now "$NOW"
+checker otlp "$TMP/out" "$TMP/big.jsonl" "$NOW_NS" 1000 | sed 's/^\(\(not \)\{0,1\}ok - \)/\12500 calls: /' \
+  > "$TMP/tap" || true
+tap_merge < "$TMP/tap"
+check "2500 calls of ~1.6 KB: more than 3 lines (the 1 MiB bound cuts before 1000 records)" \
+  [ "$(wc -l < "$TMP/out" | tr -d ' ')" -gt 3 ]
+run export --log "$TMP/big.jsonl" --now "$NOW" --batch 1000000
+check "--batch 1000000: still no line past 1 MiB" \
+  sh -c '[ "$(awk "length(\$0) >= 1048576" "$1" | wc -l)" = 0 ]' sh "$TMP/out"
+
+# ---- --output, empty exports, errors ----
+run export --log "$F" --now "$NOW" --output "$TMP/out.otlp.jsonl"
+check "--output: exit 0, nothing on stdout, the file is what stdout had" \
+  sh -c '[ "$1" = 0 ] && [ ! -s "$2" ] && cmp -s "$3" "$4"' sh "$RC" "$TMP/out" \
+  "$TMP/out.otlp.jsonl" "$TMP/awkward.otlp"
+check "--output: the file is 0600, no temporary file left" \
+  sh -c '[ "$(stat -c %a "$1")" = 600 ] && [ -z "$(find "$2" -name "out.otlp.jsonl.tmp-*")" ]' \
+  sh "$TMP/out.otlp.jsonl" "$TMP"
+check "--output: a summary on stderr" grep -q "6 calls, 1 lines, written to" "$TMP/err"
+run export --log "$F" --format=csv --output="$TMP/out.csv"
+check "--format=csv --output=FILE" cmp -s "$TMP/out.csv" "$TMP/awkward.csv"
+run export --log "$F" --since 2030-01-01
+check "no calls: otlp-json writes nothing, exit 0" sh -c '[ "$1" = 0 ] && [ ! -s "$2" ]' sh "$RC" \
+  "$TMP/out"
+run export --log "$F" --since 2030-01-01 --format csv
+check "no calls: csv writes the header alone" \
+  sh -c '[ "$1" = 0 ] && [ "$(wc -l < "$2")" = 1 ] && grep -q "^timestamp,event,agent," "$2"' sh \
+  "$RC" "$TMP/out"
+run export --log "$F" --output "$TMP/no/such/dir/x.jsonl"
+check "--output in a missing directory: exit 1" [ "$RC" = 1 ]
+run export --log "$TMP/missing.jsonl"
+check "a missing --log: exit 1" [ "$RC" = 1 ]
+run export --log "$F" --format json
+check "--format json: exit 2" [ "$RC" = 2 ]
+run export --log "$F" --json
+check "--json: exit 2 (a report option)" [ "$RC" = 2 ]
+run export --log "$F" --batch 0
+check "--batch 0: exit 2" [ "$RC" = 2 ]
+run export --log "$F" --output
+check "--output without a value: exit 2" [ "$RC" = 2 ]
+run export --log "$F" --tool --format
+check "a shared option's value is never taken for an option" \
+  sh -c '[ "$1" = 0 ] && [ ! -s "$2" ]' sh "$RC" "$TMP/out"
+run export --log "$F" --host build-7 --user ci --now "$NOW"
+check "--host and --user set the resource" \
+  grep -qF '{"key":"host.name","value":{"stringValue":"build-7"}},{"key":"user.name","value":{"stringValue":"ci"}}' \
+  "$TMP/out"
+run export --help
+check "--help: exit 0, the usage" sh -c '[ "$1" = 0 ] && grep -q "^usage: telemetry-stats export" "$2"' \
+  sh "$RC" "$TMP/out"
+
+tap_done
