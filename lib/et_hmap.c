@@ -30,17 +30,28 @@ void et_hmap_finish(struct et_hmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * Eight bytes a step (the keys are session ids, tool names, fingerprints: 8 to 40 bytes), each
+ * word mixed in by a multiply, then a final avalanche. Not for adversaries: only for tables.
+ */
 uint64_t et_hmap_hash(const void *key, size_t n)
 {
 	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = 0xcbf29ce484222325ULL ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		h = (h ^ p[i]) * 0x100000001b3ULL;
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
 	}
 	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
+	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h;
 }

@@ -37,7 +37,7 @@ long et_hmap_get(struct et_hmap *m, const void *key, size_t n, bool add, bool *a
 /** Returns the key of index @i (NUL-terminated, owned by the map) and its length in *@n. */
 const char *et_hmap_key(const struct et_hmap *m, size_t i, size_t *n);
 
-/** A 64-bit hash of @n bytes (FNV-1a with a final mix). */
+/** A 64-bit hash of @n bytes, eight at a time, for tables (not for adversaries). */
 uint64_t et_hmap_hash(const void *key, size_t n);
 
 #endif
