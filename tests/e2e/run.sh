@@ -1,17 +1,19 @@
 #!/bin/sh
 # End-to-end suite entry point: makes sure the pinned Claude Code CLI is
-# installed in a cache directory, then runs e2e.mjs, which drives that CLI
-# against a scripted API on 127.0.0.1 with HOOK_BINARY registered as its
-# hook, and prints TAP on stdout.
+# installed in a cache directory (install-claude.sh), then drives that CLI
+# against a scripted API on 127.0.0.1 and prints TAP on stdout:
 #
-# usage: tests/e2e/run.sh HOOK_BINARY
+#   run.sh HOOK_BINARY           e2e.mjs: settings.json registers HOOK_BINARY
+#   run.sh --plugin PLUGIN_DIR   plugin.mjs: the CLI loads the built plugin
+#                                (build/plugin/plugin) with --plugin-dir
 #
 # environment:
 #   ET_E2E_CACHE           where the CLI is installed
 #                          (default: $HOME/.cache/execution-telemetry-e2e)
-#   ET_E2E_CLAUDE_VERSION  test against another CLI version (default: pinned below)
-#   ET_E2E_ARGS            extra arguments for e2e.mjs, e.g. "--keep" or
-#                          "--capture /tmp/e2e-capture"
+#   ET_E2E_CLAUDE_VERSION  test against another CLI version (default: pinned
+#                          in install-claude.sh)
+#   ET_E2E_ARGS            extra arguments for e2e.mjs or plugin.mjs, e.g.
+#                          "--keep" or "--capture /tmp/e2e-capture"
 #
 # Exit status: 0 all assertions passed, 1 an assertion failed or node/npm is
 # missing or the CLI could not be installed, 2 usage error.
@@ -19,75 +21,29 @@
 # stdout is the TAP stream, so everything else (npm's output) goes to stderr.
 set -eu
 
-# The Claude Code version the suite is pinned to (see README.md for why).
-PINNED_VERSION=2.1.197
-PACKAGE=@anthropic-ai/claude-code
-
-if [ $# -ne 1 ]; then
-	echo "usage: $0 HOOK_BINARY" >&2
-	exit 2
-fi
-hook=$1
-here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
-version=${ET_E2E_CLAUDE_VERSION:-$PINNED_VERSION}
-cache=${ET_E2E_CACHE:-${HOME:?HOME is not set}/.cache/execution-telemetry-e2e}
-# One directory per version, so that switching versions never half-replaces
-# an installation.
-prefix=$cache/claude-code-$version
-claude=$prefix/node_modules/.bin/claude
-
-for tool in node npm; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "e2e: '$tool' not found: the end-to-end suite needs Node.js (node and npm)" \
-			"to install and drive the Claude Code CLI" >&2
-		exit 1
-	fi
-done
-
-# True when $1/node_modules/.bin/claude runs and reports the wanted version.
-# `claude --version` only prints; it neither writes to HOME nor goes online.
-works()
+usage()
 {
-	[ -x "$1/node_modules/.bin/claude" ] &&
-		DISABLE_AUTOUPDATER=1 "$1/node_modules/.bin/claude" --version 2>/dev/null |
-		grep -q "^$version "
+	echo "usage: $0 HOOK_BINARY | $0 --plugin PLUGIN_DIR" >&2
+	exit 2
 }
 
-if ! works "$prefix"; then
-	echo "e2e: installing $PACKAGE@$version into $prefix" >&2
-	mkdir -p "$cache"
-	# Install next to the final place and rename, so that an interrupted
-	# install never looks like a finished one.
-	tmp=$(mktemp -d "$cache/.install.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact \
-		"$PACKAGE@$version" >&2; then
-		echo "e2e: npm install $PACKAGE@$version failed" >&2
-		exit 1
-	fi
-	# The package's postinstall puts the native binary in place of a stub.
-	# Run it by hand when npm skipped it (--ignore-scripts in a user's npmrc,
-	# or npm's allowScripts policy).
-	if ! works "$tmp"; then
-		(cd "$tmp/node_modules/$PACKAGE" && node install.cjs) >&2 || true
-	fi
-	if ! works "$tmp"; then
-		echo "e2e: $PACKAGE@$version installed, but its claude binary does not run" >&2
-		exit 1
-	fi
-	rm -rf "$prefix"
-	# Another run may have finished the same install meanwhile: keep theirs.
-	if [ ! -e "$prefix" ]; then
-		mv "$tmp" "$prefix"
-	fi
-	rm -rf "$tmp"
-	trap - EXIT
-	if ! works "$prefix"; then
-		echo "e2e: cannot install $PACKAGE@$version into $prefix" >&2
-		exit 1
-	fi
-fi
+case $# in
+1)
+	[ "$1" != --plugin ] || usage
+	test=e2e.mjs option=--hook target=$1
+	;;
+2)
+	[ "$1" = --plugin ] || usage
+	test=plugin.mjs option=--plugin-dir target=$2
+	;;
+*)
+	usage
+	;;
+esac
+here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+
+claude=$(sh "$here/install-claude.sh") || exit 1
 
 # ET_E2E_ARGS is split into words on purpose.
 # shellcheck disable=SC2086
-exec node "$here/e2e.mjs" --hook "$hook" --claude "$claude" ${ET_E2E_ARGS:-}
+exec node "$here/$test" "$option" "$target" --claude "$claude" ${ET_E2E_ARGS:-}

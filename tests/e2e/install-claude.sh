@@ -1,0 +1,85 @@
+#!/bin/sh
+# Makes sure the pinned Claude Code CLI is installed in a cache directory and
+# prints the path of its `claude` binary on stdout. Used by run.sh (the
+# end-to-end suite) and tests/cli/plugin.sh (the plugin validator).
+#
+# usage: tests/e2e/install-claude.sh
+#
+# environment:
+#   ET_E2E_CACHE           where the CLI is installed
+#                          (default: $HOME/.cache/execution-telemetry-e2e)
+#   ET_E2E_CLAUDE_VERSION  install another CLI version (default: pinned below)
+#
+# Exit status: 0 the path was printed, 1 node/npm is missing or the CLI could
+# not be installed, 2 usage error.
+#
+# stdout is the path only, so everything else (npm's output) goes to stderr.
+set -eu
+
+# The Claude Code version the suite is pinned to (see README.md for why).
+PINNED_VERSION=2.1.197
+PACKAGE=@anthropic-ai/claude-code
+
+if [ $# -ne 0 ]; then
+	echo "usage: $0" >&2
+	exit 2
+fi
+version=${ET_E2E_CLAUDE_VERSION:-$PINNED_VERSION}
+cache=${ET_E2E_CACHE:-${HOME:?HOME is not set}/.cache/execution-telemetry-e2e}
+# One directory per version, so that switching versions never half-replaces
+# an installation.
+prefix=$cache/claude-code-$version
+claude=$prefix/node_modules/.bin/claude
+
+for tool in node npm; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "e2e: '$tool' not found: the end-to-end suite needs Node.js (node and npm)" \
+			"to install and drive the Claude Code CLI" >&2
+		exit 1
+	fi
+done
+
+# True when $1/node_modules/.bin/claude runs and reports the wanted version.
+# `claude --version` only prints; it neither writes to HOME nor goes online.
+works()
+{
+	[ -x "$1/node_modules/.bin/claude" ] &&
+		DISABLE_AUTOUPDATER=1 "$1/node_modules/.bin/claude" --version 2>/dev/null |
+		grep -q "^$version "
+}
+
+if ! works "$prefix"; then
+	echo "e2e: installing $PACKAGE@$version into $prefix" >&2
+	mkdir -p "$cache"
+	# Install next to the final place and rename, so that an interrupted
+	# install never looks like a finished one.
+	tmp=$(mktemp -d "$cache/.install.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact \
+		"$PACKAGE@$version" >&2; then
+		echo "e2e: npm install $PACKAGE@$version failed" >&2
+		exit 1
+	fi
+	# The package's postinstall puts the native binary in place of a stub.
+	# Run it by hand when npm skipped it (--ignore-scripts in a user's npmrc,
+	# or npm's allowScripts policy).
+	if ! works "$tmp"; then
+		(cd "$tmp/node_modules/$PACKAGE" && node install.cjs) >&2 || true
+	fi
+	if ! works "$tmp"; then
+		echo "e2e: $PACKAGE@$version installed, but its claude binary does not run" >&2
+		exit 1
+	fi
+	rm -rf "$prefix"
+	# Another run may have finished the same install meanwhile: keep theirs.
+	if [ ! -e "$prefix" ]; then
+		mv "$tmp" "$prefix"
+	fi
+	rm -rf "$tmp"
+	trap - EXIT
+	if ! works "$prefix"; then
+		echo "e2e: cannot install $PACKAGE@$version into $prefix" >&2
+		exit 1
+	fi
+fi
+printf '%s\n' "$claude"
