@@ -77,7 +77,13 @@ static int rehash(struct et_hmap *m, size_t nslots)
 
 long et_hmap_get(struct et_hmap *m, const void *key, size_t n, bool add, bool *added)
 {
-	uint64_t h = et_hmap_hash(key, n);
+	return et_hmap_get_hashed(m, key, n, 0, add, added);
+}
+
+long et_hmap_get_hashed(struct et_hmap *m, const void *key, size_t n, uint64_t hash, bool add,
+			bool *added)
+{
+	uint64_t h = hash ? hash : et_hmap_hash(key, n);
 	size_t j, i;
 	char *copy;
 

@@ -34,6 +34,10 @@ void et_hmap_finish(struct et_hmap *m);
  */
 long et_hmap_get(struct et_hmap *m, const void *key, size_t n, bool add, bool *added);
 
+/** Like et_hmap_get, with @hash (et_hmap_hash of the key) already computed; 0 computes it. */
+long et_hmap_get_hashed(struct et_hmap *m, const void *key, size_t n, uint64_t hash, bool add,
+			bool *added);
+
 /** Returns the key of index @i (NUL-terminated, owned by the map) and its length in *@n. */
 const char *et_hmap_key(const struct et_hmap *m, size_t i, size_t *n);
 

@@ -230,10 +230,10 @@ static int ensure(void **arr, size_t *alloc, size_t size, size_t i)
 	return 0;
 }
 
-static long intern_tool(struct et_patterns *p, const char *name, size_t n)
+static long intern_tool(struct et_patterns *p, const char *name, size_t n, uint64_t hash)
 {
 	bool added;
-	long i = et_hmap_get(&p->tools, name, n, true, &added);
+	long i = et_hmap_get_hashed(&p->tools, name, n, hash, true, &added);
 
 	if (i < 0 || ensure((void **)&p->tool_stats, &p->tools_alloc, sizeof(*p->tool_stats),
 			    (size_t)i) < 0) {
@@ -396,7 +396,7 @@ static struct session *session_of(struct et_patterns *p, const struct et_rec *re
 	bool added;
 
 	key = et_span_key(rec->session, &p->tmp, "unknown", &n);
-	i = et_hmap_get(&p->sessions, key, n, true, &added);
+	i = et_hmap_get_hashed(&p->sessions, key, n, rec->session_hash, true, &added);
 	if (i < 0 ||
 	    ensure((void **)&p->states, &p->states_alloc, sizeof(*p->states), (size_t)i) < 0) {
 		return NULL;
@@ -524,7 +524,7 @@ static int add_call(struct et_patterns *p, struct session *s, const struct et_re
 	int r;
 
 	key = et_span_key(rec->tool, &p->tmp, "(unknown)", &n);
-	ti = intern_tool(p, key, n);
+	ti = intern_tool(p, key, n, rec->tool_hash);
 	if (ti < 0) {
 		return -ENOMEM;
 	}
@@ -552,7 +552,8 @@ static int add_call(struct et_patterns *p, struct session *s, const struct et_re
 
 	/* Retry loops: the same tool with the same params fingerprint, in a row. */
 	if (rec->params_fp.p) {
-		fp = et_hmap_hash(rec->params_fp.p, rec->params_fp.n) | 1;
+		fp = rec->fp_hash ? rec->fp_hash
+				  : et_hmap_hash(rec->params_fp.p, rec->params_fp.n) | 1;
 	}
 	if (!(fp && s->retry_len && s->retry_tool == c.tool && s->retry_fp == fp)) {
 		close_retry(p, s);

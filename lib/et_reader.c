@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "et_hmap.h"
 #include "et_jdoc.h"
 #include "et_scan.h"
 
@@ -303,9 +304,17 @@ int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec)
 static bool quick_time(const char *line, size_t n, int64_t *ms)
 {
 	static const char key[] = "\"timestamp\":\"";
+	static const char head[] = "{\"v\":1,\"timestamp\":\"";
 	size_t lim = n < 96 ? n : 96;
-	const char *p = memmem(line, lim, key, sizeof(key) - 1), *q;
+	const char *p, *q;
 
+	/* The hook's own lines: the time is at a fixed place, 24 characters long. */
+	if (n > sizeof(head) + 24 && memcmp(line, head, sizeof(head) - 1) == 0 &&
+	    line[sizeof(head) - 1 + 24] == '"' &&
+	    et_reader_parse_time(line + sizeof(head) - 1, 24, ms) == 0) {
+		return true;
+	}
+	p = memmem(line, lim, key, sizeof(key) - 1);
 	if (!p) {
 		return false;
 	}
@@ -429,6 +438,13 @@ static int parse_into(struct chunk *c, const char *line, size_t n, const struct 
 	if (!passes(rec, f)) {
 		return 0;
 	}
+	/* Hash the keys the aggregators look up here, on a worker, not on the consuming thread. */
+	rec->session_hash = rec->session.p && !rec->session.escaped
+				    ? et_hmap_hash(rec->session.p, rec->session.n)
+				    : 0;
+	rec->tool_hash =
+		rec->tool.p && !rec->tool.escaped ? et_hmap_hash(rec->tool.p, rec->tool.n) : 0;
+	rec->fp_hash = rec->params_fp.p ? et_hmap_hash(rec->params_fp.p, rec->params_fp.n) | 1 : 0;
 	c->st.records++;
 	if (rec->version == 0) {
 		c->st.old_format++;

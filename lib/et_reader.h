@@ -43,6 +43,11 @@ struct et_rec {
 	size_t ids_len;
 	const char *line; /* the whole line */
 	size_t line_len;
+	/*
+	 * et_hmap_hash of the raw session and tool spans (0: escaped or absent, hash it yourself)
+	 * and of params_fp (| 1; 0 when absent), made by et_reader_run's workers.
+	 */
+	uint64_t session_hash, tool_hash, fp_hash;
 };
 
 struct et_reader_filter {

@@ -108,10 +108,10 @@ void et_stats_destroy(struct et_stats *s)
 }
 
 /* The index of @tool's entry, created on first sight; -1 on ENOMEM. */
-static long tool_index(struct et_stats *s, const char *name, size_t n)
+static long tool_index(struct et_stats *s, const char *name, size_t n, uint64_t hash)
 {
 	bool added;
-	long i = et_hmap_get(&s->tool_names, name, n, true, &added);
+	long i = et_hmap_get_hashed(&s->tool_names, name, n, hash, true, &added);
 
 	if (i < 0 || !added) {
 		return i;
@@ -258,7 +258,7 @@ int et_stats_add(void *ctx, const struct et_rec *rec)
 		return 0;
 	}
 	key = et_span_key(rec->tool, &s->tmp, "(unknown)", &key_len);
-	ti = tool_index(s, key, key_len);
+	ti = tool_index(s, key, key_len, rec->tool_hash);
 	if (ti < 0) {
 		return -ENOMEM;
 	}
@@ -281,7 +281,7 @@ int et_stats_add(void *ctx, const struct et_rec *rec)
 		break;
 	}
 	key = et_span_key(rec->session, &s->tmp, "unknown", &key_len);
-	if (et_hmap_get(&s->sessions, key, key_len, true, NULL) < 0) {
+	if (et_hmap_get_hashed(&s->sessions, key, key_len, rec->session_hash, true, NULL) < 0) {
 		return -ENOMEM;
 	}
 	if (rec->has_latency) {
