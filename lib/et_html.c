@@ -14,6 +14,7 @@
 
 #include "et_errclass.h"
 #include "et_record.h"
+#include "et_render.h"
 #include "et_utf8.h"
 
 #include "banned.h"
@@ -239,26 +240,6 @@ static void esc_short(struct et_buf *out, const char *s, size_t max)
 
 /* ---- number and time formatting ---- */
 
-static const char *ms(double v, char *buf, size_t n)
-{
-	if (v >= 100 || v == floor(v)) {
-		snprintf(buf, n, "%.0f", v);
-	} else {
-		snprintf(buf, n, "%.1f", v);
-	}
-	return buf;
-}
-
-static const char *pct(double num, double den, char *buf, size_t n)
-{
-	if (den <= 0) {
-		snprintf(buf, n, "-");
-	} else {
-		snprintf(buf, n, "%.1f%%", 100.0 * num / den);
-	}
-	return buf;
-}
-
 /* A duration for a headline, to 3 significant digits: 56.4 ms, 1.61 s, 2.07 min, 3 h. */
 static const char *dur(double v, char *buf, size_t n)
 {
@@ -423,7 +404,7 @@ static void summary(struct page *pg)
 	snprintf(b, sizeof(b), "calls in %llu session%s", (unsigned long long)s->sessions,
 		 s->sessions == 1 ? "" : "s");
 	kpi(out, a, b);
-	kpi(out, pct((double)s->successes, (double)s->calls, a, sizeof(a)), "succeeded");
+	kpi(out, et_render_pct((double)s->successes, (double)s->calls, a, sizeof(a)), "succeeded");
 	snprintf(a, sizeof(a), "%llu", (unsigned long long)s->failures);
 	snprintf(b, sizeof(b), "failed, %llu interrupted", (unsigned long long)s->interrupted);
 	kpi(out, a, b);
@@ -722,9 +703,9 @@ static void latency(struct page *pg)
 		et_buf_addf(out,
 			    ": %llu call%s with a latency; avg %s ms, p50 %s, p95 %s, p99 %s, max ",
 			    (unsigned long long)l->count, l->count == 1 ? "" : "s",
-			    ms(l->avg, a, sizeof(a)), ms(l->p50, b, sizeof(b)),
-			    ms(l->p95, c, sizeof(c)), ms(l->p99, d, sizeof(d)));
-		et_buf_addf(out, "%s</title>\n", ms(l->max, a, sizeof(a)));
+			    et_render_ms(l->avg, a, sizeof(a)), et_render_ms(l->p50, b, sizeof(b)),
+			    et_render_ms(l->p95, c, sizeof(c)), et_render_ms(l->p99, d, sizeof(d)));
+		et_buf_addf(out, "%s</title>\n", et_render_ms(l->max, a, sizeof(a)));
 		et_buf_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
 			    X0 - 8, y + 17);
 		esc_short(out, tl->tool, LABEL_CHARS);
@@ -750,9 +731,10 @@ static void latency(struct page *pg)
 			"<line class=\"lmax\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
 			xmax, xmax, y + 3, y + 23);
 		et_buf_addf(out, "<text x=\"%d\" y=\"%.1f\">p50 %s &middot; p95 %s &middot; p99 %s",
-			    X1 + 12, y + 17, ms(l->p50, a, sizeof(a)), ms(l->p95, b, sizeof(b)),
-			    ms(l->p99, c, sizeof(c)));
-		et_buf_addf(out, " &middot; max %s</text></g>\n", ms(l->max, a, sizeof(a)));
+			    X1 + 12, y + 17, et_render_ms(l->p50, a, sizeof(a)),
+			    et_render_ms(l->p95, b, sizeof(b)), et_render_ms(l->p99, c, sizeof(c)));
+		et_buf_addf(out, " &middot; max %s</text></g>\n",
+			    et_render_ms(l->max, a, sizeof(a)));
 		y += ROW;
 	}
 	et_buf_adds(out, "</svg>\n");
@@ -763,7 +745,7 @@ static void latency(struct page *pg)
 		et_buf_adds(out, "<p><b>");
 		esc(out, bt->tool);
 		et_buf_addf(out, "</b> takes %s of the time spent in tools. ",
-			    pct(bt->share, 1, a, sizeof(a)));
+			    et_render_pct(bt->share, 1, a, sizeof(a)));
 		esc(out, bt->recommendation);
 		et_buf_adds(out, "</p>\n");
 	}
@@ -815,7 +797,7 @@ static void success(struct page *pg)
 			    "<td class=\"n\">%llu</td><td class=\"n\">%s</td><td>",
 			    (unsigned long long)tl->calls, (unsigned long long)tl->failures,
 			    (unsigned long long)tl->interrupted,
-			    pct((double)tl->successes, (double)tl->calls, a, sizeof(a)));
+			    et_render_pct((double)tl->successes, (double)tl->calls, a, sizeof(a)));
 		rate_bar(out, tl->successes, tl->failures, tl->interrupted);
 		et_buf_adds(out, "</td></tr>\n");
 	}
@@ -895,8 +877,9 @@ static void chains(struct page *pg)
 			et_buf_adds(out, "</code>");
 		}
 		et_buf_addf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
-			    pct((double)c->all_success, (double)c->count, a, sizeof(a)),
-			    c->lat_n ? ms(c->lat_sum / (double)c->lat_n, b, sizeof(b)) : "-");
+			    et_render_pct((double)c->all_success, (double)c->count, a, sizeof(a)),
+			    c->lat_n ? et_render_ms(c->lat_sum / (double)c->lat_n, b, sizeof(b))
+				     : "-");
 	}
 	et_buf_adds(out, "</table>\n</section>\n");
 }
@@ -916,7 +899,7 @@ static void parallelization(struct page *pg)
 		"nothing written between them; batching them would have saved <b>%s ms</b>.</p>\n"
 		"<p class=\"mute\">From %s.</p>\n",
 		(unsigned long long)p->par_opportunities, p->par_opportunities == 1 ? "" : "s",
-		(unsigned long long)p->par_calls, ms(p->par_saved_ms, a, sizeof(a)),
+		(unsigned long long)p->par_calls, et_render_ms(p->par_saved_ms, a, sizeof(a)),
 		p->par_from_batches ? "PostToolBatch records"
 				    : "timestamps: this log has no PostToolBatch records, so "
 				      "calls less than 1 s apart are taken as one batch");
@@ -940,7 +923,7 @@ static void parallelization(struct page *pg)
 				s = comma + 1;
 			}
 			et_buf_addf(out, "</td><td class=\"n\">%s</td></tr>\n",
-				    ms(g->saved_ms, a, sizeof(a)));
+				    et_render_ms(g->saved_ms, a, sizeof(a)));
 		}
 		et_buf_adds(out, "</table>\n");
 	}
@@ -965,7 +948,7 @@ static void slowest(struct page *pg)
 		const struct et_stats_slow *w = &s->slow[i];
 
 		et_buf_addf(out, "<tr><td class=\"n\">%s</td><td><code>",
-			    ms(w->latency_ms, a, sizeof(a)));
+			    et_render_ms(w->latency_ms, a, sizeof(a)));
 		esc(out, w->context);
 		et_buf_addf(out, "</code></td><td class=\"n\">%s</td><td><code>",
 			    when(w->ts_ms, 19, b, sizeof(b)));

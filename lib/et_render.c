@@ -19,7 +19,7 @@
 
 /* ---- number formatting ---- */
 
-static const char *ms(double v, char *buf, size_t n)
+const char *et_render_ms(double v, char *buf, size_t n)
 {
 	if (v >= 100 || v == floor(v)) {
 		snprintf(buf, n, "%.0f", v);
@@ -29,7 +29,7 @@ static const char *ms(double v, char *buf, size_t n)
 	return buf;
 }
 
-static const char *pct(double num, double den, char *buf, size_t n)
+const char *et_render_pct(double num, double den, char *buf, size_t n)
 {
 	if (den <= 0) {
 		snprintf(buf, n, "-");
@@ -253,11 +253,11 @@ static void lat_cells(const struct et_lat_summary *l, char b[5][32])
 		}
 		return;
 	}
-	ms(l->avg, b[0], 32);
-	ms(l->p50, b[1], 32);
-	ms(l->p95, b[2], 32);
-	ms(l->p99, b[3], 32);
-	ms(l->max, b[4], 32);
+	et_render_ms(l->avg, b[0], 32);
+	et_render_ms(l->p50, b[1], 32);
+	et_render_ms(l->p95, b[2], 32);
+	et_render_ms(l->p99, b[3], 32);
+	et_render_ms(l->max, b[4], 32);
 }
 
 int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
@@ -289,7 +289,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 	et_buf_addf(out, "%s calls in %llu session%s: %s succeeded, %s failed, %s interrupted",
 		    u64(r->calls, a, sizeof(a)), (unsigned long long)r->sessions,
 		    r->sessions == 1 ? "" : "s",
-		    pct((double)r->successes, (double)r->calls, b, sizeof(b)),
+		    et_render_pct((double)r->successes, (double)r->calls, b, sizeof(b)),
 		    u64(r->failures, c, sizeof(c)), u64(r->interrupted, d, sizeof(d)));
 	if (r->lat.count) {
 		et_buf_addf(out, "; latency avg %s ms, p50 %s, p95 %s, p99 %s, max %s", lat[0],
@@ -310,7 +310,8 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			row[1] = u64(x->calls, n1, sizeof(n1));
 			row[2] = u64(x->failures, n2, sizeof(n2));
 			row[3] = u64(x->interrupted, n3, sizeof(n3));
-			row[4] = pct((double)x->successes, (double)x->calls, n4, sizeof(n4));
+			row[4] = et_render_pct((double)x->successes, (double)x->calls, n4,
+					       sizeof(n4));
 			for (j = 0; j < 5; j++) {
 				row[5 + j] = lat[j];
 			}
@@ -358,7 +359,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			et_record_format_time(r->slow[i].ts_ms, ts, sizeof(ts));
 			ts[19] = '\0'; /* to the second */
 			ts[10] = ' ';
-			row[0] = ms(r->slow[i].latency_ms, a, sizeof(a));
+			row[0] = et_render_ms(r->slow[i].latency_ms, a, sizeof(a));
 			row[1] = r->slow[i].context;
 			row[2] = ts;
 			rc = et_table_row(&t, row);
@@ -531,8 +532,11 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			join(&cell, x->tools, x->ntools, arrow);
 			row[0] = u64(x->count, a, sizeof(a));
 			row[1] = cell.data;
-			row[2] = pct((double)x->all_success, (double)x->count, b, sizeof(b));
-			row[3] = x->lat_n ? ms(x->lat_sum / (double)x->lat_n, c, sizeof(c)) : "-";
+			row[2] = et_render_pct((double)x->all_success, (double)x->count, b,
+					       sizeof(b));
+			row[3] = x->lat_n
+					 ? et_render_ms(x->lat_sum / (double)x->lat_n, c, sizeof(c))
+					 : "-";
 			rc = et_table_row(&t, row);
 		}
 		if (rc == 0) {
@@ -547,7 +551,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 		"%llu run%s of read-only calls (%llu calls) ran one batch at a time with nothing "
 		"written between them; batching them would have saved %s ms (from %s).\n",
 		(unsigned long long)r->par_opportunities, r->par_opportunities == 1 ? "" : "s",
-		(unsigned long long)r->par_calls, ms(r->par_saved_ms, a, sizeof(a)),
+		(unsigned long long)r->par_calls, et_render_ms(r->par_saved_ms, a, sizeof(a)),
 		r->par_from_batches ? "PostToolBatch records"
 				    : "timestamps: this log has no PostToolBatch records");
 	if (r->npar_groups) {
@@ -558,7 +562,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 
 			row[0] = u64(r->par_groups[i].count, a, sizeof(a));
 			row[1] = r->par_groups[i].tools;
-			row[2] = ms(r->par_groups[i].saved_ms, b, sizeof(b));
+			row[2] = et_render_ms(r->par_groups[i].saved_ms, b, sizeof(b));
 			rc = et_table_row(&t, row);
 		}
 		if (rc == 0) {
@@ -628,10 +632,10 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			const char *row[5];
 
 			row[0] = x->tool;
-			row[1] = pct(x->share, 1, a, sizeof(a));
-			row[2] = ms(x->total_ms, b, sizeof(b));
+			row[1] = et_render_pct(x->share, 1, a, sizeof(a));
+			row[2] = et_render_ms(x->total_ms, b, sizeof(b));
 			row[3] = u64(x->calls, c, sizeof(c));
-			row[4] = ms(x->avg_ms, e, sizeof(e));
+			row[4] = et_render_ms(x->avg_ms, e, sizeof(e));
 			rc = et_table_row(&t, row);
 		}
 		if (rc == 0) {

@@ -27,6 +27,15 @@ struct et_report_meta {
 	size_t top;
 };
 
+/**
+ * Formats a latency in milliseconds for a table: whole from 100 ms, else one decimal. Writes into
+ * @buf (@n bytes) and returns it.
+ */
+const char *et_render_ms(double v, char *buf, size_t n);
+
+/** Formats @num / @den as a percentage with one decimal ("-" when @den is 0) into @buf. */
+const char *et_render_pct(double num, double den, char *buf, size_t n);
+
 /** Appends the stats report. Returns 0 or -errno. */
 int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
 		    struct et_buf *out);

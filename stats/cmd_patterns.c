@@ -60,8 +60,7 @@ int cmd_patterns(int argc, char **argv)
 		r = et_patterns_finish(p, c.min_count, c.top, c.tool, &res);
 	}
 	if (r < 0) {
-		fprintf(stderr, "telemetry-stats: %s", err.len ? err.data : "out of memory\n");
-		status = EXIT_FAILURE_;
+		status = cli_failed(&err);
 		goto out;
 	}
 	cli_meta(&c, &in, &m);

@@ -175,20 +175,10 @@ int cmd_report(int argc, char **argv)
 		r = et_patterns_finish(f.patterns, c.min_count, c.top, c.tool, &pres);
 	}
 	if (r < 0) {
-		fprintf(stderr, "telemetry-stats: %s", err.len ? err.data : "out of memory\n");
-		status = EXIT_FAILURE_;
+		status = cli_failed(&err);
 		goto out;
 	}
-	memset(&m, 0, sizeof(m));
-	m.files = c.files;
-	m.nfiles = c.nfiles;
-	m.in = &in;
-	m.since = c.filter.has_since ? c.since_text : NULL;
-	m.until = c.filter.has_until ? c.until_text : NULL;
-	m.session = c.session;
-	m.project = c.project;
-	m.tool = c.tool;
-	m.top = c.top;
+	cli_meta(&c, &in, &m);
 	if (et_html_render(&sres, &pres, &f.timeline, &m, &out) < 0) {
 		fprintf(stderr, "telemetry-stats: the report is too large\n");
 		status = EXIT_FAILURE_;

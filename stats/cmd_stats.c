@@ -57,8 +57,7 @@ int cmd_stats(int argc, char **argv)
 		r = et_stats_finish(s, &res);
 	}
 	if (r < 0) {
-		fprintf(stderr, "telemetry-stats: %s", err.len ? err.data : "out of memory\n");
-		status = EXIT_FAILURE_;
+		status = cli_failed(&err);
 		goto out;
 	}
 	cli_meta(&c, &in, &m);

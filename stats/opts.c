@@ -460,6 +460,12 @@ void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_r
 	m->top = c->top;
 }
 
+int cli_failed(const struct et_buf *err)
+{
+	fprintf(stderr, "telemetry-stats: %s", err->len ? err->data : "out of memory\n");
+	return EXIT_FAILURE_;
+}
+
 void cli_finish(struct cli *c)
 {
 	free(c->logs);

@@ -64,6 +64,12 @@ int cli_files(struct cli *c);
 /** Fills the report metadata @m from the options and what the reading counted (@in). */
 void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_report_meta *m);
 
+/**
+ * Reports that reading or aggregating failed, with the reader's message in @err (or "out of
+ * memory" when it has none). Returns EXIT_FAILURE_.
+ */
+int cli_failed(const struct et_buf *err);
+
 /** Frees what @c owns. */
 void cli_finish(struct cli *c);
 
