@@ -402,21 +402,6 @@ int et_jdoc_parse(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes)
 	return r;
 }
 
-int et_jdoc_parse_prefix(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes, size_t *end)
-{
-	struct lexer lx = {s, n, 0};
-	int r;
-
-	d->n = 0;
-	skip_ws(&lx);
-	r = parse_value(&lx, d, max_nodes);
-	*end = lx.i;
-	if (r < 0) {
-		d->n = 0;
-	}
-	return r;
-}
-
 int et_jdoc_skip(const char *s, size_t n, size_t *end)
 {
 	struct lexer lx = {s, n, 0};

@@ -89,12 +89,6 @@ size_t et_jdoc_decoded_len(const char *raw, size_t len, bool escaped);
 /** Returns how many characters (et_utf8 counting) the decoding of a raw span holds. */
 size_t et_jdoc_decoded_chars(const char *raw, size_t len, bool escaped);
 
-/**
- * Like et_jdoc_parse, but parses one value at the start of @s and sets *@end to the offset just past
- * it (trailing text is allowed).
- */
-int et_jdoc_parse_prefix(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes, size_t *end);
-
 /** Returns the index of the member of object @obj whose decoded key equals @key, or 0. */
 size_t et_jdoc_member(const struct et_jdoc *d, size_t obj, const char *key);
 

@@ -13,7 +13,8 @@
 
 #include "banned.h"
 
-int et_json_str_body(struct et_buf *b, const char *s, size_t n)
+/* et_json_str without the quotes. */
+static int str_body(struct et_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -97,7 +98,7 @@ int et_json_str(struct et_buf *b, const char *s, size_t n)
 
 	if (r == 0) {
 		et_buf_addch(b, '"');
-		r = et_json_str_body(b, s, n);
+		r = str_body(b, s, n);
 	}
 	return r < 0 ? r : et_buf_addch(b, '"');
 }

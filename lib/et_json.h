@@ -18,12 +18,6 @@
  */
 int et_json_str(struct et_buf *b, const char *s, size_t n);
 
-/**
- * Like et_json_str without the quotes: for writing one long string in pieces. Each piece must end
- * on a character boundary.
- */
-int et_json_str_body(struct et_buf *b, const char *s, size_t n);
-
 /** Appends a NUL-terminated string as a JSON string, or `null` when @s is NULL. */
 int et_json_strz(struct et_buf *b, const char *s);
 

@@ -337,22 +337,6 @@ static char *render_params(struct mapper *mp, const struct et_jdoc *d, size_t i,
 	return et_buf_detach(&out, NULL);
 }
 
-int et_payload_render_params(const char *json_text, size_t n, struct et_redactor *red,
-			     size_t max_chars, struct et_buf *out, struct et_redact_stats *st)
-{
-	struct et_jdoc d = {0};
-	struct render rd = {red, max_chars, st, out, &d};
-	int r = et_jdoc_parse(&d, json_text, n, MAX_NODES);
-
-	if (r == 0) {
-		r = render_value(&rd, 0);
-	} else if (r != -ENOMEM) {
-		r = -EINVAL;
-	}
-	et_jdoc_finish(&d);
-	return r;
-}
-
 /* Fingerprints and renders the tool input at node @i of @d into @rec. */
 static int put_params(struct mapper *mp, const struct et_jdoc *d, size_t i, struct et_record *rec)
 {

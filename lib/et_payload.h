@@ -58,11 +58,4 @@ const char *et_payload_agent_name(const char *name);
  */
 bool et_payload_exit_code(const char *error, long long *code);
 
-/**
- * Appends the redacted, truncated rendering of @json_text (a JSON value) as JSON to @out, counting
- * into @st. Exposed for tests. Returns 0, -EINVAL when the text is not JSON, or -errno.
- */
-int et_payload_render_params(const char *json_text, size_t n, struct et_redactor *red,
-			     size_t max_chars, struct et_buf *out, struct et_redact_stats *st);
-
 #endif
