@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "et_config.h"
 #include "et_hmap.h"
 #include "et_jdoc.h"
+#include "et_log.h"
 #include "et_scan.h"
 
 #include "banned.h"
@@ -28,7 +30,6 @@
 #define CHUNK ((size_t)8 << 20)
 #define MAX_LINE ((size_t)64 << 20)
 #define MAX_MEMBERS 48
-#define MAX_ROTATED 99
 
 /* ---- time ---- */
 
@@ -841,11 +842,12 @@ static int push_with_rotated(char ***files, size_t *n, const char *path, bool wi
 {
 	char rot[4096];
 	struct stat st;
-	int i, r;
+	unsigned i;
+	int r;
 
-	for (i = with_rotated ? MAX_ROTATED : 0; i >= 1; i--) {
-		if (snprintf(rot, sizeof(rot), "%s.%d", path, i) < (int)sizeof(rot) &&
-		    stat(rot, &st) == 0 && S_ISREG(st.st_mode)) {
+	for (i = with_rotated ? ET_MAX_ROTATE_KEEP : 0; i >= 1; i--) {
+		if (et_log_rotated_path(path, i, rot, sizeof(rot)) == 0 && stat(rot, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
 			r = push(files, n, rot);
 			if (r < 0) {
 				return r;
