@@ -130,13 +130,17 @@ struct et_export *et_export_create(const struct et_export_opts *o)
 
 /* ---- values ---- */
 
-/* Appends the decoding of the raw JSON string span @raw as a JSON string (re-escaped). */
-static int add_string(struct et_export *x, struct et_buf *b, const char *raw, size_t n)
+/*
+ * Appends the decoding of the raw JSON string span @raw as a JSON string (re-escaped); @escaped
+ * says whether the span holds a backslash.
+ */
+static int add_string(struct et_export *x, struct et_buf *b, const char *raw, size_t n,
+		      bool escaped)
 {
 	int r;
 
 	et_buf_reset(&x->tmp);
-	r = et_jdoc_decode(raw, n, memchr(raw, '\\', n) != NULL, &x->tmp);
+	r = et_jdoc_decode(raw, n, escaped, &x->tmp);
 	return r ? r : et_json_str(b, x->tmp.data, x->tmp.len);
 }
 
@@ -215,7 +219,7 @@ static int add_array(struct et_export *x, struct et_buf *b, const char *t, size_
 			break;
 		case ET_J_STRING:
 			et_buf_adds(b, "{\"stringValue\":");
-			r = add_string(x, b, nd->raw, nd->len);
+			r = add_string(x, b, nd->raw, nd->len, nd->escaped);
 			et_buf_addch(b, '}');
 			break;
 		default:
@@ -242,7 +246,7 @@ static int add_attribute(struct et_export *x, struct et_buf *b, const struct et_
 	}
 	*first = false;
 	et_buf_adds(b, "{\"key\":");
-	r = add_string(x, b, m->key, m->key_len);
+	r = add_string(x, b, m->key, m->key_len, m->key_escaped);
 	et_buf_adds(b, ",\"value\":");
 	if (r < 0) {
 		return r;
@@ -250,7 +254,7 @@ static int add_attribute(struct et_export *x, struct et_buf *b, const struct et_
 	switch (m->type) {
 	case '"':
 		et_buf_adds(b, "{\"stringValue\":");
-		r = add_string(x, b, m->val + 1, m->val_len - 2);
+		r = add_string(x, b, m->val + 1, m->val_len - 2, m->escaped);
 		et_buf_addch(b, '}');
 		break;
 	case '{':
@@ -371,8 +375,7 @@ static int build_log_record(struct et_export *x, const struct et_rec *rec,
 	et_buf_reset(b);
 	et_buf_reset(&x->agent);
 	if (agent && agent->type == '"') {
-		r = et_jdoc_decode(agent->val + 1, agent->val_len - 2,
-				   memchr(agent->val, '\\', agent->val_len) != NULL, &x->agent);
+		r = et_jdoc_decode(agent->val + 1, agent->val_len - 2, agent->escaped, &x->agent);
 	} else {
 		r = et_buf_adds(&x->agent, "unknown");
 	}
@@ -584,8 +587,7 @@ static int add_csv(struct et_export *x, const struct et_rec *rec, const struct e
 			continue;
 		} else if (m->type == '"') {
 			et_buf_reset(&x->tmp);
-			r = et_jdoc_decode(m->val + 1, m->val_len - 2,
-					   memchr(m->val, '\\', m->val_len) != NULL, &x->tmp);
+			r = et_jdoc_decode(m->val + 1, m->val_len - 2, m->escaped, &x->tmp);
 			if (r == 0) {
 				r = csv_field(b, x->tmp.data, x->tmp.len);
 			}

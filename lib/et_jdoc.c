@@ -402,12 +402,12 @@ int et_jdoc_parse(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes)
 	return r;
 }
 
-int et_jdoc_skip(const char *s, size_t n, size_t *end)
+int et_jdoc_skip(const char *s, size_t n, size_t *end, bool *escaped)
 {
 	struct lexer lx = {s, n, 0};
 	const char *raw;
 	size_t len;
-	bool esc;
+	bool esc = false;
 	int r;
 
 	skip_ws(&lx);
@@ -434,6 +434,9 @@ int et_jdoc_skip(const char *s, size_t n, size_t *end)
 		break;
 	}
 	*end = lx.i;
+	if (escaped) {
+		*escaped = esc;
+	}
 	return r;
 }
 

@@ -65,9 +65,10 @@ void et_jdoc_finish(struct et_jdoc *d);
 
 /**
  * Validates one JSON value at the start of the @n bytes at @s without building nodes, and sets
- * *@end to the offset just past it. Returns 0 or an enum et_jdoc_error.
+ * *@end to the offset just past it. If @escaped is not NULL, sets it to whether the value is a
+ * string that holds a backslash. Returns 0 or an enum et_jdoc_error.
  */
-int et_jdoc_skip(const char *s, size_t n, size_t *end);
+int et_jdoc_skip(const char *s, size_t n, size_t *end, bool *escaped);
 
 /**
  * Appends the decoded bytes of a raw string span (escapes resolved, \uXXXX as UTF-8, a lone

@@ -71,11 +71,11 @@ static char *clean(struct mapper *mp, const char *s, size_t n, struct et_record 
 	return p;
 }
 
-/* Decodes a raw string span (between the quotes) into mp->decoded. Returns 0 or -errno. */
-static int decode(struct mapper *mp, const char *raw, size_t len)
+/* Decodes string member @m's value into mp->decoded. Returns 0 or -errno. */
+static int decode(struct mapper *mp, const struct et_scan_member *m)
 {
 	et_buf_reset(&mp->decoded);
-	return et_jdoc_decode(raw, len, memchr(raw, '\\', len) != NULL, &mp->decoded);
+	return et_jdoc_decode(m->val + 1, m->val_len - 2, m->escaped, &mp->decoded);
 }
 
 /* The string member @key, decoded and cleaned (or raw: decoded only), or NULL. */
@@ -83,7 +83,7 @@ static char *member_string(struct mapper *mp, const char *key, struct et_record 
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
 
-	if (!mem || mem->type != '"' || decode(mp, mem->val + 1, mem->val_len - 2) < 0) {
+	if (!mem || mem->type != '"' || decode(mp, mem) < 0) {
 		return NULL;
 	}
 	if (raw) {

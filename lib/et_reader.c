@@ -167,7 +167,7 @@ static struct et_span string_span(const struct et_scan_member *m)
 	if (m->type == '"') {
 		s.p = m->val + 1;
 		s.n = m->val_len - 2;
-		s.escaped = memchr(s.p, '\\', s.n) != NULL;
+		s.escaped = m->escaped;
 	}
 	return s;
 }

@@ -27,7 +27,7 @@ static void skip_ws(struct scanner *sc)
 }
 
 /* Validates the value at sc->i with the strict parser and moves past it. */
-static bool skip_value(struct scanner *sc, char *type)
+static bool skip_value(struct scanner *sc, char *type, bool *escaped)
 {
 	size_t end;
 	char c;
@@ -37,7 +37,7 @@ static bool skip_value(struct scanner *sc, char *type)
 	}
 	c = sc->s[sc->i];
 	*type = (c == '"' || c == '{' || c == '[') ? c : 'n';
-	if (et_jdoc_skip(sc->s + sc->i, sc->n - sc->i, &end) < 0) {
+	if (et_jdoc_skip(sc->s + sc->i, sc->n - sc->i, &end, escaped) < 0) {
 		return false;
 	}
 	sc->i += end;
@@ -68,6 +68,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 	struct scanner sc = {s, n, 0};
 	size_t key_start, key_end, val_start;
 	char type;
+	bool key_escaped, escaped;
 
 	*count = 0;
 	skip_ws(&sc);
@@ -89,7 +90,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			return ET_SCAN_INVALID;
 		}
 		key_start = sc.i + 1;
-		if (!skip_value(&sc, &type)) {
+		if (!skip_value(&sc, &type, &key_escaped)) {
 			return ET_SCAN_INVALID;
 		}
 		key_end = sc.i - 1; /* the closing quote */
@@ -100,7 +101,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		sc.i++;
 		skip_ws(&sc);
 		val_start = sc.i;
-		if (!skip_value(&sc, &type)) {
+		if (!skip_value(&sc, &type, &escaped)) {
 			return ET_SCAN_INVALID;
 		}
 		if (*count < max) {
@@ -109,6 +110,8 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			out[*count].val = s + val_start;
 			out[*count].val_len = sc.i - val_start;
 			out[*count].type = type;
+			out[*count].escaped = escaped;
+			out[*count].key_escaped = key_escaped;
 			(*count)++;
 		}
 		skip_ws(&sc);

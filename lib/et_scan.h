@@ -1,6 +1,7 @@
 #ifndef ET_SCAN_H
 #define ET_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -22,7 +23,9 @@ struct et_scan_member {
 	size_t key_len;
 	const char *val; /* the value's JSON text, quotes included for strings */
 	size_t val_len;
-	char type; /* '"' string, '{' object, '[' array, 'n' number or literal */
+	char type;	  /* '"' string, '{' object, '[' array, 'n' number or literal */
+	bool escaped;	  /* the value is a string that holds a backslash */
+	bool key_escaped; /* the key holds a backslash */
 };
 
 /**

@@ -126,7 +126,7 @@ static cJSON *parse(const char *text, size_t n, struct et_buf *err, int *rc)
 		return NULL;
 	}
 	/* The strict parser decides what is JSON (cJSON accepts a few things JSON.parse does not). */
-	if (et_jdoc_skip(text, n, &stop) != 0 || et_jdoc_ws(text, n, stop) != n) {
+	if (et_jdoc_skip(text, n, &stop, NULL) != 0 || et_jdoc_ws(text, n, stop) != n) {
 		et_buf_adds(err, "not valid JSON");
 		root = cJSON_ParseWithLengthOpts(text, n, &end, false);
 		if (!root && end && end >= text) {

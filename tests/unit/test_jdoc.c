@@ -113,7 +113,7 @@ int main(void)
 	tap_ok(et_jdoc_parse(&d, deep, strlen(deep), 1 << 20) == 0, "1000 levels: fine");
 	free(deep);
 	tap_ok(et_jdoc_parse(&d, "[1,2,3,4]", 9, 4) == ET_JDOC_E_NODES, "more values than allowed");
-	tap_ok(et_jdoc_skip("[1, {\"a\": 2}] tail", 18, &end) == 0 && end == 13,
+	tap_ok(et_jdoc_skip("[1, {\"a\": 2}] tail", 18, &end, NULL) == 0 && end == 13,
 	       "skip validates one value and stops after it");
 	et_jdoc_finish(&d);
 	return tap_done();

@@ -31,6 +31,11 @@ int main(void)
 	f = et_scan_find(m, count, "n");
 	tap_ok(f && f->type == 'n' && f->val_len == 6, "a number span");
 	tap_ok(et_scan_find(m, count, "zz") == NULL, "a missing key is not found");
+	tap_ok(m[0].escaped && !m[0].key_escaped && !m[1].escaped && !m[2].escaped,
+	       "only a string value with a backslash is marked escaped");
+	st = scan("{\"k\\u0041\": \"plain\"}", m, &count);
+	tap_ok(st == ET_SCAN_OK && count == 1 && m[0].key_escaped && !m[0].escaped,
+	       "a key with an escape is marked key_escaped");
 
 	tap_ok(scan("", m, &count) == ET_SCAN_EMPTY, "empty input");
 	tap_ok(scan(" \n\t", m, &count) == ET_SCAN_EMPTY, "white space only");
