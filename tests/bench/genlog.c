@@ -54,6 +54,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -829,8 +830,8 @@ static int jw_at(const struct jw *w, int i, int rot)
 	return rot ? (i == 0 ? w->nm - 1 : i - 1) : i;
 }
 
-/* Appends the params object as logged. */
-static void jw_put(const struct jw *w, struct buf *b, int rot)
+/* Appends the params object in display order: as logged, or (@full) as compact JSON in full. */
+static void jw_put(const struct jw *w, struct buf *b, int rot, bool full)
 {
 	buf_ch(b, '{');
 	for (int i = 0; i < w->nm; i++) {
@@ -842,25 +843,11 @@ static void jw_put(const struct jw *w, struct buf *b, int rot)
 		buf_ch(b, '"');
 		buf_puts(b, m->key);
 		buf_lit(b, "\":");
-		buf_add(b, w->d.p + m->d0, m->d1 - m->d0);
-	}
-	buf_ch(b, '}');
-}
-
-/* Appends the full params object (compact JSON) in display order. */
-static void jw_put_full(const struct jw *w, struct buf *b, int rot)
-{
-	buf_ch(b, '{');
-	for (int i = 0; i < w->nm; i++) {
-		const struct member *m = &w->m[jw_at(w, i, rot)];
-
-		if (i) {
-			buf_ch(b, ',');
+		if (full) {
+			buf_add(b, w->f.p + m->f0, m->f1 - m->f0);
+		} else {
+			buf_add(b, w->d.p + m->d0, m->d1 - m->d0);
 		}
-		buf_ch(b, '"');
-		buf_puts(b, m->key);
-		buf_lit(b, "\":");
-		buf_add(b, w->f.p + m->f0, m->f1 - m->f0);
 	}
 	buf_ch(b, '}');
 }
@@ -1591,7 +1578,7 @@ static void write_call(struct session *s, struct call *c, int64_t ts)
 		buf_puts(b, c->tool);
 		buf_puts(b, "\", \"params\": ");
 		buf_reset(&oldbuf);
-		jw_put_full(&c->p, &oldbuf, c->rot);
+		jw_put(&c->p, &oldbuf, c->rot, true);
 		py_style(b, oldbuf.p, oldbuf.len);
 		buf_puts(b, c->outcome == OK ? ", \"outcome\": \"success\", \"error\": "
 					     : ", \"outcome\": \"failure\", \"error\": ");
@@ -1639,7 +1626,7 @@ static void write_call(struct session *s, struct call *c, int64_t ts)
 		buf_puts(b, ",\"latency_source\":\"pre_post\"");
 	}
 	buf_puts(b, ",\"params\":");
-	jw_put(&c->p, b, c->rot);
+	jw_put(&c->p, b, c->rot, false);
 	jw_fp(&c->p, &scratch, fp);
 	buf_lit(b, ",\"params_fp\":\"");
 	buf_add(b, fp, 32);
