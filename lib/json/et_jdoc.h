@@ -12,7 +12,7 @@
  * container's children follow it, and each node knows where its next sibling is, so a subtree is
  * skipped in one step. Strings are not decoded while parsing: a node keeps the raw span between the
  * quotes and whether it holds an escape, and et_jdoc_decode decodes it when (and if) it is needed.
- * That makes parsing a megabyte string a memchr, not a copy.
+ * That makes parsing a megabyte string one vectorised scan, not a copy.
  */
 
 enum et_jtype {
