@@ -270,14 +270,6 @@ static bool valid_utf8(const char *s, size_t n)
 	return true;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void test_classes(void)
 {
 	size_t i;
@@ -367,9 +359,9 @@ static void test_limits(void)
 	static const char tail[] = "\ncp: /a/b: Permission denied\n";
 	struct et_buf small;
 	char *in, *s;
-	size_t i, j, k, n, len;
+	size_t i, j, k, n, len, good;
 	bool ok;
-	double t0, t;
+	enum et_errclass got;
 
 	/* A cut never splits a 2-, 3- or 4-byte character, whatever the alignment. */
 	in = malloc(4096);
@@ -424,7 +416,10 @@ static void test_limits(void)
 	       "a signature past the output buffer's cap: -E2BIG, buffer empty");
 	et_buf_finish(&small);
 
-	/* Hostile inputs: quadratic scanning of 256 KiB would take minutes, linear takes ms. */
+	/*
+	 * Hostile inputs: quadratic scanning of 256 KiB would take minutes, linear takes ms. No clock
+	 * here (the machines are shared): meson's timeout is the guard against a quadratic path.
+	 */
 	{
 		static const char *const units[] = {
 			"a.",	  "'",	  "a/",	   "/a",       "1.", "a:",
@@ -433,18 +428,20 @@ static void test_limits(void)
 		};
 		n = 256 * 1024;
 		in = malloc(n);
-		t0 = now();
+		good = 0;
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 			for (j = 0; j < n; j++) {
 				in[j] = units[i][j % strlen(units[i])];
 			}
-			et_errclass_classify("Bash", in, n);
+			got = et_errclass_classify("Bash", in, n);
 			s = sig(in, n);
+			if (got < ET_ERRCLASS_COUNT && s != NULL) {
+				good++;
+			}
 			free(s);
 		}
-		t = now() - t0;
-		tap_ok(t < 5.0, "%zu hostile 256 KiB inputs classified and normalized in %.3f s", i,
-		       t);
+		tap_ok(good == i, "%zu of %zu hostile 256 KiB inputs classified and normalized", good,
+		       i);
 		free(in);
 	}
 }
