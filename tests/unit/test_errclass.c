@@ -440,8 +440,8 @@ static void test_limits(void)
 			}
 			free(s);
 		}
-		tap_ok(good == i, "%zu of %zu hostile 256 KiB inputs classified and normalized", good,
-		       i);
+		tap_ok(good == i, "%zu of %zu hostile 256 KiB inputs classified and normalized",
+		       good, i);
 		free(in);
 	}
 }
