@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "et_errclass.h"
-#include "et_record.h"
 #include "et_render.h"
 #include "et_utf8.h"
 
@@ -266,20 +265,6 @@ static const char *axis_dur(double v, char *buf, size_t n)
 	return buf;
 }
 
-/* 2026-11-20 10:00:10, or just its first @len characters (10: the date, 16: to the minute). */
-static const char *when(int64_t ts, size_t len, char *buf, size_t n)
-{
-	char iso[48];
-
-	et_record_format_time(ts, iso, sizeof(iso));
-	iso[10] = ' ';
-	if (len < sizeof(iso)) {
-		iso[len] = '\0';
-	}
-	snprintf(buf, n, "%s", iso);
-	return buf;
-}
-
 static uint64_t bucket_total(const struct et_html_bucket *b)
 {
 	return b->successes + b->failures + b->interrupted;
@@ -344,11 +329,6 @@ struct page {
 	const struct et_report_meta *m;
 };
 
-static bool any_filter(const struct et_report_meta *m)
-{
-	return m->since || m->until || m->session || m->project || m->tool;
-}
-
 static void filter_item(struct et_buf *out, bool *first, const char *name, const char *v)
 {
 	if (!v) {
@@ -370,14 +350,15 @@ static void header(struct page *pg)
 
 	et_buf_adds(out, "<header>\n<h1>Tool-call telemetry</h1>\n<p class=\"mute\">");
 	if (t->has_range) {
-		et_buf_addf(out, "Calls from %s to %s UTC", when(t->min_ts, 19, a, sizeof(a)),
-			    when(t->max_ts, 19, b, sizeof(b)));
+		et_buf_addf(out, "Calls from %s to %s UTC",
+			    et_render_time(t->min_ts, 19, a, sizeof(a)),
+			    et_render_time(t->max_ts, 19, b, sizeof(b)));
 	} else {
 		et_buf_adds(out, "No calls");
 	}
 	et_buf_addf(out, " &middot; %zu log file%s read", pg->m->nfiles,
 		    pg->m->nfiles == 1 ? "" : "s");
-	if (any_filter(pg->m)) {
+	if (et_render_filtered(pg->m)) {
 		et_buf_adds(out, " &middot; filters: ");
 		filter_item(out, &first, "since", pg->m->since);
 		filter_item(out, &first, "until", pg->m->until);
@@ -461,7 +442,7 @@ static void bucket_label(int level, int64_t idx, char *buf, size_t n)
 {
 	char d[48];
 
-	when(bucket_start(level, idx), 16, d, sizeof(d));
+	et_render_time(bucket_start(level, idx), 16, d, sizeof(d));
 	if (level == ET_HTML_HOUR) {
 		snprintf(buf, n, "%s", d + 11);
 	} else if (level == ET_HTML_DAY) {
@@ -557,7 +538,7 @@ static void over_time(struct page *pg)
 				    x + bw / 2, Y1 + 16, a);
 		}
 		if (t->level == ET_HTML_HOUR && (first + i) % 24 == 0) {
-			when(bucket_start(ET_HTML_HOUR, first + i), 10, a, sizeof(a));
+			et_render_time(bucket_start(ET_HTML_HOUR, first + i), 10, a, sizeof(a));
 			et_buf_addf(out,
 				    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" "
 				    "y2=\"%d\"/><text x=\"%.1f\" y=\"%d\">%s</text>\n",
@@ -571,8 +552,8 @@ static void over_time(struct page *pg)
 		parts[0] = bk->successes;
 		parts[1] = bk->failures;
 		parts[2] = bk->interrupted;
-		when(bucket_start(t->level, first + i), t->level == ET_HTML_HOUR ? 16 : 10, b,
-		     sizeof(b));
+		et_render_time(bucket_start(t->level, first + i),
+			       t->level == ET_HTML_HOUR ? 16 : 10, b, sizeof(b));
 		et_buf_addf(out, "<g><title>%s: %llu call%s, %llu failed, %llu interrupted</title>",
 			    b, (unsigned long long)bucket_total(bk),
 			    bucket_total(bk) == 1 ? "" : "s", (unsigned long long)bk->failures,
@@ -951,7 +932,7 @@ static void slowest(struct page *pg)
 			    et_render_ms(w->latency_ms, a, sizeof(a)));
 		esc(out, w->context);
 		et_buf_addf(out, "</code></td><td class=\"n\">%s</td><td><code>",
-			    when(w->ts_ms, 19, b, sizeof(b)));
+			    et_render_time(w->ts_ms, 19, b, sizeof(b)));
 		esc(out, w->session ? w->session : "-");
 		et_buf_adds(out, "</code></td></tr>\n");
 	}
@@ -1009,7 +990,7 @@ int et_html_render(const struct et_stats_result *s, const struct et_patterns_res
 		et_buf_addf(
 			out,
 			"<section id=\"empty\">\n<p>No tool calls recorded%s.</p>\n</section>\n",
-			any_filter(m) ? " for these filters" : " yet");
+			et_render_filtered(m) ? " for these filters" : " yet");
 	} else {
 		summary(&pg);
 		nav(&pg);

@@ -39,6 +39,24 @@ const char *et_render_pct(double num, double den, char *buf, size_t n)
 	return buf;
 }
 
+const char *et_render_time(int64_t ts, size_t len, char *buf, size_t n)
+{
+	char iso[48];
+
+	et_record_format_time(ts, iso, sizeof(iso));
+	iso[10] = ' ';
+	if (len < sizeof(iso)) {
+		iso[len] = '\0';
+	}
+	snprintf(buf, n, "%s", iso);
+	return buf;
+}
+
+bool et_render_filtered(const struct et_report_meta *m)
+{
+	return m->since || m->until || m->session || m->project || m->tool;
+}
+
 static const char *u64(uint64_t v, char *buf, size_t n)
 {
 	snprintf(buf, n, "%llu", (unsigned long long)v);
@@ -70,11 +88,20 @@ static void heading(struct et_buf *out, const struct et_report_meta *m, const ch
 	}
 }
 
+/* Appends table @t unless a row failed (@rc < 0), frees it, and returns the first error or 0. */
+static int table_done(struct et_table *t, int rc, const struct et_report_meta *m,
+		      struct et_buf *out)
+{
+	if (rc == 0) {
+		rc = et_table_render(t, m->fmt, m->color, out);
+	}
+	et_table_finish(t);
+	return rc;
+}
+
 static void filters_line(struct et_buf *out, const struct et_report_meta *m)
 {
-	bool any = m->since || m->until || m->session || m->project || m->tool;
-
-	if (!any) {
+	if (!et_render_filtered(m)) {
 		return;
 	}
 	et_buf_adds(out, "filters:");
@@ -112,6 +139,20 @@ static void input_notes(struct et_buf *out, const struct et_report_meta *m)
 
 /* ---- JSON pieces ---- */
 
+/* Appends the member ,"@key": with the number @v as json_round writes it. */
+static void json_num_member(struct et_buf *out, const char *key, double v)
+{
+	et_buf_addf(out, ",\"%s\":", key);
+	json_round(out, v);
+}
+
+/* Appends the member ,"@key": with the string @v (null when @v is NULL). */
+static void json_str_member(struct et_buf *out, const char *key, const char *v)
+{
+	et_buf_addf(out, ",\"%s\":", key);
+	et_json_strz(out, v);
+}
+
 static void json_common(struct et_buf *out, const struct et_report_meta *m, const char *schema)
 {
 	size_t i;
@@ -120,14 +161,10 @@ static void json_common(struct et_buf *out, const struct et_report_meta *m, cons
 	et_json_strz(out, schema);
 	et_buf_adds(out, ",\"version\":1,\"filters\":{\"since\":");
 	et_json_strz(out, m->since);
-	et_buf_adds(out, ",\"until\":");
-	et_json_strz(out, m->until);
-	et_buf_adds(out, ",\"session\":");
-	et_json_strz(out, m->session);
-	et_buf_adds(out, ",\"project\":");
-	et_json_strz(out, m->project);
-	et_buf_adds(out, ",\"tool\":");
-	et_json_strz(out, m->tool);
+	json_str_member(out, "until", m->until);
+	json_str_member(out, "session", m->session);
+	json_str_member(out, "project", m->project);
+	json_str_member(out, "tool", m->tool);
 	et_buf_adds(out, "},\"input\":{\"files\":[");
 	for (i = 0; i < m->nfiles; i++) {
 		if (i) {
@@ -139,6 +176,12 @@ static void json_common(struct et_buf *out, const struct et_report_meta *m, cons
 		out,
 		"],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,\"old_format_records\":%zu}",
 		m->in->lines, m->in->records, m->in->skipped, m->in->old_format);
+}
+
+/* Opens object @i of a JSON array up to its first value: {"@key": (after a ',' but for i == 0). */
+static void json_item(struct et_buf *out, size_t i, const char *key)
+{
+	et_buf_addf(out, "%s{\"%s\":", i ? "," : "", key);
 }
 
 static void json_rate(struct et_buf *out, uint64_t num, uint64_t den)
@@ -158,16 +201,11 @@ static void json_lat(struct et_buf *out, const struct et_lat_summary *l)
 			    ",\"avg\":null,\"p50\":null,\"p95\":null,\"p99\":null,\"max\":null}");
 		return;
 	}
-	et_buf_adds(out, ",\"avg\":");
-	json_round(out, l->avg);
-	et_buf_adds(out, ",\"p50\":");
-	json_round(out, l->p50);
-	et_buf_adds(out, ",\"p95\":");
-	json_round(out, l->p95);
-	et_buf_adds(out, ",\"p99\":");
-	json_round(out, l->p99);
-	et_buf_adds(out, ",\"max\":");
-	json_round(out, l->max);
+	json_num_member(out, "avg", l->avg);
+	json_num_member(out, "p50", l->p50);
+	json_num_member(out, "p95", l->p95);
+	json_num_member(out, "p99", l->p99);
+	json_num_member(out, "max", l->max);
 	et_buf_addch(out, '}');
 }
 
@@ -192,7 +230,7 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 	for (i = 0; i < r->ntools; i++) {
 		const struct et_stats_tool *t = &r->tools[i];
 
-		et_buf_adds(out, i ? ",{\"tool\":" : "{\"tool\":");
+		json_item(out, i, "tool");
 		et_json_strz(out, t->tool);
 		et_buf_addf(out,
 			    ",\"calls\":%llu,\"successes\":%llu,\"failures\":%llu,"
@@ -206,10 +244,9 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 		for (j = 0; j < t->nerrors; j++) {
 			const struct et_stats_error *e = &t->errors[j];
 
-			et_buf_adds(out, j ? ",{\"error\":" : "{\"error\":");
+			json_item(out, j, "error");
 			et_json_strz(out, e->error);
-			et_buf_adds(out, ",\"class\":");
-			et_json_strz(out, et_errclass_name(e->cls));
+			json_str_member(out, "class", et_errclass_name(e->cls));
 			et_buf_addf(out,
 				    ",\"count\":%llu,\"example\":", (unsigned long long)e->count);
 			et_json_strz(out, e->example);
@@ -219,7 +256,7 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 	}
 	et_buf_adds(out, "],\"failure_classes\":[");
 	for (i = 0; i < r->nclasses; i++) {
-		et_buf_adds(out, i ? ",{\"class\":" : "{\"class\":");
+		json_item(out, i, "class");
 		et_json_strz(out, et_errclass_name(r->classes[i].cls));
 		et_buf_addf(out,
 			    ",\"count\":%llu,\"hint\":", (unsigned long long)r->classes[i].count);
@@ -230,12 +267,10 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 	for (i = 0; i < r->nslow; i++) {
 		const struct et_stats_slow *w = &r->slow[i];
 
-		et_buf_adds(out, i ? ",{\"tool\":" : "{\"tool\":");
+		json_item(out, i, "tool");
 		et_json_strz(out, w->tool);
-		et_buf_adds(out, ",\"context\":");
-		et_json_strz(out, w->context);
-		et_buf_adds(out, ",\"latency_ms\":");
-		json_round(out, w->latency_ms);
+		json_str_member(out, "context", w->context);
+		json_num_member(out, "latency_ms", w->latency_ms);
 		et_record_format_time(w->ts_ms, ts, sizeof(ts));
 		et_buf_addf(out, ",\"timestamp\":\"%s\",\"session_id\":", ts);
 		et_json_strz(out, w->session);
@@ -279,9 +314,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 	filters_line(out, m);
 	if (r->calls == 0) {
 		et_buf_adds(out, "No tool calls recorded");
-		et_buf_adds(out, m->since || m->until || m->session || m->project || m->tool
-					 ? " for these filters.\n"
-					 : " yet.\n");
+		et_buf_adds(out, et_render_filtered(m) ? " for these filters.\n" : " yet.\n");
 		input_notes(out, m);
 		return out->failed ? -E2BIG : 0;
 	}
@@ -317,10 +350,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			}
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 
 	if (!m->only_slow && r->failures + r->interrupted > 0) {
@@ -338,10 +368,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 				rc = et_table_row(&t, row);
 			}
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 		heading(out, m, "What to do about them");
 		for (i = 0; i < r->nclasses; i++) {
 			et_buf_addf(out, "- %s (%llu): %s\n", et_errclass_name(r->classes[i].cls),
@@ -356,18 +383,12 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 		for (i = 0; i < r->nslow && rc == 0; i++) {
 			const char *row[3];
 
-			et_record_format_time(r->slow[i].ts_ms, ts, sizeof(ts));
-			ts[19] = '\0'; /* to the second */
-			ts[10] = ' ';
 			row[0] = et_render_ms(r->slow[i].latency_ms, a, sizeof(a));
 			row[1] = r->slow[i].context;
-			row[2] = ts;
+			row[2] = et_render_time(r->slow[i].ts_ms, 19, ts, sizeof(ts));
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 	input_notes(out, m);
 	return rc < 0 ? rc : out->failed ? -E2BIG : 0;
@@ -399,7 +420,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 	for (i = 0; i < r->nchains; i++) {
 		const struct et_chain *c = &r->chains[i];
 
-		et_buf_adds(out, i ? ",{\"tools\":" : "{\"tools\":");
+		json_item(out, i, "tools");
 		json_strv(out, c->tools, c->ntools);
 		et_buf_addf(out, ",\"count\":%llu,\"success_rate\":", (unsigned long long)c->count);
 		json_rate(out, c->all_success, c->count);
@@ -428,7 +449,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 		for (p = strtok_r(copy, ",", &save); p && n < 8; p = strtok_r(NULL, ",", &save)) {
 			names[n++] = p;
 		}
-		et_buf_adds(out, i ? ",{\"tools\":" : "{\"tools\":");
+		json_item(out, i, "tools");
 		json_strv(out, names, n);
 		free(copy);
 		et_buf_addf(out, ",\"count\":%llu,\"saved_ms\":", (unsigned long long)g->count);
@@ -439,7 +460,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 	for (i = 0; i < r->nretries; i++) {
 		const struct et_retry *x = &r->retries[i];
 
-		et_buf_adds(out, i ? ",{\"tool\":" : "{\"tool\":");
+		json_item(out, i, "tool");
 		et_json_strz(out, x->tool);
 		et_buf_addf(out,
 			    ",\"loops\":%llu,\"calls\":%llu,\"ended\":{\"success\":%llu,"
@@ -451,7 +472,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 	}
 	et_buf_adds(out, "],\"recoveries\":[");
 	for (i = 0; i < r->nrecoveries; i++) {
-		et_buf_adds(out, i ? ",{\"pattern\":" : "{\"pattern\":");
+		json_item(out, i, "pattern");
 		json_strv(out, r->recoveries[i].steps, r->recoveries[i].nsteps);
 		et_buf_addf(out, ",\"count\":%llu}", (unsigned long long)r->recoveries[i].count);
 	}
@@ -463,16 +484,13 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 	for (i = 0; i < r->nbottlenecks; i++) {
 		const struct et_bottleneck *b = &r->bottlenecks[i];
 
-		et_buf_adds(out, i ? ",{\"tool\":" : "{\"tool\":");
+		json_item(out, i, "tool");
 		et_json_strz(out, b->tool);
-		et_buf_adds(out, ",\"total_ms\":");
-		json_round(out, b->total_ms);
-		et_buf_adds(out, ",\"share\":");
-		json_round(out, b->share);
+		json_num_member(out, "total_ms", b->total_ms);
+		json_num_member(out, "share", b->share);
 		et_buf_addf(out, ",\"calls\":%llu,\"avg_ms\":", (unsigned long long)b->calls);
 		json_round(out, b->avg_ms);
-		et_buf_adds(out, ",\"recommendation\":");
-		et_json_strz(out, b->recommendation);
+		json_str_member(out, "recommendation", b->recommendation);
 		et_buf_addch(out, '}');
 	}
 	et_buf_adds(out, "]}\n");
@@ -539,10 +557,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 					 : "-";
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Parallelization opportunities");
@@ -565,10 +580,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[2] = et_render_ms(r->par_groups[i].saved_ms, b, sizeof(b));
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Retry loops (same call 3+ times in a row)");
@@ -587,10 +599,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[4] = u64(x->ended_failure + x->ended_interrupted, d, sizeof(d));
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Recoveries (a failure, then the same tool succeeding within 5 calls)");
@@ -609,10 +618,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[1] = cell.data;
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Failure cascades");
@@ -638,10 +644,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[4] = et_render_ms(x->avg_ms, e, sizeof(e));
 			rc = et_table_row(&t, row);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = table_done(&t, rc, m, out);
 		et_buf_addf(out, "\nSlowest tool overall, %s: %s\n", r->bottlenecks[0].tool,
 			    r->bottlenecks[0].recommendation);
 	}

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "et_buf.h"
 #include "et_patterns.h"
@@ -27,6 +28,9 @@ struct et_report_meta {
 	size_t top;
 };
 
+/** True when @m names a filter (since, until, session, project or tool). */
+bool et_render_filtered(const struct et_report_meta *m);
+
 /**
  * Formats a latency in milliseconds for a table: whole from 100 ms, else one decimal. Writes into
  * @buf (@n bytes) and returns it.
@@ -35,6 +39,13 @@ const char *et_render_ms(double v, char *buf, size_t n);
 
 /** Formats @num / @den as a percentage with one decimal ("-" when @den is 0) into @buf. */
 const char *et_render_pct(double num, double den, char *buf, size_t n);
+
+/**
+ * Formats the UTC time @ts (epoch ms) for a reader: "2026-11-20 10:00:10.000Z" cut to its first
+ * @len characters (10: the date, 16: to the minute, 19: to the second). Writes into @buf (@n
+ * bytes) and returns it.
+ */
+const char *et_render_time(int64_t ts, size_t len, char *buf, size_t n);
 
 /** Appends the stats report. Returns 0 or -errno. */
 int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
