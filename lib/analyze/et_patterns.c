@@ -1,52 +1,31 @@
 /*
  * et_patterns: habits across calls. The idea is one small state machine per session, fed in log
  * order: the last three calls (for 2- to 4-grams), the open retry run, the open failure run, the
- * pending recovery, and the open run of read-only batches. Closing a run adds it to tables keyed
- * by interned names, so memory follows sessions, tools and distinct patterns, not records.
+ * pending recovery, and the open run of read-only batches (kept by et_parallel.c). Closing a run
+ * adds it to tables keyed by interned names, so memory follows sessions, tools and distinct
+ * patterns, not records.
  */
 #include "et_patterns.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "et_hmap.h"
-#include "et_jdoc.h"
+#include "et_parallel.h"
 
 #include "banned.h"
 
 /* A recovery is the same tool succeeding within 5 calls: at most 4 others in between. */
 #define RECOVERY_WINDOW 4
-#define RUN_TOOLS 8
 #define MAX_PENDING 4
-/* Without batch records, calls whose Post hooks ran less than this far apart count as a batch. */
-#define SAME_BATCH_MS 1000
 
 struct call {
 	uint32_t tool;
 	enum et_outcome outcome;
 	bool has_lat;
 	double lat;
-};
-
-/* A run of consecutive read-only batches. */
-struct ro_run {
-	uint64_t batches, calls;
-	double sum_batch_max, max;
-	uint32_t tools[RUN_TOOLS]; /* distinct, in order of first sight */
-	size_t ntools;
-};
-
-/* The calls of one batch so far. */
-struct batch {
-	uint64_t calls;
-	double max;
-	bool read_only;
-	uint32_t tools[RUN_TOOLS];
-	size_t ntools;
-	int64_t last_ts;
 };
 
 /* A failure waiting for its tool to succeed again. */
@@ -69,12 +48,8 @@ struct session {
 	/* recoveries under way, one per failed tool */
 	struct pending pend[MAX_PENDING];
 	size_t npend;
-	/* parallelization from batch records */
-	struct batch cur;
-	struct ro_run run;
-	/* parallelization from timestamps */
-	struct batch ts_cur;
-	struct ro_run ts_run;
+	/* parallelization opportunities */
+	struct et_parallel_session par;
 };
 
 struct chain_stat {
@@ -87,19 +62,6 @@ struct tool_stat {
 	double total_ms;
 	uint64_t calls, lat_calls;
 	uint64_t loops, loop_calls, ended[4];
-};
-
-struct par_stat {
-	uint64_t count;
-	double saved;
-};
-
-struct par_totals {
-	uint64_t opportunities, calls;
-	double saved;
-	struct et_hmap groups;
-	struct par_stat *stats;
-	size_t alloc;
 };
 
 struct et_patterns {
@@ -115,8 +77,7 @@ struct et_patterns {
 	struct et_hmap recov; /* key: uint32 tool indices, the first failed and the last OK */
 	uint64_t *recov_counts;
 	size_t recov_alloc;
-	struct par_totals par, ts_par;
-	bool saw_batches;
+	struct et_parallel par;
 	uint64_t cascades, cascade_longest, cascade_calls;
 	struct et_buf tmp;
 };
@@ -180,9 +141,8 @@ struct et_patterns *et_patterns_create(void)
 	et_hmap_init(&p->sessions);
 	et_hmap_init(&p->chains);
 	et_hmap_init(&p->recov);
-	et_hmap_init(&p->par.groups);
-	et_hmap_init(&p->ts_par.groups);
 	et_buf_init(&p->tmp, 1 << 20);
+	et_parallel_init(&p->par, &p->tools, &p->tmp);
 	return p;
 }
 
@@ -195,39 +155,13 @@ void et_patterns_destroy(struct et_patterns *p)
 	et_hmap_finish(&p->sessions);
 	et_hmap_finish(&p->chains);
 	et_hmap_finish(&p->recov);
-	et_hmap_finish(&p->par.groups);
-	et_hmap_finish(&p->ts_par.groups);
+	et_parallel_finish(&p->par);
 	free(p->tool_stats);
 	free(p->states);
 	free(p->chain_stats);
 	free(p->recov_counts);
-	free(p->par.stats);
-	free(p->ts_par.stats);
 	et_buf_finish(&p->tmp);
 	free(p);
-}
-
-/* Grows @arr (of @size-byte items, *@alloc of them) to hold index @i, zeroing new items. */
-static int ensure(void **arr, size_t *alloc, size_t size, size_t i)
-{
-	size_t na;
-	char *v;
-
-	if (i < *alloc) {
-		return 0;
-	}
-	na = *alloc ? *alloc : 16;
-	while (na <= i) {
-		na *= 2;
-	}
-	v = realloc(*arr, na * size);
-	if (!v) {
-		return -ENOMEM;
-	}
-	memset(v + *alloc * size, 0, (na - *alloc) * size);
-	*arr = v;
-	*alloc = na;
-	return 0;
 }
 
 static long intern_tool(struct et_patterns *p, const char *name, size_t n, uint64_t hash)
@@ -235,8 +169,8 @@ static long intern_tool(struct et_patterns *p, const char *name, size_t n, uint6
 	bool added;
 	long i = et_hmap_get_hashed(&p->tools, name, n, hash, true, &added);
 
-	if (i < 0 || ensure((void **)&p->tool_stats, &p->tools_alloc, sizeof(*p->tool_stats),
-			    (size_t)i) < 0) {
+	if (i < 0 || et_hmap_values_grow((void **)&p->tool_stats, &p->tools_alloc,
+					 sizeof(*p->tool_stats), (size_t)i) < 0) {
 		return -1;
 	}
 	if (added) {
@@ -279,113 +213,6 @@ static void close_cascade(struct et_patterns *p, struct session *s)
 	s->fail_run = 0;
 }
 
-static int tool_cmp_names(const void *a, const void *b, void *ctx)
-{
-	const struct et_patterns *p = ctx;
-
-	return strcmp(tool_name(p, *(const uint32_t *)a), tool_name(p, *(const uint32_t *)b));
-}
-
-/* Sorts @n tool indices by name (insertion sort: n is at most RUN_TOOLS). */
-static void sort_tools(const struct et_patterns *p, uint32_t *t, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		uint32_t x = t[i];
-
-		for (j = i; j > 0 && tool_cmp_names(&t[j - 1], &x, (void *)p) > 0; j--) {
-			t[j] = t[j - 1];
-		}
-		t[j] = x;
-	}
-}
-
-static int close_run(struct et_patterns *p, struct par_totals *tot, struct ro_run *run)
-{
-	uint32_t tools[RUN_TOOLS];
-	size_t i;
-	long g;
-	double saved = run->sum_batch_max - run->max;
-
-	if (run->batches >= 2) {
-		tot->opportunities++;
-		tot->calls += run->calls;
-		tot->saved += saved;
-		memcpy(tools, run->tools, run->ntools * sizeof(*tools));
-		sort_tools(p, tools, run->ntools);
-		et_buf_reset(&p->tmp);
-		for (i = 0; i < run->ntools; i++) {
-			et_buf_adds(&p->tmp, i ? "," : "");
-			et_buf_adds(&p->tmp, tool_name(p, tools[i]));
-		}
-		g = et_hmap_get(&tot->groups, p->tmp.data, p->tmp.len, true, NULL);
-		if (g < 0 ||
-		    ensure((void **)&tot->stats, &tot->alloc, sizeof(*tot->stats), (size_t)g) < 0) {
-			return -ENOMEM;
-		}
-		tot->stats[g].count++;
-		tot->stats[g].saved += saved;
-	}
-	memset(run, 0, sizeof(*run));
-	return 0;
-}
-
-static void add_tool(uint32_t *tools, size_t *n, uint32_t t)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++) {
-		if (tools[i] == t) {
-			return;
-		}
-	}
-	if (*n < RUN_TOOLS) {
-		tools[(*n)++] = t;
-	}
-}
-
-/* A batch is complete: it extends the read-only run, or (writing something) ends it. */
-static int end_batch(struct et_patterns *p, struct par_totals *tot, struct ro_run *run,
-		     struct batch *b)
-{
-	size_t i;
-	int r = 0;
-
-	if (b->calls == 0) {
-		return 0;
-	}
-	if (b->read_only) {
-		run->batches++;
-		run->calls += b->calls;
-		run->sum_batch_max += b->max;
-		if (b->max > run->max) {
-			run->max = b->max;
-		}
-		for (i = 0; i < b->ntools; i++) {
-			add_tool(run->tools, &run->ntools, b->tools[i]);
-		}
-	} else {
-		r = close_run(p, tot, run);
-	}
-	memset(b, 0, sizeof(*b));
-	b->read_only = true;
-	return r;
-}
-
-static void batch_add(struct batch *b, uint32_t tool, bool read_only, bool has_lat, double lat)
-{
-	if (b->calls == 0) {
-		b->read_only = true;
-	}
-	b->calls++;
-	b->read_only = b->read_only && read_only;
-	if (has_lat && lat > b->max) {
-		b->max = lat;
-	}
-	add_tool(b->tools, &b->ntools, tool);
-}
-
 /* ---- records ---- */
 
 static struct session *session_of(struct et_patterns *p, const struct et_rec *rec)
@@ -397,8 +224,8 @@ static struct session *session_of(struct et_patterns *p, const struct et_rec *re
 
 	key = et_span_key(rec->session, &p->tmp, "unknown", &n);
 	i = et_hmap_get_hashed(&p->sessions, key, n, rec->session_hash, true, &added);
-	if (i < 0 ||
-	    ensure((void **)&p->states, &p->states_alloc, sizeof(*p->states), (size_t)i) < 0) {
+	if (i < 0 || et_hmap_values_grow((void **)&p->states, &p->states_alloc, sizeof(*p->states),
+					 (size_t)i) < 0) {
 		return NULL;
 	}
 	return &p->states[i];
@@ -407,8 +234,7 @@ static struct session *session_of(struct et_patterns *p, const struct et_rec *re
 /* A PostToolBatch record: the calls since the last one ran together. */
 static int add_batch(struct et_patterns *p, struct session *s, const struct et_rec *rec)
 {
-	p->saw_batches = true;
-	return end_batch(p, &p->par, &s->run, &s->cur);
+	return et_parallel_batch(&p->par, &s->par);
 }
 
 static int add_chain(struct et_patterns *p, const struct session *s, const struct call *c)
@@ -433,8 +259,8 @@ static int add_chain(struct et_patterns *p, const struct session *s, const struc
 		}
 		key[k] = c->tool;
 		g = et_hmap_get(&p->chains, key, (k + 1) * sizeof(*key), true, NULL);
-		if (g < 0 || ensure((void **)&p->chain_stats, &p->chains_alloc,
-				    sizeof(*p->chain_stats), (size_t)g) < 0) {
+		if (g < 0 || et_hmap_values_grow((void **)&p->chain_stats, &p->chains_alloc,
+						 sizeof(*p->chain_stats), (size_t)g) < 0) {
 			return -ENOMEM;
 		}
 		cs = &p->chain_stats[g];
@@ -461,8 +287,8 @@ static int emit_recovery(struct et_patterns *p, const struct pending *w)
 	}
 	key[n++] = w->tool;
 	g = et_hmap_get(&p->recov, key, n * sizeof(*key), true, NULL);
-	if (g < 0 || ensure((void **)&p->recov_counts, &p->recov_alloc, sizeof(*p->recov_counts),
-			    (size_t)g) < 0) {
+	if (g < 0 || et_hmap_values_grow((void **)&p->recov_counts, &p->recov_alloc,
+					 sizeof(*p->recov_counts), (size_t)g) < 0) {
 		return -ENOMEM;
 	}
 	p->recov_counts[g]++;
@@ -575,18 +401,7 @@ static int add_call(struct et_patterns *p, struct session *s, const struct et_re
 		return r;
 	}
 
-	batch_add(&s->cur, c.tool, read_only, c.has_lat, c.lat);
-	/* Timestamps: a call far from the previous one starts a new pseudo-batch. */
-	if (s->ts_cur.calls && rec->has_ts &&
-	    (rec->ts_ms - s->ts_cur.last_ts > SAME_BATCH_MS || rec->ts_ms < s->ts_cur.last_ts)) {
-		r = end_batch(p, &p->ts_par, &s->ts_run, &s->ts_cur);
-		if (r < 0) {
-			return r;
-		}
-	}
-	batch_add(&s->ts_cur, c.tool, read_only, c.has_lat, c.lat);
-	s->ts_cur.last_ts = rec->ts_ms;
-	return 0;
+	return et_parallel_call(&p->par, &s->par, c.tool, read_only, rec);
 }
 
 int et_patterns_add(void *ctx, const struct et_rec *rec)
@@ -652,16 +467,6 @@ static int chain_cmp(const void *a, const void *b)
 		}
 	}
 	return 0;
-}
-
-static int par_cmp(const void *a, const void *b)
-{
-	const struct et_par_group *x = a, *y = b;
-
-	if (x->saved_ms != y->saved_ms) {
-		return x->saved_ms > y->saved_ms ? -1 : 1;
-	}
-	return strcmp(x->tools, y->tools);
 }
 
 static int retry_cmp(const void *a, const void *b)
@@ -774,7 +579,6 @@ static void bottleneck_free(struct et_bottleneck *b)
 int et_patterns_finish(struct et_patterns *p, size_t min_count, size_t top, const char *tool,
 		       struct et_patterns_result *res)
 {
-	struct par_totals *par;
 	double grand = 0;
 	size_t i, j, n;
 	int r = 0;
@@ -787,10 +591,7 @@ int et_patterns_finish(struct et_patterns *p, size_t min_count, size_t top, cons
 
 		close_retry(p, s);
 		close_cascade(p, s);
-		if (end_batch(p, &p->par, &s->run, &s->cur) < 0 ||
-		    close_run(p, &p->par, &s->run) < 0 ||
-		    end_batch(p, &p->ts_par, &s->ts_run, &s->ts_cur) < 0 ||
-		    close_run(p, &p->ts_par, &s->ts_run) < 0) {
+		if (et_parallel_close(&p->par, &s->par) < 0) {
 			return -ENOMEM;
 		}
 	}
@@ -829,36 +630,10 @@ int et_patterns_finish(struct et_patterns *p, size_t min_count, size_t top, cons
 	KEEP_TOP(res->chains, res->nchains, top, chain_free);
 
 	/* parallelization */
-	res->par_from_batches = p->saw_batches;
-	par = p->saw_batches ? &p->par : &p->ts_par;
-	res->par_opportunities = par->opportunities;
-	res->par_calls = par->calls;
-	res->par_saved_ms = par->saved;
-	res->par_groups = calloc(par->groups.n + 1, sizeof(*res->par_groups));
-	if (!res->par_groups) {
-		return -ENOMEM;
+	r = et_parallel_result(&p->par, tool, res);
+	if (r < 0) {
+		return r;
 	}
-	for (i = 0; i < par->groups.n; i++) {
-		const char *k = et_hmap_key(&par->groups, i, NULL);
-		struct et_par_group *g = &res->par_groups[res->npar_groups];
-
-		if (tool) {
-			size_t tl = strlen(tool);
-			const char *hit = strstr(k, tool);
-
-			if (!hit || (hit != k && hit[-1] != ',') || (hit[tl] && hit[tl] != ',')) {
-				continue;
-			}
-		}
-		g->tools = strdup(k);
-		if (!g->tools) {
-			return -ENOMEM;
-		}
-		g->count = par->stats[i].count;
-		g->saved_ms = par->stats[i].saved;
-		res->npar_groups++;
-	}
-	qsort(res->par_groups, res->npar_groups, sizeof(*res->par_groups), par_cmp);
 	KEEP_TOP(res->par_groups, res->npar_groups, top, par_free);
 
 	/* retry loops and bottlenecks, per tool */

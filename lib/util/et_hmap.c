@@ -158,3 +158,25 @@ const char *et_hmap_key(const struct et_hmap *m, size_t i, size_t *n)
 	}
 	return m->keys[i];
 }
+
+int et_hmap_values_grow(void **values, size_t *alloc, size_t size, size_t i)
+{
+	size_t na;
+	char *v;
+
+	if (i < *alloc) {
+		return 0;
+	}
+	na = *alloc ? *alloc : 16;
+	while (na <= i) {
+		na *= 2;
+	}
+	v = realloc(*values, na * size);
+	if (!v) {
+		return -ENOMEM;
+	}
+	memset(v + *alloc * size, 0, (na - *alloc) * size);
+	*values = v;
+	*alloc = na;
+	return 0;
+}

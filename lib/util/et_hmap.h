@@ -41,6 +41,13 @@ long et_hmap_get_hashed(struct et_hmap *m, const void *key, size_t n, uint64_t h
 /** Returns the key of index @i (NUL-terminated, owned by the map) and its length in *@n. */
 const char *et_hmap_key(const struct et_hmap *m, size_t i, size_t *n);
 
+/**
+ * Grows a caller's array of per-key data (*@values: *@alloc items of @size bytes, owned by the
+ * caller) so that it holds index @i, doubling from 16 items and zeroing the new ones. Returns 0, or
+ * -ENOMEM with the array as it was.
+ */
+int et_hmap_values_grow(void **values, size_t *alloc, size_t size, size_t i);
+
 /** A 64-bit hash of @n bytes, eight at a time, for tables (not for adversaries). */
 uint64_t et_hmap_hash(const void *key, size_t n);
 
