@@ -79,6 +79,19 @@ static void esc(struct et_buf *out, const char *s)
 	et_html_escape(out, s, strlen(s));
 }
 
+/* Appends the @n bytes at @s, escaped, as a <code> element. */
+static void code_n(struct et_buf *out, const char *s, size_t n)
+{
+	et_buf_adds(out, "<code>");
+	et_html_escape(out, s, n);
+	et_buf_adds(out, "</code>");
+}
+
+static void code(struct et_buf *out, const char *s)
+{
+	code_n(out, s, strlen(s));
+}
+
 /* Escapes at most @max characters of @s, with an ellipsis when it was cut. */
 static void esc_short(struct et_buf *out, const char *s, size_t max)
 {
@@ -187,9 +200,8 @@ static void filter_item(struct et_buf *out, bool *first, const char *name, const
 	}
 	et_buf_adds(out, *first ? "" : ", ");
 	*first = false;
-	et_buf_addf(out, "%s <code>", name);
-	esc(out, v);
-	et_buf_adds(out, "</code>");
+	et_buf_addf(out, "%s ", name);
+	code(out, v);
 }
 
 static void header(struct page *pg)
@@ -457,10 +469,10 @@ static void success(struct page *pg)
 	for (i = 0; i < n; i++) {
 		const struct et_stats_tool *tl = &pg->s->tools[i];
 
-		et_buf_adds(out, "<tr><td><code>");
-		esc(out, tl->tool);
+		et_buf_adds(out, "<tr><td>");
+		code(out, tl->tool);
 		et_buf_addf(out,
-			    "</code></td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+			    "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
 			    "<td class=\"n\">%llu</td><td class=\"n\">%s</td><td>",
 			    (unsigned long long)tl->calls, (unsigned long long)tl->failures,
 			    (unsigned long long)tl->interrupted,
@@ -490,18 +502,18 @@ static void failures(struct page *pg)
 		for (j = 0; j < s->tools[i].nerrors; j++) {
 			const struct et_stats_error *e = &s->tools[i].errors[j];
 
-			et_buf_adds(out, "<tr><td><code>");
-			esc(out, s->tools[i].tool);
-			et_buf_addf(out, "</code></td><td class=\"n\">%llu</td><td>%s</td><td",
+			et_buf_adds(out, "<tr><td>");
+			code(out, s->tools[i].tool);
+			et_buf_addf(out, "</td><td class=\"n\">%llu</td><td>%s</td><td",
 				    (unsigned long long)e->count, et_errclass_name(e->cls));
 			if (e->example) {
 				et_buf_adds(out, " title=\"");
 				esc(out, e->example);
 				et_buf_adds(out, "\"");
 			}
-			et_buf_adds(out, "><code>");
-			esc(out, e->error);
-			et_buf_adds(out, "</code></td></tr>\n");
+			et_buf_adds(out, ">");
+			code(out, e->error);
+			et_buf_adds(out, "</td></tr>\n");
 		}
 	}
 	et_buf_adds(out, "</table>\n<h3>What to do about them</h3>\n<ul>\n");
@@ -539,9 +551,8 @@ static void chains(struct page *pg)
 
 		et_buf_addf(out, "<tr><td class=\"n\">%llu</td><td>", (unsigned long long)c->count);
 		for (j = 0; j < c->ntools; j++) {
-			et_buf_adds(out, j ? " &rarr; <code>" : "<code>");
-			esc(out, c->tools[j]);
-			et_buf_adds(out, "</code>");
+			et_buf_adds(out, j ? " &rarr; " : "");
+			code(out, c->tools[j]);
 		}
 		et_buf_addf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
 			    et_render_pct((double)c->all_success, (double)c->count, a, sizeof(a)),
@@ -581,9 +592,8 @@ static void parallelization(struct page *pg)
 				    (unsigned long long)g->count);
 			for (;;) {
 				comma = strchr(s, ',');
-				et_buf_adds(out, s == g->tools ? "<code>" : ", <code>");
-				et_html_escape(out, s, comma ? (size_t)(comma - s) : strlen(s));
-				et_buf_adds(out, "</code>");
+				et_buf_adds(out, s == g->tools ? "" : ", ");
+				code_n(out, s, comma ? (size_t)(comma - s) : strlen(s));
 				if (!comma) {
 					break;
 				}
@@ -614,13 +624,13 @@ static void slowest(struct page *pg)
 	for (i = 0; i < s->nslow; i++) {
 		const struct et_stats_slow *w = &s->slow[i];
 
-		et_buf_addf(out, "<tr><td class=\"n\">%s</td><td><code>",
+		et_buf_addf(out, "<tr><td class=\"n\">%s</td><td>",
 			    et_render_ms(w->latency_ms, a, sizeof(a)));
-		esc(out, w->context);
-		et_buf_addf(out, "</code></td><td class=\"n\">%s</td><td><code>",
+		code(out, w->context);
+		et_buf_addf(out, "</td><td class=\"n\">%s</td><td>",
 			    et_render_time(w->ts_ms, 19, b, sizeof(b)));
-		esc(out, w->session ? w->session : "-");
-		et_buf_adds(out, "</code></td></tr>\n");
+		code(out, w->session ? w->session : "-");
+		et_buf_adds(out, "</td></tr>\n");
 	}
 	et_buf_adds(out, "</table>\n</section>\n");
 }
@@ -646,9 +656,8 @@ static void footer(struct page *pg)
 	if (pg->m->nfiles) {
 		et_buf_adds(out, "<p>Logs:");
 		for (i = 0; i < pg->m->nfiles; i++) {
-			et_buf_adds(out, i ? ", <code>" : " <code>");
-			esc(out, pg->m->files[i]);
-			et_buf_adds(out, "</code>");
+			et_buf_adds(out, i ? ", " : " ");
+			code(out, pg->m->files[i]);
 		}
 		et_buf_adds(out, "</p>\n");
 	}
