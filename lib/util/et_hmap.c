@@ -6,6 +6,7 @@
 #include "et_hmap.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,9 @@ int et_hmap_values_grow(void **values, size_t *alloc, size_t size, size_t i)
 	}
 	na = *alloc ? *alloc : 16;
 	while (na <= i) {
+		if (na > SIZE_MAX / 2 / size) {
+			return -ENOMEM; /* na * size would overflow */
+		}
 		na *= 2;
 	}
 	v = realloc(*values, na * size);

@@ -1,8 +1,10 @@
 /*
  * Unit tests for et_hmap: dense indices in insertion order, lookups of absent keys (which add
- * nothing), keys that differ only in length or a NUL byte, growth through many rehashes, and keys
- * that all share one hash (every probe a collision).
+ * nothing), keys that differ only in length or a NUL byte, growth through many rehashes, keys
+ * that all share one hash (every probe a collision), and the growth of a caller's per-key array.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,11 +180,39 @@ static void test_hash(void)
 	tap_ok(same == 0, "a one-bit change at any position changes the hash (%zu equal)", same);
 }
 
+static void test_values_grow(void)
+{
+	uint64_t *v = NULL;
+	size_t alloc = 0, i, nonzero = 0;
+
+	tap_ok(et_hmap_values_grow((void **)&v, &alloc, sizeof(*v), 0) == 0 && v && alloc == 16,
+	       "values_grow: an empty array grows to 16 items for index 0 (%zu)", alloc);
+	for (i = 0; i < alloc; i++) {
+		nonzero += v[i] != 0;
+	}
+	tap_ok(nonzero == 0, "values_grow: new items are zero");
+	v[15] = 7;
+	tap_ok(et_hmap_values_grow((void **)&v, &alloc, sizeof(*v), 15) == 0 && alloc == 16 &&
+		       v[15] == 7,
+	       "values_grow: an index it holds changes nothing");
+	tap_ok(et_hmap_values_grow((void **)&v, &alloc, sizeof(*v), 100) == 0 && alloc == 128,
+	       "values_grow: index 100 doubles it to 128 items (%zu)", alloc);
+	for (i = 16, nonzero = 0; i < alloc; i++) {
+		nonzero += v[i] != 0;
+	}
+	tap_ok(v[15] == 7 && nonzero == 0, "values_grow: the old items kept, the new ones zero");
+	tap_ok(et_hmap_values_grow((void **)&v, &alloc, sizeof(*v), SIZE_MAX / 4) == -ENOMEM &&
+		       alloc == 128 && v[15] == 7,
+	       "values_grow: an impossible size is -ENOMEM, the array unchanged");
+	free(v);
+}
+
 int main(void)
 {
 	test_keys();
 	test_growth();
 	test_collisions();
 	test_hash();
+	test_values_grow();
 	return tap_done();
 }
