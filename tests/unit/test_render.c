@@ -160,6 +160,31 @@ static void test_numbers(void)
 		tap_is_str(et_render_pct(pct_cases[i].num, pct_cases[i].den, buf, sizeof(buf)),
 			   pct_cases[i].want, "et_render_pct");
 	}
+	tap_is_str(et_render_time(1763733600123LL, 19, buf, sizeof(buf)), "2025-11-21 14:00:00",
+		   "et_render_time: to the second");
+	tap_is_str(et_render_time(1763733600123LL, 16, buf, sizeof(buf)), "2025-11-21 14:00",
+		   "et_render_time: to the minute");
+	tap_is_str(et_render_time(0, 10, buf, sizeof(buf)), "1970-01-01", "et_render_time: a date");
+	tap_is_str(et_render_time(1763733600123LL, 99, buf, sizeof(buf)),
+		   "2025-11-21 14:00:00.123Z", "et_render_time: a longer cut keeps it all");
+	tap_is_str(et_render_time(1763733600123LL, 19, buf, 11), "2025-11-21",
+		   "et_render_time: cut to the buffer");
+}
+
+static void test_filtered(void)
+{
+	struct et_report_meta m = meta(ET_FORMAT_TEXT);
+
+	tap_ok(!et_render_filtered(&m), "et_render_filtered: no filter");
+	m.until = "2025-11-21T00:00:00.000Z";
+	tap_ok(et_render_filtered(&m), "et_render_filtered: --until");
+	m.until = NULL;
+	m.project = "/p";
+	tap_ok(et_render_filtered(&m), "et_render_filtered: --project");
+	m.project = NULL;
+	m.top = 3;
+	m.only_slow = true;
+	tap_ok(!et_render_filtered(&m), "et_render_filtered: --top and --slow are not filters");
 }
 
 static void test_stats_text(void)
@@ -507,6 +532,7 @@ static void test_full_buffer(void)
 int main(void)
 {
 	test_numbers();
+	test_filtered();
 	test_stats_text();
 	test_stats_empty();
 	test_stats_markdown();
