@@ -1,8 +1,7 @@
 /*
- * Unit tests for et_html: escaping (markup characters, controls, invalid UTF-8), the timeline's
- * buckets as it coarsens from hours to days to weeks (Monday-based) and beyond without losing a
- * call, and whole pages built from hostile strings: every tag in the page is one the page itself
- * writes, there is no script, and the same input gives the same bytes.
+ * Unit tests for et_html: escaping (markup characters, controls, invalid UTF-8), and whole pages
+ * built from hostile strings: every tag in the page is one the page itself writes, there is no
+ * script, and the same input gives the same bytes. The timeline is tested in test_html_timeline.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -86,17 +85,6 @@ static struct et_rec call(int64_t ts, enum et_outcome o)
 	return r;
 }
 
-static uint64_t total(const struct et_html_timeline *t)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < ET_HTML_BUCKETS; i++) {
-		sum += t->bucket[i].successes + t->bucket[i].failures + t->bucket[i].interrupted;
-	}
-	return sum;
-}
-
 static void add(struct et_html_timeline *t, int64_t ts, enum et_outcome o)
 {
 	struct et_rec r = call(ts, o);
@@ -110,81 +98,6 @@ static void r_undated(struct et_html_timeline *t)
 
 	r.has_ts = false;
 	et_html_timeline_add(t, &r);
-}
-
-static void test_timeline(void)
-{
-	struct et_html_timeline t;
-	struct et_rec r;
-	uint64_t want = 0;
-
-	et_html_timeline_init(&t);
-	tap_ok(t.level == ET_HTML_HOUR && t.n == 0 && !t.has_range,
-	       "a new timeline is empty, hourly");
-	r = call(T0, ET_OUT_NONE);
-	r.is_batch = true;
-	et_html_timeline_add(&t, &r);
-	tap_ok(t.n == 0 && !t.has_range && t.undated == 0, "a batch record is not a call");
-	r = call(0, ET_OUT_SUCCESS);
-	r.has_ts = false;
-	et_html_timeline_add(&t, &r);
-	tap_ok(t.undated == 1 && t.n == 0 && total(&t) == 0, "a call without a time is undated");
-
-	add(&t, T0 + 10 * 60000, ET_OUT_SUCCESS);
-	add(&t, T0 + 70 * 60000, ET_OUT_FAILURE);
-	add(&t, T0 + 75 * 60000, ET_OUT_INTERRUPTED);
-	want = 3;
-	tap_ok(t.level == ET_HTML_HOUR && t.n == 2 && t.first == T0 / HOUR,
-	       "three calls in two hours: two hourly buckets (n %zu)", t.n);
-	tap_ok(t.bucket[0].successes == 1 && t.bucket[1].failures == 1 &&
-		       t.bucket[1].interrupted == 1 && t.bucket[0].failures == 0,
-	       "each call in its hour, by outcome");
-	tap_ok(t.has_range && t.min_ts == T0 + 10 * 60000 && t.max_ts == T0 + 75 * 60000,
-	       "the range is the earliest and latest call");
-
-	add(&t, T0 - 5 * HOUR, ET_OUT_SUCCESS);
-	want++;
-	tap_ok(t.n == 7 && t.first == T0 / HOUR - 5 && t.bucket[0].successes == 1 &&
-		       t.bucket[5].successes == 1 && t.bucket[6].failures == 1,
-	       "an earlier call shifts the buckets (n %zu)", t.n);
-	tap_ok(t.min_ts == T0 - 5 * HOUR, "and moves the start of the range");
-
-	add(&t, T0 + 40 * HOUR, ET_OUT_SUCCESS);
-	want++;
-	tap_ok(t.level == ET_HTML_HOUR && t.n == 46,
-	       "46 hours from first to last: still hourly (level %d, n %zu)", t.level, t.n);
-	add(&t, T0 + 43 * HOUR, ET_OUT_FAILURE);
-	want++;
-	/* 09:00 on the 21st to 09:00 on the 23rd is 49 hourly buckets: too many, so days. */
-	tap_ok(t.level == ET_HTML_DAY && t.n == 3 && t.first == T0 / DAY,
-	       "49 hours: daily buckets (level %d, n %zu)", t.level, t.n);
-	tap_ok(t.bucket[0].successes == 2 && t.bucket[0].failures == 1 &&
-		       t.bucket[0].interrupted == 1 && total(&t) == want &&
-		       t.bucket[2].successes == 1 && t.bucket[2].failures == 1,
-	       "the hours merged into their days, nothing lost (%llu calls)",
-	       (unsigned long long)total(&t));
-
-	/* Weeks start on Monday: Monday the 17th and Sunday the 23rd share one, the 24th not. */
-	et_html_timeline_init(&t);
-	add(&t, 1763337600000LL, ET_OUT_SUCCESS);		/* Mon 2025-11-17 00:00 */
-	add(&t, 1763856000000LL + DAY - 60000, ET_OUT_SUCCESS); /* Sun 2025-11-23 23:59 */
-	add(&t, 1763942400000LL, ET_OUT_FAILURE);		/* Mon 2025-11-24 00:00 */
-	add(&t, 1763337600000LL + 300 * DAY, ET_OUT_SUCCESS);
-	tap_ok(t.level == ET_HTML_WEEK && t.n == 43, "301 days: weekly buckets (level %d, n %zu)",
-	       t.level, t.n);
-	tap_ok(t.bucket[0].successes == 2 && t.bucket[0].failures == 0 &&
-		       t.bucket[1].failures == 1 && t.bucket[42].successes == 1,
-	       "a week runs from Monday to Sunday, UTC");
-
-	/* Hostile ranges: year 1 to year 9999, and the epoch, lose nothing and stay bounded. */
-	add(&t, 0, ET_OUT_INTERRUPTED);
-	tap_ok(t.level > ET_HTML_WEEK && t.n <= 180 && total(&t) == 5 && t.min_ts == 0,
-	       "back to 1970: buckets of 2^k weeks, at most 180 (level %d, n %zu)", t.level, t.n);
-	add(&t, 253402300799000LL, ET_OUT_SUCCESS); /* 9999-12-31T23:59:59Z */
-	add(&t, -62135596800000LL, ET_OUT_FAILURE); /* 0001-01-01T00:00:00Z */
-	tap_ok(t.n <= 180 && t.n <= ET_HTML_BUCKETS && total(&t) == 7 &&
-		       t.min_ts == -62135596800000LL && t.max_ts == 253402300799000LL,
-	       "year 1 to 9999: every call counted in at most 180 buckets (n %zu)", t.n);
 }
 
 /* ---- whole pages ---- */
@@ -401,7 +314,6 @@ static void test_page(void)
 int main(void)
 {
 	test_escape();
-	test_timeline();
 	test_page();
 	return tap_done();
 }
