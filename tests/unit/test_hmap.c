@@ -207,8 +207,35 @@ static void test_values_grow(void)
 	free(v);
 }
 
+/* The checks test_reader.c made, kept as they were. */
+static void test_interning(void)
+{
+	struct et_hmap m;
+	char key[16];
+	bool added;
+	long i, first = -1;
+	int k, ok = 1;
+
+	et_hmap_init(&m);
+	for (k = 0; k < 5000; k++) {
+		snprintf(key, sizeof(key), "k%d", k);
+		i = et_hmap_get(&m, key, strlen(key), true, &added);
+		ok &= i == k && added;
+		if (k == 0) {
+			first = i;
+		}
+	}
+	tap_ok(ok, "5000 keys get indices 0..4999 in order");
+	i = et_hmap_get(&m, "k0", 2, true, &added);
+	tap_ok(i == first && !added, "a known key keeps its index");
+	tap_ok(et_hmap_get(&m, "nope", 4, false, NULL) == -1, "an absent key without add: -1");
+	tap_ok(!strcmp(et_hmap_key(&m, 4999, NULL), "k4999"), "key of an index");
+	et_hmap_finish(&m);
+}
+
 int main(void)
 {
+	test_interning();
 	test_keys();
 	test_growth();
 	test_collisions();

@@ -193,8 +193,44 @@ static void test_growth(void)
 	et_lat_finish(&l);
 }
 
+/* The checks test_reader.c made, kept as they were. */
+static void test_basics(void)
+{
+	struct et_lat l, m;
+	struct et_lat_summary s;
+	int i;
+
+	et_lat_init(&l);
+	for (i = 1; i <= 100; i++) {
+		et_lat_add(&l, i);
+	}
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 100 && s.p50 == 50 && s.p95 == 95 && s.p99 == 99 && s.max == 100 &&
+		       s.avg == 50.5,
+	       "1..100: p50 50, p95 95, p99 99 (nearest rank), avg 50.5");
+	et_lat_init(&m);
+	et_lat_add(&m, 0);
+	et_lat_add(&m, 0);
+	et_lat_add(&m, 1000);
+	et_lat_summarise(&m, &s);
+	tap_ok(s.p50 == 0 && s.p95 == 1000 && s.count == 3,
+	       "zeros count: 0 0 1000 -> p50 0, p95 1000");
+	et_lat_merge(&l, &m);
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 103 && s.max == 1000, "merge adds every value");
+	for (i = 0; i < 100000; i++) {
+		et_lat_add(&m, 7);
+	}
+	tap_ok(m.n == 2, "100,000 equal values take one slot (memory follows distinct values)");
+	et_lat_finish(&l);
+	et_lat_finish(&m);
+	et_lat_summarise(&l, &s);
+	tap_ok(s.count == 0, "an empty distribution has count 0");
+}
+
 int main(void)
 {
+	test_basics();
 	test_cases();
 	test_empty();
 	test_ranks();

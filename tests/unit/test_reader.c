@@ -1,12 +1,10 @@
-/* Unit tests for et_reader, et_lat and et_hmap: times, lines, files, percentiles, interning. */
+/* Unit tests for et_reader: times, lines, files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "et_hmap.h"
-#include "et_lat.h"
 #include "et_reader.h"
 #include "tap.h"
 
@@ -126,71 +124,10 @@ static void test_files(void)
 	}
 }
 
-static void test_lat(void)
-{
-	struct et_lat l, m;
-	struct et_lat_summary s;
-	int i;
-
-	et_lat_init(&l);
-	for (i = 1; i <= 100; i++) {
-		et_lat_add(&l, i);
-	}
-	et_lat_summarise(&l, &s);
-	tap_ok(s.count == 100 && s.p50 == 50 && s.p95 == 95 && s.p99 == 99 && s.max == 100 &&
-		       s.avg == 50.5,
-	       "1..100: p50 50, p95 95, p99 99 (nearest rank), avg 50.5");
-	et_lat_init(&m);
-	et_lat_add(&m, 0);
-	et_lat_add(&m, 0);
-	et_lat_add(&m, 1000);
-	et_lat_summarise(&m, &s);
-	tap_ok(s.p50 == 0 && s.p95 == 1000 && s.count == 3,
-	       "zeros count: 0 0 1000 -> p50 0, p95 1000");
-	et_lat_merge(&l, &m);
-	et_lat_summarise(&l, &s);
-	tap_ok(s.count == 103 && s.max == 1000, "merge adds every value");
-	for (i = 0; i < 100000; i++) {
-		et_lat_add(&m, 7);
-	}
-	tap_ok(m.n == 2, "100,000 equal values take one slot (memory follows distinct values)");
-	et_lat_finish(&l);
-	et_lat_finish(&m);
-	et_lat_summarise(&l, &s);
-	tap_ok(s.count == 0, "an empty distribution has count 0");
-}
-
-static void test_hmap(void)
-{
-	struct et_hmap m;
-	char key[16];
-	bool added;
-	long i, first = -1;
-	int k, ok = 1;
-
-	et_hmap_init(&m);
-	for (k = 0; k < 5000; k++) {
-		snprintf(key, sizeof(key), "k%d", k);
-		i = et_hmap_get(&m, key, strlen(key), true, &added);
-		ok &= i == k && added;
-		if (k == 0) {
-			first = i;
-		}
-	}
-	tap_ok(ok, "5000 keys get indices 0..4999 in order");
-	i = et_hmap_get(&m, "k0", 2, true, &added);
-	tap_ok(i == first && !added, "a known key keeps its index");
-	tap_ok(et_hmap_get(&m, "nope", 4, false, NULL) == -1, "an absent key without add: -1");
-	tap_ok(!strcmp(et_hmap_key(&m, 4999, NULL), "k4999"), "key of an index");
-	et_hmap_finish(&m);
-}
-
 int main(void)
 {
 	test_time();
 	test_lines();
 	test_files();
-	test_lat();
-	test_hmap();
 	return tap_done();
 }
