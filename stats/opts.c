@@ -407,7 +407,7 @@ int cli_files(struct cli *c)
 	int r;
 
 	for (i = 0; i < c->nlogs; i++) {
-		r = et_reader_expand(c->logs[i], false, &c->files, &c->nfiles);
+		r = et_lines_expand(c->logs[i], false, &c->files, &c->nfiles);
 		if (r < 0) {
 			fprintf(stderr, "telemetry-stats: cannot read log '%s': %s\n", c->logs[i],
 				strerror(-r));
@@ -427,7 +427,7 @@ int cli_files(struct cli *c)
 		et_config_finish(&cfg);
 		return EXIT_FAILURE_;
 	}
-	r = et_reader_expand(cfg.log_path, true, &c->files, &c->nfiles);
+	r = et_lines_expand(cfg.log_path, true, &c->files, &c->nfiles);
 	if (r == -ENOENT) {
 		fprintf(stderr,
 			"telemetry-stats: no log at '%s' yet: nothing has been recorded (is "
@@ -470,7 +470,7 @@ void cli_finish(struct cli *c)
 {
 	free(c->logs);
 	free(c->project);
-	et_reader_files_free(c->files, c->nfiles);
+	et_lines_files_free(c->files, c->nfiles);
 	memset(c, 0, sizeof(*c));
 }
 

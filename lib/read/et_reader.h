@@ -6,12 +6,13 @@
 #include <stdint.h>
 
 #include "et_buf.h"
+#include "et_lines.h"
 
 /*
- * Reading logs for the analyzer: lists the files to read, streams them in large chunks, and turns
- * each line into a struct et_rec whose strings are spans into the line (nothing decoded, nothing
- * copied) for a callback. A line that is not a record is counted and skipped; a filter on time is
- * applied before a line is parsed at all.
+ * Reading logs for the analyzer: turns each line of the log files (listed by et_lines_expand, read
+ * by the line engine) into a struct et_rec whose strings are spans into the line (nothing
+ * decoded, nothing copied) for a callback. A line that is not a record is counted and skipped; a
+ * filter on time is applied before a line is parsed at all.
  */
 
 enum et_outcome {
@@ -28,6 +29,7 @@ struct et_span {
 	bool escaped;
 };
 
+/* A record as read from a log line: the reading side of the record format. */
 struct et_rec {
 	int version; /* 1, or 0 for a record of the old Python plugin (no "v") */
 	bool has_ts;
@@ -75,23 +77,13 @@ typedef int (*et_rec_fn)(void *ctx, const struct et_rec *rec);
 int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec);
 
 /**
- * Reads the @n files in order, calling @fn for each record that passes @f (NULL: all). Counts into
- * @st. A file that cannot be opened is an error described in @err ("cannot open 'PATH': …").
- * Returns 0, -errno, or @fn's negative return.
+ * Reads the @n files (a list such as et_lines_expand makes) in order, calling @fn for each record
+ * that passes @f (NULL: all), on the calling thread, in log order. Adds to the counts in @st. A
+ * file that cannot be opened is an error described in @err ("cannot open 'PATH': …"). Returns 0,
+ * -errno, or @fn's negative return.
  */
 int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
 		  void *ctx, struct et_reader_stats *st, struct et_buf *err);
-
-/**
- * Adds to the list *@files (a NULL-terminated heap array of heap strings, *@n long) the files
- * @path stands for: a directory gives every *.jsonl file in it with its rotated files; a file gives
- * itself, preceded by its rotated files (path.N … path.1) when @with_rotated. Rotated files come
- * oldest first. Returns 0, -ENOENT when @path does not exist, or -errno.
- */
-int et_reader_expand(const char *path, bool with_rotated, char ***files, size_t *n);
-
-/** Frees a list made by et_reader_expand. */
-void et_reader_files_free(char **files, size_t n);
 
 /** True if span @s decodes to the NUL-terminated @str. */
 bool et_span_eq(struct et_span s, const char *str);

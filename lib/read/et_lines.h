@@ -1,0 +1,91 @@
+#ifndef ET_LINES_H
+#define ET_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "et_buf.h"
+
+/*
+ * The line engine: reads JSONL files of any format fast and hands their lines, parsed by its
+ * client, back in file order. It lists the files a path stands for, reads each in line-aligned
+ * chunks (mapped, not copied, for regular files), parses every line on worker threads with the
+ * client's parse function, and calls the client's consumer on the calling thread, item by item,
+ * in the order of the lines. Blank lines, malformed lines and lines the client does not want are
+ * counted. The engine knows nothing of what a line means: the log record reader (et_logrec) is
+ * one client; a transcript reader is another.
+ */
+
+/** What a parse function made of a line. */
+enum et_line_verdict {
+	ET_LINE_KEEP, /* the item was filled in: hand it to the consumer */
+	ET_LINE_SKIP, /* a good line the client does not want (another kind, out of a filter) */
+	ET_LINE_MALFORMED, /* not a line of the format: torn, not JSON, a missing field */
+};
+
+/** One line, as a parse function sees it. */
+struct et_line {
+	const char *p; /* the line: no newline, no trailing '\r'; never empty */
+	size_t n;
+	size_t file; /* its file's index in the list given to et_lines_run */
+};
+
+/**
+ * Parses @line into @item (a slot of the client's item_size bytes, its content undefined on
+ * entry). Runs on a worker thread, several at once, all given the same @ctx. Pointers into the line that the item keeps are valid until the consumer has returned for
+ * it. Returns an enum et_line_verdict, or a negative errno to stop the run with that error.
+ */
+typedef int (*et_lines_parse_fn)(const void *ctx, const struct et_line *line, void *item);
+
+/**
+ * Receives an item its parse function kept, on the thread that called et_lines_run, in the order
+ * of the lines. Returns 0, or a negative value to stop the run (et_lines_run returns it).
+ */
+typedef int (*et_lines_consume_fn)(void *ctx, void *item);
+
+/** A client of the engine: how to parse a line and what to do with the result. */
+struct et_lines_client {
+	et_lines_parse_fn parse;
+	const void *parse_ctx; /* borrowed; read by the workers concurrently */
+	et_lines_consume_fn consume;
+	void *consume_ctx; /* borrowed; used on the calling thread only */
+	/*
+	 * sizeof the client's item. An item must own nothing: the items of a run that stops are
+	 * dropped without reaching the consumer.
+	 */
+	size_t item_size;
+	/* A regular file last modified before this (ms since the epoch) is not read; 0: every file. */
+	int64_t min_mtime_ms;
+};
+
+struct et_lines_stats {
+	size_t lines;	      /* every line of the files read, blank ones included */
+	size_t items;	      /* lines kept by the parse function */
+	size_t malformed;     /* lines it called malformed */
+	size_t files_too_old; /* files not read for min_mtime_ms */
+};
+
+/**
+ * Reads the @n files in order and runs @cl over their lines, adding to the counts in @st. A file
+ * that cannot be opened, mapped or read is an error described in @err (when not NULL) as
+ * "cannot open 'PATH': …\n". A line longer than 64 MiB is cut there (and is then malformed, for
+ * a JSON format). Returns 0, -errno, or the first negative return of the parse or consume
+ * function.
+ */
+int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
+		 struct et_lines_stats *st, struct et_buf *err);
+
+/**
+ * Adds to the list *@files (a NULL-terminated heap array of heap strings, *@n long) the files
+ * @path stands for: a directory gives every *.jsonl file in it, by name, each preceded by its
+ * rotated files; a file gives itself, preceded by its rotated files when @with_rotated. Rotated
+ * files (path.N … path.1, as et_log_rotated_path names them) come oldest first. Returns 0,
+ * -ENOENT when @path does not exist, or -errno.
+ */
+int et_lines_expand(const char *path, bool with_rotated, char ***files, size_t *n);
+
+/** Frees a list made by et_lines_expand (NULL accepted). */
+void et_lines_files_free(char **files, size_t n);
+
+#endif

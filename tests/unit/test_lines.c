@@ -1,0 +1,333 @@
+/* Unit tests for et_lines: listing files, and running a client over their lines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "et_lines.h"
+#include "tap.h"
+
+/*
+ * The test client's format: "k N" is an item with the number N, "s…" a line it does not want,
+ * anything else malformed; "e" makes the parse function fail with -E2BIG.
+ */
+struct item {
+	long value;
+	size_t file, n;
+	char last; /* the line's last byte, to see that '\r' and '\n' are gone */
+};
+
+struct seen {
+	size_t count, stop_at;
+	long prev;
+	bool in_order; /* values strictly increase within a file, files in order */
+	size_t prev_file;
+	struct item first_long; /* the first item of a line over 1 KiB */
+	size_t nlong;
+	struct item items[8]; /* the first ones */
+};
+
+static int parse_test(const void *ctx, const struct et_line *l, void *out)
+{
+	struct item *it = out;
+	size_t i;
+
+	(void)ctx;
+	if (l->p[0] == 'e' && l->n == 1) {
+		return -E2BIG;
+	}
+	if (l->p[0] == 's') {
+		return ET_LINE_SKIP;
+	}
+	if (l->n < 3 || l->p[0] != 'k' || l->p[1] != ' ' || l->p[2] < '0' || l->p[2] > '9') {
+		return ET_LINE_MALFORMED;
+	}
+	/* Only the line's own bytes: what follows it in the chunk is not ours to read. */
+	it->value = 0;
+	for (i = 2; i < l->n && l->p[i] >= '0' && l->p[i] <= '9'; i++) {
+		it->value = it->value * 10 + (l->p[i] - '0');
+	}
+	it->file = l->file;
+	it->n = l->n;
+	it->last = l->p[l->n - 1];
+	return ET_LINE_KEEP;
+}
+
+static int consume_test(void *ctx, void *item)
+{
+	struct seen *s = ctx;
+	struct item *it = item;
+
+	if (s->count < 8) {
+		s->items[s->count] = *it;
+	}
+	if (s->count &&
+	    (it->file < s->prev_file || (it->file == s->prev_file && it->value <= s->prev))) {
+		s->in_order = false;
+	}
+	if (it->n > 1024 && s->nlong++ == 0) {
+		s->first_long = *it;
+	}
+	s->prev = it->value;
+	s->prev_file = it->file;
+	s->count++;
+	return s->stop_at && s->count == s->stop_at ? -ECANCELED : 0;
+}
+
+static int run(char *const *files, size_t n, struct seen *s, struct et_lines_stats *st,
+	       int64_t min_mtime_ms, struct et_buf *err)
+{
+	struct et_lines_client cl = {parse_test,	  NULL,	       consume_test, s,
+				     sizeof(struct item), min_mtime_ms};
+	size_t stop_at = s->stop_at;
+
+	memset(s, 0, sizeof(*s));
+	s->stop_at = stop_at;
+	s->in_order = true;
+	memset(st, 0, sizeof(*st));
+	return et_lines_run(files, n, &cl, st, err);
+}
+
+static void write_file(const char *path, const char *data)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp || fputs(data, fp) < 0 || fclose(fp) != 0) {
+		exit(99);
+	}
+}
+
+/*
+ * Writes @n lines "k 1 …" to "k N …" of LINE bytes, line N/2 + 1 being LONG_LINE bytes long
+ * instead: longer than the engine's 8 MiB chunk.
+ */
+#define LINE 256
+#define LONG_LINE (((size_t)9 << 20) + 10)
+
+static void write_numbered(FILE *fp, long n)
+{
+	char line[LINE], xs[4096];
+	size_t left, part;
+	long i;
+	int len;
+
+	memset(xs, 'x', sizeof(xs));
+	for (i = 1; i <= n; i++) {
+		len = snprintf(line, sizeof(line), "k %07ld ", i);
+		if (i == n / 2 + 1) {
+			fwrite(line, 1, (size_t)len, fp);
+			for (left = LONG_LINE - (size_t)len; left; left -= part) {
+				part = left < sizeof(xs) ? left : sizeof(xs);
+				fwrite(xs, 1, part, fp);
+			}
+		} else {
+			memset(line + len, '.', LINE - 1 - (size_t)len);
+			fwrite(line, 1, LINE - 1, fp);
+		}
+		putc('\n', fp);
+	}
+}
+
+static void test_expand(const char *dir)
+{
+	char path[160], **files = NULL;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), i ? "%s/log.jsonl.%d" : "%s/log.jsonl", dir, i);
+		write_file(path, "k 1\n");
+	}
+	snprintf(path, sizeof(path), "%s/a.jsonl", dir);
+	write_file(path, "k 1\n");
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	write_file(path, "k 1\n");
+	snprintf(path, sizeof(path), "%s/log.jsonl", dir);
+	tap_ok(et_lines_expand(path, true, &files, &n) == 0 && n == 3, "a log and 2 rotated files");
+	tap_ok(n == 3 && strstr(files[0], ".jsonl.2") && strstr(files[1], ".jsonl.1") &&
+		       !strstr(files[2], ".jsonl."),
+	       "oldest first: .2, .1, the log");
+	tap_ok(n == 3 && files[3] == NULL, "the list ends with NULL");
+	et_lines_files_free(files, n);
+	files = NULL;
+	n = 0;
+	tap_ok(et_lines_expand(path, false, &files, &n) == 0 && n == 1 && !strcmp(files[0], path),
+	       "without rotated files: the file alone");
+	et_lines_files_free(files, n);
+	files = NULL;
+	n = 0;
+	tap_ok(et_lines_expand(dir, false, &files, &n) == 0 && n == 4, "a directory: its logs");
+	tap_ok(n == 4 && strstr(files[0], "/a.jsonl") && strstr(files[1], ".jsonl.2") &&
+		       strstr(files[3], "/log.jsonl") && !strstr(files[3], ".jsonl."),
+	       "by name, each after its rotated files, *.jsonl only");
+	et_lines_files_free(files, n);
+	files = NULL;
+	n = 0;
+	snprintf(path, sizeof(path), "%s/none.jsonl", dir);
+	tap_ok(et_lines_expand(path, true, &files, &n) == -ENOENT, "a missing log: ENOENT");
+	tap_ok(n == 0 && files == NULL, "a failed expansion adds nothing");
+	et_lines_files_free(NULL, 0);
+}
+
+static void test_small(const char *dir)
+{
+	char a[160], b[160], c[160];
+	char *files[3] = {a, b, NULL};
+	struct et_lines_stats st;
+	struct et_buf err;
+	struct seen s;
+
+	snprintf(a, sizeof(a), "%s/small-a", dir);
+	snprintf(b, sizeof(b), "%s/small-b", dir);
+	snprintf(c, sizeof(c), "%s/small-none", dir);
+	write_file(a, "k 1\r\n\ns no\n{\"torn\nk 2\n\r\nk 3");
+	write_file(b, "");
+	memset(&s, 0, sizeof(s));
+	tap_ok(run(files, 2, &s, &st, 0, NULL) == 0, "two files read");
+	tap_ok(st.lines == 7 && st.items == 3 && st.malformed == 1,
+	       "7 lines, 3 kept, 1 malformed (%zu, %zu, %zu)", st.lines, st.items, st.malformed);
+	tap_ok(s.count == 3 && s.items[0].value == 1 && s.items[1].value == 2 &&
+		       s.items[2].value == 3,
+	       "the kept items, in order; the last line needs no newline");
+	tap_ok(s.items[0].n == 3 && s.items[0].last == '1', "a line comes without \\r\\n");
+	files[1] = a;
+	run(files, 2, &s, &st, 0, NULL);
+	tap_ok(s.count == 6 && s.items[2].file == 0 && s.items[3].file == 1 &&
+		       s.items[3].value == 1,
+	       "each line carries its file's index");
+	tap_ok(st.lines == 14, "counts add up over files (%zu)", st.lines);
+
+	s.stop_at = 2;
+	tap_ok(run(files, 2, &s, &st, 0, NULL) == -ECANCELED && s.count == 2,
+	       "the consumer's error stops the run at once (%zu calls)", s.count);
+	s.stop_at = 0;
+
+	write_file(b, "k 1\ne\nk 2\n");
+	files[1] = b;
+	tap_ok(run(files, 2, &s, &st, 0, NULL) == -E2BIG,
+	       "the parse function's error stops the run");
+	tap_ok(s.count == 3, "what came before it was consumed (%zu)", s.count);
+
+	files[1] = c;
+	et_buf_init(&err, 4096);
+	tap_ok(run(files, 2, &s, &st, 0, &err) == -ENOENT, "a missing file: -ENOENT");
+	tap_ok(strstr(err.data, "cannot open '") && strstr(err.data, "small-none'"),
+	       "and a message naming it");
+	et_buf_finish(&err);
+}
+
+static void test_mtime(const char *dir)
+{
+	char a[160], b[160];
+	char *files[3] = {a, b, NULL};
+	struct timespec old[2] = {{1577836800, 0}, {1577836800, 0}}; /* 2020-01-01 */
+	struct et_lines_stats st;
+	struct seen s;
+
+	snprintf(a, sizeof(a), "%s/old", dir);
+	snprintf(b, sizeof(b), "%s/new", dir);
+	write_file(a, "k 1\nk 2\n");
+	write_file(b, "k 3\n");
+	if (utimensat(AT_FDCWD, a, old, 0) != 0) {
+		exit(99);
+	}
+	memset(&s, 0, sizeof(s));
+	tap_ok(run(files, 2, &s, &st, 1609459200000LL, NULL) == 0 && s.count == 1 &&
+		       s.items[0].value == 3 && st.files_too_old == 1 && st.lines == 1,
+	       "a file older than min_mtime_ms is not read");
+	run(files, 2, &s, &st, 1577836800000LL, NULL);
+	tap_ok(s.count == 3 && st.files_too_old == 0, "one modified at min_mtime_ms is read");
+}
+
+/*
+ * More chunks than are in flight at once, a line longer than a chunk, order kept: from a regular
+ * file.
+ */
+static void test_large(const char *dir)
+{
+	char path[160];
+	char *files[2] = {path, NULL};
+	struct et_lines_stats st;
+	struct seen s;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/large", dir);
+	fp = fopen(path, "w");
+	if (!fp) {
+		exit(99);
+	}
+	write_numbered(fp, 250000);
+	if (fclose(fp) != 0) {
+		exit(99);
+	}
+	memset(&s, 0, sizeof(s));
+	tap_ok(run(files, 1, &s, &st, 0, NULL) == 0, "a 73 MB file (9 chunks, one a 9 MiB line)");
+	tap_ok(st.lines == 250000 && st.items == 250000 && st.malformed == 0 && s.count == 250000,
+	       "every line, whole (%zu lines, %zu items, %zu malformed)", st.lines, st.items,
+	       st.malformed);
+	tap_ok(s.in_order, "in file order");
+	tap_ok(s.nlong == 1 && s.first_long.n == LONG_LINE && s.first_long.value == 125001,
+	       "the long line arrives whole (%zu bytes)", s.first_long.n);
+}
+
+/* The same through a pipe (read(2) instead of mmap). */
+static void test_pipe(const char *dir)
+{
+	char path[160];
+	char *files[2] = {path, NULL};
+	struct et_lines_stats st;
+	struct seen s;
+	pid_t pid;
+	FILE *fp;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) != 0) {
+		exit(99);
+	}
+	pid = fork();
+	if (pid < 0) {
+		exit(99);
+	}
+	if (pid == 0) {
+		fp = fopen(path, "w");
+		if (!fp) {
+			_exit(1);
+		}
+		write_numbered(fp, 100000);
+		fputs("k 9999999", fp);
+		_exit(fclose(fp) != 0);
+	}
+	memset(&s, 0, sizeof(s));
+	tap_ok(run(files, 1, &s, &st, 0, NULL) == 0, "a pipe is read");
+	tap_ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "its writer wrote it all");
+	tap_ok(st.lines == 100001 && st.items == 100001 && s.in_order,
+	       "every line, in order (%zu lines, %zu items)", st.lines, st.items);
+	tap_ok(s.nlong == 1 && s.first_long.n == LONG_LINE && s.first_long.value == 50001 &&
+		       s.prev == 9999999,
+	       "the long line and the last one (no newline) arrive whole");
+}
+
+int main(void)
+{
+	char dir[64] = "/tmp/et-test-lines-XXXXXX", cmd[128];
+
+	if (!mkdtemp(dir)) {
+		return 99;
+	}
+	test_expand(dir);
+	test_small(dir);
+	test_mtime(dir);
+	test_large(dir);
+	test_pipe(dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		return 99;
+	}
+	return tap_done();
+}
