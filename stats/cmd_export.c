@@ -261,7 +261,7 @@ int cmd_export(int argc, char **argv)
 	struct export_args a = {ET_EXPORT_OTLP_JSON, NULL, NULL, NULL, NULL, 0};
 	struct et_export_opts o;
 	struct et_export *x = NULL;
-	struct et_reader_stats in;
+	struct et_logrec_stats in;
 	struct et_buf err;
 	struct sink sink = {NULL, NULL, 0};
 	struct cli c;
@@ -321,7 +321,7 @@ int cmd_export(int argc, char **argv)
 		status = EXIT_FAILURE_;
 		goto out;
 	}
-	r = et_reader_run(c.files, c.nfiles, &c.filter, et_export_add, x, &in, &err);
+	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_export_add, x, &in, &err);
 	if (r == 0) {
 		r = et_export_finish(x);
 	}

@@ -31,7 +31,7 @@ int cmd_patterns(int argc, char **argv)
 	struct cli c;
 	struct et_patterns *p = NULL;
 	struct et_patterns_result res;
-	struct et_reader_stats in;
+	struct et_logrec_stats in;
 	struct et_report_meta m;
 	struct et_buf out, err;
 	int status, r;
@@ -55,7 +55,7 @@ int cmd_patterns(int argc, char **argv)
 		goto out;
 	}
 	c.filter.tool = NULL; /* every call counts for chains; the tool narrows the output */
-	r = et_reader_run(c.files, c.nfiles, &c.filter, et_patterns_add, p, &in, &err);
+	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_patterns_add, p, &in, &err);
 	if (r == 0) {
 		r = et_patterns_finish(p, c.min_count, c.top, c.tool, &res);
 	}

@@ -125,7 +125,7 @@ int cmd_report(int argc, char **argv)
 	struct feed f;
 	struct et_stats_result sres;
 	struct et_patterns_result pres;
-	struct et_reader_stats in;
+	struct et_logrec_stats in;
 	struct et_report_meta m;
 	struct et_buf out, err;
 	int status, r;
@@ -167,7 +167,7 @@ int cmd_report(int argc, char **argv)
 	et_html_timeline_init(&f.timeline);
 	f.tool = c.tool;
 	c.filter.tool = NULL;
-	r = et_reader_run(c.files, c.nfiles, &c.filter, feed_add, &f, &in, &err);
+	r = et_logrec_run(c.files, c.nfiles, &c.filter, feed_add, &f, &in, &err);
 	if (r == 0) {
 		r = et_stats_finish(f.stats, &sres);
 	}

@@ -29,7 +29,7 @@ int cmd_stats(int argc, char **argv)
 	struct cli c;
 	struct et_stats *s = NULL;
 	struct et_stats_result res;
-	struct et_reader_stats in;
+	struct et_logrec_stats in;
 	struct et_report_meta m;
 	struct et_buf out, err;
 	int status, r;
@@ -52,7 +52,7 @@ int cmd_stats(int argc, char **argv)
 		status = EXIT_FAILURE_;
 		goto out;
 	}
-	r = et_reader_run(c.files, c.nfiles, &c.filter, et_stats_add, s, &in, &err);
+	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_stats_add, s, &in, &err);
 	if (r == 0) {
 		r = et_stats_finish(s, &res);
 	}

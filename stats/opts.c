@@ -88,9 +88,9 @@ static bool parse_when(const char *s, int64_t now, int64_t *ms)
 		char full[32];
 
 		snprintf(full, sizeof(full), "%sT00:00:00Z", s);
-		return et_reader_parse_time(full, strlen(full), ms) == 0;
+		return et_logrec_parse_time(full, strlen(full), ms) == 0;
 	}
-	return et_reader_parse_time(s, n, ms) == 0;
+	return et_logrec_parse_time(s, n, ms) == 0;
 }
 
 static int64_t now_ms(void)
@@ -442,7 +442,7 @@ int cli_files(struct cli *c)
 	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
 }
 
-void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_report_meta *m)
+void cli_meta(const struct cli *c, const struct et_logrec_stats *in, struct et_report_meta *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->files = c->files;

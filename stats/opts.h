@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "et_render.h"
 #include "et_table.h"
 
@@ -24,7 +24,7 @@ struct cli {
 	const char *cmd; /* "stats", "patterns" */
 	char **logs;	 /* --log values (borrowed from argv) */
 	size_t nlogs;
-	struct et_reader_filter filter;
+	struct et_logrec_filter filter;
 	char since_text[40], until_text[40];
 	const char *session, *project_arg, *tool;
 	char *project; /* owned, resolved */
@@ -62,7 +62,7 @@ int cli_args_stdin(int *argc, char ***argv, char **storage);
 int cli_files(struct cli *c);
 
 /** Fills the report metadata @m from the options and what the reading counted (@in). */
-void cli_meta(const struct cli *c, const struct et_reader_stats *in, struct et_report_meta *m);
+void cli_meta(const struct cli *c, const struct et_logrec_stats *in, struct et_report_meta *m);
 
 /**
  * Reports that reading or aggregating failed, with the reader's message in @err (or "out of

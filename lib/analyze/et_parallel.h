@@ -8,7 +8,7 @@
 #include "et_buf.h"
 #include "et_hmap.h"
 #include "et_patterns.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 
 /*
  * Parallelization opportunities, one of the patterns of et_patterns.h (docs/stats-json.md): runs

@@ -5,13 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "et_reader.h"
+#include "et_logrec.h"
 
 /*
  * The /telemetry-patterns analyses (docs/stats-json.md): tool chains, parallelization
  * opportunities, retry loops, recoveries, failure cascades and latency bottlenecks. Records are
- * fed in log order with et_patterns_add (an et_rec_fn); each session keeps a small state machine,
- * so memory grows with sessions, tools and distinct chains, never with records.
+ * fed in log order with et_patterns_add (an et_logrec_fn); each session keeps a small state
+ * machine, so memory grows with sessions, tools and distinct chains, never with records.
  */
 
 struct et_chain {
@@ -72,7 +72,7 @@ struct et_patterns *et_patterns_create(void);
 /** Frees it. Accepts NULL. */
 void et_patterns_destroy(struct et_patterns *p);
 
-/** Adds one record, in log order (an et_rec_fn: @ctx is the struct et_patterns). 0 or -ENOMEM. */
+/** Adds one record, in log order (an et_logrec_fn; @ctx: the struct et_patterns). 0 or -ENOMEM. */
 int et_patterns_add(void *ctx, const struct et_rec *rec);
 
 /**

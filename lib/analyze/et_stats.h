@@ -8,12 +8,12 @@
 #include "et_buf.h"
 #include "et_hmap.h"
 #include "et_lat.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 
 /*
  * The /telemetry-stats numbers (docs/stats-json.md): totals, per-tool counts and exact latency
  * percentiles, failures grouped by their normalized text and classified, and the slowest calls.
- * Feed records with et_stats_add (an et_rec_fn), then et_stats_finish builds the sorted result.
+ * Feed records with et_stats_add (an et_logrec_fn), then et_stats_finish builds the sorted result.
  */
 
 struct et_stats_error {
@@ -63,7 +63,7 @@ struct et_stats *et_stats_create(size_t top);
 /** Frees it. Accepts NULL. */
 void et_stats_destroy(struct et_stats *s);
 
-/** Adds one record (an et_rec_fn: @ctx is the struct et_stats). Returns 0 or -ENOMEM. */
+/** Adds one record (an et_logrec_fn: @ctx is the struct et_stats). Returns 0 or -ENOMEM. */
 int et_stats_add(void *ctx, const struct et_rec *rec);
 
 /** Builds the result into @res (caller-owned, freed with et_stats_result_finish). 0 or -ENOMEM. */

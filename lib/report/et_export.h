@@ -5,12 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "et_reader.h"
+#include "et_logrec.h"
 
 /*
  * Exporting tool calls for other tools: OpenTelemetry logs in the OTLP JSON encoding (one
  * ExportLogsServiceRequest per line, what the Collector's otlpjsonfile receiver reads), or RFC 4180
- * CSV. Records arrive one at a time from et_reader_run and leave in bounded batches, so memory does
+ * CSV. Records arrive one at a time from et_logrec_run and leave in bounded batches, so memory does
  * not grow with the log. Only tool calls are exported (records with an outcome): the same set that
  * `telemetry-stats stats` counts.
  */
@@ -62,7 +62,7 @@ struct et_export;
 struct et_export *et_export_create(const struct et_export_opts *o);
 
 /**
- * Adds one record (an et_rec_fn: pass the exporter as the context). Records that are not tool
+ * Adds one record (an et_logrec_fn: pass the exporter as the context). Records that are not tool
  * calls (no outcome) are skipped. Returns 0, or a negative errno (the writer's, -ENOMEM, -E2BIG).
  */
 int et_export_add(void *export, const struct et_rec *rec);

@@ -637,7 +637,7 @@ static void slowest(struct page *pg)
 
 static void footer(struct page *pg)
 {
-	const struct et_reader_stats *in = pg->m->in;
+	const struct et_logrec_stats *in = pg->m->in;
 	struct et_buf *out = pg->out;
 	size_t i;
 

@@ -8,7 +8,7 @@
 #include "et_buf.h"
 #include "et_html_timeline.h"
 #include "et_patterns.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "et_render.h"
 #include "et_stats.h"
 

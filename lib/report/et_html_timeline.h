@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "et_buf.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 
 /*
  * Calls over time for the HTML report (et_html.h): successes, failures and interrupted calls
@@ -45,7 +45,7 @@ struct et_html_timeline {
 void et_html_timeline_init(struct et_html_timeline *t);
 
 /**
- * Counts one record in its bucket when it is a call (an et_rec_fn: @ctx is the struct
+ * Counts one record in its bucket when it is a call (an et_logrec_fn: @ctx is the struct
  * et_html_timeline); other records are ignored. Never fails: returns 0.
  */
 int et_html_timeline_add(void *ctx, const struct et_rec *rec);

@@ -7,7 +7,7 @@
 
 #include "et_buf.h"
 #include "et_patterns.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "et_stats.h"
 #include "et_table.h"
 
@@ -19,7 +19,7 @@
 struct et_report_meta {
 	char *const *files; /* the files read (borrowed) */
 	size_t nfiles;
-	const struct et_reader_stats *in;
+	const struct et_logrec_stats *in;
 	const char *since, *until; /* ISO 8601 UTC, or NULL */
 	const char *session, *project, *tool;
 	enum et_format fmt;

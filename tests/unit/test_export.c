@@ -13,7 +13,7 @@
 
 #include "et_buf.h"
 #include "et_export.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "tap.h"
 
 /* A failed Bash call: an error with a newline, quotes and a comma; params with both. */
@@ -80,7 +80,7 @@ static int feed(struct et_export *x, const char *const *recs, size_t n)
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if (et_reader_parse_line(recs[i], strlen(recs[i]), &rec) < 0) {
+		if (et_logrec_parse_line(recs[i], strlen(recs[i]), &rec) < 0) {
 			tap_diag("bad test record %zu", i);
 			exit(99);
 		}

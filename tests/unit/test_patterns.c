@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "et_patterns.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "tap.h"
 
 #define NOLAT -1.0
@@ -68,7 +68,7 @@ static void add_steps(struct et_patterns *p, const struct step *s)
 							 : "null",
 				     lat, fp);
 		}
-		if (et_reader_parse_line(line, (size_t)n, &rec) < 0 ||
+		if (et_logrec_parse_line(line, (size_t)n, &rec) < 0 ||
 		    et_patterns_add(p, &rec) < 0) {
 			fprintf(stderr, "bad step: %s\n", line);
 			exit(99);

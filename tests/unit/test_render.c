@@ -106,7 +106,7 @@ static struct et_patterns_result patterns(void)
 }
 
 static char *files[] = {"/tmp/log.jsonl"};
-static struct et_reader_stats in_stats = {12, 10, 0, 0};
+static struct et_logrec_stats in_stats = {12, 10, 0, 0};
 
 static struct et_report_meta meta(enum et_format fmt)
 {

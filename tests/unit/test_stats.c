@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "et_patterns.h"
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "et_stats.h"
 #include "tap.h"
 
@@ -52,7 +52,7 @@ static void feed(struct et_stats *s, struct et_patterns *p, int n, uint64_t *cal
 				rnd(3), rnd(1000), rnd(5000), rnd(4), rnd(3));
 			(*calls)++;
 		}
-		if (et_reader_parse_line(line, (size_t)len, &rec) < 0) {
+		if (et_logrec_parse_line(line, (size_t)len, &rec) < 0) {
 			fprintf(stderr, "bad generated line: %s\n", line);
 			exit(99);
 		}

@@ -1,11 +1,11 @@
 /*
- * et_reader: from log lines to records, a client of the line engine (et_lines). The idea is that
+ * et_logrec: from log lines to records, a client of the line engine (et_lines). The idea is that
  * the analyzer must read a year of logs in well under a second without building anything per
  * line: each line is validated by the top-level scanner and its fields are kept as spans into the
  * engine's chunk, and a time filter looks at the timestamp (the second field the hook writes)
  * before anything else.
  */
-#include "et_reader.h"
+#include "et_logrec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -51,7 +51,7 @@ static bool digits(const char *s, size_t n, int *v)
 	return true;
 }
 
-int et_reader_parse_time(const char *s, size_t n, int64_t *ms)
+int et_logrec_parse_time(const char *s, size_t n, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, scale = 100, oh, om;
 	size_t i = 19;
@@ -183,7 +183,7 @@ static bool parse_number(const struct et_scan_member *m, double *v)
 	return et_jdoc_number(&nd, v);
 }
 
-int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec)
+int et_logrec_parse_line(const char *line, size_t n, struct et_rec *rec)
 {
 	struct et_scan_member mem[MAX_MEMBERS];
 	struct et_span outcome = {NULL, 0, false}, ts = {NULL, 0, false};
@@ -268,7 +268,7 @@ int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec)
 		rec->version = 0;
 		rec->has_latency = false; /* the old plugin never measured it: 0 means unknown */
 	}
-	if (ts.p && et_reader_parse_time(ts.p, ts.n, &rec->ts_ms) == 0) {
+	if (ts.p && et_logrec_parse_time(ts.p, ts.n, &rec->ts_ms) == 0) {
 		rec->has_ts = true;
 	}
 	if (outcome.p) {
@@ -302,7 +302,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	/* The hook's own lines: the time is at a fixed place, 24 characters long. */
 	if (n > sizeof(head) + 24 && memcmp(line, head, sizeof(head) - 1) == 0 &&
 	    line[sizeof(head) - 1 + 24] == '"' &&
-	    et_reader_parse_time(line + sizeof(head) - 1, 24, ms) == 0) {
+	    et_logrec_parse_time(line + sizeof(head) - 1, 24, ms) == 0) {
 		return true;
 	}
 	p = memmem(line, lim, key, sizeof(key) - 1);
@@ -311,7 +311,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	}
 	p += sizeof(key) - 1;
 	q = memchr(p, '"', (size_t)(line + n - p));
-	return q && et_reader_parse_time(p, (size_t)(q - p), ms) == 0;
+	return q && et_logrec_parse_time(p, (size_t)(q - p), ms) == 0;
 }
 
 static bool project_matches(struct et_span cwd, const char *project)
@@ -330,7 +330,7 @@ static bool project_matches(struct et_span cwd, const char *project)
 	return ok;
 }
 
-static bool passes(const struct et_rec *rec, const struct et_reader_filter *f)
+static bool passes(const struct et_rec *rec, const struct et_logrec_filter *f)
 {
 	if (!f) {
 		return true;
@@ -357,7 +357,7 @@ static bool passes(const struct et_rec *rec, const struct et_reader_filter *f)
 /* Parses a line into a record on an engine worker (et_lines_parse_fn; @ctx: the filter or NULL). */
 static int parse_rec(const void *ctx, const struct et_line *l, void *item)
 {
-	const struct et_reader_filter *f = ctx;
+	const struct et_logrec_filter *f = ctx;
 	struct et_rec *rec = item;
 	int64_t ms;
 
@@ -365,7 +365,7 @@ static int parse_rec(const void *ctx, const struct et_line *l, void *item)
 	    ((f->has_since && ms < f->since_ms) || (f->has_until && ms >= f->until_ms))) {
 		return ET_LINE_SKIP; /* outside the window: not even parsed */
 	}
-	if (et_reader_parse_line(l->p, l->n, rec) < 0) {
+	if (et_logrec_parse_line(l->p, l->n, rec) < 0) {
 		return ET_LINE_MALFORMED;
 	}
 	if (!passes(rec, f)) {
@@ -382,7 +382,7 @@ static int parse_rec(const void *ctx, const struct et_line *l, void *item)
 }
 
 struct consumer {
-	et_rec_fn fn;
+	et_logrec_fn fn;
 	void *ctx;
 	size_t old_format;
 };
@@ -399,8 +399,8 @@ static int consume_rec(void *ctx, void *item)
 	return k->fn(k->ctx, rec);
 }
 
-int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
-		  void *ctx, struct et_reader_stats *st, struct et_buf *err)
+int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f, et_logrec_fn fn,
+		  void *ctx, struct et_logrec_stats *st, struct et_buf *err)
 {
 	struct consumer k = {fn, ctx, 0};
 	struct et_lines_client cl;

@@ -1,11 +1,11 @@
-/* Unit tests for et_reader: times, lines, reading files into records. */
+/* Unit tests for et_logrec: times, lines, reading files into records. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "et_reader.h"
+#include "et_logrec.h"
 #include "tap.h"
 
 static int count_cb(void *ctx, const struct et_rec *rec)
@@ -19,22 +19,22 @@ static void test_time(void)
 {
 	int64_t ms = 0;
 
-	tap_ok(et_reader_parse_time("1970-01-01T00:00:00Z", 20, &ms) == 0 && ms == 0, "the epoch");
-	tap_ok(et_reader_parse_time("2026-11-21T14:11:16.123Z", 24, &ms) == 0 &&
+	tap_ok(et_logrec_parse_time("1970-01-01T00:00:00Z", 20, &ms) == 0 && ms == 0, "the epoch");
+	tap_ok(et_logrec_parse_time("2026-11-21T14:11:16.123Z", 24, &ms) == 0 &&
 		       ms == 1795270276123LL,
 	       "ISO with ms and Z");
-	tap_ok(et_reader_parse_time("2026-11-21T15:11:16.123+01:00", 29, &ms) == 0 &&
+	tap_ok(et_logrec_parse_time("2026-11-21T15:11:16.123+01:00", 29, &ms) == 0 &&
 		       ms == 1795270276123LL,
 	       "an offset is applied");
-	tap_ok(et_reader_parse_time("2024-02-29T00:00:00Z", 20, &ms) == 0 && ms == 1709164800000LL,
+	tap_ok(et_logrec_parse_time("2024-02-29T00:00:00Z", 20, &ms) == 0 && ms == 1709164800000LL,
 	       "a leap day");
 	setenv("TZ", "UTC", 1);
-	tap_ok(et_reader_parse_time("2025-06-01T10:00:00.123456", 26, &ms) == 0 &&
+	tap_ok(et_logrec_parse_time("2025-06-01T10:00:00.123456", 26, &ms) == 0 &&
 		       ms == 1748772000123LL,
 	       "a naive time is local (TZ=UTC here), microseconds cut to ms");
-	tap_ok(et_reader_parse_time("2026-13-01T00:00:00Z", 20, &ms) < 0, "month 13 is refused");
-	tap_ok(et_reader_parse_time("yesterday", 9, &ms) < 0, "text is refused");
-	tap_ok(et_reader_parse_time("2026-11-21T14:11:16Q", 20, &ms) < 0, "a bad zone is refused");
+	tap_ok(et_logrec_parse_time("2026-13-01T00:00:00Z", 20, &ms) < 0, "month 13 is refused");
+	tap_ok(et_logrec_parse_time("yesterday", 9, &ms) < 0, "text is refused");
+	tap_ok(et_logrec_parse_time("2026-11-21T14:11:16Q", 20, &ms) < 0, "a bad zone is refused");
 }
 
 static void test_lines(void)
@@ -53,29 +53,29 @@ static void test_lines(void)
 		"{\"timestamp\": \"2025-06-01T10:00:00\", \"tool_name\": \"Read\", "
 		"\"outcome\": \"success\", \"latency_ms\": 0, \"session_id\": \"unknown\"}";
 
-	tap_ok(et_reader_parse_line(l1, strlen(l1), &r) == 0, "a record parses");
+	tap_ok(et_logrec_parse_line(l1, strlen(l1), &r) == 0, "a record parses");
 	tap_ok(r.version == 1 && r.outcome == ET_OUT_FAILURE && r.has_latency &&
 		       r.latency_ms == 12.5 && r.has_ts,
 	       "version, outcome, latency, time");
 	tap_ok(et_span_eq(r.tool, "Bash") && et_span_eq(r.session, "s1") && r.session.escaped,
 	       "spans compare decoded (s\\u0031 is s1)");
 	tap_ok(r.params && r.params_len == 16 && !r.is_batch, "params kept as raw JSON");
-	tap_ok(et_reader_parse_line(batch, strlen(batch), &r) == 0 && r.is_batch &&
+	tap_ok(et_logrec_parse_line(batch, strlen(batch), &r) == 0 && r.is_batch &&
 		       r.outcome == ET_OUT_NONE,
 	       "a batch record is a batch, not a call");
-	tap_ok(et_reader_parse_line(old, strlen(old), &r) == 0 && r.version == 0 &&
+	tap_ok(et_logrec_parse_line(old, strlen(old), &r) == 0 && r.version == 0 &&
 		       !r.has_latency && r.outcome == ET_OUT_SUCCESS,
 	       "an old record: version 0, its latency 0 taken as unknown");
-	tap_ok(et_reader_parse_line("{\"a\":1}", 7, &r) == -EINVAL, "JSON that is no record");
-	tap_ok(et_reader_parse_line("{\"v\":1,\"tool_name\":", 19, &r) == -EINVAL, "a torn line");
-	tap_ok(et_reader_parse_line("[1]", 3, &r) == -EINVAL, "not an object");
+	tap_ok(et_logrec_parse_line("{\"a\":1}", 7, &r) == -EINVAL, "JSON that is no record");
+	tap_ok(et_logrec_parse_line("{\"v\":1,\"tool_name\":", 19, &r) == -EINVAL, "a torn line");
+	tap_ok(et_logrec_parse_line("[1]", 3, &r) == -EINVAL, "not an object");
 }
 
 static void test_files(void)
 {
-	char dir[64] = "/tmp/et-test-reader-XXXXXX", path[160], **files = NULL;
-	struct et_reader_stats st;
-	struct et_reader_filter f;
+	char dir[64] = "/tmp/et-test-logrec-XXXXXX", path[160], **files = NULL;
+	struct et_logrec_stats st;
+	struct et_logrec_filter f;
 	FILE *fp;
 	size_t n = 0;
 	int count = 0, i;
@@ -97,16 +97,16 @@ static void test_files(void)
 		exit(99);
 	}
 	memset(&st, 0, sizeof(st));
-	tap_ok(et_reader_run(files, n, NULL, count_cb, &count, &st, NULL) == 0 && count == 3 &&
+	tap_ok(et_logrec_run(files, n, NULL, count_cb, &count, &st, NULL) == 0 && count == 3 &&
 		       st.lines == 6 && st.skipped == 3,
 	       "3 records, 3 bad lines skipped (%d, %zu, %zu)", count, st.lines, st.skipped);
 	tap_ok(st.records == 3 && st.old_format == 0, "3 records counted, none old");
 	memset(&f, 0, sizeof(f));
 	f.has_since = true;
-	et_reader_parse_time("2026-11-21T00:00:00Z", 20, &f.since_ms);
+	et_logrec_parse_time("2026-11-21T00:00:00Z", 20, &f.since_ms);
 	count = 0;
 	memset(&st, 0, sizeof(st));
-	et_reader_run(files, n, &f, count_cb, &count, &st, NULL);
+	et_logrec_run(files, n, &f, count_cb, &count, &st, NULL);
 	tap_ok(count == 2, "--since drops the older record (%d)", count);
 	tap_ok(st.records == 2 && st.lines == 6 && st.skipped == 3,
 	       "a record out of the window is neither a record nor skipped");
@@ -124,7 +124,7 @@ static void test_files(void)
 		exit(99);
 	}
 	count = 0;
-	tap_ok(et_reader_run(files, n, NULL, count_cb, &count, &st, NULL) == 0 && count == 1 &&
+	tap_ok(et_logrec_run(files, n, NULL, count_cb, &count, &st, NULL) == 0 && count == 1 &&
 		       st.records == 3 && st.old_format == 1 && st.lines == 7,
 	       "an old record counts as old_format (%zu)", st.old_format);
 	et_lines_files_free(files, n);

@@ -1,5 +1,5 @@
-#ifndef ET_READER_H
-#define ET_READER_H
+#ifndef ET_LOGREC_H
+#define ET_LOGREC_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,12 +47,12 @@ struct et_rec {
 	size_t line_len;
 	/*
 	 * et_hmap_hash of the raw session and tool spans (0: escaped or absent, hash it yourself)
-	 * and of params_fp (| 1; 0 when absent), made by et_reader_run's workers.
+	 * and of params_fp (| 1; 0 when absent), made by et_logrec_run's workers.
 	 */
 	uint64_t session_hash, tool_hash, fp_hash;
 };
 
-struct et_reader_filter {
+struct et_logrec_filter {
 	bool has_since, has_until;
 	int64_t since_ms, until_ms; /* since <= ts < until */
 	const char *session;	    /* NULL: any */
@@ -60,7 +60,7 @@ struct et_reader_filter {
 	const char *tool;	    /* NULL: any */
 };
 
-struct et_reader_stats {
+struct et_logrec_stats {
 	size_t lines;
 	size_t records;	   /* passed the filters */
 	size_t skipped;	   /* malformed or torn */
@@ -68,13 +68,13 @@ struct et_reader_stats {
 };
 
 /** Called for every record that passes the filter. A negative return stops the reading. */
-typedef int (*et_rec_fn)(void *ctx, const struct et_rec *rec);
+typedef int (*et_logrec_fn)(void *ctx, const struct et_rec *rec);
 
 /**
  * Parses one line (without its newline) into @rec. Returns 0, or -EINVAL when the line is not a
  * JSON object or has no field of a record. Spans in @rec point into @line.
  */
-int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec);
+int et_logrec_parse_line(const char *line, size_t n, struct et_rec *rec);
 
 /**
  * Reads the @n files (a list such as et_lines_expand makes) in order, calling @fn for each record
@@ -82,8 +82,8 @@ int et_reader_parse_line(const char *line, size_t n, struct et_rec *rec);
  * file that cannot be opened is an error described in @err ("cannot open 'PATH': …"). Returns 0,
  * -errno, or @fn's negative return.
  */
-int et_reader_run(char *const *files, size_t n, const struct et_reader_filter *f, et_rec_fn fn,
-		  void *ctx, struct et_reader_stats *st, struct et_buf *err);
+int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f, et_logrec_fn fn,
+		  void *ctx, struct et_logrec_stats *st, struct et_buf *err);
 
 /** True if span @s decodes to the NUL-terminated @str. */
 bool et_span_eq(struct et_span s, const char *str);
@@ -102,6 +102,6 @@ const char *et_span_key(struct et_span s, struct et_buf *tmp, const char *fallba
  * Parses an ISO 8601 time (2026-11-21T14:11:16.123Z, with an offset, or naive = local time) into
  * milliseconds since the epoch. Returns 0 or -EINVAL.
  */
-int et_reader_parse_time(const char *s, size_t n, int64_t *ms);
+int et_logrec_parse_time(const char *s, size_t n, int64_t *ms);
 
 #endif
