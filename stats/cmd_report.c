@@ -61,7 +61,7 @@ struct feed {
 	const char *tool;
 };
 
-static int feed_add(void *ctx, const struct et_rec *rec)
+static int feed_add(void *ctx, const struct et_record_in *rec)
 {
 	struct feed *f = ctx;
 	int r;

@@ -145,7 +145,7 @@ static void batch_add(struct et_parallel_batch *b, uint32_t tool, bool read_only
 }
 
 int et_parallel_call(struct et_parallel *par, struct et_parallel_session *s, uint32_t tool,
-		     bool read_only, const struct et_rec *rec)
+		     bool read_only, const struct et_record_in *rec)
 {
 	int r;
 

@@ -84,7 +84,7 @@ void et_parallel_finish(struct et_parallel *par);
  * ends first. Returns 0 or -ENOMEM.
  */
 int et_parallel_call(struct et_parallel *par, struct et_parallel_session *s, uint32_t tool,
-		     bool read_only, const struct et_rec *rec);
+		     bool read_only, const struct et_record_in *rec);
 
 /** Ends @s's batch at a PostToolBatch record: the calls since the last one ran together. */
 int et_parallel_batch(struct et_parallel *par, struct et_parallel_session *s);

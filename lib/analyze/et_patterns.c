@@ -215,7 +215,7 @@ static void close_cascade(struct et_patterns *p, struct session *s)
 
 /* ---- records ---- */
 
-static struct session *session_of(struct et_patterns *p, const struct et_rec *rec)
+static struct session *session_of(struct et_patterns *p, const struct et_record_in *rec)
 {
 	const char *key;
 	size_t n;
@@ -232,7 +232,7 @@ static struct session *session_of(struct et_patterns *p, const struct et_rec *re
 }
 
 /* A PostToolBatch record: the calls since the last one ran together. */
-static int add_batch(struct et_patterns *p, struct session *s, const struct et_rec *rec)
+static int add_batch(struct et_patterns *p, struct session *s, const struct et_record_in *rec)
 {
 	return et_parallel_batch(&p->par, &s->par);
 }
@@ -338,7 +338,7 @@ static int add_recovery(struct et_patterns *p, struct session *s, const struct c
 	return 0;
 }
 
-static int add_call(struct et_patterns *p, struct session *s, const struct et_rec *rec)
+static int add_call(struct et_patterns *p, struct session *s, const struct et_record_in *rec)
 {
 	struct call c;
 	struct tool_stat *t;
@@ -404,7 +404,7 @@ static int add_call(struct et_patterns *p, struct session *s, const struct et_re
 	return et_parallel_call(&p->par, &s->par, c.tool, read_only, rec);
 }
 
-int et_patterns_add(void *ctx, const struct et_rec *rec)
+int et_patterns_add(void *ctx, const struct et_record_in *rec)
 {
 	struct et_patterns *p = ctx;
 	struct session *s;

@@ -73,7 +73,7 @@ struct et_patterns *et_patterns_create(void);
 void et_patterns_destroy(struct et_patterns *p);
 
 /** Adds one record, in log order (an et_logrec_fn; @ctx: the struct et_patterns). 0 or -ENOMEM. */
-int et_patterns_add(void *ctx, const struct et_rec *rec);
+int et_patterns_add(void *ctx, const struct et_record_in *rec);
 
 /**
  * Closes every session's open runs and builds the sorted result into @res: chains seen at least

@@ -144,7 +144,8 @@ static char *dup_prefix(const char *s, size_t n, size_t max_chars)
 	return p;
 }
 
-static int add_error(struct et_stats *s, struct tool *t, const char *tool, const struct et_rec *rec)
+static int add_error(struct et_stats *s, struct tool *t, const char *tool,
+		     const struct et_record_in *rec)
 {
 	bool added, interrupted = rec->outcome == ET_OUT_INTERRUPTED;
 	long g;
@@ -201,7 +202,8 @@ static int add_error(struct et_stats *s, struct tool *t, const char *tool, const
 }
 
 /* A call slower than the slowest kept so far (or one of the first @top) enters the list. */
-static int add_slow(struct et_stats *s, const char *tool, size_t tool_len, const struct et_rec *rec)
+static int add_slow(struct et_stats *s, const char *tool, size_t tool_len,
+		    const struct et_record_in *rec)
 {
 	struct et_stats_slow w;
 	size_t i;
@@ -245,7 +247,7 @@ static int add_slow(struct et_stats *s, const char *tool, size_t tool_len, const
 	return 0;
 }
 
-int et_stats_add(void *ctx, const struct et_rec *rec)
+int et_stats_add(void *ctx, const struct et_record_in *rec)
 {
 	struct et_stats *s = ctx;
 	struct tool *t;

@@ -64,7 +64,7 @@ struct et_stats *et_stats_create(size_t top);
 void et_stats_destroy(struct et_stats *s);
 
 /** Adds one record (an et_logrec_fn: @ctx is the struct et_stats). Returns 0 or -ENOMEM. */
-int et_stats_add(void *ctx, const struct et_rec *rec);
+int et_stats_add(void *ctx, const struct et_record_in *rec);
 
 /** Builds the result into @res (caller-owned, freed with et_stats_result_finish). 0 or -ENOMEM. */
 int et_stats_finish(struct et_stats *s, struct et_stats_result *res);

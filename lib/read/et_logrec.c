@@ -183,7 +183,7 @@ static bool parse_number(const struct et_scan_member *m, double *v)
 	return et_jdoc_number(&nd, v);
 }
 
-int et_logrec_parse_line(const char *line, size_t n, struct et_rec *rec)
+int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 {
 	struct et_scan_member mem[MAX_MEMBERS];
 	struct et_span outcome = {NULL, 0, false}, ts = {NULL, 0, false};
@@ -330,7 +330,7 @@ static bool project_matches(struct et_span cwd, const char *project)
 	return ok;
 }
 
-static bool passes(const struct et_rec *rec, const struct et_logrec_filter *f)
+static bool passes(const struct et_record_in *rec, const struct et_logrec_filter *f)
 {
 	if (!f) {
 		return true;
@@ -358,7 +358,7 @@ static bool passes(const struct et_rec *rec, const struct et_logrec_filter *f)
 static int parse_rec(const void *ctx, const struct et_line *l, void *item)
 {
 	const struct et_logrec_filter *f = ctx;
-	struct et_rec *rec = item;
+	struct et_record_in *rec = item;
 	int64_t ms;
 
 	if (f && (f->has_since || f->has_until) && quick_time(l->p, l->n, &ms) &&
@@ -391,7 +391,7 @@ struct consumer {
 static int consume_rec(void *ctx, void *item)
 {
 	struct consumer *k = ctx;
-	const struct et_rec *rec = item;
+	const struct et_record_in *rec = item;
 
 	if (rec->version == 0) {
 		k->old_format++;
@@ -412,7 +412,7 @@ int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f
 	cl.parse_ctx = f;
 	cl.consume = consume_rec;
 	cl.consume_ctx = &k;
-	cl.item_size = sizeof(struct et_rec);
+	cl.item_size = sizeof(struct et_record_in);
 	memset(&ls, 0, sizeof(ls));
 	r = et_lines_run(files, n, &cl, &ls, err);
 	st->lines += ls.lines;

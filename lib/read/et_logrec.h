@@ -10,7 +10,7 @@
 
 /*
  * Reading logs for the analyzer: turns each line of the log files (listed by et_lines_expand, read
- * by the line engine) into a struct et_rec whose strings are spans into the line (nothing
+ * by the line engine) into a struct et_record_in whose strings are spans into the line (nothing
  * decoded, nothing copied) for a callback. A line that is not a record is counted and skipped; a
  * filter on time is applied before a line is parsed at all.
  */
@@ -30,7 +30,7 @@ struct et_span {
 };
 
 /* A record as read from a log line: the reading side of the record format. */
-struct et_rec {
+struct et_record_in {
 	int version; /* 1, or 0 for a record of the old Python plugin (no "v") */
 	bool has_ts;
 	int64_t ts_ms; /* UTC; an old record's naive local time converted */
@@ -68,13 +68,13 @@ struct et_logrec_stats {
 };
 
 /** Called for every record that passes the filter. A negative return stops the reading. */
-typedef int (*et_logrec_fn)(void *ctx, const struct et_rec *rec);
+typedef int (*et_logrec_fn)(void *ctx, const struct et_record_in *rec);
 
 /**
  * Parses one line (without its newline) into @rec. Returns 0, or -EINVAL when the line is not a
  * JSON object or has no field of a record. Spans in @rec point into @line.
  */
-int et_logrec_parse_line(const char *line, size_t n, struct et_rec *rec);
+int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec);
 
 /**
  * Reads the @n files (a list such as et_lines_expand makes) in order, calling @fn for each record

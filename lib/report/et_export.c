@@ -363,7 +363,7 @@ static int flush(struct et_export *x)
 }
 
 /* Builds the logRecord of @rec in x->rec, and its agent in x->agent. */
-static int build_log_record(struct et_export *x, const struct et_rec *rec,
+static int build_log_record(struct et_export *x, const struct et_record_in *rec,
 			    const struct et_scan_member *mem, size_t count)
 {
 	const struct et_scan_member *agent = et_scan_find(mem, count, "agent");
@@ -484,8 +484,8 @@ static size_t growth(struct et_export *x, const struct group *g)
 	return n;
 }
 
-static int add_otlp(struct et_export *x, const struct et_rec *rec, const struct et_scan_member *mem,
-		    size_t count)
+static int add_otlp(struct et_export *x, const struct et_record_in *rec,
+		    const struct et_scan_member *mem, size_t count)
 {
 	struct group *g;
 	size_t more;
@@ -560,8 +560,8 @@ static int csv_header(struct et_export *x)
 	return r;
 }
 
-static int add_csv(struct et_export *x, const struct et_rec *rec, const struct et_scan_member *mem,
-		   size_t count)
+static int add_csv(struct et_export *x, const struct et_record_in *rec,
+		   const struct et_scan_member *mem, size_t count)
 {
 	struct et_buf *b = &x->rec;
 	char when[40];
@@ -610,7 +610,7 @@ static int add_csv(struct et_export *x, const struct et_rec *rec, const struct e
 
 /* ---- the entry points ---- */
 
-int et_export_add(void *export, const struct et_rec *rec)
+int et_export_add(void *export, const struct et_record_in *rec)
 {
 	struct et_export *x = export;
 	struct et_scan_member mem[MAX_MEMBERS];

@@ -65,7 +65,7 @@ struct et_export *et_export_create(const struct et_export_opts *o);
  * Adds one record (an et_logrec_fn: pass the exporter as the context). Records that are not tool
  * calls (no outcome) are skipped. Returns 0, or a negative errno (the writer's, -ENOMEM, -E2BIG).
  */
-int et_export_add(void *export, const struct et_rec *rec);
+int et_export_add(void *export, const struct et_record_in *rec);
 
 /** Writes what is still buffered (and the CSV header of an empty export). Returns 0 or -errno. */
 int et_export_finish(struct et_export *x);

@@ -119,7 +119,7 @@ static void coarsen(struct et_html_timeline *t)
 	}
 }
 
-int et_html_timeline_add(void *ctx, const struct et_rec *rec)
+int et_html_timeline_add(void *ctx, const struct et_record_in *rec)
 {
 	struct et_html_timeline *t = ctx;
 	struct et_html_bucket *b;

@@ -48,7 +48,7 @@ void et_html_timeline_init(struct et_html_timeline *t);
  * Counts one record in its bucket when it is a call (an et_logrec_fn: @ctx is the struct
  * et_html_timeline); other records are ignored. Never fails: returns 0.
  */
-int et_html_timeline_add(void *ctx, const struct et_rec *rec);
+int et_html_timeline_add(void *ctx, const struct et_record_in *rec);
 
 /**
  * Appends the page's section "Calls and failures over time" for @t to @out: stacked columns per

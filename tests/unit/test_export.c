@@ -75,7 +75,7 @@ static int sink_write(void *ctx, const char *data, size_t n)
 /* Feeds the records to an exporter; returns the first error. */
 static int feed(struct et_export *x, const char *const *recs, size_t n)
 {
-	struct et_rec rec;
+	struct et_record_in rec;
 	size_t i;
 	int r;
 

@@ -74,9 +74,9 @@ static void test_escape(void)
 	et_buf_finish(&out);
 }
 
-static struct et_rec call(int64_t ts, enum et_outcome o)
+static struct et_record_in call(int64_t ts, enum et_outcome o)
 {
-	struct et_rec r;
+	struct et_record_in r;
 
 	memset(&r, 0, sizeof(r));
 	r.outcome = o;
@@ -87,14 +87,14 @@ static struct et_rec call(int64_t ts, enum et_outcome o)
 
 static void add(struct et_html_timeline *t, int64_t ts, enum et_outcome o)
 {
-	struct et_rec r = call(ts, o);
+	struct et_record_in r = call(ts, o);
 
 	et_html_timeline_add(t, &r);
 }
 
 static void r_undated(struct et_html_timeline *t)
 {
-	struct et_rec r = call(0, ET_OUT_SUCCESS);
+	struct et_record_in r = call(0, ET_OUT_SUCCESS);
 
 	r.has_ts = false;
 	et_html_timeline_add(t, &r);

@@ -16,7 +16,7 @@
 
 static void count(struct et_html_timeline *t, int64_t ts, enum et_outcome o)
 {
-	struct et_rec r = {.outcome = o, .has_ts = ts != NO_TS, .ts_ms = ts};
+	struct et_record_in r = {.outcome = o, .has_ts = ts != NO_TS, .ts_ms = ts};
 
 	et_html_timeline_add(t, &r);
 }
@@ -35,7 +35,7 @@ static uint64_t total(const struct et_html_timeline *t)
 static void test_timeline(void)
 {
 	struct et_html_timeline t;
-	struct et_rec r;
+	struct et_record_in r;
 	uint64_t want = 0;
 
 	memset(&r, 0, sizeof(r));

@@ -8,7 +8,7 @@
 #include "et_logrec.h"
 #include "tap.h"
 
-static int count_cb(void *ctx, const struct et_rec *rec)
+static int count_cb(void *ctx, const struct et_record_in *rec)
 {
 	(void)rec;
 	(*(int *)ctx)++;
@@ -39,7 +39,7 @@ static void test_time(void)
 
 static void test_lines(void)
 {
-	struct et_rec r;
+	struct et_record_in r;
 	const char *l1 =
 		"{\"v\":1,\"timestamp\":\"2026-11-21T14:00:00.000Z\",\"event\":\"PostToolUse\","
 		"\"session_id\":\"s\\u0031\",\"tool_name\":\"Bash\",\"outcome\":\"failure\","

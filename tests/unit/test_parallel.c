@@ -42,7 +42,7 @@ static void teardown(struct et_parallel *par, struct et_patterns_result *res)
 static int call(struct et_parallel *par, struct et_parallel_session *s, uint32_t tool, int64_t ts,
 		double ms)
 {
-	struct et_rec r;
+	struct et_record_in r;
 
 	memset(&r, 0, sizeof(r));
 	r.has_ts = true;

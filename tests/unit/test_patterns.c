@@ -34,7 +34,7 @@ struct step {
 static void add_steps(struct et_patterns *p, const struct step *s)
 {
 	char line[1024], lat[32], fp[64], ts[64];
-	struct et_rec rec;
+	struct et_record_in rec;
 	int n;
 
 	for (; s->session; s++) {

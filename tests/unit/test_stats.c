@@ -27,7 +27,7 @@ static void feed(struct et_stats *s, struct et_patterns *p, int n, uint64_t *cal
 	static const char *const outcomes[] = {"success", "success", "success", "failure",
 					       "interrupted"};
 	char line[1024];
-	struct et_rec rec;
+	struct et_record_in rec;
 	int i;
 
 	for (i = 0; i < n; i++) {
