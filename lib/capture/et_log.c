@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,9 +91,33 @@ static int rotate(const char *path, unsigned keep)
 	return 0;
 }
 
+/*
+ * Writes @lines, first a '\n' when @newline: a writer killed in the middle of its record leaves a
+ * line without an end, and the next record must not be glued to it. Both go out in one write.
+ */
+static int write_record(int fd, const char *lines, size_t n, bool newline)
+{
+	char *p;
+	int r;
+
+	if (!newline) {
+		return et_write_all(fd, lines, n);
+	}
+	p = malloc(n + 1);
+	if (!p) {
+		r = et_write_all(fd, "\n", 1); /* still under the lock: no one comes between */
+		return r < 0 ? r : et_write_all(fd, lines, n);
+	}
+	p[0] = '\n';
+	memcpy(p + 1, lines, n);
+	r = et_write_all(fd, p, n + 1);
+	free(p);
+	return r;
+}
+
 int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 {
-	char lock_path[PATH_MAX];
+	char lock_path[PATH_MAX], last = '\n';
 	struct stat st;
 	int lock_fd = -1, fd = -1, r;
 
@@ -113,7 +138,7 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 	if (r < 0) {
 		goto out;
 	}
-	fd = et_open_private(o->path, O_WRONLY | O_APPEND | O_CREAT);
+	fd = et_open_private(o->path, O_RDWR | O_APPEND | O_CREAT);
 	if (fd < 0) {
 		r = fd;
 		goto out;
@@ -129,19 +154,22 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 		if (r < 0) {
 			goto out;
 		}
-		fd = et_open_private(o->path, O_WRONLY | O_APPEND | O_CREAT);
+		fd = et_open_private(o->path, O_RDWR | O_APPEND | O_CREAT);
 		if (fd < 0) {
 			r = fd;
 			goto out;
 		}
 		st.st_size = 0;
 	}
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) {
+		last = '\n';
+	}
 	/*
 	 * One write(2) normally carries the whole record. Should it come back short, the rest
 	 * follows under the same lock, so the line still cannot interleave with another; and if
 	 * the disk is full, whatever part of the record reached the file is taken back.
 	 */
-	r = et_write_all(fd, lines, n);
+	r = write_record(fd, lines, n, last != '\n');
 	if (r < 0 && ftruncate(fd, st.st_size) < 0) {
 		r = -errno;
 	}

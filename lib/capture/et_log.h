@@ -20,7 +20,9 @@ struct et_log_opts {
  * Appends the @n bytes at @lines (one or more complete records, each ending in '\n') to the log
  * with a single write(2), under an exclusive flock on "<path>.lock". Creates the log's directory
  * (0700) and the log (0600) when missing. If the write fails part-way (disk full), the log is cut
- * back to its previous size so no partial line remains.
+ * back to its previous size so no partial line remains; if the log does not end in '\n' (a
+ * writer was killed in the middle of its record), the write starts with one, so the torn line
+ * stays one line and the new record is whole.
  * Returns 0 or -errno (-ELOOP: the log or lock is a symbolic link; -EPERM: owned by someone else;
  * -ETIMEDOUT: the lock was not granted in time; -ENOSPC, -EFBIG, -EACCES, …).
  */

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -26,6 +28,62 @@ static int append(const char *path, const char *line, uint64_t rotate, unsigned 
 	struct et_log_opts o = {path, rotate, keep, 1000};
 
 	return et_log_append(&o, line, strlen(line));
+}
+
+/* Replaces @path's content with @text. */
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		exit(99);
+	}
+	close(fd);
+}
+
+/* Whether @path holds exactly @text. */
+static bool holds(const char *path, const char *text)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == (ssize_t)strlen(text) && memcmp(buf, text, (size_t)n) == 0;
+}
+
+static const char *at(const char *log, const char *suffix)
+{
+	static char p[4][600];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof(p[k]), "%s%s", log, suffix);
+	return p[k];
+}
+
+/* A writer killed in the middle of its record left a line without its end. */
+static void test_torn_line(void)
+{
+	char log[512];
+
+	snprintf(log, sizeof(log), "%s/torn.jsonl", dir);
+	put(log, "{\"a\":1}\n{\"killed\":\"in the mid");
+	tap_ok(append(log, "{\"b\":2}\n", 1 << 20, 2) == 0, "append after a torn line");
+	tap_ok(holds(log, "{\"a\":1}\n{\"killed\":\"in the mid\n{\"b\":2}\n"),
+	       "the new record starts on a line of its own; the fragment stays one line");
+	append(log, "{\"c\":3}\n", 1 << 20, 2);
+	tap_ok(holds(log, "{\"a\":1}\n{\"killed\":\"in the mid\n{\"b\":2}\n{\"c\":3}\n"),
+	       "a log that ends in a newline gets no extra one");
+	/* The torn log is rotated away: the new log starts clean. */
+	put(log, "{\"a\":1}\n{\"kil");
+	append(log, "{\"d\":4}\n", 20, 2);
+	tap_ok(holds(log, "{\"d\":4}\n") && holds(at(log, ".1"), "{\"a\":1}\n{\"kil"),
+	       "after rotation the record opens the new log, no leading newline");
 }
 
 int main(void)
@@ -107,6 +165,8 @@ int main(void)
 	tap_ok(WIFEXITED(i) && WEXITSTATUS(i) == 0, "the write fails with EFBIG");
 	tap_ok(file_size(p2) == 12, "the log is cut back to its last whole line (%zu)",
 	       file_size(p2));
+
+	test_torn_line();
 
 	snprintf(p2, sizeof(p2), "rm -rf '%s'", dir);
 	if (system(p2) != 0) {
