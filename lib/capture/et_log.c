@@ -70,25 +70,79 @@ static int lock_with_timeout(int fd, unsigned wait_ms)
 	}
 }
 
-/* Shifts path.(keep-1) to path.keep, …, path to path.1. Runs under the lock. */
+/*
+ * What is at rotation slot @index of @path: 0 nothing, 1 a regular file of ours that rotation may
+ * move or replace (made 0600 on the way), or -errno for anything else (a directory, a symbolic
+ * link, a FIFO, another user's file), which rotation leaves where it is and steps over.
+ */
+int et_log_slot(const char *path, unsigned index)
+{
+	char slot[PATH_MAX];
+	int fd;
+
+	if (et_log_rotated_path(path, index, slot, sizeof(slot)) < 0) {
+		return -ENAMETOOLONG;
+	}
+	fd = et_open_at(AT_FDCWD, slot, O_RDONLY, ET_OPEN_NOFOLLOW | ET_OPEN_OURS, NULL);
+	if (fd < 0) {
+		return fd == -ENOENT ? 0 : fd;
+	}
+	close(fd);
+	return 1;
+}
+
+static int rename_slot(const char *path, unsigned from, unsigned to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (et_log_rotated_path(path, from, a, sizeof(a)) < 0 ||
+	    et_log_rotated_path(path, to, b, sizeof(b)) < 0) {
+		return -ENAMETOOLONG;
+	}
+	return rename(a, b) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/*
+ * Shifts the rotated files one slot up and the log into the lowest slot, under the lock. A slot
+ * holding something that is not a file of ours is stepped over, not fought: the files shift along
+ * the slots that are left, in the same order, so one planted directory costs a slot, not every
+ * later record.
+ */
 static int rotate(const char *path, unsigned keep)
 {
-	char from[PATH_MAX], to[PATH_MAX];
-	unsigned i;
+	unsigned char *usable;
+	unsigned i, to;
+	int r = 0;
 
 	if (keep == 0) {
 		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 	}
-	for (i = keep; i >= 1; i--) {
-		if (et_log_rotated_path(path, i - 1, from, sizeof(from)) < 0 ||
-		    et_log_rotated_path(path, i, to, sizeof(to)) < 0) {
-			return -ENAMETOOLONG;
-		}
-		if (rename(from, to) < 0 && errno != ENOENT) {
-			return -errno;
-		}
+	usable = malloc(keep + 1);
+	if (!usable) {
+		return -ENOMEM;
 	}
-	return 0;
+	usable[0] = 1;
+	for (i = 1; i <= keep; i++) {
+		usable[i] = et_log_slot(path, i) >= 0;
+	}
+	for (to = keep; to >= 1 && !usable[to]; to--) {
+	}
+	if (to == 0) {
+		r = -ENOTEMPTY; /* every slot is taken by something not ours */
+	}
+	while (r == 0 && to >= 1) {
+		for (i = to - 1; !usable[i]; i--) {
+		}
+		r = rename_slot(path, i, to);
+		to = i;
+	}
+	free(usable);
+	return r;
+}
+
+static int open_log(const char *path, struct stat *st)
+{
+	return et_open_at(AT_FDCWD, path, O_RDWR | O_APPEND | O_CREAT, ET_OPEN_PRIVATE, st);
 }
 
 /*
@@ -138,28 +192,24 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 	if (r < 0) {
 		goto out;
 	}
-	fd = et_open_private(o->path, O_RDWR | O_APPEND | O_CREAT);
+	fd = open_log(o->path, &st);
 	if (fd < 0) {
 		r = fd;
 		goto out;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
 	if (st.st_size > 0 && (uint64_t)st.st_size + n > o->rotate_bytes) {
 		close(fd);
-		fd = -1;
-		r = rotate(o->path, o->rotate_keep);
-		if (r < 0) {
-			goto out;
-		}
-		fd = et_open_private(o->path, O_RDWR | O_APPEND | O_CREAT);
+		/*
+		 * Should rotation fail all the same (a directory it cannot write), the record goes
+		 * into the log as it is: a log past its size is better than a lost record, and
+		 * `--check` reports why.
+		 */
+		rotate(o->path, o->rotate_keep);
+		fd = open_log(o->path, &st);
 		if (fd < 0) {
 			r = fd;
 			goto out;
 		}
-		st.st_size = 0;
 	}
 	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) {
 		last = '\n';

@@ -22,9 +22,12 @@ struct et_log_opts {
  * (0700) and the log (0600) when missing. If the write fails part-way (disk full), the log is cut
  * back to its previous size so no partial line remains; if the log does not end in '\n' (a
  * writer was killed in the middle of its record), the write starts with one, so the torn line
- * stays one line and the new record is whole.
+ * stays one line and the new record is whole. Rotation steps over slots that hold something
+ * other than a file of ours (et_log_slot); if it still cannot rotate, the record is appended
+ * to the log as it is.
  * Returns 0 or -errno (-ELOOP: the log or lock is a symbolic link; -EPERM: owned by someone else;
- * -ETIMEDOUT: the lock was not granted in time; -ENOSPC, -EFBIG, -EACCES, …).
+ * -EINVAL: not a regular file (a FIFO, a device); -EMLINK: it has other hard links; -ETIMEDOUT:
+ * the lock was not granted in time; -ENOSPC, -EFBIG, -EACCES, …).
  */
 int et_log_append(const struct et_log_opts *o, const char *lines, size_t n);
 
@@ -33,5 +36,13 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n);
  * log itself for index 0. Returns 0 or -ENAMETOOLONG.
  */
 int et_log_rotated_path(const char *path, unsigned index, char *buf, size_t size);
+
+/**
+ * Looks at rotation slot @index (0: the log itself) of @path as rotation does: returns 0 when
+ * nothing is there, 1 for a regular file of ours (made 0600 if it was not), or -errno for
+ * anything rotation leaves alone and steps over (-EINVAL: a directory or other non-file, -ELOOP:
+ * a symbolic link, -EPERM: another user's file).
+ */
+int et_log_slot(const char *path, unsigned index);
 
 #endif

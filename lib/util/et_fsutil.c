@@ -47,33 +47,7 @@ out:
 
 int et_open_private(const char *path, int flags)
 {
-	struct stat st;
-	int fd, r;
-
-	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	if (fd < 0) {
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto fail;
-	}
-	if (st.st_uid != geteuid()) {
-		r = -EPERM;
-		goto fail;
-	}
-	if ((st.st_mode & 077) && fchmod(fd, 0600) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return r;
+	return et_open_at(AT_FDCWD, path, flags, ET_OPEN_PRIVATE, NULL);
 }
 
 int et_write_all(int fd, const void *p, size_t n)
@@ -93,4 +67,56 @@ int et_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* ---- Opening a regular file without following a link or blocking ---- */
+
+int et_open_at(int dirfd, const char *path, int flags, unsigned checks, struct stat *st)
+{
+	struct stat own;
+	int fd, r;
+
+	if (!st) {
+		st = &own;
+	}
+	fd = openat(dirfd, path,
+		    flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+			    ((checks & ET_OPEN_NOFOLLOW) ? O_NOFOLLOW : 0),
+		    0600);
+	if (fd < 0) {
+		/* A FIFO opened for writing alone, with no reader: not a file we would write. */
+		return errno == ENXIO ? -EINVAL : -errno;
+	}
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		r = -EINVAL;
+		goto fail;
+	}
+	if ((checks & ET_OPEN_OURS) && st->st_uid != geteuid()) {
+		r = -EPERM;
+		goto fail;
+	}
+	if ((checks & ET_OPEN_ONE_LINK) && st->st_nlink > 1) {
+		r = -EMLINK;
+		goto fail;
+	}
+	/* F_SETFL sets only the status flags: of ours, O_APPEND stays and O_NONBLOCK goes. */
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if ((checks & ET_OPEN_OURS) && (st->st_mode & 077) && st->st_nlink == 1) {
+		if (fchmod(fd, 0600) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		st->st_mode &= ~(mode_t)077;
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
 }

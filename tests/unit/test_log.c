@@ -66,6 +66,13 @@ static const char *at(const char *log, const char *suffix)
 	return p[k];
 }
 
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (unsigned)(st.st_mode & 0777) : 01000;
+}
+
 /* A writer killed in the middle of its record left a line without its end. */
 static void test_torn_line(void)
 {
@@ -84,6 +91,113 @@ static void test_torn_line(void)
 	append(log, "{\"d\":4}\n", 20, 2);
 	tap_ok(holds(log, "{\"d\":4}\n") && holds(at(log, ".1"), "{\"a\":1}\n{\"kil"),
 	       "after rotation the record opens the new log, no leading newline");
+}
+
+/* Files that are not what they should be where the log, lock or a rotated file goes. */
+static void test_refusals(void)
+{
+	char log[512], victim[512];
+	int r;
+
+	/* FIFOs: refused at once, never opened for a blocking write. */
+	snprintf(log, sizeof(log), "%s/fifo.jsonl", dir);
+	if (mkfifo(log, 0600) < 0) {
+		exit(99);
+	}
+	r = append(log, "{\"x\":1}\n", 1 << 20, 2);
+	tap_ok(r == -EINVAL, "a FIFO as the log is refused (%d)", r);
+	snprintf(log, sizeof(log), "%s/fifolock.jsonl", dir);
+	if (mkfifo(at(log, ".lock"), 0600) < 0) {
+		exit(99);
+	}
+	r = append(log, "{\"x\":1}\n", 1 << 20, 2);
+	tap_ok(r == -EINVAL, "a FIFO as the lock is refused (%d)", r);
+
+	/* A hard link: writing would write the other file, and 0600 would be its mode too. */
+	snprintf(victim, sizeof(victim), "%s/victim.txt", dir);
+	put(victim, "precious\n");
+	chmod(victim, 0644);
+	snprintf(log, sizeof(log), "%s/hardlink.jsonl", dir);
+	if (link(victim, log) < 0) {
+		exit(99);
+	}
+	r = append(log, "{\"x\":1}\n", 1 << 20, 2);
+	tap_ok(r == -EMLINK, "a log with another hard link is refused (%d)", r);
+	tap_ok(holds(victim, "precious\n") && mode_of(victim) == 0644,
+	       "the other file is unchanged, its mode too (%o)", mode_of(victim));
+	snprintf(log, sizeof(log), "%s/hardlock.jsonl", dir);
+	if (link(victim, at(log, ".lock")) < 0) {
+		exit(99);
+	}
+	r = append(log, "{\"x\":1}\n", 1 << 20, 2);
+	tap_ok(r == -EMLINK && mode_of(victim) == 0644,
+	       "a lock with another hard link is refused, its mode kept (%d)", r);
+}
+
+static void test_rotation_slots(void)
+{
+	char log[512], p[600];
+	int ok = 1, i;
+
+	/* A loose rotated file is made 0600 when rotation moves it. */
+	snprintf(log, sizeof(log), "%s/loose.jsonl", dir);
+	put(log, "{\"a\":1}\n");
+	put(at(log, ".1"), "{\"old\":1}\n");
+	chmod(at(log, ".1"), 0644);
+	append(log, "{\"b\":2}\n", 10, 3);
+	tap_ok(mode_of(at(log, ".2")) == 0600 && holds(at(log, ".2"), "{\"old\":1}\n"),
+	       "a 0644 rotated file is 0600 after rotation moved it (%o)", mode_of(at(log, ".2")));
+	tap_ok(et_log_slot(log, 2) == 1 && et_log_slot(log, 3) == 0 && et_log_slot(log, 0) == 1,
+	       "et_log_slot: a file of ours is 1, nothing is 0");
+
+	/* The last slot is a non-empty directory: rotation steps over it and loses nothing. */
+	snprintf(log, sizeof(log), "%s/lastdir.jsonl", dir);
+	mkdir(at(log, ".3"), 0700);
+	put(at(log, ".3/inside"), "x");
+	for (i = 1; i <= 6; i++) {
+		snprintf(p, sizeof(p), "{\"r\":%d}\n", i);
+		ok &= append(log, p, 10, 3) == 0;
+	}
+	tap_ok(ok, "with a directory at .3 (keep 3) every append succeeds");
+	tap_ok(holds(log, "{\"r\":6}\n") && holds(at(log, ".1"), "{\"r\":5}\n") &&
+		       holds(at(log, ".2"), "{\"r\":4}\n"),
+	       "the newest records are in the log, .1 and .2, in order");
+	tap_ok(holds(at(log, ".3/inside"), "x"), "the directory is left as it was");
+	tap_ok(et_log_slot(log, 3) == -EINVAL, "et_log_slot: a directory is refused (EINVAL)");
+
+	/* A slot in the middle: the files shift along the others, in order. */
+	snprintf(log, sizeof(log), "%s/middir.jsonl", dir);
+	mkdir(at(log, ".2"), 0700);
+	put(at(log, ".2/inside"), "x");
+	ok = 1;
+	for (i = 1; i <= 6; i++) {
+		snprintf(p, sizeof(p), "{\"r\":%d}\n", i);
+		ok &= append(log, p, 10, 4) == 0;
+	}
+	tap_ok(ok && holds(log, "{\"r\":6}\n") && holds(at(log, ".1"), "{\"r\":5}\n") &&
+		       holds(at(log, ".3"), "{\"r\":4}\n") && holds(at(log, ".4"), "{\"r\":3}\n"),
+	       "a directory at .2 (keep 4): .1, .3, .4 hold the next newest records");
+
+	/* A symbolic link in a slot is not a file of ours: not replaced, its target untouched. */
+	snprintf(log, sizeof(log), "%s/linkslot.jsonl", dir);
+	snprintf(p, sizeof(p), "%s/linktarget", dir);
+	put(p, "target\n");
+	if (symlink(p, at(log, ".1")) < 0) {
+		exit(99);
+	}
+	append(log, "{\"r\":1}\n", 10, 2);
+	append(log, "{\"r\":2}\n", 10, 2);
+	tap_ok(holds(p, "target\n") && holds(at(log, ".2"), "{\"r\":1}\n") &&
+		       holds(log, "{\"r\":2}\n"),
+	       "a symlink at .1: left alone, the record rotated to .2");
+
+	/* Every slot blocked: the record is still written, into the log as it is. */
+	snprintf(log, sizeof(log), "%s/blocked.jsonl", dir);
+	mkdir(at(log, ".1"), 0700);
+	put(at(log, ".1/inside"), "x");
+	append(log, "{\"r\":1}\n", 10, 1);
+	tap_ok(append(log, "{\"r\":2}\n", 10, 1) == 0 && holds(log, "{\"r\":1}\n{\"r\":2}\n"),
+	       "no slot left to rotate into: appended to the log, not lost");
 }
 
 int main(void)
@@ -167,6 +281,8 @@ int main(void)
 	       file_size(p2));
 
 	test_torn_line();
+	test_refusals();
+	test_rotation_slots();
 
 	snprintf(p2, sizeof(p2), "rm -rf '%s'", dir);
 	if (system(p2) != 0) {
