@@ -49,24 +49,30 @@ static bool find_exit_code(const char *text, long long *code)
 
 /* ---- Gemini CLI ---- */
 
-char *et_agents_gemini_key(struct et_mapper *mp, struct et_record *rec)
+char *et_agents_gemini_key(struct et_mapper *mp, size_t *len)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_input");
 	struct et_jdoc d = {0};
 	char fp[ET_FP_HEX + 1] = "", *session, *tool;
+	size_t session_len = 0, tool_len = 0;
 	struct et_buf key;
 
 	if (mem && et_jdoc_parse(&d, mem->val, mem->val_len, ET_MAPPER_MAX_NODES) == 0) {
 		et_fp_compute(&d, 0, mp->o->params_key, fp);
 	}
 	et_jdoc_finish(&d);
-	session = et_mapper_string(mp, "session_id", rec, true);
-	tool = et_mapper_string(mp, "tool_name", rec, true);
+	session = et_mapper_bytes(mp, "session_id", &session_len);
+	tool = et_mapper_bytes(mp, "tool_name", &tool_len);
 	et_buf_init(&key, 4096);
-	et_buf_addf(&key, "gemini\x1f%s\x1f%s\x1f%s", session ? session : "", tool ? tool : "", fp);
+	et_buf_adds(&key, "gemini\x1f");
+	et_buf_add(&key, session ? session : "", session_len);
+	et_buf_addch(&key, '\x1f');
+	et_buf_add(&key, tool ? tool : "", tool_len);
+	et_buf_addch(&key, '\x1f');
+	et_buf_adds(&key, fp);
 	free(session);
 	free(tool);
-	return key.failed ? (et_buf_finish(&key), NULL) : et_buf_detach(&key, NULL);
+	return key.failed ? (et_buf_finish(&key), NULL) : et_buf_detach(&key, len);
 }
 
 int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
@@ -110,7 +116,7 @@ int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapp
 	}
 	free_text(text);
 	et_jdoc_finish(&d);
-	out->post_tool_use_id = et_agents_gemini_key(mp, rec);
+	out->post_tool_use_id = et_agents_gemini_key(mp, &out->post_tool_use_id_len);
 	return et_mapper_input(mp, rec);
 }
 

@@ -19,10 +19,10 @@ int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapp
 
 /**
  * The key that pairs a Gemini CLI BeforeTool with its AfterTool, which carry no call id: the
- * session, the tool and the fingerprint of the input. A new string the caller frees; NULL on
- * ENOMEM. @rec takes nothing: the parts are read raw.
+ * session, the tool and the fingerprint of the input, every byte of them (NUL bytes included). A
+ * new buffer the caller frees, its length in *@len; NULL on ENOMEM.
  */
-char *et_agents_gemini_key(struct et_mapper *mp, struct et_record *rec);
+char *et_agents_gemini_key(struct et_mapper *mp, size_t *len);
 
 /**
  * Codex's PostToolUse, which is Claude Code's (et_mapper_call) with no failure event: a call failed

@@ -190,7 +190,8 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 	}
 	if (m.is_pre) {
 		if (m.pre_tool_use_id && !dry_run && cfg->state_dir) {
-			r = et_state_stamp_put(cfg->state_dir, m.pre_tool_use_id, now);
+			r = et_state_stamp_put(cfg->state_dir, m.pre_tool_use_id,
+					       m.pre_tool_use_id_len, now);
 			if (r < 0 && err) {
 				et_buf_addf(err, "cannot write start stamp in '%s': %s\n",
 					    cfg->state_dir, strerror(-r));
@@ -203,7 +204,8 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 	 * with it, the stamp (if PreToolUse is registered too) is simply removed.
 	 */
 	if (m.post_tool_use_id && m.n == 1 && cfg->state_dir && !dry_run &&
-	    et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, &start) == 0 &&
+	    et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, m.post_tool_use_id_len,
+				&start) == 0 &&
 	    !m.records[0].has_latency) {
 		m.records[0].has_latency = true;
 		m.records[0].latency_ms = now >= start ? (double)(now - start) : 0;

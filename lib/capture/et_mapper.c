@@ -60,6 +60,19 @@ char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record *
 	return et_mapper_clean(mp, mp->decoded.data, mp->decoded.len, rec);
 }
 
+char *et_mapper_bytes(struct et_mapper *mp, const char *key, size_t *len)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
+	char *p;
+
+	if (!mem || mem->type != '"' || decode(mp, mem) < 0 || !(p = malloc(mp->decoded.len + 1))) {
+		return NULL;
+	}
+	memcpy(p, mp->decoded.data, mp->decoded.len + 1);
+	*len = mp->decoded.len;
+	return p;
+}
+
 bool et_mapper_number(struct et_mapper *mp, const char *key, double *v)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
@@ -210,7 +223,8 @@ int et_mapper_call(struct et_mapper *mp, struct et_record *rec, struct et_mapped
 		rec->latency_source = "duration_ms";
 	}
 	if (rec->outcome) {
-		out->post_tool_use_id = et_mapper_string(mp, "tool_use_id", rec, true);
+		out->post_tool_use_id =
+			et_mapper_bytes(mp, "tool_use_id", &out->post_tool_use_id_len);
 	}
 	et_mapper_response_size(mp, "tool_response", rec);
 	return et_mapper_input(mp, rec);

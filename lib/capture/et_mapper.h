@@ -52,6 +52,13 @@ char *et_mapper_clean(struct et_mapper *mp, const char *s, size_t n, struct et_r
  */
 char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record *rec, bool raw);
 
+/**
+ * Returns the decoded bytes of string member @key in a new NUL-terminated buffer the caller frees,
+ * NUL bytes inside it kept and the number of bytes in *@len: for ids used as keys, where every byte
+ * counts. NULL when the member is absent, not a string, or on ENOMEM.
+ */
+char *et_mapper_bytes(struct et_mapper *mp, const char *key, size_t *len);
+
 /** Sets *@v to the number member @key; false when it is absent, not a number, or not in 0..1e12. */
 bool et_mapper_number(struct et_mapper *mp, const char *key, double *v);
 
@@ -109,8 +116,8 @@ const char *et_mapper_outcome(const char *event, bool interrupt);
 /**
  * Maps a call event in Claude Code's form (PostToolUse, PostToolUseFailure; also Codex's): tool
  * name and id, outcome, error and its exit code, duration_ms as the latency, the size of
- * tool_response and tool_input as the params. Sets out->post_tool_use_id to the raw id of a Post
- * event (its start stamp is done with). Returns 0 or -ENOMEM.
+ * tool_response and tool_input as the params. Sets out->post_tool_use_id (and its length) to the
+ * raw id of a Post event (its start stamp is done with). Returns 0 or -ENOMEM.
  */
 int et_mapper_call(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out);
 

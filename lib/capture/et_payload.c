@@ -347,8 +347,9 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		if (!et_mapper_skipped(&mp, raw_tool)) {
 			out->pre_tool_use_id =
 				mp.agent == ET_AGENT_GEMINI
-					? et_agents_gemini_key(&mp, rec)
-					: et_mapper_string(&mp, "tool_use_id", rec, true);
+					? et_agents_gemini_key(&mp, &out->pre_tool_use_id_len)
+					: et_mapper_bytes(&mp, "tool_use_id",
+							  &out->pre_tool_use_id_len);
 		}
 		drop_records(out);
 		goto out;

@@ -32,9 +32,11 @@ struct et_map_opts {
 struct et_mapped {
 	struct et_record *records; /* owned array of @n records */
 	size_t n;
-	bool is_pre;		/* a PreToolUse: stamp it, write no record */
-	char *pre_tool_use_id;	/* owned; the raw id to stamp (not written anywhere) */
-	char *post_tool_use_id; /* owned; the raw id of a Post: its start stamp is done with */
+	bool is_pre;		    /* a PreToolUse: stamp it, write no record */
+	char *pre_tool_use_id;	    /* owned; the raw id to stamp (not written anywhere) */
+	char *post_tool_use_id;	    /* owned; the raw id of a Post: its start stamp is done with */
+	size_t pre_tool_use_id_len; /* the ids' lengths: a decoded id may hold NUL bytes */
+	size_t post_tool_use_id_len;
 };
 
 /**

@@ -3,6 +3,8 @@
  * without a lock: the key is written to a temporary file and hard-linked into place (only one link
  * can win; the losers read the winner's key), and each stamp is its own small file named by a hash
  * of its tool_use_id, so a Post hook finds it with one open and removes it with one unlink.
+ * Everything is reached through descriptors of directories that were checked to be ours and not
+ * links, so nothing planted in the state directory can send a write or a delete elsewhere.
  */
 #include "et_state.h"
 
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +28,92 @@
 
 #define SWEEP_EVERY_MS (3600 * 1000LL)
 #define STAMP_MAX_AGE_MS (24 * 3600 * 1000LL)
+/* A stamp's name: the hex of a 16-byte hash. Nothing else in pending/ is ever deleted. */
+#define STAMP_NAME_LEN 32
 
-static int read_key(const char *path, unsigned char key[ET_KEY_BYTES])
+/*
+ * Opens directory @name (relative to @at, or a path with AT_FDCWD) as a directory of ours: not
+ * a symbolic link (-ELOOP), not another user's (-EPERM), group and other permissions removed.
+ * Creates it (0700) first when @create. Returns the descriptor or -errno.
+ */
+static int open_dir(int at, const char *name, bool create)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		r = at == AT_FDCWD ? et_mkdir_p(name)
+				   : (mkdirat(at, name, 0700) < 0 && errno != EEXIST ? -errno : 0);
+		if (r < 0) {
+			return r;
+		}
+		fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		r = -errno;
+		/* O_DIRECTORY reports a symbolic link as "not a directory": tell them apart. */
+		if (r == -ENOTDIR && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			r = -ELOOP;
+		}
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (st.st_uid != geteuid()) {
+		r = -EPERM;
+		goto fail;
+	}
+	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+/* Opens the state directory and its pending/ (creating both when @create). */
+static int open_pending(const char *dir, bool create)
+{
+	int sfd = open_dir(AT_FDCWD, dir, create), pfd;
+
+	if (sfd < 0) {
+		return sfd;
+	}
+	pfd = open_dir(sfd, "pending", create);
+	close(sfd);
+	return pfd;
+}
+
+int et_state_check(const char *dir, const char **which)
+{
+	int sfd, pfd;
+
+	*which = dir;
+	sfd = open_dir(AT_FDCWD, dir, false);
+	if (sfd < 0) {
+		return sfd == -ENOENT ? 0 : sfd;
+	}
+	*which = "pending";
+	pfd = open_dir(sfd, "pending", false);
+	close(sfd);
+	if (pfd < 0) {
+		return pfd == -ENOENT ? 0 : pfd;
+	}
+	close(pfd);
+	return 0;
+}
+
+static int read_key(int sfd, unsigned char key[ET_KEY_BYTES])
 {
 	unsigned char buf[ET_KEY_BYTES + 1];
 	ssize_t n;
-	int fd = et_open_private(path, O_RDONLY), r = 0;
+	int fd = et_open_at(sfd, "key", O_RDONLY, ET_OPEN_NOFOLLOW | ET_OPEN_OURS, NULL), r = 0;
 
 	if (fd < 0) {
 		return fd;
@@ -50,28 +133,26 @@ static int read_key(const char *path, unsigned char key[ET_KEY_BYTES])
 
 int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char tmp[64];
 	unsigned char fresh[ET_KEY_BYTES];
-	int r, fd;
+	int r, fd, sfd;
 
-	if (snprintf(path, sizeof(path), "%s/key", dir) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/key.%ld.tmp", dir, (long)getpid()) >= (int)sizeof(tmp)) {
-		return -ENAMETOOLONG;
+	sfd = open_dir(AT_FDCWD, dir, true);
+	if (sfd < 0) {
+		return sfd;
 	}
-	r = read_key(path, key);
+	r = read_key(sfd, key);
 	if (r != -ENOENT) {
-		return r;
+		goto out;
 	}
-	r = et_mkdir_p(dir);
-	if (r < 0) {
-		return r;
-	}
+	snprintf(tmp, sizeof(tmp), "key.%ld.tmp", (long)getpid());
 	randombytes_buf(fresh, sizeof(fresh));
-	unlink(tmp);
-	fd = et_open_private(tmp, O_WRONLY | O_CREAT | O_EXCL);
+	unlinkat(sfd, tmp, 0);
+	fd = et_open_at(sfd, tmp, O_WRONLY | O_CREAT | O_EXCL, ET_OPEN_PRIVATE, NULL);
 	if (fd < 0) {
 		sodium_memzero(fresh, sizeof(fresh));
-		return fd;
+		r = fd;
+		goto out;
 	}
 	r = et_write_all(fd, fresh, sizeof(fresh));
 	sodium_memzero(fresh, sizeof(fresh));
@@ -80,11 +161,16 @@ int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
 	}
 	close(fd);
 	/* link() fails with EEXIST if another hook won the race; then its key is the key. */
-	if (r == 0 && link(tmp, path) < 0 && errno != EEXIST) {
+	if (r == 0 && linkat(sfd, tmp, sfd, "key", 0) < 0 && errno != EEXIST) {
 		r = -errno;
 	}
-	unlink(tmp);
-	return r < 0 ? r : read_key(path, key);
+	unlinkat(sfd, tmp, 0);
+	if (r == 0) {
+		r = read_key(sfd, key);
+	}
+out:
+	close(sfd);
+	return r;
 }
 
 void et_state_subkey(const unsigned char key[ET_KEY_BYTES], const char purpose[8],
@@ -93,41 +179,54 @@ void et_state_subkey(const unsigned char key[ET_KEY_BYTES], const char purpose[8
 	crypto_kdf_derive_from_key(out, 32, 1, purpose, key);
 }
 
-static int stamp_path(const char *dir, const char *id, char *buf, size_t size)
+/* The stamp's file name for the @n bytes of @id (all of them, NUL bytes included). */
+static void stamp_name(const char *id, size_t n, char name[STAMP_NAME_LEN + 1])
 {
-	unsigned char h[16];
-	char hex[33];
+	unsigned char h[STAMP_NAME_LEN / 2];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	return snprintf(buf, size, "%s/pending/%s", dir, hex) >= (int)size ? -ENAMETOOLONG : 0;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)id, n, NULL, 0);
+	sodium_bin2hex(name, STAMP_NAME_LEN + 1, h, sizeof(h));
 }
 
-int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms)
+static bool is_stamp_name(const char *s)
 {
-	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < STAMP_NAME_LEN; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return s[i] == '\0';
+}
+
+/*
+ * Deletes, in the pending directory open at @pfd, the stamps older than @max_age_ms: regular
+ * files of ours whose names are stamp names, nothing else. Never follows a link.
+ */
+static int sweep(int pfd, int64_t now_ms, int64_t max_age_ms)
+{
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
-	int dfd, removed = 0;
+	int dfd = dup(pfd), removed = 0;
 
-	if (snprintf(path, sizeof(path), "%s/pending", dir) >= (int)sizeof(path)) {
-		return -ENAMETOOLONG;
-	}
-	d = opendir(path);
-	if (!d) {
+	if (dfd < 0) {
 		return -errno;
 	}
-	dfd = dirfd(d);
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.') {
-			continue;
-		}
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!is_stamp_name(de->d_name) ||
+		    fstatat(pfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 			continue;
 		}
 		if ((int64_t)st.st_mtime * 1000 + max_age_ms < now_ms &&
-		    unlinkat(dfd, de->d_name, 0) == 0) {
+		    unlinkat(pfd, de->d_name, 0) == 0) {
 			removed++;
 		}
 	}
@@ -135,79 +234,85 @@ int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms)
 	return removed;
 }
 
+int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms)
+{
+	int pfd = open_pending(dir, false), r;
+
+	if (pfd < 0) {
+		return pfd;
+	}
+	r = sweep(pfd, now_ms, max_age_ms);
+	close(pfd);
+	return r;
+}
+
 /*
  * Sweeps when the mark file is older than an hour, and touches it. File times are real times, so
  * this uses the real clock, not the (possibly injected) time of the record.
  */
-static void maybe_sweep(const char *dir)
+static void maybe_sweep(int pfd)
 {
-	char mark[PATH_MAX];
 	struct stat st;
 	int64_t now_ms = (int64_t)time(NULL) * 1000;
 	int fd;
 
-	if (snprintf(mark, sizeof(mark), "%s/pending/.swept", dir) >= (int)sizeof(mark)) {
+	if (fstatat(pfd, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (int64_t)st.st_mtime * 1000 + SWEEP_EVERY_MS > now_ms) {
 		return;
 	}
-	if (stat(mark, &st) == 0 && (int64_t)st.st_mtime * 1000 + SWEEP_EVERY_MS > now_ms) {
-		return;
+	fd = et_open_at(pfd, ".swept", O_WRONLY | O_CREAT | O_TRUNC, ET_OPEN_PRIVATE, NULL);
+	if (fd < 0) {
+		return; /* not a file of ours: no sweep either */
 	}
-	fd = et_open_private(mark, O_WRONLY | O_CREAT | O_TRUNC);
-	if (fd >= 0) {
-		futimens(fd, NULL);
-		close(fd);
-	}
-	et_state_stamp_sweep(dir, now_ms, STAMP_MAX_AGE_MS);
+	futimens(fd, NULL);
+	close(fd);
+	sweep(pfd, now_ms, STAMP_MAX_AGE_MS);
 }
 
-int et_state_stamp_put(const char *dir, const char *tool_use_id, int64_t now_ms)
+int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t now_ms)
 {
-	char path[PATH_MAX], num[32];
-	int fd, r, n;
+	char name[STAMP_NAME_LEN + 1], num[32];
+	int fd, pfd, r, n;
 
-	r = stamp_path(dir, tool_use_id, path, sizeof(path));
-	if (r < 0) {
-		return r;
+	pfd = open_pending(dir, true);
+	if (pfd < 0) {
+		return pfd;
 	}
-	fd = et_open_private(path, O_WRONLY | O_CREAT | O_TRUNC);
-	if (fd == -ENOENT) {
-		char sub[PATH_MAX];
-
-		snprintf(sub, sizeof(sub), "%s/pending", dir);
-		r = et_mkdir_p(sub);
-		if (r < 0) {
-			return r;
-		}
-		fd = et_open_private(path, O_WRONLY | O_CREAT | O_TRUNC);
-	}
+	stamp_name(id, id_len, name);
+	fd = et_open_at(pfd, name, O_WRONLY | O_CREAT | O_TRUNC, ET_OPEN_PRIVATE, NULL);
 	if (fd < 0) {
+		close(pfd);
 		return fd;
 	}
 	n = snprintf(num, sizeof(num), "%lld\n", (long long)now_ms);
 	r = et_write_all(fd, num, (size_t)n);
 	close(fd);
-	maybe_sweep(dir);
+	maybe_sweep(pfd);
+	close(pfd);
 	return r;
 }
 
-int et_state_stamp_take(const char *dir, const char *tool_use_id, int64_t *start_ms)
+int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t *start_ms)
 {
-	char path[PATH_MAX], num[32], *end;
+	char name[STAMP_NAME_LEN + 1], num[32], *end;
 	ssize_t n;
 	long long v;
-	int fd, r;
+	int fd, pfd;
 
-	r = stamp_path(dir, tool_use_id, path, sizeof(path));
-	if (r < 0) {
-		return r;
+	pfd = open_pending(dir, false);
+	if (pfd < 0) {
+		return pfd;
 	}
-	fd = et_open_private(path, O_RDONLY);
+	stamp_name(id, id_len, name);
+	fd = et_open_at(pfd, name, O_RDONLY, ET_OPEN_PRIVATE, NULL);
 	if (fd < 0) {
+		close(pfd);
 		return fd;
 	}
 	n = read(fd, num, sizeof(num) - 1);
 	close(fd);
-	unlink(path);
+	unlinkat(pfd, name, 0);
+	close(pfd);
 	if (n <= 0) {
 		return -EINVAL;
 	}

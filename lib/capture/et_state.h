@@ -1,20 +1,24 @@
 #ifndef ET_STATE_H
 #define ET_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
  * The hook's state directory (default: execution-telemetry.d beside the log): the per-install key
  * and the PreToolUse start stamps. Nothing in it is telemetry; all of it is private (0700/0600).
+ * The state directory and its pending/ must be directories of this user, not symbolic links:
+ * every function below refuses them otherwise (-ELOOP, -EPERM, -ENOTDIR) and removes group and
+ * other permissions from them when they are ours.
  */
 
 /** Bytes in the per-install key. */
 #define ET_KEY_BYTES 32
 
 /**
- * Reads the per-install key from "<dir>/key" into @key, creating it (32 random bytes, 0600) when
- * it does not exist; concurrent first runs agree on one key. Returns 0 or -errno (-EINVAL: the
- * file exists but does not hold exactly 32 bytes).
+ * Reads the per-install key from "<dir>/key" into @key, creating it (32 random bytes, 0600, and
+ * the directory, 0700) when it does not exist; concurrent first runs agree on one key. Returns 0
+ * or -errno (-EINVAL: the key is not a regular file or does not hold exactly 32 bytes).
  */
 int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES]);
 
@@ -26,18 +30,31 @@ void et_state_subkey(const unsigned char key[ET_KEY_BYTES], const char purpose[8
 		     unsigned char out[32]);
 
 /**
- * Records that tool call @tool_use_id started at @now_ms. Once an hour (judged by the stamp
- * directory's sweep mark), deletes stamps older than 24 hours. Returns 0 or -errno.
+ * Records that the tool call whose id is the @id_len bytes at @id (NUL bytes included: the
+ * stamp's name is a hash of all of them) started at @now_ms. Once an hour (judged by the stamp
+ * directory's sweep mark), deletes stamps older than 24 hours. Returns 0 or -errno (-EINVAL: the
+ * stamp's path holds something that is not a regular file, such as a FIFO).
  */
-int et_state_stamp_put(const char *dir, const char *tool_use_id, int64_t now_ms);
+int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t now_ms);
 
 /**
- * Reads and deletes the start stamp of @tool_use_id into *@start_ms. Returns 0, -ENOENT when there
- * is none, or another -errno.
+ * Reads and deletes the start stamp of the id at @id (@id_len bytes) into *@start_ms. Returns 0,
+ * -ENOENT when there is none, or another -errno.
  */
-int et_state_stamp_take(const char *dir, const char *tool_use_id, int64_t *start_ms);
+int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t *start_ms);
 
-/** Deletes stamps whose files are older than @max_age_ms at @now_ms. Returns how many, or -errno. */
+/**
+ * Deletes the stamps whose files are older than @max_age_ms at @now_ms. Only regular files of
+ * this user whose names are stamp names (32 lower-case hex digits) are stamps; whatever else is in
+ * pending/ stays. Returns how many were deleted, or -errno.
+ */
 int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms);
+
+/**
+ * Checks the state directory @dir and its pending/ as the functions above would use them, without
+ * creating either (a missing one is fine). Returns 0 or the -errno they would refuse it with, and
+ * points *@which at @dir or at "pending" to say which of the two is wrong.
+ */
+int et_state_check(const char *dir, const char **which);
 
 #endif

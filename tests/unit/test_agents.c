@@ -32,6 +32,7 @@ static void test_gemini(void)
 	struct et_record rec;
 	struct et_mapped out;
 	char *key;
+	size_t key_len = 0;
 
 	map(et_agents_gemini, ET_AGENT_GEMINI, GEMINI("{\"error\":\"disk full\"}"), &mp, &rec,
 	    &out);
@@ -43,8 +44,9 @@ static void test_gemini(void)
 				28) &&
 		       strlen(out.post_tool_use_id) == 28 + 32,
 	       "gemini: the stamp key is session, tool and input fingerprint");
-	key = et_agents_gemini_key(&mp, &rec);
+	key = et_agents_gemini_key(&mp, &key_len);
 	tap_is_str(key, out.post_tool_use_id, "gemini: the same key as BeforeTool computes");
+	tap_ok(key_len == out.post_tool_use_id_len && key_len == 28 + 32, "gemini: and its length");
 	free(key);
 	done(&mp, &rec, &out);
 
@@ -68,7 +70,7 @@ static void test_gemini(void)
 	    "{\"session_id\":\"g1\",\"hook_event_name\":\"AfterTool\",\"tool_name\":\"t\","
 	    "\"tool_input\":{\"command\":\"make -j\"}}",
 	    &mp, &rec, &out);
-	key = et_agents_gemini_key(&mp, &rec);
+	key = et_agents_gemini_key(&mp, &key_len);
 	tap_ok(!strcmp(rec.outcome, "success") && !rec.has_response_bytes,
 	       "gemini: no tool_response is a success of unknown size");
 	done(&mp, &rec, &out);

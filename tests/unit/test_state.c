@@ -1,4 +1,8 @@
-/* Unit tests for et_state: the key and the start stamps. */
+/*
+ * Unit tests for et_state: the key, the start stamps, and the sweep, with what a planted file or
+ * link could make of them: a symlinked pending/ or state directory, files in pending/ that are
+ * not ours or not named as stamps, a FIFO where a stamp goes, ids that differ only after a NUL.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -13,32 +18,87 @@
 #include "et_state.h"
 #include "tap.h"
 
-int main(void)
+#define ID(s) (s), (sizeof(s) - 1)
+#define DAY_MS (24 * 3600 * 1000LL)
+
+static char dir[64] = "/tmp/et-test-state-XXXXXX";
+
+static void path_of(char *buf, size_t size, const char *rel)
 {
-	char dir[64] = "/tmp/et-test-state-XXXXXX", path[160], cmd[160];
+	snprintf(buf, size, "%s/%s", dir, rel);
+}
+
+/* Creates file @rel (under the test directory) with a modification time two days ago. */
+static int old_file(const char *rel)
+{
+	char p[256];
+	struct timespec t[2];
+	int fd;
+
+	path_of(p, sizeof(p), rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		return -1;
+	}
+	close(fd);
+	t[0].tv_sec = t[1].tv_sec = time(NULL) - 2 * 24 * 3600;
+	t[0].tv_nsec = t[1].tv_nsec = 0;
+	return utimensat(AT_FDCWD, p, t, AT_SYMLINK_NOFOLLOW);
+}
+
+static bool exists(const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	path_of(p, sizeof(p), rel);
+	return lstat(p, &st) == 0;
+}
+
+static unsigned mode_of(const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	path_of(p, sizeof(p), rel);
+	return lstat(p, &st) == 0 ? (unsigned)(st.st_mode & 0777) : 01000;
+}
+
+/* The stamp file name of an id, as the design says: hex of a 16-byte generic hash. */
+static void stamp_name(const char *id, size_t n, char hex[33])
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)id, n, NULL, 0);
+	sodium_bin2hex(hex, 33, h, sizeof(h));
+}
+
+static void test_key(void)
+{
+	char path[160], p2[160];
 	unsigned char k1[32], k2[32], zero[32] = {0}, s1[32], s2[32];
 	struct stat st;
-	int64_t start = 0;
 	int i, pipes[2], same = 1;
 
-	if (sodium_init() < 0 || !mkdtemp(dir)) {
-		return 99;
-	}
-	snprintf(path, sizeof(path), "%s/state", dir);
+	path_of(path, sizeof(path), "state");
 	tap_ok(et_state_key(path, k1) == 0, "a key is created");
 	tap_ok(memcmp(k1, zero, 32) != 0, "it is not all zero");
-	snprintf(cmd, sizeof(cmd), "%s/state/key", dir);
-	tap_ok(stat(cmd, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 32,
+	path_of(p2, sizeof(p2), "state/key");
+	tap_ok(stat(p2, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 32,
 	       "key file is 32 bytes, 0600");
+	tap_ok(mode_of("state") == 0700, "the state directory it created is 0700");
 	tap_ok(et_state_key(path, k2) == 0 && memcmp(k1, k2, 32) == 0, "the same key is read back");
 	et_state_subkey(k1, "etparams", s1);
 	et_state_subkey(k1, "etsecret", s2);
 	tap_ok(memcmp(s1, s2, 32) != 0, "subkeys for two purposes differ");
+	chmod(path, 0755);
+	tap_ok(et_state_key(path, k2) == 0 && mode_of("state") == 0700,
+	       "a state directory of ours left 0755 is made 0700");
 
 	/* Many first runs at once agree on one key. */
-	snprintf(path, sizeof(path), "%s/race", dir);
+	path_of(path, sizeof(path), "race");
 	if (pipe(pipes) < 0) {
-		return 99;
+		exit(99);
 	}
 	for (i = 0; i < 16; i++) {
 		if (fork() == 0) {
@@ -62,23 +122,203 @@ int main(void)
 			same = 0;
 		}
 	}
+	close(pipes[0]);
 	while (wait(NULL) > 0) {
 	}
 	tap_ok(same, "16 concurrent first runs all got the same key");
 
-	snprintf(path, sizeof(path), "%s/state", dir);
-	tap_ok(et_state_stamp_put(path, "toolu_A", 1000) == 0, "a stamp is written");
-	tap_ok(et_state_stamp_take(path, "toolu_B", &start) == -ENOENT, "another id has none");
-	tap_ok(et_state_stamp_take(path, "toolu_A", &start) == 0 && start == 1000,
-	       "the stamp is read back");
-	tap_ok(et_state_stamp_take(path, "toolu_A", &start) == -ENOENT, "and was removed");
-	et_state_stamp_put(path, "../../etc/passwd", 5);
-	snprintf(cmd, sizeof(cmd), "%s/state/pending", dir);
-	tap_ok(stat(cmd, &st) == 0, "stamps live in pending/, whatever the id says");
-	tap_ok(et_state_stamp_sweep(path, 999999999999999LL, 1000) >= 1, "old stamps are swept");
-	tap_ok(et_state_stamp_take(path, "../../etc/passwd", &start) == -ENOENT,
-	       "swept stamp gone");
+	/* A key that is a FIFO is refused at once (a blocking open would hang the hook). */
+	path_of(path, sizeof(path), "fifokey");
+	mkdir(path, 0700);
+	path_of(p2, sizeof(p2), "fifokey/key");
+	if (mkfifo(p2, 0600) < 0) {
+		exit(99);
+	}
+	tap_ok(et_state_key(path, k2) == -EINVAL, "a FIFO as the key is refused, not opened");
+}
 
+static void test_stamps(void)
+{
+	char path[160], hex[33], rel[128];
+	int64_t start = 0;
+
+	path_of(path, sizeof(path), "state");
+	tap_ok(et_state_stamp_put(path, ID("toolu_A"), 1000) == 0, "a stamp is written");
+	tap_ok(et_state_stamp_take(path, ID("toolu_B"), &start) == -ENOENT, "another id has none");
+	tap_ok(et_state_stamp_take(path, ID("toolu_A"), &start) == 0 && start == 1000,
+	       "the stamp is read back");
+	tap_ok(et_state_stamp_take(path, ID("toolu_A"), &start) == -ENOENT, "and was removed");
+
+	/* The whole id names the stamp, NUL bytes included. */
+	et_state_stamp_put(path, ID("toolu_\0one"), 111);
+	et_state_stamp_put(path, ID("toolu_\0two"), 222);
+	tap_ok(et_state_stamp_take(path, ID("toolu_\0one"), &start) == 0 && start == 111,
+	       "ids that differ after a NUL byte have their own stamps");
+	tap_ok(et_state_stamp_take(path, ID("toolu_\0two"), &start) == 0 && start == 222,
+	       "and the second one is its own");
+	tap_ok(et_state_stamp_take(path, ID("toolu_"), &start) == -ENOENT,
+	       "the id cut at the NUL has none");
+
+	/* A FIFO where a stamp goes: refused, never waited on. */
+	stamp_name(ID("toolu_fifo"), hex);
+	snprintf(rel, sizeof(rel), "state/pending/%s", hex);
+	{
+		char p[256];
+
+		path_of(p, sizeof(p), rel);
+		if (mkfifo(p, 0600) < 0) {
+			exit(99);
+		}
+	}
+	tap_ok(et_state_stamp_put(path, ID("toolu_fifo"), 5) == -EINVAL,
+	       "a FIFO at a stamp's path is refused when stamping");
+	tap_ok(et_state_stamp_take(path, ID("toolu_fifo"), &start) == -EINVAL, "and when taking");
+	tap_ok(exists(rel), "and it is left alone");
+}
+
+static void test_sweep(void)
+{
+	static const char *const not_ours[] = {
+		"state/pending/notes.txt",
+		"state/pending/0123456789ABCDEF0123456789ABCDEF",  /* upper case */
+		"state/pending/0123456789abcdef0123456789abcde",   /* 31 digits */
+		"state/pending/0123456789abcdef0123456789abcdef0", /* 33 digits */
+		"state/pending/0123456789abcdef0123456789abcdeg",  /* not hex */
+		"state/pending/.0123456789abcdef0123456789abcde",
+	};
+	char path[160], p[256], t[256];
+	size_t i;
+	int r;
+
+	path_of(path, sizeof(path), "state");
+	et_state_stamp_put(path, ID("toolu_old"), 5);
+	for (i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++) {
+		if (old_file(not_ours[i]) < 0) {
+			exit(99);
+		}
+	}
+	/* Stamp-named, but not regular files of ours. */
+	old_file("outside-target");
+	path_of(p, sizeof(p), "state/pending/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	path_of(t, sizeof(t), "outside-target");
+	if (symlink(t, p) < 0) {
+		exit(99);
+	}
+	path_of(p, sizeof(p), "state/pending/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	mkdir(p, 0700);
+	old_file("state/pending/cccccccccccccccccccccccccccccccc");
+	path_of(p, sizeof(p), "state/pending/cccccccccccccccccccccccccccccccc");
+	r = geteuid() == 0 ? chown(p, 12345, 12345) : -1;
+
+	tap_ok(et_state_stamp_sweep(path, 999999999999999LL, 1000) == 1,
+	       "the sweep deletes the one old stamp of ours");
+	tap_ok(et_state_stamp_take(path, ID("toolu_old"), &(int64_t){0}) == -ENOENT,
+	       "the swept stamp is gone");
+	for (i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++) {
+		tap_ok(exists(not_ours[i]), "an old file not named as a stamp stays: %s",
+		       not_ours[i] + 14);
+	}
+	tap_ok(exists("state/pending/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") && exists("outside-target"),
+	       "a symbolic link named as a stamp stays, and its target too");
+	tap_ok(exists("state/pending/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+	       "a directory named as a stamp stays");
+	if (r == 0) {
+		tap_ok(exists("state/pending/cccccccccccccccccccccccccccccccc"),
+		       "another user's file named as a stamp stays");
+	} else {
+		tap_ok(true, "# SKIP not root: cannot make a file owned by someone else");
+	}
+}
+
+/* pending/ is a symbolic link to a directory of old files: nothing there is touched. */
+static void test_symlinked_pending(void)
+{
+	char path[160], p[256], t[256], hex[33];
+	const char *which = NULL;
+	int64_t start;
+
+	path_of(p, sizeof(p), "victim");
+	mkdir(p, 0700);
+	stamp_name(ID("toolu_X"), hex);
+	snprintf(t, sizeof(t), "victim/%s", hex);
+	if (old_file("victim/precious.txt") < 0 ||
+	    old_file("victim/dddddddddddddddddddddddddddddddd") < 0 || old_file(t) < 0) {
+		exit(99);
+	}
+	path_of(path, sizeof(path), "lstate");
+	mkdir(path, 0700);
+	path_of(p, sizeof(p), "lstate/pending");
+	path_of(t, sizeof(t), "victim");
+	if (symlink(t, p) < 0) {
+		exit(99);
+	}
+	tap_ok(et_state_stamp_put(path, ID("toolu_Y"), 1) == -ELOOP,
+	       "a stamp through a symlinked pending/ is refused (ELOOP)");
+	tap_ok(exists("victim/precious.txt") && exists("victim/dddddddddddddddddddddddddddddddd"),
+	       "a PreToolUse through it swept nothing in the link's target");
+	tap_ok(et_state_stamp_take(path, ID("toolu_X"), &start) == -ELOOP,
+	       "taking a stamp through it is refused");
+	snprintf(t, sizeof(t), "victim/%s", hex);
+	tap_ok(exists(t), "and deletes nothing there");
+	tap_ok(et_state_stamp_sweep(path, 999999999999999LL, 1000) == -ELOOP,
+	       "the sweep refuses it");
+	tap_ok(exists("victim/precious.txt") && exists("victim/dddddddddddddddddddddddddddddddd") &&
+		       exists(t),
+	       "and every file in the target is still there");
+	tap_ok(et_state_check(path, &which) == -ELOOP && which && !strcmp(which, "pending"),
+	       "et_state_check names pending/ as a symbolic link");
+}
+
+/* The state directory itself is a link, or someone else's. */
+static void test_bad_state_dir(void)
+{
+	char path[160], t[256];
+	unsigned char k[32];
+	const char *which = NULL;
+	int r;
+
+	path_of(t, sizeof(t), "victim");
+	path_of(path, sizeof(path), "linked-state");
+	if (symlink(t, path) < 0) {
+		exit(99);
+	}
+	tap_ok(et_state_key(path, k) == -ELOOP, "a state directory that is a symlink is refused");
+	tap_ok(!exists("victim/key"), "and no key is written through it");
+	tap_ok(et_state_stamp_put(path, ID("toolu_Z"), 1) == -ELOOP, "stamps too");
+	tap_ok(et_state_check(path, &which) == -ELOOP && which == path,
+	       "et_state_check names the state directory");
+
+	path_of(path, sizeof(path), "foreign");
+	mkdir(path, 0700);
+	r = geteuid() == 0 ? chown(path, 12345, 12345) : -1;
+	if (r == 0) {
+		tap_ok(et_state_key(path, k) == -EPERM,
+		       "a state directory owned by someone else is refused");
+		tap_ok(et_state_stamp_put(path, ID("toolu_Z"), 1) == -EPERM, "for stamps too");
+		tap_ok(et_state_check(path, &which) == -EPERM, "et_state_check says EPERM");
+	} else {
+		tap_ok(true, "# SKIP not root: cannot make a directory owned by someone else");
+	}
+	path_of(path, sizeof(path), "state");
+	tap_ok(et_state_check(path, &which) == 0, "a sound state directory passes the check");
+	path_of(t, sizeof(t), "state/pending");
+	chmod(t, 0777);
+	et_state_stamp_put(path, ID("toolu_W"), 1);
+	tap_ok(mode_of("state/pending") == 0700, "a pending/ of ours left 0777 is made 0700");
+}
+
+int main(void)
+{
+	char cmd[160];
+
+	if (sodium_init() < 0 || !mkdtemp(dir)) {
+		return 99;
+	}
+	test_key();
+	test_stamps();
+	test_sweep();
+	test_symlinked_pending();
+	test_bad_state_dir();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;
 }
