@@ -188,23 +188,22 @@ static void copy_common(const struct et_record *from, struct et_record *to)
 /* ---- PostToolBatch ---- */
 
 /*
- * A call of a batch that Claude Code rejected before it ran: its own failure record. @call is the
- * call's node in @d; @response its decoded tool_response.
+ * A call of a batch that Claude Code rejected before it ran: its own failure record. The call's
+ * members are mp's members for the while; @response is its decoded tool_response.
  */
-static int batch_failure(struct et_mapper *mp, const struct et_jdoc *d, size_t call,
-			 const char *response, size_t response_len, struct et_mapped *out)
+static int batch_failure(struct et_mapper *mp, const char *response, size_t response_len,
+			 struct et_mapped *out)
 {
 	const char *inner = response + strlen(TOOL_USE_ERROR_OPEN);
 	size_t n = response_len - strlen(TOOL_USE_ERROR_OPEN),
 	       close_len = strlen(TOOL_USE_ERROR_CLOSE);
-	size_t input = et_jdoc_member(d, call, "tool_input");
 	struct et_buf json;
 	struct et_record *rec;
 	long long code;
 	char *raw_name;
 	int r;
 
-	raw_name = et_mapper_node_string(mp, d, et_jdoc_member(d, call, "tool_name"), NULL, true);
+	raw_name = et_mapper_string(mp, "tool_name", NULL, true);
 	if (et_mapper_skipped(mp, raw_name)) {
 		free(raw_name);
 		return 0;
@@ -225,65 +224,102 @@ static int batch_failure(struct et_mapper *mp, const struct et_jdoc *d, size_t c
 		rec->has_exit_code = true;
 		rec->exit_code = code;
 	}
-	rec->tool_name =
-		et_mapper_node_string(mp, d, et_jdoc_member(d, call, "tool_name"), rec, false);
-	rec->tool_use_id =
-		et_mapper_node_string(mp, d, et_jdoc_member(d, call, "tool_use_id"), rec, false);
+	rec->tool_name = et_mapper_string(mp, "tool_name", rec, false);
+	rec->tool_use_id = et_mapper_string(mp, "tool_use_id", rec, false);
 	et_buf_init(&json, ET_BUF_DEFAULT_CAP);
 	if (et_json_str(&json, response, response_len) == 0) {
 		rec->has_response_bytes = true;
 		rec->response_bytes = (long long)json.len;
 	}
 	et_buf_finish_secure(&json);
-	return input ? et_mapper_params(mp, d, input, rec) : 0;
+	return et_mapper_input(mp, rec);
+}
+
+/* Makes room in the batch record for one more call. */
+static int batch_room(struct et_record *batch, size_t *cap)
+{
+	size_t want = *cap ? *cap * 2 : 8;
+	char **v;
+
+	if (batch->batch_n < *cap) {
+		return 0;
+	}
+	v = realloc(batch->batch_ids, want * sizeof(*v));
+	if (!v) {
+		return -ENOMEM;
+	}
+	batch->batch_ids = v;
+	v = realloc(batch->batch_names, want * sizeof(*v));
+	if (!v) {
+		return -ENOMEM;
+	}
+	batch->batch_names = v;
+	*cap = want;
+	return 0;
+}
+
+/*
+ * One call of the batch, the JSON object at @call (@len bytes): its id and name go into the
+ * batch record, and a rejected call gets its own record. The call is scanned like a payload and
+ * its members stand in for the payload's meanwhile, so a call is never parsed whole: however many
+ * values its input or response holds, its id, name and error are found (only an input too large
+ * to render is summarised, as for any call).
+ */
+static int batch_call(struct et_mapper *mp, const char *call, size_t len, struct et_buf *resp,
+		      struct et_mapped *out)
+{
+	struct et_scan_member members[MAX_MEMBERS];
+	const struct et_scan_member *top = mp->m, *rs;
+	size_t top_count = mp->count, i = out->records[0].batch_n;
+	int r = 0;
+
+	mp->m = members;
+	if (et_scan_object(call, len, members, MAX_MEMBERS, &mp->count) != ET_SCAN_OK) {
+		mp->count = 0;
+	}
+	out->records[0].batch_ids[i] = et_mapper_string(mp, "tool_use_id", &out->records[0], false);
+	out->records[0].batch_names[i] = et_mapper_string(mp, "tool_name", &out->records[0], false);
+	out->records[0].batch_n++;
+	rs = et_scan_find(mp->m, mp->count, "tool_response");
+	if (rs && rs->type == '"') {
+		et_buf_reset(resp);
+		r = et_jdoc_decode(rs->val + 1, rs->val_len - 2, rs->escaped, resp);
+		if (r == 0 && resp->len >= strlen(TOOL_USE_ERROR_OPEN) &&
+		    memcmp(resp->data, TOOL_USE_ERROR_OPEN, strlen(TOOL_USE_ERROR_OPEN)) == 0) {
+			r = batch_failure(mp, resp->data, resp->len, out);
+		}
+	}
+	mp->m = top;
+	mp->count = top_count;
+	return r;
 }
 
 static int map_batch(struct et_mapper *mp, struct et_mapped *out)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_calls");
-	struct et_jdoc d = {0};
-	struct et_record *batch = &out->records[0];
 	struct et_buf resp;
-	size_t call, i = 0, n;
-	int r;
+	size_t i, end, cap = 0;
+	int r = 0;
 
-	batch->is_batch = true;
+	out->records[0].is_batch = true;
 	if (!mem || mem->type != '[') {
 		return 0;
 	}
-	r = et_jdoc_parse(&d, mem->val, mem->val_len, ET_MAPPER_MAX_NODES);
-	if (r < 0) {
-		return r == -ENOMEM ? r : 0;
-	}
-	n = d.nodes[0].count;
-	batch->batch_ids = calloc(n ? n : 1, sizeof(char *));
-	batch->batch_names = calloc(n ? n : 1, sizeof(char *));
-	if (!batch->batch_ids || !batch->batch_names) {
-		et_jdoc_finish(&d);
-		return -ENOMEM;
-	}
-	batch->batch_n = n;
 	et_buf_init(&resp, ET_BUF_DEFAULT_CAP);
-	for (call = et_jdoc_child(&d, 0); call && r == 0; call = d.nodes[call].next, i++) {
-		size_t rs = et_jdoc_member(&d, call, "tool_response");
-
-		batch = &out->records[0]; /* it may have moved */
-		batch->batch_ids[i] = et_mapper_node_string(
-			mp, &d, et_jdoc_member(&d, call, "tool_use_id"), batch, false);
-		batch->batch_names[i] = et_mapper_node_string(
-			mp, &d, et_jdoc_member(&d, call, "tool_name"), batch, false);
-		if (!rs || d.nodes[rs].type != ET_J_STRING) {
-			continue;
+	/* The array was validated by the scan: walk its elements one by one. */
+	i = et_jdoc_ws(mem->val, mem->val_len, 1);
+	while (r == 0 && i < mem->val_len && mem->val[i] != ']' &&
+	       et_jdoc_skip(mem->val + i, mem->val_len - i, &end, NULL) == 0) {
+		r = batch_room(&out->records[0], &cap);
+		if (r == 0) {
+			r = batch_call(mp, mem->val + i, end, &resp, out);
 		}
-		et_buf_reset(&resp);
-		r = et_jdoc_decode(d.nodes[rs].raw, d.nodes[rs].len, d.nodes[rs].escaped, &resp);
-		if (r == 0 && resp.len >= strlen(TOOL_USE_ERROR_OPEN) &&
-		    memcmp(resp.data, TOOL_USE_ERROR_OPEN, strlen(TOOL_USE_ERROR_OPEN)) == 0) {
-			r = batch_failure(mp, &d, call, resp.data, resp.len, out);
+		i = et_jdoc_ws(mem->val, mem->val_len, i + end);
+		if (i < mem->val_len && mem->val[i] == ',') {
+			i = et_jdoc_ws(mem->val, mem->val_len, i + 1);
 		}
 	}
 	et_buf_finish_secure(&resp);
-	et_jdoc_finish(&d);
 	return r;
 }
 

@@ -131,4 +131,27 @@ check "unknown option with --dry-run: usage error (exit 2)" [ "$RC" -eq 2 ]
 run_hook "$TMP/good" --dry-run
 check "--dry-run prints the record on stdout" grep -q '"tool_use_id":"ok1"' "$TMP/stdout"
 check "--help documents the settings" sh -c '"$1" --help | grep -q EXECUTION_TELEMETRY_ROTATE_BYTES' sh "$HOOK"
+
+rm -f "$LOG"
+# A 1.5 MB PostToolBatch with over 200,000 JSON values: every id, and the rejected call's record.
+{
+  printf '{"session_id":"sb","hook_event_name":"PostToolBatch","tool_calls":['
+  printf '{"tool_name":"Read","tool_use_id":"toolu_big","tool_input":{"file_path":"/x"},"tool_response":{"lines":['
+  head -c 350000 /dev/zero | tr '\0' '7' | sed 's/7/7,/g'
+  printf '7]}},{"tool_name":"Grep","tool_use_id":"toolu_big2","tool_input":{"pattern":"a","paths":['
+  head -c 200000 /dev/zero | tr '\0' 'p' | sed 's/p/"p",/g'
+  printf '"p"]},"tool_response":"ok"},'
+  printf '{"tool_name":"Edit","tool_use_id":"toolu_rej","tool_input":{"file_path":"/y","old_string":"a","new_string":"b"},"tool_response":"<tool_use_error>String to replace not found in file.</tool_use_error>"}'
+  printf ']}'
+} > "$TMP/bigbatch"
+run_hook "$TMP/bigbatch"
+check "1.5 MB batch ($(wc -c < "$TMP/bigbatch" | tr -d ' ') bytes): exit 0, nothing on stdout" hook_was_silent
+check "1.5 MB batch: two valid records" [ "$("$CHECK" validate "$LOG" 2> /dev/null)" = 2 ]
+check "1.5 MB batch: the batch record lists every tool_use_id" \
+  [ "$("$CHECK" get "$LOG" tool_use_ids | head -n 1)" = '["toolu_big","toolu_big2","toolu_rej"]' ]
+check "1.5 MB batch: the rejected call has its failure record" \
+  [ "$("$CHECK" get "$LOG" tool_use_id | tail -n 1)/$("$CHECK" get "$LOG" outcome | tail -n 1)" = toolu_rej/failure ]
+check "1.5 MB batch: with its error" \
+  [ "$("$CHECK" get "$LOG" error | tail -n 1)" = 'String to replace not found in file.' ]
+rm -f "$LOG"
 tap_done
