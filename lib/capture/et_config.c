@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "et_fsutil.h"
+
 #include "banned.h"
 
 #define CONFIG_MAX_BYTES 65536
@@ -242,11 +244,12 @@ static int read_file(struct et_config *c)
 	size_t got = 0;
 	int fd, lineno = 0, r;
 
-	fd = open(c->config_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* A FIFO or a device here must not hold the hook up: only a regular file is read. */
+	fd = et_open_at(AT_FDCWD, c->config_path, O_RDONLY, 0, NULL);
 	if (fd < 0) {
-		if (errno != ENOENT) {
+		if (fd != -ENOENT) {
 			et_buf_addf(&c->problems, "cannot open config '%s': %s\n", c->config_path,
-				    strerror(errno));
+				    fd == -EINVAL ? "it is not a regular file" : strerror(-fd));
 		}
 		return 0;
 	}

@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,10 +85,10 @@ static int64_t now_ms(const struct et_config *cfg)
 static int read_small_file(const char *path, size_t cap, struct et_buf *out)
 {
 	size_t total;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
+	int fd = et_open_at(AT_FDCWD, path, O_RDONLY, 0, NULL), r; /* a FIFO: -EINVAL */
 
 	if (fd < 0) {
-		return -errno;
+		return fd;
 	}
 	r = et_hook_read_input(fd, cap, out, &total);
 	close(fd);
@@ -244,12 +246,84 @@ out:
 	return r;
 }
 
+/* Why a file or directory of the hook's was refused, for --check. */
+static const char *refusal(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "it is a symbolic link";
+	case -EPERM:
+		return "it is owned by another user";
+	case -EINVAL:
+		return "it is not a regular file";
+	case -EMLINK:
+		return "it has other hard links";
+	case -ENOTDIR:
+		return "it is not a directory";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* The log directory, the log, its lock and its rotated files, as the writer will find them. */
+static void check_log(const struct et_config *cfg, struct et_buf *report, struct et_buf *problems)
+{
+	char dir[4096], path[4096];
+	const char *slash = strrchr(cfg->log_path, '/');
+	struct stat st;
+	unsigned i;
+	int fd, r;
+
+	if (slash && (size_t)(slash - cfg->log_path) < sizeof(dir) && slash != cfg->log_path) {
+		memcpy(dir, cfg->log_path, (size_t)(slash - cfg->log_path));
+		dir[slash - cfg->log_path] = '\0';
+		r = et_mkdir_p(dir);
+		if (r < 0) {
+			et_buf_addf(problems, "cannot create log directory '%s': %s\n", dir,
+				    strerror(-r));
+		} else if (stat(dir, &st) == 0 && (st.st_mode & 077)) {
+			/* Not ours to change (it may be ~/.claude or /tmp): said, not counted. */
+			et_buf_addf(report,
+				    "log directory: %s is mode %04o: other users can list it (the "
+				    "hook's files in it are 0600; it makes a directory 0700 only "
+				    "when it creates it)\n",
+				    dir, (unsigned)(st.st_mode & 07777));
+		}
+	}
+	fd = et_open_private(cfg->log_path, O_WRONLY | O_APPEND | O_CREAT);
+	if (fd < 0) {
+		et_buf_addf(problems, "cannot open log '%s' for appending: %s\n", cfg->log_path,
+			    refusal(fd));
+	} else {
+		close(fd);
+	}
+	if (snprintf(path, sizeof(path), "%s.lock", cfg->log_path) < (int)sizeof(path)) {
+		fd = et_open_private(path, O_RDWR | O_CREAT);
+		if (fd < 0) {
+			et_buf_addf(problems, "cannot open lock '%s': %s\n", path, refusal(fd));
+		} else {
+			close(fd);
+		}
+	}
+	/* et_log_slot also makes a rotated file of ours 0600, as rotation does. */
+	for (i = 1; i <= cfg->rotate_keep; i++) {
+		r = et_log_slot(cfg->log_path, i);
+		if (r < 0 && et_log_rotated_path(cfg->log_path, i, path, sizeof(path)) == 0) {
+			et_buf_addf(problems,
+				    "rotated log '%s': %s; rotation steps over it (one file fewer "
+				    "kept)\n",
+				    path, refusal(r));
+		}
+	}
+}
+
 int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 {
 	unsigned char key[ET_KEY_BYTES];
 	struct et_redactor *red;
 	struct et_buf problems;
-	int fd, r = 0, count = 0;
+	const char *which;
+	int r = 0, count = 0;
 	size_t start;
 
 	et_buf_init(&problems, 1 << 20);
@@ -268,35 +342,21 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 	et_buf_add(&problems, cfg->problems.data, cfg->problems.len);
 
 	if (cfg->log_path) {
-		char dir[4096];
-		const char *slash = strrchr(cfg->log_path, '/');
-
-		if (slash && (size_t)(slash - cfg->log_path) < sizeof(dir) &&
-		    slash != cfg->log_path) {
-			memcpy(dir, cfg->log_path, (size_t)(slash - cfg->log_path));
-			dir[slash - cfg->log_path] = '\0';
-			r = et_mkdir_p(dir);
-			if (r < 0) {
-				et_buf_addf(&problems, "cannot create log directory '%s': %s\n",
-					    dir, strerror(-r));
-			}
-		}
-		fd = et_open_private(cfg->log_path, O_WRONLY | O_APPEND | O_CREAT);
-		if (fd < 0) {
-			et_buf_addf(&problems, "cannot open log '%s' for appending: %s\n",
-				    cfg->log_path,
-				    fd == -ELOOP    ? "it is a symbolic link"
-				    : fd == -EPERM  ? "it is owned by another user"
-				    : fd == -EINVAL ? "it is not a regular file"
-						    : strerror(-fd));
-		} else {
-			close(fd);
-		}
+		check_log(cfg, report, &problems);
 	}
-	if (!cfg->state_dir || (r = et_state_key(cfg->state_dir, key)) < 0) {
+	if (cfg->state_dir && (r = et_state_check(cfg->state_dir, &which)) < 0) {
+		et_buf_addf(&problems,
+			    "cannot use state directory '%s%s%s': %s (no key, no stamps)\n",
+			    cfg->state_dir, which == cfg->state_dir ? "" : "/",
+			    which == cfg->state_dir ? "" : which, refusal(r));
+	} else if (!cfg->state_dir || (r = et_state_key(cfg->state_dir, key)) < 0) {
 		et_buf_addf(&problems, "cannot read or create the key in '%s': %s\n",
 			    cfg->state_dir ? cfg->state_dir : "(none)",
-			    cfg->state_dir ? strerror(-r) : "no state directory");
+			    !cfg->state_dir ? "no state directory"
+			    : r == -EINVAL  ? "it is not a regular file of 32 bytes"
+					    : refusal(r));
+	}
+	if (r < 0 || !cfg->state_dir) {
 		randombytes_buf(key, sizeof(key));
 	}
 	red = make_redactor(cfg, key, &problems);

@@ -132,7 +132,159 @@ run_hook "$TMP/good" --dry-run
 check "--dry-run prints the record on stdout" grep -q '"tool_use_id":"ok1"' "$TMP/stdout"
 check "--help documents the settings" sh -c '"$1" --help | grep -q EXECUTION_TELEMETRY_ROTATE_BYTES' sh "$HOOK"
 
+# ---- Files that are not what they should be (issue 8) ----
+# Each is refused or worked around at once: no wait for the watchdog, no write through a link, no
+# lost record; and --check names it. EXECUTION_TELEMETRY_DEBUG=1 says why nothing was written (a
+# hook stopped by its watchdog says nothing), so these checks need no clock.
+STATE="$HOME/.claude/execution-telemetry.d"
+rm -f "$LOG" "$LOG".*
+check_hook() { # check_hook ARGS...: --check's report in $TMP/check, its status in RC
+  set +e
+  "$HOOK" --check "$@" > "$TMP/check" 2>&1; RC=$?
+  set -e
+}
+debug_hook() { # debug_hook INPUT: hook mode with EXECUTION_TELEMETRY_DEBUG=1; stderr in $TMP/stderr
+  set +e
+  EXECUTION_TELEMETRY_DEBUG=1 "$HOOK" < "$1" > "$TMP/stdout" 2> "$TMP/stderr"; RC=$?
+  set -e
+}
+chmod 755 "$HOME/.claude"
+check_hook
+check "a sound setup: --check exits 0" [ "$RC" -eq 0 ]
+check "a sound setup: --check finds no problem" grep -q "no problems found" "$TMP/check"
+check "a log directory others can list (0755) is said, not counted" \
+  grep -q "log directory: $HOME/.claude is mode 0755" "$TMP/check"
+
+# A FIFO at the log, the key, the config, the rules, a stamp.
 rm -f "$LOG"
+mkfifo "$LOG"
+debug_hook "$TMP/good"
+check "FIFO as the log: exit 0, nothing on stdout" hook_was_silent
+check "FIFO as the log: refused at once, with the reason" grep -q "cannot write log.*Invalid argument" "$TMP/stderr"
+check_hook
+check "FIFO as the log: --check says it is not a regular file" \
+  grep -q "cannot open log.*it is not a regular file" "$TMP/check"
+rm -f "$LOG"
+mv "$STATE/key" "$TMP/key.saved"
+mkfifo "$STATE/key"
+debug_hook "$TMP/good"
+check "FIFO as the key: the record is written all the same" [ "$(lines_of "$LOG")" = 1 ]
+check "FIFO as the key: a one-off key, said in debug" grep -q "cannot use key" "$TMP/stderr"
+check_hook
+check "FIFO as the key: --check says so" grep -q "key in .*not a regular file of 32 bytes" "$TMP/check"
+rm -f "$STATE/key" "$LOG"
+mv "$TMP/key.saved" "$STATE/key"
+mkfifo "$TMP/conf.fifo"
+EXECUTION_TELEMETRY_CONFIG="$TMP/conf.fifo" EXECUTION_TELEMETRY_RULES="$TMP/conf.fifo" \
+  "$HOOK" < "$TMP/good" > "$TMP/stdout"
+check "FIFO as the config and rules file: the record is written" [ "$(lines_of "$LOG")" = 1 ]
+check_hook
+EXECUTION_TELEMETRY_CONFIG="$TMP/conf.fifo" EXECUTION_TELEMETRY_RULES="$TMP/conf.fifo" check_hook
+check "FIFO as the config: --check says so" grep -q "cannot open config.*not a regular file" "$TMP/check"
+check "FIFO as the rules file: --check says so" grep -q "cannot read rules file.*Invalid argument" "$TMP/check"
+rm -f "$LOG"
+pre() { # pre ID NOW: a PreToolUse payload in $TMP/pre
+  printf '{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_use_id":"%s"}' "$1" > "$TMP/pre"
+}
+post() { # post ID: a PostToolUse payload without duration_ms in $TMP/post
+  printf '{"session_id":"s","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_response":{},"tool_use_id":"%s"}' "$1" > "$TMP/post"
+}
+rm -rf "$STATE/pending"
+pre toolu_fifo 0
+"$HOOK" < "$TMP/pre"
+stamp=$(ls "$STATE/pending")
+rm "$STATE/pending/$stamp"
+mkfifo "$STATE/pending/$stamp"
+debug_hook "$TMP/pre"
+check "FIFO at a stamp's path: exit 0, refused at once with the reason" \
+  sh -c '[ "$1" -eq 0 ] && grep -q "cannot write start stamp.*Invalid argument" "$2"' sh "$RC" "$TMP/stderr"
+post toolu_fifo
+"$HOOK" < "$TMP/post"
+check "FIFO at a stamp's path: the Post is recorded, without latency" \
+  [ "$("$CHECK" get "$LOG" latency_source)" = null ]
+check "FIFO at a stamp's path: left where it is" [ -p "$STATE/pending/$stamp" ]
+rm -f "$STATE/pending/$stamp" "$LOG"
+
+# Ids that differ only after a \u0000 have a stamp each.
+EXECUTION_TELEMETRY_NOW=1000 "$HOOK" < "$(pre 'toolu_\u0000one' && echo "$TMP/pre")"
+EXECUTION_TELEMETRY_NOW=2000 "$HOOK" < "$(pre 'toolu_\u0000two' && echo "$TMP/pre")"
+EXECUTION_TELEMETRY_NOW=5000 "$HOOK" < "$(post 'toolu_\u0000one' && echo "$TMP/post")"
+EXECUTION_TELEMETRY_NOW=5000 "$HOOK" < "$(post 'toolu_\u0000two' && echo "$TMP/post")"
+check "ids that differ after \\u0000: each Post has its own start (4000 ms, 3000 ms)" \
+  [ "$("$CHECK" get "$LOG" latency_ms | tr '\n' ' ')" = "4000 3000 " ]
+rm -f "$LOG"
+
+# A hard link at the log: refused, the other file neither written nor made 0600.
+printf 'precious\n' > "$TMP/victim"
+chmod 644 "$TMP/victim"
+ln "$TMP/victim" "$LOG"
+run_hook "$TMP/good"
+check "hard-linked log: exit 0, nothing on stdout" hook_was_silent
+check "hard-linked log: the other file is unchanged" [ "$(cat "$TMP/victim")" = precious ]
+check "hard-linked log: its mode is unchanged (0644)" [ "$(stat -c %a "$TMP/victim")" = 644 ]
+check_hook
+check "hard-linked log: --check says so" grep -q "cannot open log.*it has other hard links" "$TMP/check"
+rm -f "$LOG"
+
+# A non-empty directory in the last rotation slot (.8): rotation steps over it, no record lost.
+i=1
+while [ "$i" -le 7 ]; do
+  printf '{"v":1,"old":%d}\n' "$i" > "$LOG.$i"
+  i=$((i + 1))
+done
+mkdir "$LOG.8"
+: > "$LOG.8/something"
+long=$(head -c 1500 /dev/zero | tr '\0' 'z')
+i=1
+while [ "$i" -le 8 ]; do
+  printf '{"session_id":"s","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"echo %s"},"tool_use_id":"rot%d","duration_ms":1}' "$long" "$i" > "$TMP/rot"
+  EXECUTION_TELEMETRY_ROTATE_BYTES=4096 EXECUTION_TELEMETRY_MAX_CHARS=2000 "$HOOK" < "$TMP/rot"
+  i=$((i + 1))
+done
+found=$(for f in "$LOG" "$LOG".[1-7]; do "$CHECK" get "$f" tool_use_id; done | grep -c '^rot' || true)
+check "directory at .8: all 8 records written across the log and .1-.7 ($found)" [ "$found" = 8 ]
+check "directory at .8: left as it was" [ -f "$LOG.8/something" ]
+chmod 644 "$LOG.1"
+check_hook
+check "directory at .8: --check names it" \
+  grep -q "rotated log '$LOG.8': it is not a regular file; rotation steps over it" "$TMP/check"
+check "a rotated file left 0644 is made 0600 by --check" [ "$(stat -c %a "$LOG.1")" = 600 ]
+rm -rf "$LOG" "$LOG".*
+
+# pending/ is a symbolic link: a PreToolUse deletes nothing in its target; --check says so.
+mkdir "$TMP/victimdir"
+: > "$TMP/victimdir/important"
+touch -d '3 days ago' "$TMP/victimdir/important"
+rm -rf "$STATE/pending"
+ln -s "$TMP/victimdir" "$STATE/pending"
+pre toolu_link
+run_hook "$TMP/pre"
+check "symlinked pending/: exit 0, nothing on stdout" hook_was_silent
+check "symlinked pending/: the old file in its target is still there" [ -f "$TMP/victimdir/important" ]
+check "symlinked pending/: no stamp written through it" [ "$(ls "$TMP/victimdir")" = important ]
+check_hook
+check "symlinked pending/: --check says so" \
+  grep -q "cannot use state directory '$STATE/pending': it is a symbolic link" "$TMP/check"
+rm "$STATE/pending"
+# The state directory itself is a link, or someone else's.
+mkdir "$TMP/realstate"
+ln -s "$TMP/realstate" "$TMP/statelink"
+EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" "$HOOK" < "$TMP/good"
+check "symlinked state directory: the record is written (one-off key)" [ "$(lines_of "$LOG")" = 1 ]
+check "symlinked state directory: no key made through it" [ ! -e "$TMP/realstate/key" ]
+EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" check_hook
+check "symlinked state directory: --check says so" \
+  grep -q "cannot use state directory '$TMP/statelink': it is a symbolic link" "$TMP/check"
+if [ "$(id -u)" = 0 ]; then
+  chown 12345 "$TMP/realstate"
+  EXECUTION_TELEMETRY_STATE_DIR="$TMP/realstate" check_hook
+  check "state directory of another user: --check says so" \
+    grep -q "cannot use state directory '$TMP/realstate': it is owned by another user" "$TMP/check"
+else
+  ok "# SKIP not root: cannot make a directory owned by someone else"
+fi
+rm -f "$LOG"
+
 # A 1.5 MB PostToolBatch with over 200,000 JSON values: every id, and the rejected call's record.
 {
   printf '{"session_id":"sb","hook_event_name":"PostToolBatch","tool_calls":['

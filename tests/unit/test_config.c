@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "et_config.h"
@@ -99,6 +100,35 @@ int main(void)
 	tap_ok(!c.enabled, "EXECUTION_TELEMETRY_DISABLE=1 turns recording off");
 	tap_ok(c.has_now && c.now_ms == 1767323045678LL, "EXECUTION_TELEMETRY_NOW in ISO form");
 	et_config_finish(&c);
+
+	/* Only a regular file is read: a FIFO or a device would hold the hook up. */
+	clear_env();
+	setenv("HOME", dir, 1);
+	snprintf(path, sizeof(path), "%s/conf.fifo", dir);
+	if (mkfifo(path, 0600) < 0) {
+		return 99;
+	}
+	setenv("EXECUTION_TELEMETRY_CONFIG", path, 1);
+	et_config_load(&c);
+	tap_ok(!c.config_found && strstr(c.problems.data, "conf.fifo': it is not a regular file"),
+	       "a FIFO as the config file is not opened for reading; the problem is reported");
+	et_config_finish(&c);
+	setenv("EXECUTION_TELEMETRY_CONFIG", "/dev/zero", 1);
+	et_config_load(&c);
+	tap_ok(!c.config_found && strstr(c.problems.data, "it is not a regular file"),
+	       "a device as the config file is refused too");
+	et_config_finish(&c);
+	/* A link to a config file is followed: dotfile managers keep configs that way. */
+	snprintf(path, sizeof(path), "%s/conf.link", dir);
+	snprintf(cmd, sizeof(cmd), "%s/.claude/execution-telemetry.conf", dir);
+	if (symlink(cmd, path) < 0) {
+		return 99;
+	}
+	setenv("EXECUTION_TELEMETRY_CONFIG", path, 1);
+	et_config_load(&c);
+	tap_ok(c.config_found && c.max_chars == 80, "a symbolic link to a config file is read");
+	et_config_finish(&c);
+	unsetenv("EXECUTION_TELEMETRY_CONFIG");
 
 	tap_ok(et_config_parse_size("64M", &size) == 0 && size == 64u << 20, "64M");
 	tap_ok(et_config_parse_size("2G", &size) == 0 && size == 2ull << 30, "2G");
