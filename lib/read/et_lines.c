@@ -1,9 +1,9 @@
 /*
  * et_lines: the line engine. The idea is that a year of logs must be read in well under a second
  * without building anything per line that the client does not ask for: regular files are mapped
- * in line-aligned chunks of 8 MiB (other files are read into chunks of the same size), each chunk
- * is unmapped once its items are consumed, a few chunks are in flight at a time, and the
- * client's parse function, most of the work, runs on every core.
+ * in line-aligned chunks (8 MiB unless the client asks otherwise; other files are read into
+ * chunks of the same size), each chunk is unmapped once its items are consumed, a few chunks are
+ * in flight at a time, and the client's parse function, most of the work, runs on every core.
  */
 #include "et_lines.h"
 
@@ -23,7 +23,7 @@
 
 #include "banned.h"
 
-#define CHUNK ((size_t)8 << 20)
+#define CHUNK ((size_t)8 << 20) /* the default chunk_size */
 #define MAX_LINE ((size_t)64 << 20)
 
 /* ---- the pipeline ---- */
@@ -64,8 +64,9 @@ struct pipeline {
 	pthread_cond_t changed;
 	struct chunk chunks[NCHUNKS];
 	const struct et_lines_client *cl;
-	bool done; /* no more chunks will be filled */
-	bool stop; /* an error: workers leave */
+	size_t chunk; /* bytes a chunk holds, unless a line is longer */
+	bool done;    /* no more chunks will be filled */
+	bool stop;    /* an error: workers leave */
 };
 
 /* Parses one line into the next item of @c; counts into c->st. */
@@ -197,6 +198,7 @@ static int consume_one(struct consumer *k)
 	k->st->lines += c->st.lines;
 	k->st->items += c->st.items;
 	k->st->malformed += c->st.malformed;
+	k->st->chunks++;
 	k->next_use++;
 	if (c->map) {
 		munmap(c->map, c->map_len);
@@ -242,9 +244,9 @@ static void submit(struct consumer *k, struct chunk *c, size_t file)
 	pthread_mutex_unlock(&k->pl->lock);
 }
 
-static int grow_chunk(struct chunk *c, size_t need)
+static int grow_chunk(struct chunk *c, size_t need, size_t chunk)
 {
-	size_t cap = c->cap ? c->cap : CHUNK;
+	size_t cap = c->cap ? c->cap : chunk;
 	char *nb;
 
 	while (cap < need) {
@@ -284,7 +286,7 @@ static int map_file(struct consumer *k, int fd, off_t size, size_t file, const c
 			return r;
 		}
 		base = start - start % page;
-		want = CHUNK;
+		want = k->pl->chunk;
 		for (;;) {
 			end = start + (off_t)want < size ? start + (off_t)want : size;
 			m = mmap(NULL, (size_t)(end - base), PROT_READ, MAP_PRIVATE, fd, base);
@@ -355,7 +357,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 	while (!eof && r == 0) {
 		r = free_chunk(k, &c);
 		if (r == 0) {
-			r = grow_chunk(c, ncarry + CHUNK / 2);
+			r = grow_chunk(c, ncarry + k->pl->chunk / 2, k->pl->chunk);
 		}
 		if (r < 0) {
 			break;
@@ -389,7 +391,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			if (memchr(c->buf, '\n', c->len) || c->cap >= MAX_LINE) {
 				break; /* full, with a whole line in it (or a line too long to hold) */
 			}
-			r = grow_chunk(c, c->cap * 2);
+			r = grow_chunk(c, c->cap * 2, k->pl->chunk);
 			if (r < 0) {
 				break;
 			}
@@ -436,6 +438,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	pthread_mutex_init(&pl.lock, NULL);
 	pthread_cond_init(&pl.changed, NULL);
 	pl.cl = cl;
+	pl.chunk = cl->chunk_size ? cl->chunk_size : CHUNK;
 	for (started = 0; started < nworkers; started++) {
 		if (pthread_create(&threads[started], NULL, worker, &pl) != 0) {
 			break;

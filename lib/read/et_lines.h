@@ -57,6 +57,11 @@ struct et_lines_client {
 	size_t item_size;
 	/* A regular file last modified before this (ms since the epoch) is not read; 0: every file. */
 	int64_t min_mtime_ms;
+	/*
+	 * Bytes of lines a chunk holds (a line longer than that gets a chunk of its own, up to
+	 * 64 MiB); 0: 8 MiB. Tests take small ones to cross many chunks.
+	 */
+	size_t chunk_size;
 };
 
 struct et_lines_stats {
@@ -64,6 +69,7 @@ struct et_lines_stats {
 	size_t items;	      /* lines kept by the parse function */
 	size_t malformed;     /* lines it called malformed */
 	size_t files_too_old; /* files not read for min_mtime_ms */
+	size_t chunks;	      /* chunks the lines were read in */
 };
 
 /**

@@ -79,10 +79,10 @@ static int consume_test(void *ctx, void *item)
 }
 
 static int run(char *const *files, size_t n, struct seen *s, struct et_lines_stats *st,
-	       int64_t min_mtime_ms, struct et_buf *err)
+	       int64_t min_mtime_ms, size_t chunk_size, struct et_buf *err)
 {
-	struct et_lines_client cl = {parse_test,	  NULL,	       consume_test, s,
-				     sizeof(struct item), min_mtime_ms};
+	struct et_lines_client cl = {parse_test,	  NULL,		consume_test, s,
+				     sizeof(struct item), min_mtime_ms, chunk_size};
 	size_t stop_at = s->stop_at;
 
 	memset(s, 0, sizeof(*s));
@@ -101,14 +101,10 @@ static void write_file(const char *path, const char *data)
 	}
 }
 
-/*
- * Writes @n lines "k 1 …" to "k N …" of LINE bytes, line N/2 + 1 being LONG_LINE bytes long
- * instead: longer than the engine's 8 MiB chunk.
- */
+/* Writes @n lines "k 1 …" to "k N …" of LINE bytes, line N/2 + 1 being @long_line bytes instead. */
 #define LINE 256
-#define LONG_LINE (((size_t)9 << 20) + 10)
 
-static void write_numbered(FILE *fp, long n)
+static void write_numbered(FILE *fp, long n, size_t long_line)
 {
 	char line[LINE], xs[4096];
 	size_t left, part;
@@ -120,7 +116,7 @@ static void write_numbered(FILE *fp, long n)
 		len = snprintf(line, sizeof(line), "k %07ld ", i);
 		if (i == n / 2 + 1) {
 			fwrite(line, 1, (size_t)len, fp);
-			for (left = LONG_LINE - (size_t)len; left; left -= part) {
+			for (left = long_line - (size_t)len; left; left -= part) {
 				part = left < sizeof(xs) ? left : sizeof(xs);
 				fwrite(xs, 1, part, fp);
 			}
@@ -187,7 +183,7 @@ static void test_small(const char *dir)
 	write_file(a, "k 1\r\n\ns no\n{\"torn\nk 2\n\r\nk 3");
 	write_file(b, "");
 	memset(&s, 0, sizeof(s));
-	tap_ok(run(files, 2, &s, &st, 0, NULL) == 0, "two files read");
+	tap_ok(run(files, 2, &s, &st, 0, 0, NULL) == 0, "two files read");
 	tap_ok(st.lines == 7 && st.items == 3 && st.malformed == 1,
 	       "7 lines, 3 kept, 1 malformed (%zu, %zu, %zu)", st.lines, st.items, st.malformed);
 	tap_ok(s.count == 3 && s.items[0].value == 1 && s.items[1].value == 2 &&
@@ -195,26 +191,26 @@ static void test_small(const char *dir)
 	       "the kept items, in order; the last line needs no newline");
 	tap_ok(s.items[0].n == 3 && s.items[0].last == '1', "a line comes without \\r\\n");
 	files[1] = a;
-	run(files, 2, &s, &st, 0, NULL);
+	run(files, 2, &s, &st, 0, 0, NULL);
 	tap_ok(s.count == 6 && s.items[2].file == 0 && s.items[3].file == 1 &&
 		       s.items[3].value == 1,
 	       "each line carries its file's index");
 	tap_ok(st.lines == 14, "counts add up over files (%zu)", st.lines);
 
 	s.stop_at = 2;
-	tap_ok(run(files, 2, &s, &st, 0, NULL) == -ECANCELED && s.count == 2,
+	tap_ok(run(files, 2, &s, &st, 0, 0, NULL) == -ECANCELED && s.count == 2,
 	       "the consumer's error stops the run at once (%zu calls)", s.count);
 	s.stop_at = 0;
 
 	write_file(b, "k 1\ne\nk 2\n");
 	files[1] = b;
-	tap_ok(run(files, 2, &s, &st, 0, NULL) == -E2BIG,
+	tap_ok(run(files, 2, &s, &st, 0, 0, NULL) == -E2BIG,
 	       "the parse function's error stops the run");
 	tap_ok(s.count == 3, "what came before it was consumed (%zu)", s.count);
 
 	files[1] = c;
 	et_buf_init(&err, 4096);
-	tap_ok(run(files, 2, &s, &st, 0, &err) == -ENOENT, "a missing file: -ENOENT");
+	tap_ok(run(files, 2, &s, &st, 0, 0, &err) == -ENOENT, "a missing file: -ENOENT");
 	tap_ok(strstr(err.data, "cannot open '") && strstr(err.data, "small-none'"),
 	       "and a message naming it");
 	et_buf_finish(&err);
@@ -236,18 +232,19 @@ static void test_mtime(const char *dir)
 		exit(99);
 	}
 	memset(&s, 0, sizeof(s));
-	tap_ok(run(files, 2, &s, &st, 1609459200000LL, NULL) == 0 && s.count == 1 &&
+	tap_ok(run(files, 2, &s, &st, 1609459200000LL, 0, NULL) == 0 && s.count == 1 &&
 		       s.items[0].value == 3 && st.files_too_old == 1 && st.lines == 1,
 	       "a file older than min_mtime_ms is not read");
-	run(files, 2, &s, &st, 1577836800000LL, NULL);
+	run(files, 2, &s, &st, 1577836800000LL, 0, NULL);
 	tap_ok(s.count == 3 && st.files_too_old == 0, "one modified at min_mtime_ms is read");
 }
 
 /*
- * More chunks than are in flight at once, a line longer than a chunk, order kept: from a regular
- * file.
+ * A file of @n lines, line n/2 + 1 being @long_line bytes, read in chunks of @chunk bytes: every
+ * line arrives, whole, in order.
  */
-static void test_large(const char *dir)
+static void check_file(const char *dir, long n, size_t long_line, size_t chunk, size_t min_chunks,
+		       size_t max_chunks, const char *what)
 {
 	char path[160];
 	char *files[2] = {path, NULL};
@@ -255,23 +252,40 @@ static void test_large(const char *dir)
 	struct seen s;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/large", dir);
+	snprintf(path, sizeof(path), "%s/numbered", dir);
 	fp = fopen(path, "w");
 	if (!fp) {
 		exit(99);
 	}
-	write_numbered(fp, 250000);
+	write_numbered(fp, n, long_line);
 	if (fclose(fp) != 0) {
 		exit(99);
 	}
 	memset(&s, 0, sizeof(s));
-	tap_ok(run(files, 1, &s, &st, 0, NULL) == 0, "a 73 MB file (9 chunks, one a 9 MiB line)");
-	tap_ok(st.lines == 250000 && st.items == 250000 && st.malformed == 0 && s.count == 250000,
-	       "every line, whole (%zu lines, %zu items, %zu malformed)", st.lines, st.items,
-	       st.malformed);
-	tap_ok(s.in_order, "in file order");
-	tap_ok(s.nlong == 1 && s.first_long.n == LONG_LINE && s.first_long.value == 125001,
-	       "the long line arrives whole (%zu bytes)", s.first_long.n);
+	tap_ok(run(files, 1, &s, &st, 0, chunk, NULL) == 0, "%s: read", what);
+	tap_ok(st.lines == (size_t)n && st.items == (size_t)n && st.malformed == 0 &&
+		       s.count == (size_t)n,
+	       "%s: every line, whole (%zu lines, %zu items, %zu malformed)", what, st.lines,
+	       st.items, st.malformed);
+	tap_ok(s.in_order, "%s: in file order", what);
+	tap_ok(st.chunks >= min_chunks && st.chunks <= max_chunks, "%s: %zu to %zu chunks (%zu)",
+	       what, min_chunks, max_chunks, st.chunks);
+	tap_ok(s.nlong == 1 && s.first_long.n == long_line && s.first_long.value == n / 2 + 1,
+	       "%s: the long line arrives whole (%zu bytes)", what, s.first_long.n);
+}
+
+static void test_chunks(const char *dir)
+{
+	/*
+	 * 5 MB in 64 KiB chunks (256 lines each; the 1 MiB line's doubled window takes about 4000
+	 * lines with it): far more chunks than are in flight at once.
+	 */
+	check_file(dir, 20000, ((size_t)1 << 20) + 10, (size_t)64 << 10, 60, 70,
+		   "64 KiB chunks, a line of 16 chunks");
+	/* Every line longer than a chunk: each window grows until a line ends in it. */
+	check_file(dir, 2000, (size_t)64 << 10, 100, 1000, 2000, "lines longer than the chunk");
+	/* The default chunk (8 MiB), with a line longer than it. */
+	check_file(dir, 1000, ((size_t)9 << 20) + 10, 0, 2, 2, "8 MiB chunks, a 9 MiB line");
 }
 
 /* The same through a pipe (read(2) instead of mmap). */
@@ -298,18 +312,19 @@ static void test_pipe(const char *dir)
 		if (!fp) {
 			_exit(1);
 		}
-		write_numbered(fp, 100000);
+		write_numbered(fp, 20000, ((size_t)1 << 20) + 10);
 		fputs("k 9999999", fp);
 		_exit(fclose(fp) != 0);
 	}
 	memset(&s, 0, sizeof(s));
-	tap_ok(run(files, 1, &s, &st, 0, NULL) == 0, "a pipe is read");
+	tap_ok(run(files, 1, &s, &st, 0, (size_t)64 << 10, NULL) == 0,
+	       "a pipe is read (64 KiB chunks)");
 	tap_ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "its writer wrote it all");
-	tap_ok(st.lines == 100001 && st.items == 100001 && s.in_order,
+	tap_ok(st.lines == 20001 && st.items == 20001 && s.in_order,
 	       "every line, in order (%zu lines, %zu items)", st.lines, st.items);
-	tap_ok(s.nlong == 1 && s.first_long.n == LONG_LINE && s.first_long.value == 50001 &&
-		       s.prev == 9999999,
+	tap_ok(s.nlong == 1 && s.first_long.n == ((size_t)1 << 20) + 10 &&
+		       s.first_long.value == 10001 && s.prev == 9999999,
 	       "the long line and the last one (no newline) arrive whole");
 }
 
@@ -323,7 +338,7 @@ int main(void)
 	test_expand(dir);
 	test_small(dir);
 	test_mtime(dir);
-	test_large(dir);
+	test_chunks(dir);
 	test_pipe(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0) {
