@@ -1,12 +1,14 @@
 /*
- * et_redact: finds secrets in strings and replaces them with keyed fingerprints, then truncates.
+ * et_redact: the redactor's rule table and its matching: finds the secrets in a string. Replacing
+ * them and truncating is et_redact_out.c.
  *
  * The design idea is to pay only for what can matter. A rule runs only when one of its keywords
- * occurs in the string, is compiled only the first time it runs, and sees only the part of the
- * string that can survive truncation plus a margin: a 5 MB file written by the agent costs the
- * same as a 3 KB one. Regex matches are then vetted in C (entropy floors, placeholders such as
- * $VAR or ${{ secrets.X }}, key names such as max_tokens, code such as getpass.getpass()) because
- * those checks are clearer as code than as regex, and they apply to user rules too.
+ * occurs in the string, and is compiled only the first time it runs. Regex matches are then
+ * vetted in C (entropy floors, placeholders such as $VAR or ${{ secrets.X }}, code such as
+ * getpass.getpass(): et_redact_vet.c) because those checks are clearer as code than as regex, and
+ * they apply to user rules too; two rules hand their matches to parsers in C, kv-secret to the
+ * assignment parser (et_redact_assign.c) and k8s-secret-data to the Kubernetes Secret parser
+ * (et_redact_k8s.c).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -24,7 +26,6 @@
 #include <sodium.h>
 
 #include "et_rules_builtin.h"
-#include "et_utf8.h"
 
 #include "banned.h"
 
@@ -35,13 +36,13 @@
 /* Subjects at least this long get the rules that run on them JIT-compiled. */
 #define JIT_MIN_SUBJECT ((size_t)64 << 10)
 #define MARKER_PREFIX "[REDACTED "
-#define TRUNC_MARKER "\xe2\x80\xa6[truncated: "
 
 enum rule_flags {
 	RULE_GENERIC =
 		1 << 0, /* context rule (NAME=value, headers, flags): no "example" stopword */
-	RULE_KEY_VALUE = 1 << 1, /* the text before the separator must name a secret; no code */
-	RULE_USER_PASS = 1 << 2, /* the secret is user:pass; a bare user is not a secret */
+	RULE_USER_PASS = 1 << 1, /* the secret is user:pass; a bare user is not a secret */
+	RULE_ASSIGN = 1 << 2,	 /* the match is a secret word; et_vet_assignment finds the value */
+	RULE_K8S = 1 << 3,	 /* the match is a data: line; et_vet_k8s_secret finds the values */
 };
 
 /* The strings of a rule point into a copy of its table that the redactor owns (texts). */
@@ -80,16 +81,6 @@ struct et_redactor {
 	pcre2_match_context *mctx;
 };
 
-struct span {
-	size_t start, end; /* in the scanned text */
-	size_t rule;
-};
-
-struct span_list {
-	struct span *v;
-	size_t n, alloc;
-};
-
 /* The generic rules of the built-in table, and the extra checks each needs. */
 /* One rule a line reads better than packed columns. */
 /* clang-format off */
@@ -104,7 +95,8 @@ static const struct {
 	{"bearer-token", RULE_GENERIC},
 	{"sensitive-header", RULE_GENERIC},
 	{"cookie-header", RULE_GENERIC},
-	{"kv-secret", RULE_GENERIC | RULE_KEY_VALUE},
+	{"kv-secret", RULE_GENERIC | RULE_ASSIGN},
+	{"k8s-secret-data", RULE_GENERIC | RULE_K8S},
 	{"cli-secret-flag", RULE_GENERIC},
 	{"mysql-p-flag", RULE_GENERIC},
 	{"sshpass-p", RULE_GENERIC},
@@ -391,58 +383,34 @@ int et_redact_marker(struct et_redactor *r, const char *rule, const void *secret
 	return et_buf_addf(out, MARKER_PREFIX "%s %s]", rule, hex);
 }
 
-size_t et_redact_marker_len(const char *s, size_t n)
-{
-	size_t i = sizeof(MARKER_PREFIX) - 1, idstart, k;
-
-	if (n < i || memcmp(s, MARKER_PREFIX, i) != 0) {
-		return 0;
-	}
-	idstart = i;
-	while (i < n && i - idstart < 64 &&
-	       (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-' ||
-		s[i] == '_' || s[i] == '.' || s[i] == ':')) {
-		i++;
-	}
-	if (i == idstart || i >= n || s[i] != ' ') {
-		return 0;
-	}
-	i++;
-	for (k = 0; k < 12; k++, i++) {
-		if (i >= n || !isxdigit((unsigned char)s[i])) {
-			return 0;
-		}
-	}
-	return (i < n && s[i] == ']') ? i + 1 : 0;
-}
-
-bool et_redact_is_marker(const char *s, size_t n)
-{
-	return n > 0 && et_redact_marker_len(s, n) == n;
-}
-
-/*
- * Decides whether the match of rule @ru whose secret group is text[*a, *b) and whole match begins
- * at @m0 is a secret (@n_text: the text's length). May narrow [*a, *b) (to drop surrounding quotes).
- */
-static bool vet(const struct rule *ru, const char *text, size_t n_text, size_t m0, size_t *a,
-		size_t *b)
+/* Decides whether the match of rule @ru whose secret is text[*a, *b) is a secret. May narrow
+ * [*a, *b) to drop surrounding quotes. */
+static bool vet(const struct rule *ru, const char *text, size_t *a, size_t *b)
 {
 	const char *sec;
-	size_t n, k0, k1;
-	bool quoted = false;
+	size_t n, k;
+	char plain[512];
 
 	if (*b - *a >= 2 && (text[*a] == '"' || text[*a] == '\'') && text[*b - 1] == text[*a]) {
 		(*a)++;
 		(*b)--;
-		quoted = true;
 	}
 	sec = text + *a;
 	n = *b - *a;
+	/* A marker in the secret is judged without it (the span is cut around it later). */
+	if (memmem(sec, n, MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1) &&
+	    (k = et_vet_unmark(sec, n, plain, sizeof(plain))) != SIZE_MAX) {
+		sec = plain;
+		n = k;
+	}
 	if (n == 0 || et_vet_placeholder(sec, n)) {
 		return false;
 	}
 	if (ru->min_entropy > 0 && et_redact_entropy(sec, n) < ru->min_entropy) {
+		return false;
+	}
+	/* A header or flag set from a variable: {"X-Api-Key": api_key}, apiKey: env.KEY! */
+	if ((ru->flags & RULE_GENERIC) && (et_vet_code(sec, n) || et_vet_identifier_code(sec, n))) {
 		return false;
 	}
 	if (!(ru->flags & RULE_GENERIC) && et_vet_contains_ci(sec, n, "example")) {
@@ -455,33 +423,16 @@ static bool vet(const struct rule *ru, const char *text, size_t n_text, size_t m
 			return false;
 		}
 	}
-	if (ru->flags & RULE_KEY_VALUE) {
-		/* The name is the identifier around the match start: max_tokens, DB_PASSWORD. */
-		k0 = m0;
-		while (k0 > 0 && et_vet_name_char(text[k0 - 1])) {
-			k0--;
-		}
-		k1 = m0;
-		while (k1 < n_text && et_vet_name_char(text[k1])) {
-			k1++;
-		}
-		if (!et_redact_is_secret_key(text + k0, k1 - k0)) {
-			return false;
-		}
-		if (!quoted && et_vet_code(sec, n)) {
-			return false;
-		}
-	}
 	return true;
 }
 
 /* ---- matching ---- */
 
-static int spans_add(struct span_list *l, size_t start, size_t end, size_t rule)
+int et_span_add(struct et_span_list *l, size_t start, size_t end, size_t rule)
 {
 	if (l->n == l->alloc) {
 		size_t na = l->alloc ? l->alloc * 2 : 16;
-		struct span *nv = realloc(l->v, na * sizeof(*nv));
+		struct et_span *nv = realloc(l->v, na * sizeof(*nv));
 
 		if (!nv) {
 			return -ENOMEM;
@@ -494,31 +445,6 @@ static int spans_add(struct span_list *l, size_t start, size_t end, size_t rule)
 	l->v[l->n].rule = rule;
 	l->n++;
 	return 0;
-}
-
-static int span_cmp(const void *x, const void *y)
-{
-	const struct span *a = x, *b = y;
-
-	if (a->start != b->start) {
-		return a->start < b->start ? -1 : 1;
-	}
-	if (a->rule != b->rule) {
-		return a->rule < b->rule ? -1 : 1;
-	}
-	return 0;
-}
-
-static bool overlaps_marker(const struct span_list *markers, size_t a, size_t b)
-{
-	size_t i;
-
-	for (i = 0; i < markers->n; i++) {
-		if (a < markers->v[i].end && markers->v[i].start < b) {
-			return true;
-		}
-	}
-	return false;
 }
 
 /* Groups every keyword of every rule by its first byte. Done once, at the first string. */
@@ -597,9 +523,10 @@ static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
  * its match limit (the caller then treats the whole text as secret).
  */
 static int find_secrets(struct et_redactor *r, const char *text, const char *lower, size_t n,
-			const struct span_list *markers, struct span_list *found)
+			struct et_span_list *found)
 {
-	size_t i, off, a, b;
+	struct et_vet_k8s_doc doc = {0};
+	size_t i, off, a, b, resume;
 	PCRE2_SIZE *ov;
 	int rc;
 
@@ -626,16 +553,28 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 			}
 			ov = pcre2_get_ovector_pointer(r->md);
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+			if (ru->flags & (RULE_ASSIGN | RULE_K8S)) {
+				/* The parsers in et_redact_assign.c take it from the match on. */
+				rc = (ru->flags & RULE_ASSIGN)
+					     ? et_vet_assignment(text, n, ov[0], ov[1], i, found,
+								 &resume)
+					     : et_vet_k8s_secret(text, n, ov[0], ov[1], i, &doc,
+								 found, &resume);
+				if (rc < 0) {
+					return rc;
+				}
+				off = resume > off ? resume : off;
+				continue;
+			}
 			if ((unsigned)rc <= ru->group || ov[2 * ru->group] == PCRE2_UNSET) {
 				continue;
 			}
 			a = ov[2 * ru->group];
 			b = ov[2 * ru->group + 1];
-			if (b <= a || overlaps_marker(markers, a, b) ||
-			    !vet(ru, text, n, ov[0], &a, &b)) {
+			if (b <= a || !vet(ru, text, &a, &b)) {
 				continue;
 			}
-			if (spans_add(found, a, b, i) < 0) {
+			if (et_span_add(found, a, b, i) < 0) {
 				return -ENOMEM;
 			}
 		}
@@ -643,196 +582,25 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 	return 0;
 }
 
-static int find_markers(const char *text, size_t n, struct span_list *markers)
+int et_redact_find(struct et_redactor *r, const char *text, size_t n, struct et_span_list *found)
 {
-	const char *p = text, *end = text + n, *q;
-	size_t len;
-
-	while ((q = memmem(p, (size_t)(end - p), MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1))) {
-		len = et_redact_marker_len(q, (size_t)(end - q));
-		if (len) {
-			if (spans_add(markers, (size_t)(q - text), (size_t)(q - text) + len,
-				      SIZE_MAX) < 0) {
-				return -ENOMEM;
-			}
-			p = q + len;
-		} else {
-			p = q + 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Redacts text[0, n) into @out. Sets *@safe_out to the output offset up to which the text is fully
- * vetted, given that only text[0, @safe) is (the rest of the window is right context).
- * Records where markers were written in @written (output offsets).
- */
-static int redact_window(struct et_redactor *r, const char *text, size_t n, size_t safe,
-			 struct et_buf *out, size_t *safe_out, struct span_list *written,
-			 unsigned *count)
-{
-	struct span_list markers = {0}, found = {0};
-	char *lower = NULL;
-	size_t i, pos = 0, base = out->len;
+	char *lower = malloc(n + 1);
+	size_t i;
 	int rc;
 
-	*safe_out = SIZE_MAX;
-	lower = malloc(n + 1);
 	if (!lower) {
-		rc = -ENOMEM;
-		goto out;
+		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
 		lower[i] = (char)tolower((unsigned char)text[i]);
 	}
-	rc = find_markers(text, n, &markers);
-	if (rc < 0) {
-		goto out;
-	}
-	rc = find_secrets(r, text, lower, n, &markers, &found);
-	if (rc < 0) {
-		goto out;
-	}
-	if (rc == 1) {
-		/* A pathological string: we cannot tell what is in it, so none of it is written. */
-		found.n = 0;
-		rc = spans_add(&found, 0, n, SIZE_MAX);
-		if (rc < 0) {
-			goto out;
-		}
-	}
-	if (found.n > 1) {
-		qsort(found.v, found.n, sizeof(*found.v), span_cmp);
-	}
-	for (i = 0; i < found.n; i++) {
-		size_t start = found.v[i].start, end = found.v[i].end, rule = found.v[i].rule;
-		size_t mstart;
-
-		if (start < pos) {
-			continue; /* inside a span already replaced */
-		}
-		/* Merge every later span that overlaps this one; the first (most specific) names it. */
-		while (i + 1 < found.n && found.v[i + 1].start < end) {
-			if (found.v[i + 1].end > end) {
-				end = found.v[i + 1].end;
-			}
-			i++;
-		}
-		if (*safe_out == SIZE_MAX && safe < end && safe >= pos) {
-			*safe_out = out->len - base + (safe < start ? safe - pos : start - pos);
-		}
-		rc = et_buf_add(out, text + pos, start - pos);
-		if (rc < 0) {
-			goto out;
-		}
-		mstart = out->len;
-		rc = et_redact_marker(r, rule == SIZE_MAX ? "unscannable" : r->rules[rule].id,
-				      text + start, end - start, out);
-		if (rc < 0) {
-			goto out;
-		}
-		rc = spans_add(written, mstart - base, out->len - base, rule);
-		if (rc < 0) {
-			goto out;
-		}
-		(*count)++;
-		pos = end;
-	}
-	if (*safe_out == SIZE_MAX) {
-		*safe_out = out->len - base + (safe > pos ? safe - pos : 0);
-	}
-	rc = et_buf_add(out, text + pos, n - pos);
-out:
-	if (lower) {
-		sodium_memzero(lower, n);
-		free(lower);
-	}
-	free(markers.v);
-	free(found.v);
+	rc = find_secrets(r, text, lower, n, found);
+	sodium_memzero(lower, n);
+	free(lower);
 	return rc;
 }
 
-/* Counts characters: every byte that is not a UTF-8 continuation byte starts one. */
-static size_t count_chars(const char *s, size_t n)
+const char *et_redact_rule_id(const struct et_redactor *r, size_t rule)
 {
-	return et_utf8_count_fast(s, n);
-}
-
-int et_redact_prefix(struct et_redactor *r, const char *s, size_t n, size_t total_chars,
-		     bool complete, size_t max_chars, struct et_buf *out,
-		     struct et_redact_stats *st)
-{
-	struct et_buf tmp;
-	struct span_list written = {0};
-	size_t window, safe, safe_out, keep, i;
-	unsigned count;
-	bool cut, all;
-	int rc;
-
-	et_buf_init(&tmp, out->cap);
-	/* Cut only strings longer than the limit; a secret's marker may lengthen a short one. */
-	cut = max_chars && (!complete || total_chars > max_chars);
-	if (!complete && !cut) {
-		return -EAGAIN; /* no truncation: the whole string is needed */
-	}
-	window = n;
-	if (cut && max_chars * 4 + ET_REDACT_MARGIN < n) {
-		window = max_chars * 4 + ET_REDACT_MARGIN;
-	}
-	for (;;) {
-		et_buf_reset(&tmp);
-		written.n = 0;
-		count = 0;
-		/* The text is all here only when the window reaches the end of a complete string. */
-		all = window == n && complete;
-		safe = all ? n : window > ET_REDACT_MARGIN ? window - ET_REDACT_MARGIN : 0;
-		rc = redact_window(r, s, window, safe, &tmp, &safe_out, &written, &count);
-		if (rc < 0) {
-			goto out;
-		}
-		if (!cut) {
-			keep = tmp.len;
-			break;
-		}
-		keep = et_utf8_prefix(tmp.data, tmp.len, max_chars);
-		if (all || keep <= safe_out) {
-			break;
-		}
-		if (window == n) {
-			rc = -EAGAIN; /* the prefix given is too short to vet what is kept */
-			goto out;
-		}
-		/* Long secrets shrank to short markers: scan further so every kept byte was vetted. */
-		window = window > n / 2 ? n : window * 2;
-	}
-	/* Never cut a marker in two: keep it whole. */
-	for (i = 0; i < written.n; i++) {
-		if (written.v[i].start < keep && keep < written.v[i].end) {
-			keep = written.v[i].end;
-		}
-	}
-	st->redactions += count;
-	if (!cut) {
-		rc = et_buf_add(out, tmp.data, tmp.len);
-		goto out;
-	}
-	rc = et_buf_add(out, tmp.data, keep);
-	if (rc == 0) {
-		rc = et_buf_addf(out, TRUNC_MARKER "%zu chars]", total_chars);
-	}
-	st->truncations++;
-out:
-	et_buf_finish_secure(&tmp);
-	free(written.v);
-	return rc;
-}
-
-int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_chars,
-		     struct et_buf *out, struct et_redact_stats *st)
-{
-	/* A string of at most max_chars bytes has at most max_chars characters: no need to count. */
-	size_t chars = (max_chars && n > max_chars) ? count_chars(s, n) : n;
-
-	return et_redact_prefix(r, s, n, chars, true, max_chars, out, st);
+	return r->rules[rule].id;
 }

@@ -12,7 +12,8 @@
  * A redactor holds a rule table (the built-in one, plus any user rules file in the same
  * tab-separated format) and a 32-byte fingerprint key. Rules are keyword-gated: a rule's regex runs
  * on a string only when one of its keywords occurs in it (case-insensitively), and is compiled the
- * first time it is needed. A secret becomes `[REDACTED <rule> <12 hex>]`, the hex a keyed BLAKE2b
+ * first time it is needed; two of them hand their matches to parsers of name/value pairs and of
+ * Kubernetes Secrets. A secret becomes `[REDACTED <rule> <12 hex>]`, the hex a keyed BLAKE2b
  * fingerprint of the secret, so equal secrets can be correlated without being stored.
  */
 
@@ -62,7 +63,8 @@ size_t et_redactor_rule_count(const struct et_redactor *r);
  * @max_chars characters (0: no limit) with a marker `…[truncated: N chars]` giving the original
  * length. Only what can survive the cut, plus ET_REDACT_MARGIN bytes, is scanned. A cut never
  * splits a UTF-8 sequence or a redaction marker. Existing markers are left alone, so redacting
- * twice changes nothing. Adds to @st. Returns 0 or -errno (-E2BIG when @out's cap is hit).
+ * twice changes nothing, but a secret next to one is still redacted. Adds to @st. Returns 0 or
+ * -errno (-E2BIG when @out's cap is hit).
  * Working copies that held the text are wiped before they are freed.
  */
 int et_redact_string(struct et_redactor *r, const char *s, size_t n, size_t max_chars,
@@ -90,8 +92,10 @@ bool et_redact_is_marker(const char *s, size_t n);
 
 /**
  * Returns true if an object key names a secret (password, token, api_key, authorization, cookie,
- * credentials, session, …) whose whole value must be replaced; false for look-alikes such as
- * max_tokens, tokenizer, author, and names ending in _file, _path, _url, _id, _name.
+ * credentials, session, ETSYToken, …) whose whole value must be replaced; false for look-alikes
+ * such as max_tokens, tokenizer, author, names ending in _file, _path, _url, _id, _name, and names
+ * such as stripe_key whose value is a secret only if it looks generated. The name may have any
+ * length and any number of words (docs/redaction.md, "Key names").
  */
 bool et_redact_is_secret_key(const char *key, size_t n);
 

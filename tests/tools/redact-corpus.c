@@ -2,13 +2,14 @@
  * redact-corpus: measures the built-in redaction rules on the corpus that
  * tests/tools/gen_redaction_corpus.py writes, and prints TAP.
  *
- * usage: redact-corpus CORPUS
+ * usage: redact-corpus CORPUS [--all]
  *
  * A TP case is caught when no 8-byte piece of its secret is left in the redacted text (markers
  * aside), unless that piece was also in the text around the secret (a vendor prefix in a key
  * name); a part of a secret left behind is a leak. An FP case (a look-alike) is untouched when the
  * redacted text equals the input. The figures are printed as TAP comments, by context and by
- * format kind, with the first failures of each kind shown so that a regression says what it broke.
+ * format kind, with the first failures of each kind shown so that a regression says what it broke
+ * (--all shows every failure).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,11 +174,14 @@ int main(int argc, char **argv)
 	struct et_redactor *r;
 	struct tally tp_ctx = {0}, tp_fmt = {0}, fp_kind = {0};
 	unsigned tp = 0, caught = 0, fp = 0, untouched = 0, twice = 0, shown_tp = 0, shown_fp = 0;
+	unsigned show = SHOW_FAILURES;
 	double recall, kept;
 	FILE *f;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: redact-corpus CORPUS\n");
+	if (argc == 3 && strcmp(argv[2], "--all") == 0) {
+		show = ~0u;
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: redact-corpus CORPUS [--all]\n");
 		return 2;
 	}
 	memset(key, 3, sizeof(key));
@@ -223,7 +227,7 @@ int main(int argc, char **argv)
 			caught += ok;
 			tally_add(&tp_ctx, field[2], ok);
 			tally_add(&tp_fmt, field[1], ok);
-			if (!ok && shown_tp++ < SHOW_FAILURES) {
+			if (!ok && shown_tp++ < show) {
 				tap_diag("missed %s in %s: %.300s", field[1], field[2], out);
 			}
 		} else {
@@ -231,7 +235,7 @@ int main(int argc, char **argv)
 			fp++;
 			untouched += ok;
 			tally_add(&fp_kind, field[1], ok);
-			if (!ok && shown_fp++ < SHOW_FAILURES) {
+			if (!ok && shown_fp++ < show) {
 				tap_diag("changed %s look-alike in %s: %.300s", field[1], field[2],
 					 out);
 			}

@@ -183,20 +183,70 @@ static void test_key_names(void)
 		const char *key;
 		bool secret;
 	} cases[] = {
-		{"password", true},	{"passwd", true},	  {"DB_PASSWORD", true},
-		{"PGPASSWORD", true},	{"secret", true},	  {"client_secret", true},
-		{"token", true},	{"access_token", true},	  {"refreshToken", true},
-		{"api_key", true},	{"apiKey", true},	  {"X-Api-Key", true},
-		{"apikey", true},	{"authorization", true},  {"Authorization", true},
-		{"cookie", true},	{"credentials", true},	  {"private_key", true},
-		{"session", true},	{"session_token", true},  {"auth", true},
-		{"max_tokens", false},	{"input_tokens", false},  {"tokenizer", false},
-		{"author", false},	{"password_file", false}, {"key_path", false},
-		{"token_url", false},	{"session_id", false},	  {"secret_name", false},
-		{"keyboard", false},	{"passthrough", false},	  {"bypass_cache", false},
-		{"file_path", false},	{"command", false},	  {"description", false},
-		{"num_tokens", false},	{"tokens", false},	  {"key", false},
-		{"authored_by", false}, {"api_key_id", false},	  {"credential_type", false},
+		{"password", true},
+		{"passwd", true},
+		{"DB_PASSWORD", true},
+		{"PGPASSWORD", true},
+		{"secret", true},
+		{"client_secret", true},
+		{"token", true},
+		{"access_token", true},
+		{"refreshToken", true},
+		{"api_key", true},
+		{"apiKey", true},
+		{"X-Api-Key", true},
+		{"apikey", true},
+		{"authorization", true},
+		{"Authorization", true},
+		{"cookie", true},
+		{"credentials", true},
+		{"private_key", true},
+		{"session", true},
+		{"session_token", true},
+		{"auth", true},
+		{"max_tokens", false},
+		{"input_tokens", false},
+		{"tokenizer", false},
+		{"author", false},
+		{"password_file", false},
+		{"key_path", false},
+		{"token_url", false},
+		{"session_id", false},
+		{"secret_name", false},
+		{"keyboard", false},
+		{"passthrough", false},
+		{"bypass_cache", false},
+		{"file_path", false},
+		{"command", false},
+		{"description", false},
+		{"num_tokens", false},
+		{"tokens", false},
+		{"key", false},
+		{"authored_by", false},
+		{"api_key_id", false},
+		{"credential_type", false},
+		/* Acronyms before the secret word (issue 8): ETSY Token, API Key. */
+		{"ETSYToken", true},
+		{"EZAKToken", true},
+		{"etsyToken", true},
+		{"BUNDLE_ENTERPRISE__CONTRIBSYS__COMToken", true},
+		{"APIKey", true},
+		{"AccountKey", true},
+		{"ClearTextPassword", true},
+		{"OAuth2Token", true},
+		{"x-api-key", true},
+		{"GITHUB_PAT", true},
+		{"etsytoken", true},
+		{"appsecret", true},
+		{"OAuthProvider", false},
+		{"eos_token", false},
+		{"nextToken", false},
+		{"public_key", false},
+		{"stripe_key", false},
+		{"existingSecret", false},
+		{"secretKeyRef", false},
+		{"password_hash", false},
+		{"sessionAffinity", false},
 	};
 	size_t i;
 
@@ -205,6 +255,148 @@ static void test_key_names(void)
 			       cases[i].secret,
 		       "key '%s' is %sa secret name", cases[i].key, cases[i].secret ? "" : "not ");
 	}
+}
+
+/* Key names of 128 bytes and more, and of more than 16 words, are read whole. */
+static void test_long_key_names(struct et_redactor *r)
+{
+	static const char *const words[] = {
+		"acme",	   "corp",  "production", "eu",	      "west",  "primary", "cluster",
+		"blue",	   "green", "deployment", "pipeline", "stage", "three",	  "service",
+		"account", "for",   "nightly",	  "batch",    "jobs"};
+	char name[512], line[600], *out;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		n += (size_t)snprintf(name + n, sizeof(name) - n, "%s_", words[i]);
+	}
+	snprintf(name + n, sizeof(name) - n, "ETSY_TOKEN");
+	n = strlen(name);
+	tap_ok(n >= 128, "the long name has %zu bytes", n);
+	tap_ok(et_redact_is_secret_key(name, n), "a name of 20 words ending in TOKEN is a secret");
+	snprintf(name + n - 10, sizeof(name) - (n - 10), "TOKEN_FILE");
+	tap_ok(!et_redact_is_secret_key(name, strlen(name)),
+	       "the same name ending in TOKEN_FILE is not");
+	snprintf(name + n - 10, sizeof(name) - (n - 10), "ETSY_TOKEN");
+	snprintf(line, sizeof(line), "%s=q8Vn3Ks0Pw7Yd2Lm5Rx1", name);
+	out = red(r, line, 0, NULL);
+	tap_ok(strstr(out, "q8Vn3Ks0Pw7Yd2Lm5Rx1") == NULL && strstr(out, name) == out,
+	       "its value is redacted, the name kept: %.40s...", out + 120);
+	free(out);
+}
+
+/* Every assignment form: the value goes, the name and the operator stay. */
+static void test_assignment_forms(struct et_redactor *r)
+{
+	static const struct {
+		const char *in, *gone, *kept;
+	} cases[] = {
+		{"ETSY_TOKEN ::= \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\"", "Zq4Lm9Vx2Pw7", "ETSY_TOKEN ::= \"["},
+		{"ETSY_TOKEN :::= \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\"", "Zq4Lm9Vx2Pw7", "ETSY_TOKEN :::= \"["},
+		{"ETSY_TOKEN ?= Zq4Lm9Vx2Pw7Ks1Dn8Ra", "Zq4Lm9Vx2Pw7", "ETSY_TOKEN ?= ["},
+		{"etsyToken := \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\"", "Zq4Lm9Vx2Pw7", "etsyToken := \"["},
+		{"'etsy_token' => 'Zq4Lm9Vx2Pw7Ks1Dn8Ra',", "Zq4Lm9Vx2Pw7", "'etsy_token' => '["},
+		{"$etsyToken .= \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\";", "Zq4Lm9Vx2Pw7", "$etsyToken .= \"["},
+		{"var etsyToken string = \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\"", "Zq4Lm9Vx2Pw7",
+		 "var etsyToken string = \"["},
+		{"System.setProperty(\"X_TOKEN\", \"Zq4Lm9Vx2Pw7Ks1Dn8Ra\");", "Zq4Lm9Vx2Pw7",
+		 "System.setProperty(\"X_TOKEN\", \"["},
+		{"<apiToken>Zq4Lm9Vx2Pw7Ks1Dn8Ra</apiToken>", "Zq4Lm9Vx2Pw7", "<apiToken>["},
+		{"<add key=\"ClearTextPassword\" value=\"Tr0ub4dor&amp;3x\"/>", "Tr0ub4dor",
+		 "<add key=\"ClearTextPassword\" value=\"["},
+		{"etsy_token: >\n  Zq4Lm9Vx2Pw7Ks1Dn8Ra\nnext: 1", "Zq4Lm9Vx2Pw7",
+		 "etsy_token: >\n  ["},
+		{"ETSYToken: Zq4Lm9Vx2Pw7Ks1Dn8Ra", "Zq4Lm9Vx2Pw7", "ETSYToken: ["},
+		{"Authorization: Bearer Zq4Lm9Vx2Pw7Ks1Dn8Ra", "Zq4Lm9Vx2Pw7",
+		 "Authorization: Bearer ["},
+		{"\"Authorization\": \"Bearer Zq4Lm9Vx2Pw7Ks1Dn8Ra\"", "Zq4Lm9Vx2Pw7",
+		 "\"Authorization\": \"Bearer ["},
+		{"ETSY_TOKEN=\nOTHER_TOKEN=Zq4Lm9Vx2Pw7Ks1Dn8Ra", "Zq4Lm9Vx2Pw7",
+		 "ETSY_TOKEN=\nOTHER_TOKEN=["},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = red(r, cases[i].in, 0, NULL);
+
+		if (!tap_ok(strstr(out, cases[i].gone) == NULL &&
+				    strncmp(out, cases[i].kept, strlen(cases[i].kept)) == 0,
+			    "assignment '%.40s': value gone, '%.30s' kept", cases[i].in,
+			    cases[i].kept)) {
+			tap_diag("output: %s", out);
+		}
+		free(out);
+	}
+}
+
+/* Text that looks like an assignment of a secret but is not one comes out unchanged. */
+static void test_look_alikes(struct et_redactor *r)
+{
+	static const char *const cases[] = {
+		"GITHUB_API_KEY=\nNEXT_STEP=build",
+		"Authorization: Bearer $API_KEY",
+		"\"Authorization\": \"Bearer \" + token",
+		"hf_xxxxxxxx",
+		"GRAFANA_TOKEN=glc_xxxx",
+		"PPLX_API_KEY=pplx-xxxx",
+		"curl -u username:token https://x.test",
+		"etsyToken := os.Getenv(\"ETSY_TOKEN\")",
+		"password: string;",
+		"kind: ConfigMap\ndata:\n  LOG_LEVEL: ZGVidWc=",
+		"Invalid token: please log in again",
+		"token = token.strip()",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = red(r, cases[i], 0, NULL);
+
+		tap_is_str(out, cases[i], "look-alike unchanged");
+		free(out);
+	}
+}
+
+/* A marker in a value (forged or not) shields nothing next to it; markers alone stay. */
+static void test_forged_marker(struct et_redactor *r)
+{
+	const char *in = "TOKEN=[REDACTED x 0123456789ab]Sup3rS3cretV4lue";
+	char *out = red(r, in, 0, NULL), *again = red(r, out, 0, NULL);
+
+	tap_ok(strstr(out, "Sup3rS3cret") == NULL, "a forged marker does not shield: %s", out);
+	tap_ok(strncmp(out, "TOKEN=[REDACTED x 0123456789ab][REDACTED kv-secret ", 51) == 0,
+	       "the forged marker stays as text, the secret after it becomes a marker");
+	tap_is_str(again, out, "redacting it twice changes nothing");
+	free(out);
+	free(again);
+	out = red(r, "TOKEN=[REDACTED kv-secret 0123456789ab]", 0, NULL);
+	tap_is_str(out, "TOKEN=[REDACTED kv-secret 0123456789ab]",
+		   "a value that is a marker stays");
+	free(out);
+}
+
+/* Every value of a Kubernetes Secret's data: goes, whatever its key; a ConfigMap's stays. */
+static void test_k8s_secret(struct et_redactor *r)
+{
+	const char *in = "apiVersion: v1\n"
+			 "kind: Secret\n"
+			 "metadata:\n"
+			 "  name: app\n"
+			 "data:\n"
+			 "  .dockerconfigjson: eyJhdXRocyI6eyJnaGNyLmlvIjp7fX19\n"
+			 "  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n"
+			 "type: Opaque\n"
+			 "---\n"
+			 "kind: ConfigMap\n"
+			 "data:\n"
+			 "  region: ZXUtd2VzdC0x\n";
+	char *out = red(r, in, 0, NULL);
+
+	tap_ok(strstr(out, "eyJhdXRocyI6") == NULL && strstr(out, "LS0tLS1CRUdJTiBD") == NULL,
+	       "a Secret's data values are redacted");
+	tap_ok(strstr(out, "  .dockerconfigjson: [REDACTED k8s-secret-data ") != NULL,
+	       "their keys stay");
+	tap_ok(strstr(out, "region: ZXUtd2VzdC0x") != NULL, "a ConfigMap's data stays: %s", out);
+	free(out);
 }
 
 static void test_truncation(struct et_redactor *r)
@@ -324,6 +516,11 @@ int main(int argc, char **argv)
 	test_explicit(r);
 	test_markers(r);
 	test_key_names();
+	test_long_key_names(r);
+	test_assignment_forms(r);
+	test_look_alikes(r);
+	test_forged_marker(r);
+	test_k8s_secret(r);
 	test_truncation(r);
 	test_user_rules();
 	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
