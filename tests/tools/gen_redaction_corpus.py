@@ -117,6 +117,33 @@ def draw(shape, rng):
     return "".join(out)
 
 
+def split_shape(shape):
+    """Splits "prefix^rest" (^ outside brackets): the prefix is planted but is no secret."""
+    depth = 0
+    for i, c in enumerate(shape):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "^" and depth == 0 and (i == 0 or shape[i - 1] != "\\"):
+            return shape[:i], shape[i + 1:]
+    return "", shape
+
+
+def draw_token(shape, rng):
+    """Draws (planted, secret): like real tokens, the secret starts with neither base64
+    padding nor a dash; planted is the secret after the shape's literal prefix, if any."""
+    prefix, rest = split_shape(shape)
+    while True:
+        token = draw(rest, rng)
+        if token[0] not in "=-":
+            return prefix + token, token
+
+
+def sample(rng, population, k):
+    return rng.sample(population, min(k, len(population)))
+
+
 def words_of(ident):
     return [w for w in ident.replace("-", "_").split("_") if w]
 
@@ -190,31 +217,30 @@ def main():
     for fid, kind, idents, shape in formats:
         idents = idents.split(",")
         suffixes = SUFFIXES["password" if kind == "W" else "token"]
-        chosen = rng.sample(by_use["named"], NAMED_PER_FORMAT)
+        chosen = sample(rng, by_use.get("named", []), NAMED_PER_FORMAT)
         if kind == "P":
-            chosen += rng.sample(by_use["bare"], BARE_PER_FORMAT)
+            chosen += sample(rng, by_use.get("bare", []), BARE_PER_FORMAT)
         if kind == "W":
-            chosen += by_use["pw"]
+            chosen += by_use.get("pw", [])
         for cid, uses, template in chosen:
-            secret = draw(shape, rng)
-            if uses == "pw" and not set(secret) <= URL_SAFE | set("!@#%^*+="):
+            token, secret = draw_token(shape, rng)
+            if uses == "pw" and not set(token) <= URL_SAFE | set("!@#%^*+="):
                 continue
             ident = rng.choice(idents)
             suffix = rng.choice(suffixes)
             if ident.isupper() and "_" in ident and rng.randrange(2):
                 suffix = []  # an environment variable that is the secret's own name
             names = make_names(ident, suffix, rng)
-            b64 = None
             if "{b64}" in template:
-                b64 = base64.b64encode(secret.encode()).decode()
-                text, planted = fill(template, names, secret, b64), b64
+                b64 = base64.b64encode(token.encode()).decode()
+                text, secret = fill(template, names, token, b64), b64
             else:
-                text, planted = fill(template, names, secret), secret
-            lines.append(f"TP\t{fid}\t{cid}\t{escape(text)}\t{escape(planted)}")
-        if set(draw(shape, rng)) <= URL_SAFE:
-            for cid, uses, template in rng.sample(by_use["url"], 2):
-                secret = draw(shape, rng)
-                text = fill(template, make_names(idents[0], ["token"], rng), secret)
+                text = fill(template, names, token)
+            lines.append(f"TP\t{fid}\t{cid}\t{escape(text)}\t{escape(secret)}")
+        if set(draw_token(shape, rng)[0]) <= URL_SAFE:
+            for cid, uses, template in sample(rng, by_use.get("url", []), 2):
+                token, secret = draw_token(shape, rng)
+                text = fill(template, make_names(idents[0], ["token"], rng), token)
                 lines.append(f"TP\t{fid}\t{cid}\t{escape(text)}\t{escape(secret)}")
 
     # Forged markers must not shield the secret after them.
@@ -233,7 +259,7 @@ def main():
         if what == "line":
             lines.append(f"FP\t{kind}\tline\t{escape(text)}")
             continue
-        for cid, _, template in rng.sample(named_for_values, CONTEXTS_PER_VALUE):
+        for cid, _, template in sample(rng, named_for_values, CONTEXTS_PER_VALUE):
             ident = rng.choice(["etsy", "stripe", "github", "acme", "openai", "easypost"])
             names = make_names(ident, rng.choice(SUFFIXES["token"]), rng)
             lines.append(f"FP\t{kind}\t{cid}\t{escape(fill(template, names, fill(text, names)))}")
