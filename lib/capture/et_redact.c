@@ -520,12 +520,13 @@ static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 
 /*
  * Collects the secret spans in text[0, n) into @found. Returns 0, -ENOMEM, or 1 when a regex hit
- * its match limit (the caller then treats the whole text as secret).
+ * its match limit or a parser its budget (the caller then treats the whole text as secret).
  */
 static int find_secrets(struct et_redactor *r, const char *text, const char *lower, size_t n,
 			struct et_span_list *found)
 {
 	struct et_vet_k8s_doc doc = {0};
+	struct et_vet_scan scan = {0};
 	size_t i, off, a, b, resume;
 	PCRE2_SIZE *ov;
 	int rc;
@@ -556,12 +557,12 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 			if (ru->flags & (RULE_ASSIGN | RULE_K8S)) {
 				/* The parsers in et_redact_assign.c take it from the match on. */
 				rc = (ru->flags & RULE_ASSIGN)
-					     ? et_vet_assignment(text, n, ov[0], ov[1], i, found,
-								 &resume)
+					     ? et_vet_assignment(text, n, ov[0], ov[1], i, &scan,
+								 found, &resume)
 					     : et_vet_k8s_secret(text, n, ov[0], ov[1], i, &doc,
 								 found, &resume);
-				if (rc < 0) {
-					return rc;
+				if (rc != 0) {
+					return rc; /* -ENOMEM, or 1: a budget ran out */
 				}
 				off = resume > off ? resume : off;
 				continue;

@@ -29,8 +29,11 @@
 #define MAX_HEREDOC_LINES 64
 /* How far back the start of a YAML key's line is looked for. */
 #define MAX_INDENT 256
-/* A rejected value longer than this is not searched again for names. */
-#define RESCAN 256
+/* The values the parser may look at in a text: this many bytes a byte of it, plus WORK_MIN. */
+#define WORK_PER_BYTE 8
+#define WORK_MIN ((size_t)64 << 10)
+/* The longest redaction marker: "[REDACTED ", a rule id of up to 64 bytes, " ", 12 hex, "]". */
+#define MAX_MARKER 90
 
 /* The start of the line holding @p if it is at most MAX_INDENT bytes back, else SIZE_MAX. */
 static size_t line_start_near(const char *t, size_t p)
@@ -143,6 +146,22 @@ static bool after_name_attr(const char *t, size_t j)
 	       (j - w == 3 && (memcmp(t + w, "key", 3) == 0 || memcmp(t + w, "Key", 3) == 0));
 }
 
+/* If @p is inside a redaction marker, returns the marker's end, else 0. */
+static size_t marker_around(const char *t, size_t n, size_t p)
+{
+	size_t q, len;
+
+	for (q = p; q > 0 && p - q < MAX_MARKER; q--) {
+		if (t[q - 1] == '[' && (len = et_redact_marker_len(t + q - 1, n - (q - 1)))) {
+			return q - 1 + len > p ? q - 1 + len : 0;
+		}
+		if (t[q - 1] == ']') {
+			return 0;
+		}
+	}
+	return 0;
+}
+
 /* Finds the key name around the match [m0, m1) and what introduces it. */
 static bool find_name(const char *t, size_t n, size_t m0, size_t m1, struct name *nm)
 {
@@ -150,6 +169,11 @@ static bool find_name(const char *t, size_t n, size_t m0, size_t m1, struct name
 	char c;
 
 	memset(nm, 0, sizeof(*nm));
+	/* A rule id in a marker ([REDACTED slack-token 0123456789ab]) is no name. */
+	if ((p = marker_around(t, n, m0))) {
+		nm->k1 = p;
+		return false;
+	}
 	while (k0 > 0 && et_vet_name_char(t[k0 - 1])) {
 		k0--;
 	}
@@ -351,28 +375,47 @@ static enum op parse_op(const char *t, size_t n, const struct name *nm, size_t *
 	return OP_NONE;
 }
 
-/* An unquoted value from @p: up to a blank, a quote, a separator or a markup '<'. */
-static size_t unquoted_end(const char *t, size_t n, size_t p, bool in_query)
+/* True if an unquoted value ends at t[p]: a blank, a quote, a separator or a markup '<'. */
+static bool ends_unquoted(const char *t, size_t n, size_t p, bool in_query)
 {
-	size_t len;
+	char c = t[p];
 
-	n = n - p > MAX_VALUE ? p + MAX_VALUE : n;
-	while (p < n) {
-		char c = t[p];
+	return isspace((unsigned char)c) || et_vet_in_set(c, "\"'`;,)}]<") ||
+	       (c == '\\' && p + 1 < n && et_vet_in_set(t[p + 1], "nrt\"\\")) ||
+	       (in_query && (c == '&' || c == '#'));
+}
 
+/*
+ * The end of an unquoted value starting at @p, MAX_VALUE bytes at most. The matches of a text
+ * come in order and a rejected value is searched again for names, so @scan remembers how far from
+ * where text is known to hold no end: every byte is looked at once.
+ */
+static size_t unquoted_end(const char *t, size_t n, size_t p, bool in_query,
+			   struct et_vet_scan *scan)
+{
+	size_t limit = n - p > MAX_VALUE ? p + MAX_VALUE : n, q = p, len;
+
+	if (scan->known && scan->in_query == in_query && scan->start <= p && p <= scan->clear) {
+		q = scan->clear;
+	} else {
+		scan->start = p;
+		scan->in_query = in_query;
+		scan->known = true;
+	}
+	while (q < limit) {
 		/* A marker inside the value is part of it: a forged one must not end it. */
-		if (c == '[' && (len = et_redact_marker_len(t + p, n - p))) {
-			p += len;
+		if (t[q] == '[' && (len = et_redact_marker_len(t + q, limit - q))) {
+			q += len;
 			continue;
 		}
-		if (isspace((unsigned char)c) || et_vet_in_set(c, "\"'`;,)}]<") ||
-		    (c == '\\' && p + 1 < n && et_vet_in_set(t[p + 1], "nrt\"\\")) ||
-		    (in_query && (c == '&' || c == '#'))) {
-			break;
+		if (ends_unquoted(t, n, q, in_query)) {
+			scan->clear = q;
+			return q;
 		}
-		p++;
+		q++;
 	}
-	return p;
+	scan->clear = q;
+	return q < limit ? q : limit;
 }
 
 bool et_vet_yaml_block(const char *t, size_t n, size_t le, size_t key_indent, size_t *a, size_t *b)
@@ -490,7 +533,7 @@ static bool quoted_value(const char *t, size_t n, size_t p, struct value *v)
 }
 
 static bool parse_value(const char *t, size_t n, size_t p, enum op op, const struct name *nm,
-			struct value *v)
+			struct value *v, struct et_vet_scan *scan)
 {
 	size_t q, w;
 
@@ -567,7 +610,7 @@ static bool parse_value(const char *t, size_t n, size_t p, enum op op, const str
 		v->b = v->end = q < n && t[q] == '>' ? q + 1 : q;
 	} else if (!v->quoted) {
 		v->a = p;
-		v->b = v->end = unquoted_end(t, n, p, nm->in_query);
+		v->b = v->end = unquoted_end(t, n, p, nm->in_query, scan);
 	}
 	/* A shell default, ${NAME:-value}: the default is a literal. */
 	if (v->b - v->a > 4 && t[v->a] == '$' && t[v->a + 1] == '{') {
@@ -594,7 +637,7 @@ static bool parse_value(const char *t, size_t n, size_t p, enum op op, const str
 		q = et_vet_skip_blank(t, n, v->b);
 		if (!et_vet_eol(t, n, q)) {
 			v->a = q;
-			v->b = v->end = unquoted_end(t, n, q, nm->in_query);
+			v->b = v->end = unquoted_end(t, n, q, nm->in_query, scan);
 		}
 	}
 	return v->b > v->a;
@@ -603,6 +646,34 @@ static bool parse_value(const char *t, size_t n, size_t p, enum op op, const str
 static bool has_blank(const char *s, size_t n)
 {
 	return memchr(s, ' ', n) || memchr(s, '\t', n);
+}
+
+/*
+ * True for words that name a secret rather than hold one: "Enter your password", "API key". A
+ * word that looks generated counts for nothing: a token whose letters spell "token" must not make
+ * its value look like a message (nor look different once another rule has redacted that token).
+ */
+static bool label(const char *s, size_t n)
+{
+	size_t i, w;
+
+	if (!has_blank(s, n)) {
+		return false;
+	}
+	for (i = et_vet_skip_blank(s, n, 0); i < n; i = et_vet_skip_blank(s, n, w)) {
+		for (w = i; w < n && !et_vet_blank(s[w]); w++) {
+		}
+		if (et_vet_token_like(s + i, w - i)) {
+			continue;
+		}
+		if (et_vet_contains_ci(s + i, w - i, "password") ||
+		    et_vet_contains_ci(s + i, w - i, "token") ||
+		    et_vet_contains_ci(s + i, w - i, "secret") ||
+		    (w - i >= 3 && et_vet_contains_ci(s + i, 3, "key"))) {
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool all_letters(const char *s, size_t n)
@@ -634,9 +705,7 @@ static bool vet_value(const char *t, size_t n, const struct name *nm, enum op op
 	if (et_vet_placeholder(s, len) || len < 3) {
 		return false;
 	}
-	if (v->quoted && has_blank(s, len) &&
-	    (et_vet_contains_ci(s, len, "password") || et_vet_contains_ci(s, len, "token") ||
-	     et_vet_contains_ci(s, len, "secret") || et_vet_contains_ci(s, len, " key"))) {
+	if (v->quoted && label(s, len)) {
 		return false; /* a label or a message: "Enter your password" */
 	}
 	if (v->template && memchr(s, '{', len)) {
@@ -681,7 +750,7 @@ static bool vet_value(const char *t, size_t n, const struct name *nm, enum op op
 }
 
 int et_vet_assignment(const char *text, size_t n, size_t m0, size_t m1, size_t rule,
-		      struct et_span_list *found, size_t *resume)
+		      struct et_vet_scan *scan, struct et_span_list *found, size_t *resume)
 {
 	struct name nm;
 	struct value v;
@@ -708,15 +777,17 @@ int et_vet_assignment(const char *text, size_t n, size_t m0, size_t m1, size_t r
 			op = OP_EQ;
 		}
 	}
-	if (!parse_value(text, n, p, op, &nm, &v)) {
+	if (!parse_value(text, n, p, op, &nm, &v, scan)) {
 		return 0;
 	}
+	/* A value that is no secret may hold the name of one (key="etsyToken" value="..."), so
+	 * matching goes on after the name, not after the value; text made of values nested in
+	 * rejected values would then cost time quadratic in its length, so it has a budget. */
+	scan->work += v.end - nm.after;
+	if (scan->work > WORK_PER_BYTE * n + WORK_MIN) {
+		return 1;
+	}
 	if (!vet_value(text, n, &nm, op, &v)) {
-		/* A value that is no secret may hold the name of one (key="etsyToken"
-		 * value="..."), so it is searched again, unless it is long. */
-		if (v.end - nm.after > RESCAN) {
-			*resume = v.end;
-		}
 		return 0;
 	}
 	*resume = v.end > nm.after ? v.end : nm.after;

@@ -32,7 +32,7 @@ struct et_redactor;
 /**
  * Finds the secrets of text[0, @n) with every rule of @r and appends them to @found (unsorted,
  * possibly overlapping; a rule number SIZE_MAX is none). Returns 0, -ENOMEM, or 1 when a regex
- * hit its match limit (the caller then treats the whole text as secret).
+ * hit its match limit or a parser its budget (the caller then treats the whole text as secret).
  */
 int et_redact_find(struct et_redactor *r, const char *text, size_t n, struct et_span_list *found);
 
@@ -106,6 +106,14 @@ bool et_vet_contains_ci(const char *s, size_t n, const char *word);
 /** Returns true for a byte of a key name: a letter, a digit, '_', '.' or '-'. */
 bool et_vet_name_char(char c);
 
+/** What the assignment parser knows of a text between two matches in it. */
+struct et_vet_scan {
+	size_t start, clear; /* text[start, clear) holds no end of an unquoted value */
+	bool in_query;	     /* ... counting & and # as ends */
+	bool known;	     /* start and clear are set */
+	size_t work;	     /* bytes of values looked at so far */
+};
+
 /**
  * The assignment parser, run at each match of a secret word (the kv-secret rule) in text[0, @n):
  * @m0, @m1 the match. Finds the key name around it (NAME, "NAME", $NAME, <NAME>, key="NAME"),
@@ -113,10 +121,14 @@ bool et_vet_name_char(char c);
  * element, a call's next argument, ENV NAME value, a "value" member or attribute), and the value
  * (quoted, unquoted, a YAML block, an XML element's text), and adds the value to @found as a
  * secret of rule @rule when the name names a secret and the value is not a placeholder or program
- * text. Sets *@resume to where matching may go on. Returns 0 or -ENOMEM.
+ * text. @scan carries what one call learnt of the text to the next (zero it before the first
+ * call on a text; calls come in the order of the matches). Sets *@resume to where matching may go
+ * on. Returns 0, -ENOMEM, or 1 when the values looked at in the text add up to more than 8 times
+ * its length: hostile text (values nested in rejected values), which the caller treats as a regex
+ * that hit its match limit.
  */
 int et_vet_assignment(const char *text, size_t n, size_t m0, size_t m1, size_t rule,
-		      struct et_span_list *found, size_t *resume);
+		      struct et_vet_scan *scan, struct et_span_list *found, size_t *resume);
 
 /* ---- text helpers of the parsers ---- */
 

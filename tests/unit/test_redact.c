@@ -374,6 +374,50 @@ static void test_forged_marker(struct et_redactor *r)
 	free(out);
 }
 
+/* Cases the fuzzer found and hostile text: what a second pass or a rescan could see differently. */
+static void test_rescan_and_budget(struct et_redactor *r)
+{
+	char *big, *out, *again, line[600];
+	size_t i;
+
+	/* A rule id in a marker is no key name: "slack-token ab0123456789] = x" is no Go typed
+	 * assignment. */
+	out = red(r, "[REDACTED slack-token ab0123456789] = Zq4Lm9Vx2Pw7Ks1Dn8Ra", 0, NULL);
+	tap_is_str(out, "[REDACTED slack-token ab0123456789] = Zq4Lm9Vx2Pw7Ks1Dn8Ra",
+		   "a secret word in a marker's rule id names nothing");
+	free(out);
+	/* A word that looks generated does not make a quoted value a label. */
+	out = red(r, "api_token: \"the abc7Xy9TokenQ3wE8rT5 one\"", 0, NULL);
+	tap_ok(strstr(out, "abc7Xy9TokenQ3wE8rT5") == NULL,
+	       "a token spelling 'Token' is no label: %s", out);
+	free(out);
+	/* A long rejected value is searched again for names: the secret inside it goes. */
+	i = (size_t)snprintf(line, sizeof(line), "SECRET=\"$(cat /run/x) ");
+	while (i < 400) {
+		i += (size_t)snprintf(line + i, sizeof(line) - i, "more words ");
+	}
+	snprintf(line + i, sizeof(line) - i, "DB_TOKEN=Zq4Lm9Vx2Pw7Ks1Dn8Ra\"");
+	out = red(r, line, 0, NULL);
+	again = red(r, out, 0, NULL);
+	tap_ok(strstr(out, "Zq4Lm9Vx2Pw7") == NULL && strncmp(out, "SECRET=\"$(cat ", 14) == 0,
+	       "a secret inside a long placeholder value is found");
+	tap_is_str(again, out, "and redacting that twice changes nothing");
+	free(out);
+	free(again);
+	/* Values nested in rejected values without end: past the parser's budget, the text is
+	 * treated as unscannable, like a regex that hits its match limit. */
+	big = malloc(400001);
+	for (i = 0; i + 4 <= 400000; i += 4) {
+		memcpy(big + i, "pw=$", 4);
+	}
+	big[i] = '\0';
+	out = red(r, big, 0, NULL);
+	tap_ok(strncmp(out, "[REDACTED unscannable ", 22) == 0 && strlen(out) < 64,
+	       "hostile nested values become one unscannable marker: %.60s", out);
+	free(out);
+	free(big);
+}
+
 /* Every value of a Kubernetes Secret's data: goes, whatever its key; a ConfigMap's stays. */
 static void test_k8s_secret(struct et_redactor *r)
 {
@@ -521,6 +565,7 @@ int main(int argc, char **argv)
 	test_look_alikes(r);
 	test_forged_marker(r);
 	test_k8s_secret(r);
+	test_rescan_and_budget(r);
 	test_truncation(r);
 	test_user_rules();
 	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
