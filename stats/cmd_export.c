@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmds.h"
-#include "et_config.h"
 #include "et_export.h"
 #include "opts.h"
 
@@ -65,7 +63,7 @@ static const char usage[] =
 
 struct export_args {
 	enum et_export_format format;
-	const char *output, *host, *user, *now;
+	const char *output, *host, *user;
 	size_t batch;
 };
 
@@ -112,10 +110,6 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
 		bool shared = false;
 
-		if (len == 5 && !strncmp(arg, "--now", len)) {
-			/* cli_parse takes it too, for --since and --until. */
-			a->now = eq ? eq + 1 : (i + 1 < *argc ? argv[i + 1] : NULL);
-		}
 		if (!(len == 8 && !strncmp(arg, "--format", len)) &&
 		    !(len == 8 && !strncmp(arg, "--output", len)) &&
 		    !(len == 7 && !strncmp(arg, "--batch", len)) &&
@@ -169,22 +163,6 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 	}
 	*argc = n;
 	return EXIT_OK;
-}
-
-static int64_t observed_ms(const char *now)
-{
-	const char *env = getenv("EXECUTION_TELEMETRY_NOW");
-	struct timespec ts;
-	int64_t ms;
-
-	if (now && et_config_parse_time(now, &ms) == 0) {
-		return ms;
-	}
-	if (env && *env && et_config_parse_time(env, &ms) == 0) {
-		return ms;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Opens the sink: a temporary file beside --output (0600), or stdout. */
@@ -258,7 +236,7 @@ static int sink_close(struct sink *s, const char *output, bool ok)
 
 int cmd_export(int argc, char **argv)
 {
-	struct export_args a = {ET_EXPORT_OTLP_JSON, NULL, NULL, NULL, NULL, 0};
+	struct export_args a = {ET_EXPORT_OTLP_JSON, NULL, NULL, NULL, 0};
 	struct et_export_opts o;
 	struct et_export *x = NULL;
 	struct et_logrec_stats in;
@@ -294,7 +272,7 @@ int cmd_export(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.format = a.format;
 	o.batch = a.batch;
-	o.observed_ms = observed_ms(a.now);
+	o.observed_ms = c.now_ms;
 	o.version = ET_VERSION;
 	if (a.host) {
 		o.host_name = a.host;

@@ -10,11 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "et_config.h"
-#include "et_record.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -45,65 +44,6 @@ static bool parse_count(const char *s, size_t *out)
 	}
 	*out = v;
 	return true;
-}
-
-/* 7d, 12h, 30m, 2w, 45s: a duration before @now; or a date, or an ISO 8601 time. */
-static bool parse_when(const char *s, int64_t now, int64_t *ms)
-{
-	char *end;
-	double v;
-	size_t n = strlen(s);
-	int64_t unit = 0;
-
-	if (n >= 2 && s[0] >= '0' && s[0] <= '9') {
-		errno = 0;
-		v = strtod(s, &end);
-		if (!errno && end[0] && !end[1]) {
-			switch (*end) {
-			case 's':
-				unit = 1000;
-				break;
-			case 'm':
-				unit = 60 * 1000;
-				break;
-			case 'h':
-				unit = 3600 * 1000;
-				break;
-			case 'd':
-				unit = 86400 * 1000LL;
-				break;
-			case 'w':
-				unit = 7 * 86400 * 1000LL;
-				break;
-			default:
-				break;
-			}
-			if (unit && v >= 0 && v < 1e6) {
-				*ms = now - (int64_t)(v * (double)unit);
-				return true;
-			}
-		}
-	}
-	if (n == 10) {
-		char full[32];
-
-		snprintf(full, sizeof(full), "%sT00:00:00Z", s);
-		return et_logrec_parse_time(full, strlen(full), ms) == 0;
-	}
-	return et_logrec_parse_time(s, n, ms) == 0;
-}
-
-static int64_t now_ms(void)
-{
-	const char *v = getenv("EXECUTION_TELEMETRY_NOW");
-	struct timespec ts;
-	int64_t ms;
-
-	if (v && *v && et_config_parse_time(v, &ms) == 0) {
-		return ms;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -210,7 +150,6 @@ int cli_args_stdin(int *argc, char ***argv, char **storage)
 int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage)
 {
 	const char *since = NULL, *until = NULL, *now_arg = NULL, *color = "auto";
-	int64_t now;
 	int i;
 
 	memset(c, 0, sizeof(*c));
@@ -328,38 +267,38 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char 
 		return usage_error(cmd, "choose one of --failures and --slow");
 	}
 
-	now = now_ms();
+	c->now_ms = et_time_now_ms();
 	if (now_arg) {
 		int64_t v;
 
-		if (et_config_parse_time(now_arg, &v) < 0) {
+		if (et_time_parse(now_arg, strlen(now_arg), ET_TIME_SETTING_FORMS, &v) < 0) {
 			return usage_error(
 				cmd,
 				"--now takes epoch milliseconds or an ISO 8601 UTC time, "
 				"not '%s'",
 				now_arg);
 		}
-		now = v;
+		c->now_ms = v;
 	}
 	if (since) {
-		if (!parse_when(since, now, &c->filter.since_ms)) {
+		if (et_time_parse_when(since, c->now_ms, &c->filter.since_ms) < 0) {
 			return usage_error(cmd,
 					   "--since takes a duration (7d, 12h, 30m, 2w) or a date "
 					   "(2026-11-01) or an ISO 8601 time, not '%s'",
 					   since);
 		}
 		c->filter.has_since = true;
-		et_record_format_time(c->filter.since_ms, c->since_text, sizeof(c->since_text));
+		et_time_format(c->filter.since_ms, c->since_text, sizeof(c->since_text));
 	}
 	if (until) {
-		if (!parse_when(until, now, &c->filter.until_ms)) {
+		if (et_time_parse_when(until, c->now_ms, &c->filter.until_ms) < 0) {
 			return usage_error(cmd,
 					   "--until takes a duration, a date or an ISO 8601 time, "
 					   "not '%s'",
 					   until);
 		}
 		c->filter.has_until = true;
-		et_record_format_time(c->filter.until_ms, c->until_text, sizeof(c->until_text));
+		et_time_format(c->filter.until_ms, c->until_text, sizeof(c->until_text));
 	}
 	if (c->session && !strcmp(c->session, "current")) {
 		const char *id = getenv("CLAUDE_CODE_SESSION_ID");

@@ -26,6 +26,7 @@ struct cli {
 	size_t nlogs;
 	struct et_logrec_filter filter;
 	char since_text[40], until_text[40];
+	int64_t now_ms; /* --now, else $EXECUTION_TELEMETRY_NOW, else the clock */
 	const char *session, *project_arg, *tool;
 	char *project; /* owned, resolved */
 	size_t top;

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "et_fsutil.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -108,51 +108,6 @@ static int parse_bool(const char *s, bool *out)
 	} else {
 		return -EINVAL;
 	}
-	return 0;
-}
-
-int et_config_parse_time(const char *s, int64_t *ms)
-{
-	struct tm tm;
-	char *end;
-	long long v;
-	int frac = 0, digits = 0;
-	time_t t;
-
-	if (!s || !*s) {
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (!errno && !*end && v >= 0) {
-		*ms = v;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end) {
-		return -EINVAL;
-	}
-	if (*end == '.') {
-		for (end++; isdigit((unsigned char)*end); end++) {
-			if (digits < 3) {
-				frac = frac * 10 + (*end - '0');
-				digits++;
-			}
-		}
-		while (digits < 3) {
-			frac *= 10;
-			digits++;
-		}
-	}
-	if (strcmp(end, "Z") != 0) {
-		return -EINVAL;
-	}
-	t = timegm(&tm);
-	if (t == (time_t)-1) {
-		return -EINVAL;
-	}
-	*ms = (int64_t)t * 1000 + frac;
 	return 0;
 }
 
@@ -338,9 +293,9 @@ int et_config_load(struct et_config *c)
 	}
 	v = getenv("EXECUTION_TELEMETRY_DEBUG");
 	c->debug = v && *v && strcmp(v, "0") != 0;
-	v = getenv("EXECUTION_TELEMETRY_NOW");
+	v = getenv(ET_TIME_NOW_ENV);
 	if (v && *v) {
-		if (et_config_parse_time(v, &c->now_ms) < 0) {
+		if (et_time_parse(v, strlen(v), ET_TIME_SETTING_FORMS, &c->now_ms) < 0) {
 			problem(c, "environment", "EXECUTION_TELEMETRY_NOW", v,
 				"expected epoch milliseconds or 2026-01-02T03:04:05.678Z");
 		} else {

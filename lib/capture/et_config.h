@@ -52,12 +52,6 @@ bool et_config_skips(const struct et_config *c, const char *tool);
  */
 int et_config_parse_size(const char *s, uint64_t *out);
 
-/**
- * Parses a time for EXECUTION_TELEMETRY_NOW: milliseconds since the epoch, or ISO 8601 UTC
- * (2026-11-21T14:11:16.123Z). Returns 0 or -EINVAL.
- */
-int et_config_parse_time(const char *s, int64_t *ms);
-
 /** Returns the claude config directory: $CLAUDE_CONFIG_DIR, else $HOME/.claude (heap), or NULL. */
 char *et_config_claude_dir(void);
 

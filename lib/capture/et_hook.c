@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -22,6 +21,7 @@
 #include "et_payload.h"
 #include "et_redact.h"
 #include "et_state.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -71,15 +71,10 @@ int et_hook_read_input(int fd, size_t cap, struct et_buf *out, size_t *total)
 	return 0;
 }
 
+/* The configuration read EXECUTION_TELEMETRY_NOW (and reported it if it was bad). */
 static int64_t now_ms(const struct et_config *cfg)
 {
-	struct timespec ts;
-
-	if (cfg->has_now) {
-		return cfg->now_ms;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return cfg->has_now ? cfg->now_ms : et_time_clock_ms();
 }
 
 static int read_small_file(const char *path, size_t cap, struct et_buf *out)

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "et_json.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -44,21 +44,6 @@ void et_record_finish(struct et_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void et_record_format_time(int64_t ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	int frac = (int)(ms % 1000);
-	struct tm tm;
-
-	if (frac < 0) {
-		frac += 1000;
-		t--;
-	}
-	gmtime_r(&t, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-}
-
 static void str_field(struct et_buf *b, const char *key, const char *v)
 {
 	et_buf_addch(b, ',');
@@ -89,7 +74,7 @@ int et_record_write(const struct et_record *r, struct et_buf *out)
 	bool was_failed = out->failed;
 
 	out->failed = false;
-	et_record_format_time(r->ts_ms, ts, sizeof(ts));
+	et_time_format(r->ts_ms, ts, sizeof(ts));
 	et_buf_addf(out, "{\"v\":%d,\"timestamp\":\"%s\"", ET_RECORD_VERSION, ts);
 	str_field(out, "event", r->event);
 	str_field(out, "agent", r->agent ? r->agent : "claude-code");

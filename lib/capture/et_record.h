@@ -59,7 +59,4 @@ void et_record_finish(struct et_record *r);
  */
 int et_record_write(const struct et_record *r, struct et_buf *out);
 
-/** Formats @ms since the epoch as 2026-11-21T14:11:16.123Z into @buf (at least 25 bytes). */
-void et_record_format_time(int64_t ms, char *buf, size_t size);
-
 #endif

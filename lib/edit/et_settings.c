@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -23,6 +22,7 @@
 #include "et_fsutil.h"
 #include "et_jdoc.h"
 #include "et_json.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -582,13 +582,11 @@ static bool changed_since_read(const struct et_settings_file *f)
 static int write_backup(const struct et_settings_file *f, mode_t mode, char **name)
 {
 	char stamp[32];
-	struct tm tm;
-	time_t now = time(NULL);
 	struct et_buf b;
 	int fd = -1, i, r;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	/* The real time: a backup is named for when it was made, whatever the tests inject. */
+	et_time_format_compact(et_time_clock_ms(), stamp, sizeof(stamp));
 	et_buf_init(&b, PATH_MAX + 64);
 	for (i = 0; i < 100; i++) {
 		et_buf_reset(&b);

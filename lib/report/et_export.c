@@ -16,8 +16,8 @@
 
 #include "et_jdoc.h"
 #include "et_json.h"
-#include "et_record.h"
 #include "et_scan.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -580,7 +580,7 @@ static int add_csv(struct et_export *x, const struct et_record_in *rec,
 		}
 		if (i == 0 && rec->has_ts) {
 			/* One form for every record: the old plugin wrote local times without a zone. */
-			et_record_format_time(rec->ts_ms, when, sizeof(when));
+			et_time_format(rec->ts_ms, when, sizeof(when));
 			r = et_buf_adds(b, when);
 		} else if (!m ||
 			   (m->type == 'n' && m->val_len == 4 && !memcmp(m->val, "null", 4))) {

@@ -13,7 +13,7 @@
 
 #include "et_errclass.h"
 #include "et_json.h"
-#include "et_record.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -43,7 +43,7 @@ const char *et_render_time(int64_t ts, size_t len, char *buf, size_t n)
 {
 	char iso[48];
 
-	et_record_format_time(ts, iso, sizeof(iso));
+	et_time_format(ts, iso, sizeof(iso));
 	iso[10] = ' ';
 	if (len < sizeof(iso)) {
 		iso[len] = '\0';
@@ -271,7 +271,7 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 		et_json_strz(out, w->tool);
 		json_str_member(out, "context", w->context);
 		json_num_member(out, "latency_ms", w->latency_ms);
-		et_record_format_time(w->ts_ms, ts, sizeof(ts));
+		et_time_format(w->ts_ms, ts, sizeof(ts));
 		et_buf_addf(out, ",\"timestamp\":\"%s\",\"session_id\":", ts);
 		et_json_strz(out, w->session);
 		et_buf_addch(out, '}');
