@@ -4,17 +4,15 @@
  * of the arguments first; the filters and --log go through cli_parse like every subcommand's.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
 #include "et_export.h"
+#include "et_fsutil.h"
 #include "opts.h"
 
 #include "banned.h"
@@ -67,22 +65,49 @@ struct export_args {
 	size_t batch;
 };
 
+/* Output is written in pieces of about this size. */
+#define SINK_BUF ((size_t)64 << 10)
+
 /* Where the export goes: stdout, or a temporary file renamed over --output at the end. */
 struct sink {
-	FILE *f;
-	char *tmp; /* owned: the temporary file's path, NULL for stdout */
-	int error; /* the first write error (errno) */
+	bool open;
+	int fd;			/* STDOUT_FILENO, or file.fd */
+	struct et_replace file; /* --output: the file being replaced (file.tmp NULL for stdout) */
+	struct et_buf buf;	/* written, not yet passed to fd */
+	int error;		/* the first write error (-errno), or 0 */
 };
+
+/* Passes what is buffered to the file. Returns 0 or the first write error (-errno). */
+static int sink_flush(struct sink *s)
+{
+	int r;
+
+	if (!s->error && s->buf.len) {
+		r = et_write_all(s->fd, s->buf.data, s->buf.len);
+		if (r < 0) {
+			s->error = r;
+		}
+	}
+	et_buf_reset(&s->buf);
+	return s->error;
+}
 
 static int sink_write(void *ctx, const char *data, size_t n)
 {
 	struct sink *s = ctx;
+	int r;
 
-	if (fwrite(data, 1, n, s->f) != n) {
-		s->error = errno ? errno : EIO;
-		return -s->error;
+	if (s->buf.len + n > SINK_BUF && sink_flush(s) < 0) {
+		return s->error;
 	}
-	return 0;
+	if (n >= SINK_BUF) {
+		r = et_write_all(s->fd, data, n);
+		if (r < 0) {
+			s->error = r;
+		}
+		return s->error;
+	}
+	return et_buf_add(&s->buf, data, n);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -165,72 +190,46 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Opens the sink: a temporary file beside --output (0600), or stdout. */
+/* Opens the sink: a temporary file beside --output (0600), or stdout. Returns 0 or -errno. */
 static int sink_open(struct sink *s, const char *output)
 {
-	size_t n;
-	int fd;
+	int r;
 
 	memset(s, 0, sizeof(*s));
-	if (!output || !strcmp(output, "-")) {
-		s->f = stdout;
-		return 0;
+	s->file.fd = -1;
+	et_buf_init(&s->buf, SINK_BUF);
+	s->fd = STDOUT_FILENO;
+	if (output && strcmp(output, "-")) {
+		r = et_replace_begin(&s->file, output, 0600);
+		if (r < 0) {
+			return r;
+		}
+		s->fd = s->file.fd;
 	}
-	n = strlen(output) + 16;
-	s->tmp = malloc(n);
-	if (!s->tmp) {
-		return -ENOMEM;
-	}
-	snprintf(s->tmp, n, "%s.tmp-XXXXXX", output);
-	fd = mkostemp(s->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fd = -errno;
-		free(s->tmp);
-		s->tmp = NULL;
-		return fd;
-	}
-	s->f = fdopen(fd, "w");
-	if (!s->f) {
-		fd = -errno;
-		unlink(s->tmp);
-		free(s->tmp);
-		s->tmp = NULL;
-		return fd;
-	}
+	s->open = true;
 	return 0;
 }
 
-/* Flushes and, for a file, renames it into place (@ok) or removes it. Returns 0 or -errno. */
-static int sink_close(struct sink *s, const char *output, bool ok)
+/*
+ * Flushes and, for a file, renames it into place (@ok) or removes it. Returns 0 or the first error
+ * (-errno). Does nothing for a sink that is not open.
+ */
+static int sink_close(struct sink *s, bool ok)
 {
-	int r = 0;
+	int r;
 
-	if (!s->f) {
+	if (!s->open) {
 		return 0;
 	}
-	if (fflush(s->f) != 0 && !s->error) {
-		s->error = errno ? errno : EIO;
+	r = sink_flush(s);
+	if (s->file.tmp) {
+		if (ok && r == 0) {
+			r = et_replace_commit(&s->file);
+		}
+		et_replace_abort(&s->file);
 	}
-	if (s->tmp) {
-		if (ok && !s->error && fsync(fileno(s->f)) < 0) {
-			s->error = errno;
-		}
-		if (fclose(s->f) != 0 && !s->error) {
-			s->error = errno ? errno : EIO;
-		}
-		if (ok && !s->error && rename(s->tmp, output) < 0) {
-			s->error = errno;
-		}
-		if (!ok || s->error) {
-			unlink(s->tmp);
-		}
-		free(s->tmp);
-		s->tmp = NULL;
-	}
-	s->f = NULL;
-	if (s->error) {
-		r = -s->error;
-	}
+	et_buf_finish(&s->buf);
+	s->open = false;
 	return r;
 }
 
@@ -241,7 +240,7 @@ int cmd_export(int argc, char **argv)
 	struct et_export *x = NULL;
 	struct et_logrec_stats in;
 	struct et_buf err;
-	struct sink sink = {NULL, NULL, 0};
+	struct sink sink;
 	struct cli c;
 	char host[256] = "", pwbuf[4096];
 	struct passwd pw, *found = NULL;
@@ -249,6 +248,7 @@ int cmd_export(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	memset(&in, 0, sizeof(in));
+	memset(&sink, 0, sizeof(sink));
 	et_buf_init(&err, 1 << 16);
 	status = take_args(&a, &argc, argv);
 	if (status != EXIT_OK) {
@@ -303,7 +303,7 @@ int cmd_export(int argc, char **argv)
 	if (r == 0) {
 		r = et_export_finish(x);
 	}
-	w = sink_close(&sink, a.output, r == 0);
+	w = sink_close(&sink, r == 0);
 	if (w < 0) {
 		fprintf(stderr, "telemetry-stats export: cannot write %s: %s\n",
 			a.output ? a.output : "the output", strerror(-w));
@@ -326,9 +326,7 @@ int cmd_export(int argc, char **argv)
 	}
 	status = EXIT_OK;
 out:
-	if (sink.f) {
-		sink_close(&sink, a.output, false);
-	}
+	sink_close(&sink, false);
 	et_export_destroy(x);
 	et_buf_finish(&err);
 	cli_finish(&c);

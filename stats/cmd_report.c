@@ -4,13 +4,11 @@
  * works as in each of them: stats and the timeline see only that tool's calls, patterns see every
  * call (a chain needs its neighbours) and keep what involves the tool.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmds.h"
+#include "et_fsutil.h"
 #include "et_html.h"
 #include "et_patterns.h"
 #include "et_render.h"
@@ -84,36 +82,15 @@ static int feed_add(void *ctx, const struct et_record_in *rec)
 /* Writes the page to @path ("-": stdout). Returns EXIT_OK or EXIT_FAILURE_ with a message. */
 static int write_page(const char *path, const char *data, size_t n)
 {
-	size_t done = 0;
-	ssize_t w;
-	int fd, err = 0;
+	int r;
 
 	if (!strcmp(path, "-")) {
 		return cli_write(data, n);
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	r = et_write_file(path, data, n, 0600);
+	if (r < 0) {
 		fprintf(stderr, "telemetry-stats: cannot write the report to '%s': %s\n", path,
-			strerror(errno));
-		return EXIT_FAILURE_;
-	}
-	while (done < n) {
-		w = write(fd, data + done, n - done);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			err = w < 0 ? errno : EIO;
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd) < 0 && !err) {
-		err = errno;
-	}
-	if (err) {
-		fprintf(stderr, "telemetry-stats: cannot write the report to '%s': %s\n", path,
-			strerror(err));
+			strerror(-r));
 		return EXIT_FAILURE_;
 	}
 	return EXIT_OK;

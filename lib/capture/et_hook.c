@@ -77,22 +77,6 @@ static int64_t now_ms(const struct et_config *cfg)
 	return cfg->has_now ? cfg->now_ms : et_time_clock_ms();
 }
 
-static int read_small_file(const char *path, size_t cap, struct et_buf *out)
-{
-	size_t total;
-	int fd = et_open_at(AT_FDCWD, path, O_RDONLY, 0, NULL), r; /* a FIFO: -EINVAL */
-
-	if (fd < 0) {
-		return fd;
-	}
-	r = et_hook_read_input(fd, cap, out, &total);
-	close(fd);
-	if (r == 0 && total > cap) {
-		r = -EFBIG;
-	}
-	return r;
-}
-
 /* Creates the redactor: built-in rules, then the user's. */
 static struct et_redactor *make_redactor(const struct et_config *cfg,
 					 const unsigned char key[ET_KEY_BYTES], struct et_buf *err)
@@ -111,7 +95,7 @@ static struct et_redactor *make_redactor(const struct et_config *cfg,
 	}
 	if (cfg->rules_path) {
 		et_buf_init(&text, RULES_MAX_BYTES);
-		r = read_small_file(cfg->rules_path, RULES_MAX_BYTES, &text);
+		r = et_read_file(cfg->rules_path, RULES_MAX_BYTES, &text);
 		if (r < 0) {
 			if (err) {
 				et_buf_addf(err, "cannot read rules file '%s': %s\n",

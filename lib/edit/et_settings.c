@@ -22,7 +22,6 @@
 #include "et_fsutil.h"
 #include "et_jdoc.h"
 #include "et_json.h"
-#include "et_time.h"
 
 #include "banned.h"
 
@@ -492,8 +491,6 @@ char *et_settings_default_path(void)
 int et_settings_file_read(struct et_settings_file *f, const char *path)
 {
 	struct stat st;
-	char chunk[65536];
-	ssize_t got;
 	int fd, r = 0;
 
 	et_buf_init(&f->text, ET_SETTINGS_MAX_BYTES);
@@ -527,42 +524,14 @@ int et_settings_file_read(struct et_settings_file *f, const char *path)
 		r = -errno;
 		goto out;
 	}
-	for (;;) {
-		got = read(fd, chunk, sizeof(chunk));
-		if (got < 0 && errno == EINTR) {
-			continue;
-		}
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (got == 0) {
-			break;
-		}
-		r = et_buf_add(&f->text, chunk, (size_t)got);
-		if (r < 0) {
-			r = r == -E2BIG ? -EFBIG : r;
-			goto out;
-		}
+	r = et_read_all(fd, ET_SETTINGS_MAX_BYTES, &f->text);
+	if (r < 0) {
+		goto out;
 	}
 	f->exists = true;
 out:
 	close(fd);
 	return r;
-}
-
-/* Returns a heap copy of the directory part of @path ("." when there is none). */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		return strdup(".");
-	}
-	if (slash == path) {
-		return strdup("/");
-	}
-	return strndup(path, (size_t)(slash - path));
 }
 
 /* True when the file at @path is no longer the one read into @f. */
@@ -578,66 +547,15 @@ static bool changed_since_read(const struct et_settings_file *f)
 	       now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec;
 }
 
-/* Writes the original text to a new PATH.bak-<UTC time>[-N]. Sets *@name (heap). */
-static int write_backup(const struct et_settings_file *f, mode_t mode, char **name)
-{
-	char stamp[32];
-	struct et_buf b;
-	int fd = -1, i, r;
-
-	/* The real time: a backup is named for when it was made, whatever the tests inject. */
-	et_time_format_compact(et_time_clock_ms(), stamp, sizeof(stamp));
-	et_buf_init(&b, PATH_MAX + 64);
-	for (i = 0; i < 100; i++) {
-		et_buf_reset(&b);
-		if (i == 0) {
-			et_buf_addf(&b, "%s.bak-%s", f->path, stamp);
-		} else {
-			et_buf_addf(&b, "%s.bak-%s-%d", f->path, stamp, i);
-		}
-		if (b.failed) {
-			et_buf_finish(&b);
-			return -ENAMETOOLONG;
-		}
-		fd = open(b.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd >= 0 || errno != EEXIST) {
-			break;
-		}
-	}
-	if (fd < 0) {
-		r = -errno;
-		et_buf_finish(&b);
-		return r;
-	}
-	r = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (r == 0) {
-		r = et_write_all(fd, f->text.data, f->text.len);
-	}
-	if (r == 0 && fsync(fd) < 0) {
-		r = -errno;
-	}
-	if (close(fd) < 0 && r == 0) {
-		r = -errno;
-	}
-	if (r < 0) {
-		unlink(b.data);
-		et_buf_finish(&b);
-		return r;
-	}
-	*name = et_buf_detach(&b, NULL);
-	return *name ? 0 : -ENOMEM;
-}
-
 int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, char **backup)
 {
 	mode_t mode = f->exists ? f->st.st_mode & 07777 : 0600;
-	char *dir = NULL, *tmp = NULL, *bak = NULL;
-	struct et_buf b;
-	int fd = -1, dfd, r;
+	struct et_replace rep = {NULL, NULL, -1};
+	char *dir, *bak = NULL;
+	int r;
 
 	*backup = NULL;
-	et_buf_init(&b, PATH_MAX + 64);
-	dir = dir_of(f->path);
+	dir = et_dirname(f->path);
 	if (!dir) {
 		return -ENOMEM;
 	}
@@ -648,51 +566,31 @@ int et_settings_file_write(struct et_settings_file *f, const char *text, size_t 
 		r = -EAGAIN;
 		goto out;
 	}
-	if (f->exists && (r = write_backup(f, mode, &bak)) < 0) {
+	if (f->exists &&
+	    (r = et_write_backup(f->path, f->text.data, f->text.len, mode, &bak)) < 0) {
 		goto out;
 	}
-	et_buf_addf(&b, "%s.tmp-XXXXXX", f->path);
-	tmp = b.failed ? NULL : et_buf_detach(&b, NULL);
-	if (!tmp) {
-		r = -ENAMETOOLONG;
+	r = et_replace_begin(&rep, f->path, mode);
+	if (r < 0) {
 		goto out;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	r = fchmod(fd, mode) < 0 ? -errno : 0;
 	/* Keep the owner when root edits another user's file; a group we may not set is let go. */
-	if (r == 0 && f->exists && (f->st.st_uid != geteuid() || f->st.st_gid != getegid()) &&
-	    fchown(fd, f->st.st_uid, f->st.st_gid) < 0 && f->st.st_uid != geteuid()) {
+	if (f->exists && (f->st.st_uid != geteuid() || f->st.st_gid != getegid()) &&
+	    fchown(rep.fd, f->st.st_uid, f->st.st_gid) < 0 && f->st.st_uid != geteuid()) {
 		r = -errno;
 	}
 	if (r == 0) {
-		r = et_write_all(fd, text, n);
-	}
-	if (r == 0 && fsync(fd) < 0) {
-		r = -errno;
-	}
-	if (close(fd) < 0 && r == 0) {
-		r = -errno;
+		r = et_write_all(rep.fd, text, n);
 	}
 	if (r == 0 && changed_since_read(f)) {
 		r = -EAGAIN;
 	}
-	if (r == 0 && rename(tmp, f->path) < 0) {
-		r = -errno;
+	if (r == 0) {
+		r = et_replace_commit(&rep);
 	}
+	et_replace_abort(&rep);
 	if (r < 0) {
-		unlink(tmp);
 		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
 	}
 	*backup = bak;
 	bak = NULL;
@@ -702,9 +600,7 @@ out:
 		unlink(bak);
 	}
 	free(bak);
-	free(tmp);
 	free(dir);
-	et_buf_finish(&b);
 	return r;
 }
 

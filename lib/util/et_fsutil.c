@@ -1,15 +1,21 @@
 /*
- * et_fsutil: the few file-system operations the hook performs on the user's behalf, each refusing
- * what could let another user (or a planted symbolic link) redirect or read the telemetry.
+ * et_fsutil: the file-system operations done on the user's behalf. The hook's refuse what could let
+ * another user (or a planted symbolic link) redirect or read the telemetry; the others replace a
+ * file so that a reader sees the old contents or the new, never a mix, and the old stay in a backup
+ * when they were the user's own.
  */
 #include "et_fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -119,4 +125,212 @@ int et_open_at(int dirfd, const char *path, int flags, unsigned checks, struct s
 fail:
 	close(fd);
 	return r;
+}
+
+/* ---- Whole files ---- */
+
+int et_read_all(int fd, size_t cap, struct et_buf *out)
+{
+	size_t got = 0, room;
+	ssize_t n;
+	char extra;
+	int r;
+
+	for (;;) {
+		room = cap - got;
+		if (room == 0) {
+			/* One byte more tells a file of exactly @cap bytes from a larger one. */
+			n = read(fd, &extra, 1);
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			return n < 0 ? -errno : n ? -EFBIG : 0;
+		}
+		if (room > 65536) {
+			room = 65536;
+		}
+		r = et_buf_grow(out, room);
+		if (r < 0) {
+			return r;
+		}
+		n = read(fd, out->data + out->len, room);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return n < 0 ? -errno : 0;
+		}
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		got += (size_t)n;
+	}
+}
+
+int et_read_file(const char *path, size_t cap, struct et_buf *out)
+{
+	int fd = et_open_at(AT_FDCWD, path, O_RDONLY, 0, NULL), r;
+
+	if (fd < 0) {
+		return fd;
+	}
+	r = et_read_all(fd, cap, out);
+	close(fd);
+	return r;
+}
+
+int et_write_file(const char *path, const void *p, size_t n, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), r;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	r = et_write_all(fd, p, n);
+	if (close(fd) < 0 && r == 0) {
+		r = -errno;
+	}
+	return r;
+}
+
+char *et_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		return strdup(".");
+	}
+	if (slash == path) {
+		return strdup("/");
+	}
+	return strndup(path, (size_t)(slash - path));
+}
+
+int et_replace_begin(struct et_replace *r, const char *path, mode_t mode)
+{
+	size_t n = strlen(path) + sizeof(".tmp-XXXXXX");
+	int e;
+
+	r->path = strdup(path);
+	r->tmp = malloc(n);
+	r->fd = -1;
+	if (!r->path || !r->tmp) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	snprintf(r->tmp, n, "%s.tmp-XXXXXX", path);
+	r->fd = mkostemp(r->tmp, O_CLOEXEC);
+	if (r->fd < 0) {
+		e = -errno;
+		goto fail;
+	}
+	if (fchmod(r->fd, mode) < 0) {
+		e = -errno;
+		close(r->fd);
+		unlink(r->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(r->path);
+	free(r->tmp);
+	r->path = r->tmp = NULL;
+	r->fd = -1;
+	return e;
+}
+
+int et_replace_commit(struct et_replace *r)
+{
+	char *dir;
+	int e = 0, dfd;
+
+	if (!r->tmp) {
+		return -EINVAL;
+	}
+	if (fsync(r->fd) < 0) {
+		e = -errno;
+	}
+	if (close(r->fd) < 0 && e == 0) {
+		e = -errno;
+	}
+	r->fd = -1;
+	if (e == 0 && rename(r->tmp, r->path) < 0) {
+		e = -errno;
+	}
+	if (e < 0) {
+		unlink(r->tmp);
+	} else if ((dir = et_dirname(r->path))) {
+		/* The rename lives in the directory: flush it too (best effort). */
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	free(r->tmp);
+	free(r->path);
+	r->tmp = r->path = NULL;
+	return e;
+}
+
+void et_replace_abort(struct et_replace *r)
+{
+	if (r->tmp) {
+		close(r->fd);
+		unlink(r->tmp);
+	}
+	free(r->tmp);
+	free(r->path);
+	r->tmp = r->path = NULL;
+	r->fd = -1;
+}
+
+int et_write_backup(const char *path, const void *data, size_t n, mode_t mode, char **name)
+{
+	char stamp[32];
+	struct et_buf b;
+	int fd = -1, i, r;
+
+	*name = NULL;
+	/* The real time: a backup is named for when it was made, whatever the tests inject. */
+	et_time_format_compact(et_time_clock_ms(), stamp, sizeof(stamp));
+	et_buf_init(&b, PATH_MAX + 64);
+	for (i = 0; i < 100; i++) {
+		et_buf_reset(&b);
+		if (i == 0) {
+			et_buf_addf(&b, "%s.bak-%s", path, stamp);
+		} else {
+			et_buf_addf(&b, "%s.bak-%s-%d", path, stamp, i);
+		}
+		if (b.failed) {
+			et_buf_finish(&b);
+			return -ENAMETOOLONG;
+		}
+		fd = open(b.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0 || errno != EEXIST) {
+			break;
+		}
+	}
+	if (fd < 0) {
+		r = -errno;
+		et_buf_finish(&b);
+		return r;
+	}
+	r = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (r == 0) {
+		r = et_write_all(fd, data, n);
+	}
+	if (r == 0 && fsync(fd) < 0) {
+		r = -errno;
+	}
+	if (close(fd) < 0 && r == 0) {
+		r = -errno;
+	}
+	if (r < 0) {
+		unlink(b.data);
+		et_buf_finish(&b);
+		return r;
+	}
+	*name = et_buf_detach(&b, NULL);
+	return *name ? 0 : -ENOMEM;
 }

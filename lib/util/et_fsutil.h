@@ -2,12 +2,16 @@
 #define ET_FSUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "et_buf.h"
+
 /*
- * File-system helpers shared by the log and the state directory: private directories, files that
- * must be ours, and reading a small file whole.
+ * File-system helpers: private directories and files that must be ours (the log, the state
+ * directory), writing everything, reading a small file whole with a cap, and replacing a file
+ * atomically with a backup of what it held (settings.json, export files).
  */
 
 /**
@@ -50,5 +54,62 @@ enum et_open_check {
  * file's status as it was opened. Returns the descriptor or -errno.
  */
 int et_open_at(int dirfd, const char *path, int flags, unsigned checks, struct stat *st);
+
+/* ---- Whole files ---- */
+
+/**
+ * Reads @fd to its end, appending at most @cap bytes to @out. Returns 0; -EFBIG when there are
+ * more than @cap bytes (@out then holds the first @cap or fewer), -E2BIG or -ENOMEM from @out, or
+ * -errno of read(2).
+ */
+int et_read_all(int fd, size_t cap, struct et_buf *out);
+
+/**
+ * Reads the file @path (borrowed; a symbolic link is followed) whole into @out, as et_read_all
+ * does. Returns 0 or -errno: -EFBIG past @cap, -ENOENT when it does not exist, -EINVAL for
+ * anything but a regular file (et_open_at: a FIFO or a device is refused without waiting).
+ */
+int et_read_file(const char *path, size_t cap, struct et_buf *out);
+
+/**
+ * Writes @n bytes to @path (borrowed), created with @mode or truncated; an existing file keeps its
+ * mode. Not atomic: for output the user names, which may be a device or a pipe. Returns 0 or
+ * -errno.
+ */
+int et_write_file(const char *path, const void *p, size_t n, mode_t mode);
+
+/** Returns the directory part of @path as a heap string ("." when it has none), or NULL. */
+char *et_dirname(const char *path);
+
+/** A file being replaced atomically: written under a temporary name beside it, then renamed. */
+struct et_replace {
+	char *path; /* owned: the file to replace */
+	char *tmp;  /* owned: the temporary file PATH.tmp-XXXXXX; NULL once renamed or removed */
+	int fd;	    /* the temporary file, open for writing: write the new contents here */
+};
+
+/**
+ * Creates the temporary file beside @path (borrowed), with mode @mode, for the new contents of
+ * @path. Then write to r->fd and end with et_replace_commit or et_replace_abort. Returns 0 or
+ * -errno (-ENAMETOOLONG for a path too long for the temporary name); nothing is left behind.
+ */
+int et_replace_begin(struct et_replace *r, const char *path, mode_t mode);
+
+/**
+ * Flushes the temporary file to disk, closes it, renames it over the file, and flushes the
+ * directory. Returns 0 or -errno, in which case the temporary file is removed and the file is as
+ * it was. Either way @r is done with (et_replace_abort then does nothing).
+ */
+int et_replace_commit(struct et_replace *r);
+
+/** Removes the temporary file and frees what @r owns. Accepts a zeroed or committed @r. */
+void et_replace_abort(struct et_replace *r);
+
+/**
+ * Copies the @n bytes at @data, the contents of @path, to a new file PATH.bak-20261121T141116Z (the
+ * UTC time now; PATH.bak-TIME-N, N from 1 to 99, when that exists) with mode @mode, flushed to disk.
+ * *@name receives its path (heap). Returns 0 or -errno; no file is left behind on failure.
+ */
+int et_write_backup(const char *path, const void *data, size_t n, mode_t mode, char **name);
 
 #endif
