@@ -1,7 +1,8 @@
 /*
  * cmd_export: `telemetry-stats export`, the tool calls in a form other tools read: OpenTelemetry
  * logs (OTLP JSON, for the Collector's otlpjsonfile receiver) or CSV. Its own options are taken out
- * of the arguments first; the filters and --log go through cli_parse like every subcommand's.
+ * of the arguments first (its --format is not the reports'); the rest goes through the shared
+ * runner like every subcommand's, and the records are written as they are read.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -97,7 +98,7 @@ static int sink_write(void *ctx, const char *data, size_t n)
 	struct sink *s = ctx;
 	int r;
 
-	if (s->buf.len + n > SINK_BUF && sink_flush(s) < 0) {
+	if (s->error || (s->buf.len + n > SINK_BUF && sink_flush(s) < 0)) {
 		return s->error;
 	}
 	if (n >= SINK_BUF) {
@@ -117,6 +118,21 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* Export's own options, taken out of the arguments before cli_parse sees them. */
+enum {
+	OWN_FORMAT,
+	OWN_OUTPUT,
+	OWN_BATCH,
+	OWN_HOST,
+	OWN_USER
+};
+
+static const struct et_opt own_options[] = {
+	{"--format", OWN_FORMAT, true}, {"--output", OWN_OUTPUT, true},
+	{"--batch", OWN_BATCH, true},	{"--host", OWN_HOST, true},
+	{"--user", OWN_USER, true},	{NULL, 0, false},
+};
+
 /*
  * Takes export's own options out of @argv (in place; *@argc shrinks) into @a, and leaves the rest
  * for cli_parse. The values of the shared options are stepped over, so that a value is never taken
@@ -124,42 +140,34 @@ static int usage_error(const char *what, const char *arg)
  */
 static int take_args(struct export_args *a, int *argc, char **argv)
 {
-	static const char *const shared_with_value[] = {
-		"--log",     "--since", "--until", "--now",   "--session",
-		"--project", "--tool",	"--top",   "--color", NULL,
-	};
-	int i, k, n = 0;
+	const char *val;
+	int i, next, id, n = 0;
 
 	for (i = 0; i < *argc; i++) {
-		char *arg = argv[i], *eq = strchr(arg, '='), *val = NULL;
-		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-		bool shared = false;
+		char *arg = argv[i];
 
-		if (!(len == 8 && !strncmp(arg, "--format", len)) &&
-		    !(len == 8 && !strncmp(arg, "--output", len)) &&
-		    !(len == 7 && !strncmp(arg, "--batch", len)) &&
-		    !(len == 6 && !strncmp(arg, "--host", len)) &&
-		    !(len == 6 && !strncmp(arg, "--user", len))) {
-			for (k = 0; !eq && shared_with_value[k]; k++) {
-				shared = shared || !strcmp(arg, shared_with_value[k]);
+		next = i;
+		id = et_args_match(own_options, *argc, argv, &i, &val);
+		if (id == ET_ARGS_NO_VALUE) {
+			return usage_error("a value is missing after", arg);
+		}
+		if (id < 0) {
+			/* Not ours: kept, with its value if it is a shared option that takes one. */
+			if (et_args_match(cli_shared_options, *argc, argv, &next, &val) < 0) {
+				next = i;
 			}
 			argv[n++] = arg;
-			if (shared && i + 1 < *argc) {
-				argv[n++] = argv[++i];
+			if (next > i) {
+				argv[n++] = argv[next];
+				i = next;
 			}
 			continue;
-		}
-		if (eq) {
-			val = eq + 1;
-		} else if (i + 1 < *argc) {
-			val = argv[++i];
-		} else {
-			return usage_error("a value is missing after", arg);
 		}
 		if (!*val) {
 			return usage_error("an empty value for", arg);
 		}
-		if (!strncmp(arg, "--format", len)) {
+		switch (id) {
+		case OWN_FORMAT:
 			if (!strcmp(val, "otlp-json") || !strcmp(val, "otlp")) {
 				a->format = ET_EXPORT_OTLP_JSON;
 			} else if (!strcmp(val, "csv")) {
@@ -167,23 +175,22 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 			} else {
 				return usage_error("--format is otlp-json or csv, not", val);
 			}
-		} else if (!strncmp(arg, "--output", len)) {
+			break;
+		case OWN_OUTPUT:
 			a->output = val;
-		} else if (!strncmp(arg, "--batch", len)) {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(val, &end, 10);
-			if (errno || *end || *val == '-' || v == 0 || v > 1000000) {
+			break;
+		case OWN_BATCH:
+			if (!et_args_count(val, 1000000, &a->batch)) {
 				return usage_error(
 					"--batch takes a whole number from 1 to 1000000, not", val);
 			}
-			a->batch = v;
-		} else if (!strncmp(arg, "--host", len)) {
+			break;
+		case OWN_HOST:
 			a->host = val;
-		} else {
+			break;
+		default:
 			a->user = val;
+			break;
 		}
 	}
 	*argc = n;
@@ -233,102 +240,130 @@ static int sink_close(struct sink *s, bool ok)
 	return r;
 }
 
-int cmd_export(int argc, char **argv)
-{
-	struct export_args a = {ET_EXPORT_OTLP_JSON, NULL, NULL, NULL, 0};
+struct run {
+	struct export_args a;
 	struct et_export_opts o;
-	struct et_export *x = NULL;
-	struct et_logrec_stats in;
-	struct et_buf err;
+	struct et_export *x;
 	struct sink sink;
-	struct cli c;
-	char host[256] = "", pwbuf[4096];
-	struct passwd pw, *found = NULL;
-	int status, r, w;
+	char host[256], pwbuf[4096];
+	struct passwd pw;
+};
 
-	memset(&c, 0, sizeof(c));
-	memset(&in, 0, sizeof(in));
-	memset(&sink, 0, sizeof(sink));
-	et_buf_init(&err, 1 << 16);
-	status = take_args(&a, &argc, argv);
-	if (status != EXIT_OK) {
-		goto out;
-	}
-	status = cli_parse(&c, "export", argc, argv, usage);
-	if (status != EXIT_OK || !c.cmd) {
-		goto out;
-	}
-	if (c.fmt != ET_FORMAT_TEXT) {
+static int check(void *self, struct cli *c)
+{
+	if (c->fmt != ET_FORMAT_TEXT) {
 		fprintf(stderr,
 			"telemetry-stats export: --json and --markdown are for reports; use "
 			"--format otlp-json or --format csv\n");
-		status = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	status = cli_files(&c);
-	if (status != EXIT_OK) {
-		goto out;
+	return EXIT_OK;
+}
+
+static int start(void *self, struct cli *c)
+{
+	struct run *run = self;
+	struct et_export_opts *o = &run->o;
+	struct passwd *found = NULL;
+	int r;
+
+	o->format = run->a.format;
+	o->batch = run->a.batch;
+	o->observed_ms = c->now_ms;
+	o->version = ET_VERSION;
+	if (run->a.host) {
+		o->host_name = run->a.host;
+	} else if (gethostname(run->host, sizeof(run->host) - 1) == 0 && run->host[0]) {
+		o->host_name = run->host;
 	}
-	memset(&o, 0, sizeof(o));
-	o.format = a.format;
-	o.batch = a.batch;
-	o.observed_ms = c.now_ms;
-	o.version = ET_VERSION;
-	if (a.host) {
-		o.host_name = a.host;
-	} else if (gethostname(host, sizeof(host) - 1) == 0 && host[0]) {
-		o.host_name = host;
+	if (run->a.user) {
+		o->user_name = run->a.user;
+	} else if (getpwuid_r(getuid(), &run->pw, run->pwbuf, sizeof(run->pwbuf), &found) == 0 &&
+		   found) {
+		o->user_name = run->pw.pw_name;
 	}
-	if (a.user) {
-		o.user_name = a.user;
-	} else if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found) {
-		o.user_name = pw.pw_name;
-	}
-	r = sink_open(&sink, a.output);
+	r = sink_open(&run->sink, run->a.output);
 	if (r < 0) {
-		fprintf(stderr, "telemetry-stats export: cannot create '%s': %s\n", a.output,
+		fprintf(stderr, "telemetry-stats export: cannot create '%s': %s\n", run->a.output,
 			strerror(-r));
-		status = EXIT_FAILURE_;
-		goto out;
+		return EXIT_FAILURE_;
 	}
-	o.write = sink_write;
-	o.write_ctx = &sink;
-	x = et_export_create(&o);
-	if (!x) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_export_add, x, &in, &err);
-	if (r == 0) {
-		r = et_export_finish(x);
-	}
-	w = sink_close(&sink, r == 0);
+	o->write = sink_write;
+	o->write_ctx = &run->sink;
+	run->x = et_export_create(o);
+	return run->x ? EXIT_OK : cli_oom();
+}
+
+static int add(void *self, const struct et_record_in *rec)
+{
+	struct run *run = self;
+
+	return et_export_add(run->x, rec);
+}
+
+static int end(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	return et_export_finish(run->x);
+}
+
+/* The records went out as they were read: close the output and say how it went. */
+static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
+		  const struct et_buf *err)
+{
+	struct run *run = self;
+	const char *path = run->a.output;
+	int w = sink_close(&run->sink, r == 0);
+
 	if (w < 0) {
 		fprintf(stderr, "telemetry-stats export: cannot write %s: %s\n",
-			a.output ? a.output : "the output", strerror(-w));
+			path ? path : "the output", strerror(-w));
 	} else if (r < 0) {
 		fprintf(stderr, "telemetry-stats: %s",
-			err.len ? err.data : "a record could not be exported (out of memory?)\n");
+			err->len ? err->data : "a record could not be exported (out of memory?)\n");
 	}
 	if (r < 0 || w < 0) {
-		status = EXIT_FAILURE_;
-		goto out;
+		return EXIT_FAILURE_;
 	}
-	if (a.output && strcmp(a.output, "-")) {
+	if (path && strcmp(path, "-")) {
 		fprintf(stderr, "telemetry-stats export: %zu calls, %zu %s, written to %s\n",
-			et_export_records(x), et_export_lines(x),
-			a.format == ET_EXPORT_CSV ? "rows with the header" : "lines", a.output);
+			et_export_records(run->x), et_export_lines(run->x),
+			run->a.format == ET_EXPORT_CSV ? "rows with the header" : "lines", path);
 	}
-	if (in.skipped) {
+	if (in->skipped) {
 		fprintf(stderr, "telemetry-stats export: %zu malformed or torn lines skipped\n",
-			in.skipped);
+			in->skipped);
 	}
-	status = EXIT_OK;
-out:
-	sink_close(&sink, false);
-	et_export_destroy(x);
-	et_buf_finish(&err);
-	cli_finish(&c);
-	return status;
+	return EXIT_OK;
+}
+
+static void destroy(void *self)
+{
+	struct run *run = self;
+
+	sink_close(&run->sink, false);
+	et_export_destroy(run->x);
+}
+
+static const struct cli_cmd export_cmd = {
+	.name = "export",
+	.usage = usage,
+	.check = check,
+	.start = start,
+	.add = add,
+	.end = end,
+	.output = output,
+	.destroy = destroy,
+};
+
+int cmd_export(int argc, char **argv)
+{
+	struct run run;
+	int status;
+
+	memset(&run, 0, sizeof(run));
+	run.a.format = ET_EXPORT_OTLP_JSON;
+	status = take_args(&run.a, &argc, argv);
+	return status != EXIT_OK ? status : cli_run(&export_cmd, &run, argc, argv);
 }

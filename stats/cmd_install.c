@@ -70,44 +70,67 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+enum {
+	OWN_HELP,
+	OWN_DRY_RUN,
+	OWN_NO_PRE,
+	OWN_HOOK,
+	OWN_SETTINGS
+};
+
+static const struct et_opt install_options[] = {
+	{"-h", OWN_HELP, false},
+	{"--help", OWN_HELP, false},
+	{"--dry-run", OWN_DRY_RUN, false},
+	{"--no-pre", OWN_NO_PRE, false},
+	{"--hook", OWN_HOOK, true},
+	{"--settings", OWN_SETTINGS, true},
+	{NULL, 0, false},
+};
+
+static const struct et_opt uninstall_options[] = {
+	{"-h", OWN_HELP, false},
+	{"--help", OWN_HELP, false},
+	{"--dry-run", OWN_DRY_RUN, false},
+	{"--settings", OWN_SETTINGS, true},
+	{NULL, 0, false},
+};
+
 static int parse_args(struct hook_args *a, bool install, int argc, char **argv)
 {
+	const char *val;
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		const char *arg = argv[i], *eq = strchr(arg, '=');
-		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-		const char **slot = NULL;
+		const char *arg = argv[i];
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		switch (et_args_match(install ? install_options : uninstall_options, argc, argv, &i,
+				      &val)) {
+		case OWN_HELP:
 			fputs(install ? install_usage : uninstall_usage, stdout);
 			a->help = true;
 			return EXIT_OK;
-		}
-		if (!strcmp(arg, "--dry-run")) {
+		case OWN_DRY_RUN:
 			a->dry_run = true;
-		} else if (install && !strcmp(arg, "--no-pre")) {
+			break;
+		case OWN_NO_PRE:
 			a->no_pre = true;
-		} else if (install && len == 6 && !strncmp(arg, "--hook", len)) {
-			slot = &a->hook;
-		} else if (len == 10 && !strncmp(arg, "--settings", len)) {
-			slot = &a->settings;
-		} else if (!strncmp(arg, "--", 2)) {
+			break;
+		case OWN_HOOK:
+			a->hook = val;
+			break;
+		case OWN_SETTINGS:
+			a->settings = val;
+			break;
+		case ET_ARGS_NO_VALUE:
+			return usage_error(a->cmd, "a value is missing after", arg);
+		case ET_ARGS_UNKNOWN:
 			return usage_error(a->cmd, "unknown option", arg);
-		} else {
+		default:
 			return usage_error(a->cmd, "unexpected argument", arg);
 		}
-		if (slot) {
-			if (eq) {
-				*slot = eq + 1;
-			} else if (i + 1 < argc) {
-				*slot = argv[++i];
-			} else {
-				return usage_error(a->cmd, "a value is missing after", arg);
-			}
-			if (!**slot) {
-				return usage_error(a->cmd, "an empty value for", arg);
-			}
+		if (val && !*val) {
+			return usage_error(a->cmd, "an empty value for", arg);
 		}
 	}
 	return EXIT_OK;

@@ -2,7 +2,6 @@
  * cmd_patterns: `telemetry-stats patterns`, the /telemetry-patterns command. --tool does not drop
  * records here (a chain needs its neighbours): it keeps the patterns that involve the tool.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "cmds.h"
@@ -26,55 +25,72 @@ static const char usage[] =
 	"patterns:\n"
 	"  --min-count N      list chains seen at least N times (default 5)\n" COMMON_OPTIONS;
 
+static const struct et_opt options[] = {
+	{"--min-count", OPT_MIN_COUNT, true},
+	{NULL, 0, false},
+};
+
+struct run {
+	struct et_patterns *patterns;
+	struct et_patterns_result res;
+};
+
+static int start(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	run->patterns = et_patterns_create();
+	if (!run->patterns) {
+		return cli_oom();
+	}
+	c->filter.tool = NULL; /* every call counts for chains; the tool narrows the output */
+	return EXIT_OK;
+}
+
+static int add(void *self, const struct et_record_in *rec)
+{
+	struct run *run = self;
+
+	return et_patterns_add(run->patterns, rec);
+}
+
+static int end(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	return et_patterns_finish(run->patterns, c->min_count, c->top, c->tool, &run->res);
+}
+
+static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
+{
+	struct run *run = self;
+
+	return et_render_patterns(&run->res, m, out);
+}
+
+static void destroy(void *self)
+{
+	struct run *run = self;
+
+	et_patterns_result_finish(&run->res);
+	et_patterns_destroy(run->patterns);
+}
+
+static const struct cli_cmd patterns_cmd = {
+	.name = "patterns",
+	.usage = usage,
+	.options = options,
+	.start = start,
+	.add = add,
+	.end = end,
+	.render = render,
+	.destroy = destroy,
+};
+
 int cmd_patterns(int argc, char **argv)
 {
-	struct cli c;
-	struct et_patterns *p = NULL;
-	struct et_patterns_result res;
-	struct et_logrec_stats in;
-	struct et_report_meta m;
-	struct et_buf out, err;
-	int status, r;
+	struct run run;
 
-	memset(&res, 0, sizeof(res));
-	memset(&in, 0, sizeof(in));
-	et_buf_init(&out, (size_t)64 << 20);
-	et_buf_init(&err, 1 << 16);
-	status = cli_parse(&c, "patterns", argc, argv, usage);
-	if (status != EXIT_OK || !c.cmd) {
-		goto out;
-	}
-	status = cli_files(&c);
-	if (status != EXIT_OK) {
-		goto out;
-	}
-	p = et_patterns_create();
-	if (!p) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	c.filter.tool = NULL; /* every call counts for chains; the tool narrows the output */
-	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_patterns_add, p, &in, &err);
-	if (r == 0) {
-		r = et_patterns_finish(p, c.min_count, c.top, c.tool, &res);
-	}
-	if (r < 0) {
-		status = cli_failed(&err);
-		goto out;
-	}
-	cli_meta(&c, &in, &m);
-	if (et_render_patterns(&res, &m, &out) < 0) {
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	status = cli_write(out.data, out.len);
-out:
-	et_patterns_result_finish(&res);
-	et_patterns_destroy(p);
-	et_buf_finish(&out);
-	et_buf_finish(&err);
-	cli_finish(&c);
-	return status;
+	memset(&run, 0, sizeof(run));
+	return cli_run(&patterns_cmd, &run, argc, argv);
 }

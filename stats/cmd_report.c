@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "et_fsutil.h"
 #include "et_html.h"
 #include "et_patterns.h"
 #include "et_render.h"
@@ -52,123 +51,117 @@ static const char usage[] =
 	"not be read or FILE could not be written; 2 bad arguments.\n"
 	"Malformed or torn lines are skipped and counted on the page.\n";
 
-struct feed {
+static const struct et_opt options[] = {
+	{"--html", OPT_HTML, true},
+	{"--min-count", OPT_MIN_COUNT, true},
+	{NULL, 0, false},
+};
+
+struct run {
 	struct et_stats *stats;
 	struct et_patterns *patterns;
 	struct et_html_timeline timeline;
 	const char *tool;
+	struct et_stats_result sres;
+	struct et_patterns_result pres;
 };
 
-static int feed_add(void *ctx, const struct et_record_in *rec)
+static int check(void *self, struct cli *c)
 {
-	struct feed *f = ctx;
-	int r;
-
-	r = et_patterns_add(f->patterns, rec);
-	if (r < 0) {
-		return r;
+	if (!c->html || !*c->html) {
+		fprintf(stderr, "telemetry-stats report: --html FILE is required\n"
+				"Try 'telemetry-stats report --help'.\n");
+		return EXIT_USAGE;
 	}
-	/* The reader's --tool filter, applied here so that patterns still see every call. */
-	if (f->tool && !rec->is_batch && !et_span_eq(rec->tool, f->tool)) {
-		return 0;
-	}
-	r = et_stats_add(f->stats, rec);
-	if (r < 0) {
-		return r;
-	}
-	return et_html_timeline_add(&f->timeline, rec);
-}
-
-/* Writes the page to @path ("-": stdout). Returns EXIT_OK or EXIT_FAILURE_ with a message. */
-static int write_page(const char *path, const char *data, size_t n)
-{
-	int r;
-
-	if (!strcmp(path, "-")) {
-		return cli_write(data, n);
-	}
-	r = et_write_file(path, data, n, 0600);
-	if (r < 0) {
-		fprintf(stderr, "telemetry-stats: cannot write the report to '%s': %s\n", path,
-			strerror(-r));
-		return EXIT_FAILURE_;
+	if (c->fmt != ET_FORMAT_TEXT) {
+		fprintf(stderr,
+			"telemetry-stats report: --format, --json and --markdown do not apply: "
+			"the report is HTML\nTry 'telemetry-stats report --help'.\n");
+		return EXIT_USAGE;
 	}
 	return EXIT_OK;
 }
 
+static int start(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	run->stats = et_stats_create(c->top);
+	run->patterns = et_patterns_create();
+	if (!run->stats || !run->patterns) {
+		return cli_oom();
+	}
+	et_html_timeline_init(&run->timeline);
+	run->tool = c->tool;
+	c->filter.tool = NULL;
+	return EXIT_OK;
+}
+
+static int add(void *self, const struct et_record_in *rec)
+{
+	struct run *run = self;
+	int r;
+
+	r = et_patterns_add(run->patterns, rec);
+	if (r < 0) {
+		return r;
+	}
+	/* The reader's --tool filter, applied here so that patterns still see every call. */
+	if (run->tool && !rec->is_batch && !et_span_eq(rec->tool, run->tool)) {
+		return 0;
+	}
+	r = et_stats_add(run->stats, rec);
+	if (r < 0) {
+		return r;
+	}
+	return et_html_timeline_add(&run->timeline, rec);
+}
+
+static int end(void *self, struct cli *c)
+{
+	struct run *run = self;
+	int r;
+
+	r = et_stats_finish(run->stats, &run->sres);
+	if (r == 0) {
+		r = et_patterns_finish(run->patterns, c->min_count, c->top, c->tool, &run->pres);
+	}
+	return r;
+}
+
+static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
+{
+	struct run *run = self;
+
+	return et_html_render(&run->sres, &run->pres, &run->timeline, m, out);
+}
+
+static void destroy(void *self)
+{
+	struct run *run = self;
+
+	et_patterns_result_finish(&run->pres);
+	et_stats_result_finish(&run->sres);
+	et_patterns_destroy(run->patterns);
+	et_stats_destroy(run->stats);
+}
+
+static const struct cli_cmd report_cmd = {
+	.name = "report",
+	.usage = usage,
+	.options = options,
+	.check = check,
+	.start = start,
+	.add = add,
+	.end = end,
+	.render = render,
+	.destroy = destroy,
+};
+
 int cmd_report(int argc, char **argv)
 {
-	struct cli c;
-	struct feed f;
-	struct et_stats_result sres;
-	struct et_patterns_result pres;
-	struct et_logrec_stats in;
-	struct et_report_meta m;
-	struct et_buf out, err;
-	int status, r;
+	struct run run;
 
-	memset(&f, 0, sizeof(f));
-	memset(&sres, 0, sizeof(sres));
-	memset(&pres, 0, sizeof(pres));
-	memset(&in, 0, sizeof(in));
-	et_buf_init(&out, (size_t)64 << 20);
-	et_buf_init(&err, 1 << 16);
-	status = cli_parse(&c, "report", argc, argv, usage);
-	if (status != EXIT_OK || !c.cmd) {
-		goto out;
-	}
-	if (!c.html || !*c.html) {
-		fprintf(stderr, "telemetry-stats report: --html FILE is required\n"
-				"Try 'telemetry-stats report --help'.\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (c.fmt != ET_FORMAT_TEXT) {
-		fprintf(stderr,
-			"telemetry-stats report: --format, --json and --markdown do not apply: "
-			"the report is HTML\nTry 'telemetry-stats report --help'.\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	status = cli_files(&c);
-	if (status != EXIT_OK) {
-		goto out;
-	}
-	f.stats = et_stats_create(c.top);
-	f.patterns = et_patterns_create();
-	if (!f.stats || !f.patterns) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	et_html_timeline_init(&f.timeline);
-	f.tool = c.tool;
-	c.filter.tool = NULL;
-	r = et_logrec_run(c.files, c.nfiles, &c.filter, feed_add, &f, &in, &err);
-	if (r == 0) {
-		r = et_stats_finish(f.stats, &sres);
-	}
-	if (r == 0) {
-		r = et_patterns_finish(f.patterns, c.min_count, c.top, c.tool, &pres);
-	}
-	if (r < 0) {
-		status = cli_failed(&err);
-		goto out;
-	}
-	cli_meta(&c, &in, &m);
-	if (et_html_render(&sres, &pres, &f.timeline, &m, &out) < 0) {
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	status = write_page(c.html, out.data, out.len);
-out:
-	et_patterns_result_finish(&pres);
-	et_stats_result_finish(&sres);
-	et_patterns_destroy(f.patterns);
-	et_stats_destroy(f.stats);
-	et_buf_finish(&out);
-	et_buf_finish(&err);
-	cli_finish(&c);
-	return status;
+	memset(&run, 0, sizeof(run));
+	return cli_run(&report_cmd, &run, argc, argv);
 }

@@ -1,7 +1,7 @@
 /*
- * cmd_stats: `telemetry-stats stats`, the /telemetry-stats command: read, aggregate, render.
+ * cmd_stats: `telemetry-stats stats`, the /telemetry-stats command: per-tool statistics over the
+ * records that pass the filters (et_stats), rendered as text, markdown or JSON.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "cmds.h"
@@ -24,54 +24,69 @@ static const char usage[] =
 	"  --failures         only the failures\n"
 	"  --slow             only the slowest calls\n" COMMON_OPTIONS;
 
+static const struct et_opt options[] = {
+	{"--failures", OPT_FAILURES, false},
+	{"--slow", OPT_SLOW, false},
+	{NULL, 0, false},
+};
+
+struct run {
+	struct et_stats *stats;
+	struct et_stats_result res;
+};
+
+static int start(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	run->stats = et_stats_create(c->top);
+	return run->stats ? EXIT_OK : cli_oom();
+}
+
+static int add(void *self, const struct et_record_in *rec)
+{
+	struct run *run = self;
+
+	return et_stats_add(run->stats, rec);
+}
+
+static int end(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	return et_stats_finish(run->stats, &run->res);
+}
+
+static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
+{
+	struct run *run = self;
+
+	return et_render_stats(&run->res, m, out);
+}
+
+static void destroy(void *self)
+{
+	struct run *run = self;
+
+	et_stats_result_finish(&run->res);
+	et_stats_destroy(run->stats);
+}
+
+static const struct cli_cmd stats_cmd = {
+	.name = "stats",
+	.usage = usage,
+	.options = options,
+	.start = start,
+	.add = add,
+	.end = end,
+	.render = render,
+	.destroy = destroy,
+};
+
 int cmd_stats(int argc, char **argv)
 {
-	struct cli c;
-	struct et_stats *s = NULL;
-	struct et_stats_result res;
-	struct et_logrec_stats in;
-	struct et_report_meta m;
-	struct et_buf out, err;
-	int status, r;
+	struct run run;
 
-	memset(&res, 0, sizeof(res));
-	memset(&in, 0, sizeof(in));
-	et_buf_init(&out, (size_t)64 << 20);
-	et_buf_init(&err, 1 << 16);
-	status = cli_parse(&c, "stats", argc, argv, usage);
-	if (status != EXIT_OK || !c.cmd) {
-		goto out;
-	}
-	status = cli_files(&c);
-	if (status != EXIT_OK) {
-		goto out;
-	}
-	s = et_stats_create(c.top);
-	if (!s) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	r = et_logrec_run(c.files, c.nfiles, &c.filter, et_stats_add, s, &in, &err);
-	if (r == 0) {
-		r = et_stats_finish(s, &res);
-	}
-	if (r < 0) {
-		status = cli_failed(&err);
-		goto out;
-	}
-	cli_meta(&c, &in, &m);
-	if (et_render_stats(&res, &m, &out) < 0) {
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		status = EXIT_FAILURE_;
-		goto out;
-	}
-	status = cli_write(out.data, out.len);
-out:
-	et_stats_result_finish(&res);
-	et_stats_destroy(s);
-	et_buf_finish(&out);
-	et_buf_finish(&err);
-	cli_finish(&c);
-	return status;
+	memset(&run, 0, sizeof(run));
+	return cli_run(&stats_cmd, &run, argc, argv);
 }

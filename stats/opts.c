@@ -1,6 +1,7 @@
 /*
- * opts: argument parsing shared by the subcommands. The idea is that every option means the same
- * thing in every subcommand, so the slash commands and scripts can pass the same filters to both.
+ * opts: the options and the runner shared by the subcommands that read the logs. The idea is that
+ * every option means the same thing in every subcommand, so the slash commands and scripts can pass
+ * the same filters to all of them, and that a subcommand is only what it aggregates and renders.
  */
 #include "opts.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "et_config.h"
+#include "et_fsutil.h"
 #include "et_time.h"
 
 #include "banned.h"
@@ -29,256 +31,72 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, co
 	return EXIT_USAGE;
 }
 
-static bool parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-') {
-		return false;
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 1000000) {
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-/*
- * Splits @line like a POSIX shell would split words (no expansion): white space separates words,
- * '...' quotes literally, "..." quotes with backslash escaping " \\ $ `, a backslash outside quotes
- * escapes the next character. Returns the number of words in @words (pointers into @buf, which
- * receives the unquoted text), or -1 on an unterminated quote or too many words.
- */
-static int split_words(const char *line, char *buf, char **words, int max)
-{
-	const char *p = line;
-	char *w = buf;
-	int n = 0;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-			p++;
-		}
-		if (!*p) {
-			return n;
-		}
-		if (n == max) {
-			return -1;
-		}
-		words[n++] = w;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-			if (*p == '\'') {
-				for (p++; *p && *p != '\''; p++) {
-					*w++ = *p;
-				}
-				if (!*p++) {
-					return -1;
-				}
-			} else if (*p == '"') {
-				for (p++; *p && *p != '"'; p++) {
-					if (*p == '\\' && (p[1] == '"' || p[1] == '\\' ||
-							   p[1] == '$' || p[1] == '`')) {
-						p++;
-					}
-					*w++ = *p;
-				}
-				if (!*p++) {
-					return -1;
-				}
-			} else if (*p == '\\' && p[1]) {
-				*w++ = p[1];
-				p += 2;
-			} else {
-				*w++ = *p++;
-			}
-		}
-		*w++ = '\0';
-	}
-}
+const struct et_opt cli_shared_options[] = {
+	{"-h", OPT_HELP, false},
+	{"--help", OPT_HELP, false},
+	{"--log", OPT_LOG, true},
+	{"--since", OPT_SINCE, true},
+	{"--until", OPT_UNTIL, true},
+	{"--now", OPT_NOW, true},
+	{"--session", OPT_SESSION, true},
+	{"--project", OPT_PROJECT, true},
+	{"--tool", OPT_TOOL, true},
+	{"--top", OPT_TOP, true},
+	{"--format", OPT_FORMAT, true},
+	{"--json", OPT_JSON, false},
+	{"--markdown", OPT_MARKDOWN, false},
+	{"--color", OPT_COLOR, true},
+	{"--no-color", OPT_NO_COLOR, false},
+	{NULL, 0, false},
+};
 
 int cli_args_stdin(int *argc, char ***argv, char **storage)
 {
-	char line[4096], *buf, **words, **all;
+	char line[4096];
 	size_t got = 0;
-	ssize_t r;
-	int n, i;
+	ssize_t n;
+	int r;
 
 	while (got < sizeof(line) - 1 &&
-	       (r = read(STDIN_FILENO, line + got, sizeof(line) - 1 - got)) > 0) {
-		got += (size_t)r;
+	       (n = read(STDIN_FILENO, line + got, sizeof(line) - 1 - got)) > 0) {
+		got += (size_t)n;
 	}
 	line[got] = '\0';
-	buf = malloc(got + 1);
-	words = calloc(256, sizeof(*words));
-	if (!buf || !words) {
-		free(buf);
-		free(words);
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		return EXIT_FAILURE_;
-	}
-	n = split_words(line, buf, words, 256);
-	if (n < 0) {
-		free(buf);
-		free(words);
+	r = et_args_append_line(argc, argv, line, storage);
+	if (r == -EINVAL) {
 		fprintf(stderr,
-			"telemetry-stats: --args-stdin: an unterminated quote, or more than 256 "
-			"words\n");
+			"telemetry-stats: --args-stdin: an unterminated quote, or more than %d "
+			"words\n",
+			ET_ARGS_MAX_WORDS);
 		return EXIT_USAGE;
 	}
-	all = calloc((size_t)(*argc + n + 1), sizeof(*all));
-	if (!all) {
-		free(buf);
-		free(words);
-		return EXIT_FAILURE_;
-	}
-	for (i = 0; i < *argc; i++) {
-		all[i] = (*argv)[i];
-	}
-	for (i = 0; i < n; i++) {
-		all[*argc + i] = words[i];
-	}
-	free(words);
-	*argc += n;
-	*argv = all;
-	*storage = buf;
-	return EXIT_OK;
+	return r < 0 ? cli_oom() : EXIT_OK;
 }
 
-int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage)
+/* Matches argv[*i] against the shared options, then the subcommand's own (et_args_match). */
+static int match(const struct cli_cmd *cmd, int argc, char **argv, int *i, const char **val)
 {
-	const char *since = NULL, *until = NULL, *now_arg = NULL, *color = "auto";
-	int i;
+	int id = et_args_match(cli_shared_options, argc, argv, i, val);
 
-	memset(c, 0, sizeof(*c));
-	c->cmd = cmd;
-	c->top = 10;
-	c->min_count = 5;
-	c->fmt = ET_FORMAT_TEXT;
-	c->logs = calloc((size_t)argc + 1, sizeof(*c->logs));
-	if (!c->logs) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		return EXIT_FAILURE_;
+	if ((id == ET_ARGS_UNKNOWN || id == ET_ARGS_ARGUMENT) && cmd->options) {
+		id = et_args_match(cmd->options, argc, argv, i, val);
 	}
-	for (i = 0; i < argc; i++) {
-		char *a = argv[i], *val = NULL, *eq;
-		char name[64];
+	return id;
+}
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			c->cmd = NULL;
-			return EXIT_OK;
-		}
-		if (strncmp(a, "--", 2) != 0) {
-			return usage_error(cmd, "unexpected argument '%s'", a);
-		}
-		eq = strchr(a, '=');
-		if (eq && (size_t)(eq - a) < sizeof(name)) {
-			memcpy(name, a, (size_t)(eq - a));
-			name[eq - a] = '\0';
-			val = eq + 1;
-		} else {
-			snprintf(name, sizeof(name), "%s", a);
-		}
-#define VALUE()                                                                                    \
-	do {                                                                                       \
-		if (!val) {                                                                        \
-			if (i + 1 >= argc) {                                                       \
-				return usage_error(cmd, "%s needs a value", name);                 \
-			}                                                                          \
-			val = argv[++i];                                                           \
-		}                                                                                  \
-	} while (0)
-		if (!strcmp(name, "--log")) {
-			VALUE();
-			c->logs[c->nlogs++] = val;
-		} else if (!strcmp(name, "--since")) {
-			VALUE();
-			since = val;
-		} else if (!strcmp(name, "--until")) {
-			VALUE();
-			until = val;
-		} else if (!strcmp(name, "--now")) {
-			VALUE();
-			now_arg = val;
-		} else if (!strcmp(name, "--session")) {
-			VALUE();
-			c->session = val;
-		} else if (!strcmp(name, "--project")) {
-			VALUE();
-			c->project_arg = val;
-		} else if (!strcmp(name, "--tool")) {
-			VALUE();
-			c->tool = val;
-		} else if (!strcmp(name, "--top")) {
-			VALUE();
-			if (!parse_count(val, &c->top)) {
-				return usage_error(
-					cmd, "--top takes a whole number from 1, not '%s'", val);
-			}
-		} else if (!strcmp(name, "--format")) {
-			VALUE();
-			if (!strcmp(val, "text")) {
-				c->fmt = ET_FORMAT_TEXT;
-			} else if (!strcmp(val, "markdown") || !strcmp(val, "md")) {
-				c->fmt = ET_FORMAT_MARKDOWN;
-			} else if (!strcmp(val, "json")) {
-				c->fmt = ET_FORMAT_JSON;
-			} else {
-				return usage_error(
-					cmd, "--format is text, markdown or json, not '%s'", val);
-			}
-		} else if (!strcmp(name, "--json") && !val) {
-			c->fmt = ET_FORMAT_JSON;
-		} else if (!strcmp(name, "--markdown") && !val) {
-			c->fmt = ET_FORMAT_MARKDOWN;
-		} else if (!strcmp(name, "--color")) {
-			VALUE();
-			color = val;
-			if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
-				return usage_error(
-					cmd, "--color is auto, always or never, not '%s'", val);
-			}
-		} else if (!strcmp(name, "--no-color") && !val) {
-			color = "never";
-		} else if (!strcmp(cmd, "stats") && !strcmp(name, "--failures") && !val) {
-			c->only_failures = true;
-		} else if (!strcmp(cmd, "stats") && !strcmp(name, "--slow") && !val) {
-			c->only_slow = true;
-		} else if (!strcmp(cmd, "report") && !strcmp(name, "--html")) {
-			VALUE();
-			c->html = val;
-		} else if ((!strcmp(cmd, "patterns") || !strcmp(cmd, "report")) &&
-			   !strcmp(name, "--min-count")) {
-			VALUE();
-			if (!parse_count(val, &c->min_count)) {
-				return usage_error(
-					cmd, "--min-count takes a whole number from 1, not '%s'",
-					val);
-			}
-		} else {
-			return usage_error(cmd, "unknown option '%s'", a);
-		}
-#undef VALUE
-	}
-	if (c->only_failures && c->only_slow) {
-		return usage_error(cmd, "choose one of --failures and --slow");
-	}
+/* The options after the loop over them: times, the current session, the project, colour. */
+static int resolve(struct cli *c, const char *since, const char *until, const char *now_arg,
+		   const char *color)
+{
+	const char *cmd = c->cmd;
 
 	c->now_ms = et_time_now_ms();
-	if (now_arg) {
-		int64_t v;
-
-		if (et_time_parse(now_arg, strlen(now_arg), ET_TIME_SETTING_FORMS, &v) < 0) {
-			return usage_error(
-				cmd,
-				"--now takes epoch milliseconds or an ISO 8601 UTC time, "
-				"not '%s'",
-				now_arg);
-		}
-		c->now_ms = v;
+	if (now_arg &&
+	    et_time_parse(now_arg, strlen(now_arg), ET_TIME_SETTING_FORMS, &c->now_ms) < 0) {
+		return usage_error(cmd,
+				   "--now takes epoch milliseconds or an ISO 8601 UTC time, "
+				   "not '%s'",
+				   now_arg);
 	}
 	if (since) {
 		if (et_time_parse_when(since, c->now_ms, &c->filter.since_ms) < 0) {
@@ -339,6 +157,116 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char 
 	return EXIT_OK;
 }
 
+int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const char *since = NULL, *until = NULL, *now_arg = NULL, *color = "auto", *val;
+	const char *name = cmd->name;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->cmd = name;
+	c->top = 10;
+	c->min_count = 5;
+	c->fmt = ET_FORMAT_TEXT;
+	c->logs = calloc((size_t)argc + 1, sizeof(*c->logs));
+	if (!c->logs) {
+		return cli_oom();
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		switch (match(cmd, argc, argv, &i, &val)) {
+		case ET_ARGS_ARGUMENT:
+			return usage_error(name, "unexpected argument '%s'", a);
+		case ET_ARGS_UNKNOWN:
+			return usage_error(name, "unknown option '%s'", a);
+		case ET_ARGS_NO_VALUE:
+			return usage_error(name, "%s needs a value", a);
+		case OPT_HELP:
+			fputs(cmd->usage, stdout);
+			c->cmd = NULL;
+			return EXIT_OK;
+		case OPT_LOG:
+			c->logs[c->nlogs++] = val;
+			break;
+		case OPT_SINCE:
+			since = val;
+			break;
+		case OPT_UNTIL:
+			until = val;
+			break;
+		case OPT_NOW:
+			now_arg = val;
+			break;
+		case OPT_SESSION:
+			c->session = val;
+			break;
+		case OPT_PROJECT:
+			c->project_arg = val;
+			break;
+		case OPT_TOOL:
+			c->tool = val;
+			break;
+		case OPT_TOP:
+			if (!et_args_count(val, 1000000, &c->top)) {
+				return usage_error(
+					name, "--top takes a whole number from 1, not '%s'", val);
+			}
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(val, "text")) {
+				c->fmt = ET_FORMAT_TEXT;
+			} else if (!strcmp(val, "markdown") || !strcmp(val, "md")) {
+				c->fmt = ET_FORMAT_MARKDOWN;
+			} else if (!strcmp(val, "json")) {
+				c->fmt = ET_FORMAT_JSON;
+			} else {
+				return usage_error(
+					name, "--format is text, markdown or json, not '%s'", val);
+			}
+			break;
+		case OPT_JSON:
+			c->fmt = ET_FORMAT_JSON;
+			break;
+		case OPT_MARKDOWN:
+			c->fmt = ET_FORMAT_MARKDOWN;
+			break;
+		case OPT_COLOR:
+			if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
+				return usage_error(
+					name, "--color is auto, always or never, not '%s'", val);
+			}
+			color = val;
+			break;
+		case OPT_NO_COLOR:
+			color = "never";
+			break;
+		case OPT_FAILURES:
+			c->only_failures = true;
+			break;
+		case OPT_SLOW:
+			c->only_slow = true;
+			break;
+		case OPT_HTML:
+			c->html = val;
+			break;
+		case OPT_MIN_COUNT:
+			if (!et_args_count(val, 1000000, &c->min_count)) {
+				return usage_error(
+					name, "--min-count takes a whole number from 1, not '%s'",
+					val);
+			}
+			break;
+		default:
+			return usage_error(name, "unknown option '%s'", a);
+		}
+	}
+	if (c->only_failures && c->only_slow) {
+		return usage_error(name, "choose one of --failures and --slow");
+	}
+	return resolve(c, since, until, now_arg, color);
+}
+
 int cli_files(struct cli *c)
 {
 	struct et_config cfg;
@@ -357,8 +285,7 @@ int cli_files(struct cli *c)
 		return EXIT_OK;
 	}
 	if (et_config_load(&cfg) < 0) {
-		fprintf(stderr, "telemetry-stats: out of memory\n");
-		return EXIT_FAILURE_;
+		return cli_oom();
 	}
 	if (!cfg.log_path) {
 		fprintf(stderr, "telemetry-stats: no log path: set HOME, CLAUDE_CONFIG_DIR or "
@@ -420,4 +347,79 @@ int cli_write(const char *data, size_t n)
 		return EXIT_FAILURE_;
 	}
 	return EXIT_OK;
+}
+
+int cli_oom(void)
+{
+	fprintf(stderr, "telemetry-stats: out of memory\n");
+	return EXIT_FAILURE_;
+}
+
+int cli_output(const struct cli *c, const char *data, size_t n)
+{
+	int r;
+
+	if (!c->html || !strcmp(c->html, "-")) {
+		return cli_write(data, n);
+	}
+	r = et_write_file(c->html, data, n, 0600);
+	if (r < 0) {
+		fprintf(stderr, "telemetry-stats: cannot write the report to '%s': %s\n", c->html,
+			strerror(-r));
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
+int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv)
+{
+	struct cli c;
+	struct et_logrec_stats in;
+	struct et_report_meta m;
+	struct et_buf out, err;
+	int status, r;
+
+	memset(&in, 0, sizeof(in));
+	et_buf_init(&out, (size_t)64 << 20);
+	et_buf_init(&err, 1 << 16);
+	status = cli_parse(&c, cmd, argc, argv);
+	if (status != EXIT_OK || !c.cmd) {
+		goto out;
+	}
+	if (cmd->check && (status = cmd->check(self, &c)) != EXIT_OK) {
+		goto out;
+	}
+	status = cli_files(&c);
+	if (status != EXIT_OK) {
+		goto out;
+	}
+	status = cmd->start(self, &c);
+	if (status != EXIT_OK) {
+		goto out;
+	}
+	r = et_logrec_run(c.files, c.nfiles, &c.filter, cmd->add, self, &in, &err);
+	if (r == 0 && cmd->end) {
+		r = cmd->end(self, &c);
+	}
+	if (cmd->output) {
+		status = cmd->output(self, &c, r, &in, &err);
+		goto out;
+	}
+	if (r < 0) {
+		status = cli_failed(&err);
+		goto out;
+	}
+	cli_meta(&c, &in, &m);
+	if (cmd->render(self, &m, &out) < 0) {
+		fprintf(stderr, "telemetry-stats: the report is too large\n");
+		status = EXIT_FAILURE_;
+		goto out;
+	}
+	status = cli_output(&c, out.data, out.len);
+out:
+	cmd->destroy(self);
+	et_buf_finish(&out);
+	et_buf_finish(&err);
+	cli_finish(&c);
+	return status;
 }

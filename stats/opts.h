@@ -5,13 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "et_args.h"
 #include "et_logrec.h"
 #include "et_render.h"
 #include "et_table.h"
 
 /*
- * The options every telemetry-stats subcommand shares, and the log files they resolve to. Only
- * main.c and the cmd_*.c files use this: it prints and it knows the exit statuses.
+ * The options every telemetry-stats subcommand that reads the logs shares, the log files they
+ * resolve to, and the one runner of such a subcommand: options, files, reading, aggregating,
+ * rendering, writing. Only main.c and the cmd_*.c files use this: it prints and it knows the exit
+ * statuses.
  */
 
 enum exit_status {
@@ -20,9 +23,36 @@ enum exit_status {
 	EXIT_USAGE = 2,	   /* bad arguments */
 };
 
+/** The option ids of the option tables (struct et_opt). */
+enum cli_opt {
+	/* Every reading subcommand's, in the shared table. */
+	OPT_HELP,
+	OPT_LOG,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_NOW,
+	OPT_SESSION,
+	OPT_PROJECT,
+	OPT_TOOL,
+	OPT_TOP,
+	OPT_FORMAT,
+	OPT_JSON,
+	OPT_MARKDOWN,
+	OPT_COLOR,
+	OPT_NO_COLOR,
+	/* Those a subcommand adds in its own table (struct cli_cmd). */
+	OPT_FAILURES,
+	OPT_SLOW,
+	OPT_MIN_COUNT,
+	OPT_HTML,
+};
+
+/** The options every reading subcommand takes (ids from enum cli_opt). */
+extern const struct et_opt cli_shared_options[];
+
 struct cli {
-	const char *cmd; /* "stats", "patterns" */
-	char **logs;	 /* --log values (borrowed from argv) */
+	const char *cmd;   /* "stats", "patterns"; NULL after --help was printed */
+	const char **logs; /* --log values (borrowed from argv) */
 	size_t nlogs;
 	struct et_logrec_filter filter;
 	char since_text[40], until_text[40];
@@ -40,18 +70,53 @@ struct cli {
 };
 
 /**
- * Parses argv (after the subcommand name) into @c. @extra names the subcommand-only options it
- * accepts ("stats" or "patterns"). Prints a message and returns EXIT_USAGE on a bad argument,
- * EXIT_OK with c->cmd NULL after printing --help, else EXIT_OK.
+ * A subcommand that reads the logs, for cli_run. Each callback gets the subcommand's own state
+ * (@self, which cli_run passes along) and returns an exit status unless it says otherwise.
  */
-int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const char *usage);
+struct cli_cmd {
+	const char *name;	      /* "stats" */
+	const char *usage;	      /* the --help text */
+	const struct et_opt *options; /* its own options besides cli_shared_options, or NULL */
+	/** After the options: what only this subcommand checks (prints why). May be NULL. */
+	int (*check)(void *self, struct cli *c);
+	/** Before reading: creates what aggregates (prints why it could not). */
+	int (*start)(void *self, struct cli *c);
+	/** Each record that passes the filter (an et_logrec_fn; ctx is @self). */
+	et_logrec_fn add;
+	/** After reading without an error: finalises the result. Returns 0 or -errno. May be NULL. */
+	int (*end)(void *self, struct cli *c);
+	/** Renders the result for cli_output. Returns 0 or -errno. */
+	int (*render)(void *self, const struct et_report_meta *m, struct et_buf *out);
+	/**
+	 * Instead of the rendering and writing (for a subcommand that wrote as it read): ends the
+	 * output; @r is what reading and @end returned, @err the reader's message. May be NULL.
+	 */
+	int (*output)(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
+		      const struct et_buf *err);
+	/** Frees what @self holds, whatever step was reached. */
+	void (*destroy)(void *self);
+};
 
 /**
- * For --args-stdin: reads one line of arguments from stdin (at most 4 KiB), splits it into words
- * the way a POSIX shell would (quotes and backslashes, no expansion), and appends them to the
- * argument count and vector (a new heap array; the words live in *@storage). This is how the
- * slash commands pass $ARGUMENTS: through a quoted heredoc, so nothing the user types reaches a
- * shell. Returns EXIT_OK, or EXIT_USAGE on an unterminated quote (with a message).
+ * Runs subcommand @cmd on the arguments after its name: parses the options (cli_parse), runs
+ * @cmd->check, lists the files (cli_files), then @cmd->start, reads every record into @cmd->add,
+ * @cmd->end, and either @cmd->output or @cmd->render then cli_output. Returns the exit status.
+ */
+int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv);
+
+/**
+ * Parses @argv (the @argc arguments after the subcommand name) into @c for subcommand @cmd: the
+ * shared options and @cmd->options. Prints a message and returns EXIT_USAGE on a bad argument,
+ * EXIT_OK with c->cmd NULL after printing @cmd->usage for --help, else EXIT_OK.
+ */
+int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
+
+/**
+ * For --args-stdin: reads one line of arguments from stdin (at most 4 KiB) and appends its words
+ * to the argument count and vector (et_args_append_line: *@argv becomes a new heap array, the
+ * words live in *@storage). This is how the slash commands pass $ARGUMENTS: through a quoted
+ * heredoc, so nothing the user types reaches a shell. Returns EXIT_OK, or EXIT_USAGE on an
+ * unterminated quote or too many words, or EXIT_FAILURE_ when out of memory (with a message).
  */
 int cli_args_stdin(int *argc, char ***argv, char **storage);
 
@@ -71,10 +136,19 @@ void cli_meta(const struct cli *c, const struct et_logrec_stats *in, struct et_r
  */
 int cli_failed(const struct et_buf *err);
 
+/** Says "out of memory". Returns EXIT_FAILURE_. */
+int cli_oom(void);
+
 /** Frees what @c owns. */
 void cli_finish(struct cli *c);
 
 /** Writes @n bytes to stdout; returns EXIT_OK or EXIT_FAILURE_ (with a message) on failure. */
 int cli_write(const char *data, size_t n);
+
+/**
+ * Writes the report: to the file --html names (created 0600, or replaced) unless it is "-", else
+ * to stdout. Returns EXIT_OK or EXIT_FAILURE_ (with a message).
+ */
+int cli_output(const struct cli *c, const char *data, size_t n);
 
 #endif
