@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "et_hmap.h"
+#include "et_names.h"
 #include "et_parallel.h"
 
 #include "banned.h"
@@ -103,10 +104,8 @@ bool et_patterns_read_only(const char *tool)
 	const char *last, *p;
 	size_t i, n, k;
 
-	for (i = 0; names[i]; i++) {
-		if (!strcmp(tool, names[i])) {
-			return true;
-		}
+	if (et_names_has(names, tool)) {
+		return true;
 	}
 	if (strncmp(tool, "mcp__", 5) != 0) {
 		return false;

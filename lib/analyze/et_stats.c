@@ -12,6 +12,7 @@
 
 #include "et_errclass.h"
 #include "et_jdoc.h"
+#include "et_names.h"
 #include "et_utf8.h"
 
 #include "banned.h"
@@ -443,16 +444,6 @@ static bool member_text(const struct et_jdoc *d, const char *key, struct et_buf 
 	return et_jdoc_decode(d->nodes[i].raw, d->nodes[i].len, d->nodes[i].escaped, out) == 0;
 }
 
-static bool tool_is(const char *tool, const char *const *names)
-{
-	for (; *names; names++) {
-		if (!strcmp(tool, *names)) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Reduces a URL to its host. */
 static void url_host(struct et_buf *v)
 {
@@ -500,7 +491,7 @@ int et_stats_context(const char *tool, const char *params, size_t params_len, st
 	et_buf_init(&v, 1 << 20);
 	if (params && et_jdoc_parse(&d, params, params_len, 10000) == 0 &&
 	    d.nodes[0].type == ET_J_OBJECT) {
-		if (tool_is(tool, shells)) {
+		if (et_names_has(shells, tool)) {
 			found = member_text(&d, "command", &v);
 		} else if (!strcmp(tool, "WebFetch")) {
 			found = member_text(&d, "url", &v);
@@ -509,13 +500,13 @@ int et_stats_context(const char *tool, const char *params, size_t params_len, st
 			}
 		} else if (!strcmp(tool, "WebSearch")) {
 			found = member_text(&d, "query", &v);
-		} else if (tool_is(tool, files)) {
+		} else if (et_names_has(files, tool)) {
 			found = member_text(&d, "file_path", &v) ||
 				member_text(&d, "notebook_path", &v);
 			if (found) {
 				base_name(&v);
 			}
-		} else if (tool_is(tool, patterns)) {
+		} else if (et_names_has(patterns, tool)) {
 			found = member_text(&d, "pattern", &v) || member_text(&d, "path", &v);
 		} else if (!strcmp(tool, "Task") || !strcmp(tool, "Agent")) {
 			found = member_text(&d, "description", &v) ||

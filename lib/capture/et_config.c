@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "et_fsutil.h"
+#include "et_names.h"
 #include "et_time.h"
 
 #include "banned.h"
@@ -133,7 +134,7 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 		slot = &c->rules_path;
 	} else if (!strcmp(key, "skip_tools")) {
 		free(c->skip_tools);
-		c->skip_tools = *value ? strdup(value) : NULL;
+		c->skip_tools = *value ? et_names_split(value) : NULL;
 		return (*value && !c->skip_tools) ? -ENOMEM : 0;
 	} else if (!strcmp(key, "max_chars")) {
 		if (parse_uint(value, 100000000, &u) < 0) {
@@ -348,36 +349,11 @@ void et_config_finish(struct et_config *c)
 	free(c->skip_tools);
 	free(c->config_path);
 	et_buf_finish(&c->problems);
-	c->log_path = c->state_dir = c->rules_path = c->skip_tools = c->config_path = NULL;
+	c->log_path = c->state_dir = c->rules_path = c->config_path = NULL;
+	c->skip_tools = NULL;
 }
 
 bool et_config_skips(const struct et_config *c, const char *tool)
 {
-	const char *p, *e;
-	size_t n;
-
-	if (!c->skip_tools || !tool) {
-		return false;
-	}
-	n = strlen(tool);
-	for (p = c->skip_tools; *p; p = *e ? e + 1 : e) {
-		e = strchr(p, ',');
-		if (!e) {
-			e = p + strlen(p);
-		}
-		while (p < e && isspace((unsigned char)*p)) {
-			p++;
-		}
-		if ((size_t)(e - p) >= n && memcmp(p, tool, n) == 0) {
-			const char *q = p + n;
-
-			while (q < e && isspace((unsigned char)*q)) {
-				q++;
-			}
-			if (q == e) {
-				return true;
-			}
-		}
-	}
-	return false;
+	return c->skip_tools && tool && et_names_has(c->skip_tools, tool);
 }

@@ -18,13 +18,13 @@
 #define ET_MAX_ROTATE_KEEP 99
 
 struct et_config {
-	char *log_path;	   /* owned; the log file */
-	char *state_dir;   /* owned; key and PreToolUse stamps */
-	char *rules_path;  /* owned or NULL; extra redaction rules */
-	char *skip_tools;  /* owned or NULL; comma-separated tool names not recorded */
-	char *config_path; /* owned or NULL; the config file consulted */
-	bool config_found; /* the config file existed and was read */
-	size_t max_chars;  /* per-string truncation; 0: none */
+	char *log_path;		 /* owned; the log file */
+	char *state_dir;	 /* owned; key and PreToolUse stamps */
+	char *rules_path;	 /* owned or NULL; extra redaction rules */
+	const char **skip_tools; /* owned (et_names_split) or NULL: the tools not recorded */
+	char *config_path;	 /* owned or NULL; the config file consulted */
+	bool config_found;	 /* the config file existed and was read */
+	size_t max_chars;	 /* per-string truncation; 0: none */
 	uint64_t rotate_bytes;
 	unsigned rotate_keep;
 	bool enabled;

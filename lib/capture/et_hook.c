@@ -18,6 +18,7 @@
 
 #include "et_fsutil.h"
 #include "et_log.h"
+#include "et_names.h"
 #include "et_payload.h"
 #include "et_redact.h"
 #include "et_state.h"
@@ -316,7 +317,13 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		    cfg->max_chars ? "" : " (off)");
 	et_buf_addf(report, "rotation: at %llu bytes, keep %u\n",
 		    (unsigned long long)cfg->rotate_bytes, cfg->rotate_keep);
-	et_buf_addf(report, "skip tools: %s\n", cfg->skip_tools ? cfg->skip_tools : "(none)");
+	et_buf_adds(report, "skip tools: ");
+	if (cfg->skip_tools && cfg->skip_tools[0]) {
+		et_names_join(cfg->skip_tools, ", ", report);
+	} else {
+		et_buf_adds(report, "(none)");
+	}
+	et_buf_addch(report, '\n');
 	et_buf_addf(report, "extra rules: %s\n", cfg->rules_path ? cfg->rules_path : "(none)");
 	et_buf_add(&problems, cfg->problems.data, cfg->problems.len);
 

@@ -19,6 +19,7 @@
 #include "et_buf.h"
 #include "et_config.h"
 #include "et_hook.h"
+#include "et_names.h"
 #include "tap.h"
 
 #define NOW 1763733600123LL /* 2025-11-21T14:00:00.123Z */
@@ -357,7 +358,7 @@ static void test_pre_post(void)
 	cJSON_Delete(j);
 
 	/* A skipped tool leaves no stamp and no record. */
-	c.skip_tools = strdup("Read, Bash");
+	c.skip_tools = et_names_split("Read, Bash");
 	c.now_ms = NOW;
 	runs(&c, pre, NULL);
 	tap_ok(runs(&c, post, NULL) == 0 && log_lines(c.log_path) == 4,
