@@ -1,10 +1,11 @@
-# Sourced by scripts/test, scripts/demo and scripts/bench: installs what the build needs when it is
-# missing. With apt-get (Debian, Ubuntu) as root or through sudo it installs; otherwise it names
-# the packages and stops.
+# Sourced by scripts/test, scripts/demo and scripts/install: installs what the build and the tests
+# need when it is missing, and configures and builds a build directory. With apt-get (Debian,
+# Ubuntu) as root or through sudo it installs; otherwise it names the packages and stops.
 #   ensure_build_deps        meson, ninja, a C compiler, pkg-config, cJSON, libsodium, PCRE2
 #   ensure_node              node and npm (the end-to-end suite drives the real Claude Code CLI)
 #   ensure_python            python3 (a test checks params_fp against an independent implementation)
 #   ensure_chromium          Debian's chromium (a test renders the HTML report headless)
+#   setup_build DIR [OPTS]   meson setup DIR once (with OPTS), then ninja -C DIR
 
 _apt_install() {
   if command -v apt-get > /dev/null 2>&1; then
