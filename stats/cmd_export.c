@@ -305,7 +305,7 @@ static int end(void *self, struct cli *c)
 {
 	struct run *run = self;
 
-	return et_export_finish(run->x);
+	return et_export_end(run->x);
 }
 
 /* The records went out as they were read: close the output and say how it went. */

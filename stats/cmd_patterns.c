@@ -58,7 +58,7 @@ static int end(void *self, struct cli *c)
 {
 	struct run *run = self;
 
-	return et_patterns_finish(run->patterns, c->min_count, c->top, c->tool, &run->res);
+	return et_patterns_end(run->patterns, c->min_count, c->top, c->tool, &run->res);
 }
 
 static int render(void *self, const struct et_report_meta *m, struct et_buf *out)

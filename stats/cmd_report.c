@@ -122,9 +122,9 @@ static int end(void *self, struct cli *c)
 	struct run *run = self;
 	int r;
 
-	r = et_stats_finish(run->stats, &run->sres);
+	r = et_stats_end(run->stats, &run->sres);
 	if (r == 0) {
-		r = et_patterns_finish(run->patterns, c->min_count, c->top, c->tool, &run->pres);
+		r = et_patterns_end(run->patterns, c->min_count, c->top, c->tool, &run->pres);
 	}
 	return r;
 }

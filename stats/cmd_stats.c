@@ -54,7 +54,7 @@ static int end(void *self, struct cli *c)
 {
 	struct run *run = self;
 
-	return et_stats_finish(run->stats, &run->res);
+	return et_stats_end(run->stats, &run->res);
 }
 
 static int render(void *self, const struct et_report_meta *m, struct et_buf *out)

@@ -575,8 +575,8 @@ static void bottleneck_free(struct et_bottleneck *b)
 	free(b->tool);
 }
 
-int et_patterns_finish(struct et_patterns *p, size_t min_count, size_t top, const char *tool,
-		       struct et_patterns_result *res)
+int et_patterns_end(struct et_patterns *p, size_t min_count, size_t top, const char *tool,
+		    struct et_patterns_result *res)
 {
 	double grand = 0;
 	size_t i, j, n;

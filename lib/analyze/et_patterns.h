@@ -80,8 +80,8 @@ int et_patterns_add(void *ctx, const struct et_record_in *rec);
  * @min_count times, at most @top items per list, and only items involving @tool when it is not
  * NULL. Returns 0 or -ENOMEM.
  */
-int et_patterns_finish(struct et_patterns *p, size_t min_count, size_t top, const char *tool,
-		       struct et_patterns_result *res);
+int et_patterns_end(struct et_patterns *p, size_t min_count, size_t top, const char *tool,
+		    struct et_patterns_result *res);
 
 /** Frees what @res owns. */
 void et_patterns_result_finish(struct et_patterns_result *res);

@@ -335,7 +335,7 @@ static int class_cmp(const void *a, const void *b)
 	return strcmp(et_errclass_name(x->cls), et_errclass_name(y->cls));
 }
 
-int et_stats_finish(struct et_stats *s, struct et_stats_result *res)
+int et_stats_end(struct et_stats *s, struct et_stats_result *res)
 {
 	size_t i, j, k;
 	int r;

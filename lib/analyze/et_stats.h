@@ -13,7 +13,7 @@
 /*
  * The /telemetry-stats numbers (docs/stats-json.md): totals, per-tool counts and exact latency
  * percentiles, failures grouped by their normalized text and classified, and the slowest calls.
- * Feed records with et_stats_add (an et_logrec_fn), then et_stats_finish builds the sorted result.
+ * Feed records with et_stats_add (an et_logrec_fn), then et_stats_end builds the sorted result.
  */
 
 struct et_stats_error {
@@ -67,7 +67,7 @@ void et_stats_destroy(struct et_stats *s);
 int et_stats_add(void *ctx, const struct et_record_in *rec);
 
 /** Builds the result into @res (caller-owned, freed with et_stats_result_finish). 0 or -ENOMEM. */
-int et_stats_finish(struct et_stats *s, struct et_stats_result *res);
+int et_stats_end(struct et_stats *s, struct et_stats_result *res);
 
 /** Frees what @res owns. */
 void et_stats_result_finish(struct et_stats_result *res);

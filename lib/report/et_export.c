@@ -630,7 +630,7 @@ int et_export_add(void *export, const struct et_record_in *rec)
 					    : add_otlp(x, rec, mem, count);
 }
 
-int et_export_finish(struct et_export *x)
+int et_export_end(struct et_export *x)
 {
 	if (x->o.format == ET_EXPORT_CSV) {
 		return x->header_done ? 0 : csv_header(x);

@@ -56,7 +56,7 @@ struct et_export;
 
 /**
  * Creates an exporter. The strings in @o are borrowed and must outlive it. For CSV the header row
- * is written at the first record or at et_export_finish, whichever comes first. Returns NULL when
+ * is written at the first record or at et_export_end, whichever comes first. Returns NULL when
  * out of memory.
  */
 struct et_export *et_export_create(const struct et_export_opts *o);
@@ -68,7 +68,7 @@ struct et_export *et_export_create(const struct et_export_opts *o);
 int et_export_add(void *export, const struct et_record_in *rec);
 
 /** Writes what is still buffered (and the CSV header of an empty export). Returns 0 or -errno. */
-int et_export_finish(struct et_export *x);
+int et_export_end(struct et_export *x);
 
 /** Returns the number of records exported so far. */
 size_t et_export_records(const struct et_export *x);

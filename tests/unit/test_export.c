@@ -137,7 +137,7 @@ static void test_csv(void)
 	et_buf_init(&want, 1 << 20);
 	x = et_export_create(&o);
 	r = feed(x, all_recs, NRECS);
-	tap_ok(r == 0 && et_export_finish(x) == 0, "csv: exported");
+	tap_ok(r == 0 && et_export_end(x) == 0, "csv: exported");
 	et_buf_adds(&want, csv_header);
 	et_buf_adds(&want, csv_want);
 	tap_is_str(s.out.data, want.data, "csv: header and rows, quoted where RFC 4180 asks");
@@ -152,7 +152,7 @@ static void test_csv(void)
 	x = et_export_create(&o);
 	feed(x, &all_recs[3], 1);
 	tap_ok(s.out.len == 0, "csv: a batch record alone writes nothing yet");
-	tap_ok(et_export_finish(x) == 0, "csv: finish an empty export");
+	tap_ok(et_export_end(x) == 0, "csv: finish an empty export");
 	tap_is_str(s.out.data, csv_header, "csv: an empty export is the header");
 	tap_ok(et_export_records(x) == 0 && et_export_lines(x) == 1, "csv: 0 records, 1 line");
 	et_export_destroy(x);
@@ -237,7 +237,7 @@ static void test_otlp(void)
 	x = et_export_create(&o);
 	r = feed(x, all_recs, NRECS);
 	tap_ok(r == 0 && s.out.len == 0, "otlp: records are held until the batch is full");
-	tap_ok(et_export_finish(x) == 0 && et_export_lines(x) == 1 && et_export_records(x) == 4,
+	tap_ok(et_export_end(x) == 0 && et_export_lines(x) == 1 && et_export_records(x) == 4,
 	       "otlp: finish writes one line of 4 records");
 	tap_ok(s.out.len && s.out.data[s.out.len - 1] == '\n' &&
 		       !memchr(s.out.data, '\n', s.out.len - 1),
@@ -388,7 +388,7 @@ static void test_otlp_batches(void)
 	x = et_export_create(&o);
 	feed(x, calls, 5);
 	tap_ok(et_export_lines(x) == 2, "otlp batch 2: two full lines written as they fill");
-	et_export_finish(x);
+	et_export_end(x);
 	n = count_lines(&s.out, (size_t)-1, &lines, &bounded);
 	tap_ok(n == 5 && lines == 3 && bounded && et_export_lines(x) == 3,
 	       "otlp batch 2: 5 records in 2 + 2 + 1 (%d in %zu lines)", n, lines);
@@ -400,7 +400,7 @@ static void test_otlp_batches(void)
 	o.line_bytes = 3200; /* records here take 800 to 1700 bytes: some share a line, not all */
 	x = et_export_create(&o);
 	feed(x, calls, 5);
-	et_export_finish(x);
+	et_export_end(x);
 	n = count_lines(&s.out, o.line_bytes, &lines, &bounded);
 	tap_ok(n == 5 && lines > 1 && lines < 5 && bounded,
 	       "otlp 3200 bytes a line: every line within it, nothing lost (%zu lines)", lines);
@@ -411,7 +411,7 @@ static void test_otlp_batches(void)
 	o.line_bytes = 100;
 	x = et_export_create(&o);
 	feed(x, calls, 5);
-	et_export_finish(x);
+	et_export_end(x);
 	n = count_lines(&s.out, o.line_bytes, &lines, &bounded);
 	tap_ok(n == 5 && lines == 5 && bounded,
 	       "otlp 100 bytes a line: each record on a line of its own (%zu lines)", lines);
@@ -422,7 +422,7 @@ static void test_otlp_batches(void)
 	o.line_bytes = 0;
 	x = et_export_create(&o);
 	feed(x, &all_recs[3], 1);
-	tap_ok(et_export_finish(x) == 0 && s.out.len == 0 && et_export_lines(x) == 0,
+	tap_ok(et_export_end(x) == 0 && s.out.len == 0 && et_export_lines(x) == 0,
 	       "otlp: an export of no calls writes nothing");
 	et_export_destroy(x);
 

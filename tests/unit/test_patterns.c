@@ -86,8 +86,8 @@ static void analyze(const struct step *steps, size_t min_count, size_t top, cons
 		exit(99);
 	}
 	add_steps(p, steps);
-	if (et_patterns_finish(p, min_count, top, tool, res) < 0) {
-		fprintf(stderr, "et_patterns_finish failed\n");
+	if (et_patterns_end(p, min_count, top, tool, res) < 0) {
+		fprintf(stderr, "et_patterns_end failed\n");
 		exit(99);
 	}
 	et_patterns_destroy(p);

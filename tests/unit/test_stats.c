@@ -72,7 +72,7 @@ int main(void)
 	bool ordered = true, same = true;
 
 	feed(s, p, 20000, &calls);
-	et_stats_finish(s, &r);
+	et_stats_end(s, &r);
 	tap_ok(r.calls == calls, "every call counted (%llu)", (unsigned long long)calls);
 	for (i = 0; i < r.ntools; i++) {
 		const struct et_stats_tool *t = &r.tools[i];
@@ -105,7 +105,7 @@ int main(void)
 	/* The same input again gives the same result. */
 	seed = 20261121;
 	feed(s2, p2, 20000, &calls2);
-	et_stats_finish(s2, &r2);
+	et_stats_end(s2, &r2);
 	for (i = 0; i < r.ntools; i++) {
 		same = same && !strcmp(r.tools[i].tool, r2.tools[i].tool) &&
 		       r.tools[i].lat.p95 == r2.tools[i].lat.p95 &&
@@ -113,7 +113,7 @@ int main(void)
 	}
 	tap_ok(same && r.ntools == r2.ntools, "same input, same result");
 
-	et_patterns_finish(p, 1, 1000, NULL, &pr);
+	et_patterns_end(p, 1, 1000, NULL, &pr);
 	{
 		uint64_t two = 0, retry_calls = 0;
 
