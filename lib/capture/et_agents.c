@@ -75,7 +75,7 @@ char *et_agents_gemini_key(struct et_mapper *mp, size_t *len)
 	return key.failed ? (et_buf_finish(&key), NULL) : et_buf_detach(&key, len);
 }
 
-int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
+int et_agents_gemini(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	struct et_jdoc d = {0};
 	char *text = NULL;
@@ -122,7 +122,7 @@ int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapp
 
 /* ---- Codex ---- */
 
-int et_agents_codex(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
+int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_response");
 	struct et_jdoc d = {0};
@@ -161,7 +161,7 @@ int et_agents_codex(struct et_mapper *mp, struct et_record *rec, struct et_mappe
 /* ---- Cursor ---- */
 
 /* Builds an object of the members @keys (those present) and records it as the params. */
-static int cursor_params(struct et_mapper *mp, struct et_record *rec, const char *const *keys)
+static int cursor_params(struct et_mapper *mp, struct et_record_out *rec, const char *const *keys)
 {
 	struct et_buf obj;
 	size_t i, n = 0;
@@ -186,7 +186,7 @@ static int cursor_params(struct et_mapper *mp, struct et_record *rec, const char
 	return r;
 }
 
-int et_agents_cursor(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
+int et_agents_cursor(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	static const char *const shell_keys[] = {"command", NULL};
 	static const char *const edit_keys[] = {"file_path", "edits", NULL};

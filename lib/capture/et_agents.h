@@ -15,7 +15,7 @@
  * Gemini CLI's AfterTool: a failure when tool_response.error is set or the output's "Exit Code: N"
  * is not 0. Sets out->post_tool_use_id to the call's key (et_agents_gemini_key).
  */
-int et_agents_gemini(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out);
+int et_agents_gemini(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
 /**
  * The key that pairs a Gemini CLI BeforeTool with its AfterTool, which carry no call id: the
@@ -28,13 +28,13 @@ char *et_agents_gemini_key(struct et_mapper *mp, size_t *len);
  * Codex's PostToolUse, which is Claude Code's (et_mapper_call) with no failure event: a call failed
  * when its MCP result says isError or its output starts with a non-zero "Exit code N".
  */
-int et_agents_codex(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out);
+int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
 /**
  * Cursor: the generic postToolUse and postToolUseFailure, and the older per-kind events
  * afterShellExecution (a Shell call), afterFileEdit (an Edit) and afterMCPExecution (MCP:<tool>).
  * Any other event keeps the common fields only. @out is not used.
  */
-int et_agents_cursor(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out);
+int et_agents_cursor(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "banned.h"
 
-char *et_mapper_clean(struct et_mapper *mp, const char *s, size_t n, struct et_record *rec)
+char *et_mapper_clean(struct et_mapper *mp, const char *s, size_t n, struct et_record_out *rec)
 {
 	struct et_redact_stats st = {0, 0};
 	char *p;
@@ -42,7 +42,7 @@ static int decode(struct et_mapper *mp, const struct et_scan_member *m)
 	return et_jdoc_decode(m->val + 1, m->val_len - 2, m->escaped, &mp->decoded);
 }
 
-char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record *rec, bool raw)
+char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record_out *rec, bool raw)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
 
@@ -99,7 +99,7 @@ bool et_mapper_true(struct et_mapper *mp, const char *key)
 }
 
 char *et_mapper_node_string(struct et_mapper *mp, const struct et_jdoc *d, size_t i,
-			    struct et_record *rec, bool raw)
+			    struct et_record_out *rec, bool raw)
 {
 	const struct et_jnode *nd = i ? &d->nodes[i] : NULL;
 
@@ -128,7 +128,7 @@ size_t et_mapper_doc(struct et_mapper *mp, const char *key, struct et_jdoc *d)
 }
 
 char *et_mapper_doc_string(struct et_mapper *mp, const struct et_jdoc *d, size_t obj,
-			   const char *key, struct et_record *rec, bool raw)
+			   const char *key, struct et_record_out *rec, bool raw)
 {
 	return et_mapper_node_string(mp, d, et_jdoc_member(d, obj, key), rec, raw);
 }
@@ -140,7 +140,8 @@ bool et_mapper_skipped(const struct et_mapper *mp, const char *tool)
 
 /* ---- params ---- */
 
-int et_mapper_params(struct et_mapper *mp, const struct et_jdoc *d, size_t i, struct et_record *rec)
+int et_mapper_params(struct et_mapper *mp, const struct et_jdoc *d, size_t i,
+		     struct et_record_out *rec)
 {
 	struct et_redact_stats st = {0, 0};
 
@@ -153,7 +154,8 @@ int et_mapper_params(struct et_mapper *mp, const struct et_jdoc *d, size_t i, st
 	return rec->params ? 0 : -ENOMEM;
 }
 
-int et_mapper_params_span(struct et_mapper *mp, const char *val, size_t len, struct et_record *rec)
+int et_mapper_params_span(struct et_mapper *mp, const char *val, size_t len,
+			  struct et_record_out *rec)
 {
 	struct et_jdoc d = {0};
 	int r = et_jdoc_parse(&d, val, len, ET_MAPPER_MAX_NODES);
@@ -171,14 +173,14 @@ int et_mapper_params_span(struct et_mapper *mp, const char *val, size_t len, str
 	return r;
 }
 
-int et_mapper_input(struct et_mapper *mp, struct et_record *rec)
+int et_mapper_input(struct et_mapper *mp, struct et_record_out *rec)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_input");
 
 	return mem ? et_mapper_params_span(mp, mem->val, mem->val_len, rec) : 0;
 }
 
-void et_mapper_response_size(struct et_mapper *mp, const char *key, struct et_record *rec)
+void et_mapper_response_size(struct et_mapper *mp, const char *key, struct et_record_out *rec)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
 
@@ -204,7 +206,7 @@ const char *et_mapper_outcome(const char *event, bool interrupt)
 	return NULL;
 }
 
-int et_mapper_call(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
+int et_mapper_call(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	double d;
 	long long code;

@@ -43,14 +43,14 @@ struct et_mapper {
  * Redacts and truncates the @n bytes at @s (borrowed) as the options say, adding the redactions
  * and truncations made to @rec's counts. Returns a new string the caller frees, or NULL (ENOMEM).
  */
-char *et_mapper_clean(struct et_mapper *mp, const char *s, size_t n, struct et_record *rec);
+char *et_mapper_clean(struct et_mapper *mp, const char *s, size_t n, struct et_record_out *rec);
 
 /**
  * Returns the string member @key decoded and cleaned into a new string the caller frees; with
  * @raw, decoded only (for ids used as keys, never written). NULL when the member is absent, not a
  * string, or on ENOMEM.
  */
-char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record *rec, bool raw);
+char *et_mapper_string(struct et_mapper *mp, const char *key, struct et_record_out *rec, bool raw);
 
 /**
  * Returns the decoded bytes of string member @key in a new NUL-terminated buffer the caller frees,
@@ -70,7 +70,7 @@ bool et_mapper_true(struct et_mapper *mp, const char *key);
  * absent or not a string. @rec may be NULL when @raw is set.
  */
 char *et_mapper_node_string(struct et_mapper *mp, const struct et_jdoc *d, size_t i,
-			    struct et_record *rec, bool raw);
+			    struct et_record_out *rec, bool raw);
 
 /**
  * Parses the object or array member @key into @d (zeroed by the caller, who frees it with
@@ -81,7 +81,7 @@ size_t et_mapper_doc(struct et_mapper *mp, const char *key, struct et_jdoc *d);
 
 /** Like et_mapper_node_string for the member @key of object node @obj of @d. */
 char *et_mapper_doc_string(struct et_mapper *mp, const struct et_jdoc *d, size_t obj,
-			   const char *key, struct et_record *rec, bool raw);
+			   const char *key, struct et_record_out *rec, bool raw);
 
 /** True when @tool (may be NULL: false) is one the user chose not to record. */
 bool et_mapper_skipped(const struct et_mapper *mp, const char *tool);
@@ -91,20 +91,21 @@ bool et_mapper_skipped(const struct et_mapper *mp, const char *tool);
  * Returns 0 or -ENOMEM.
  */
 int et_mapper_params(struct et_mapper *mp, const struct et_jdoc *d, size_t i,
-		     struct et_record *rec);
+		     struct et_record_out *rec);
 
 /**
  * Parses the JSON text of @len bytes at @val (borrowed) and records it as @rec's params like
  * et_mapper_params. A text with more than ET_MAPPER_MAX_NODES values gets a note as its params and
  * one truncation; one that does not parse gets no params. Returns 0 or -ENOMEM.
  */
-int et_mapper_params_span(struct et_mapper *mp, const char *val, size_t len, struct et_record *rec);
+int et_mapper_params_span(struct et_mapper *mp, const char *val, size_t len,
+			  struct et_record_out *rec);
 
 /** Records the member tool_input, when there is one, as @rec's params. Returns 0 or -ENOMEM. */
-int et_mapper_input(struct et_mapper *mp, struct et_record *rec);
+int et_mapper_input(struct et_mapper *mp, struct et_record_out *rec);
 
 /** Sets @rec's response_bytes to the length of member @key's JSON text, when there is one. */
-void et_mapper_response_size(struct et_mapper *mp, const char *key, struct et_record *rec);
+void et_mapper_response_size(struct et_mapper *mp, const char *key, struct et_record_out *rec);
 
 /**
  * The outcome a Claude Code event gives a call: "success" for PostToolUse, "failure" (or
@@ -119,6 +120,6 @@ const char *et_mapper_outcome(const char *event, bool interrupt);
  * tool_response and tool_input as the params. Sets out->post_tool_use_id (and its length) to the
  * raw id of a Post event (its start stamp is done with). Returns 0 or -ENOMEM.
  */
-int et_mapper_call(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out);
+int et_mapper_call(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
 #endif

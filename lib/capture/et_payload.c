@@ -49,9 +49,9 @@ bool et_payload_exit_code(const char *error, long long *code)
 
 /* ---- records ---- */
 
-static int add_record(struct et_mapped *out, struct et_record **rec)
+static int add_record(struct et_mapped *out, struct et_record_out **rec)
 {
-	struct et_record *v = realloc(out->records, (out->n + 1) * sizeof(*v));
+	struct et_record_out *v = realloc(out->records, (out->n + 1) * sizeof(*v));
 
 	if (!v) {
 		return -ENOMEM;
@@ -117,7 +117,7 @@ static enum et_agent detect_agent(struct et_mapper *mp, const char *event)
 }
 
 /* The first string of array member @key, cleaned; NULL when there is none. */
-static char *member_first_string(struct et_mapper *mp, const char *key, struct et_record *rec)
+static char *member_first_string(struct et_mapper *mp, const char *key, struct et_record_out *rec)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
 	struct et_jdoc d = {0};
@@ -131,7 +131,7 @@ static char *member_first_string(struct et_mapper *mp, const char *key, struct e
 }
 
 /* The fields every record of this payload shares. */
-static void common_fields(struct et_mapper *mp, struct et_record *rec)
+static void common_fields(struct et_mapper *mp, struct et_record_out *rec)
 {
 	char *event_raw = et_mapper_string(mp, "hook_event_name", rec, true);
 
@@ -171,7 +171,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static void copy_common(const struct et_record *from, struct et_record *to)
+static void copy_common(const struct et_record_out *from, struct et_record_out *to)
 {
 	to->ts_ms = from->ts_ms;
 	to->agent = from->agent;
@@ -198,7 +198,7 @@ static int batch_failure(struct et_mapper *mp, const char *response, size_t resp
 	size_t n = response_len - strlen(TOOL_USE_ERROR_OPEN),
 	       close_len = strlen(TOOL_USE_ERROR_CLOSE);
 	struct et_buf json;
-	struct et_record *rec;
+	struct et_record_out *rec;
 	long long code;
 	char *raw_name;
 	int r;
@@ -236,7 +236,7 @@ static int batch_failure(struct et_mapper *mp, const char *response, size_t resp
 }
 
 /* Makes room in the batch record for one more call. */
-static int batch_room(struct et_record *batch, size_t *cap)
+static int batch_room(struct et_record_out *batch, size_t *cap)
 {
 	size_t want = *cap ? *cap * 2 : 8;
 	char **v;
@@ -347,7 +347,7 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 {
 	struct et_scan_member members[MAX_MEMBERS];
 	struct et_mapper mp = {o, ET_AGENT_CLAUDE, members, 0, {0}, {0}};
-	struct et_record *rec;
+	struct et_record_out *rec;
 	int status, r;
 	char *raw_tool = NULL;
 

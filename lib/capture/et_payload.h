@@ -30,7 +30,7 @@ struct et_map_opts {
 };
 
 struct et_mapped {
-	struct et_record *records; /* owned array of @n records */
+	struct et_record_out *records; /* owned array of @n records */
 	size_t n;
 	bool is_pre;		    /* a PreToolUse: stamp it, write no record */
 	char *pre_tool_use_id;	    /* owned; the raw id to stamp (not written anywhere) */

@@ -15,7 +15,7 @@
 
 #include "banned.h"
 
-void et_record_finish(struct et_record *r)
+void et_record_finish(struct et_record_out *r)
 {
 	size_t i;
 
@@ -67,7 +67,7 @@ static void str_array(struct et_buf *b, const char *key, char **v, size_t n)
 	et_buf_addch(b, ']');
 }
 
-int et_record_write(const struct et_record *r, struct et_buf *out)
+int et_record_write(const struct et_record_out *r, struct et_buf *out)
 {
 	size_t start = out->len;
 	char ts[40];

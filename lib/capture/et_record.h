@@ -15,7 +15,7 @@
 
 #define ET_RECORD_VERSION 1
 
-struct et_record {
+struct et_record_out {
 	int64_t ts_ms;
 	const char *agent; /* static */
 	char *event;	   /* owned strings below; NULL writes null */
@@ -51,12 +51,12 @@ struct et_record {
 };
 
 /** Frees what @r owns and zeroes it. Accepts a zeroed record. */
-void et_record_finish(struct et_record *r);
+void et_record_finish(struct et_record_out *r);
 
 /**
  * Appends @r as one JSON line, '\n' included, to @out. Returns 0 or -errno (-E2BIG past the cap,
  * in which case @out is cut back to its length before the call).
  */
-int et_record_write(const struct et_record *r, struct et_buf *out);
+int et_record_write(const struct et_record_out *r, struct et_buf *out);
 
 #endif

@@ -51,7 +51,7 @@ static void setup_finish(void)
  * when the payload is not an object.
  */
 static void setup_open(struct et_mapper *mp, enum et_agent agent, const char *json,
-		       struct et_record *rec)
+		       struct et_record_out *rec)
 {
 	memset(mp, 0, sizeof(*mp));
 	memset(rec, 0, sizeof(*rec));
@@ -68,7 +68,7 @@ static void setup_open(struct et_mapper *mp, enum et_agent agent, const char *js
 }
 
 /* Frees what setup_open made, the record included. */
-static void setup_close(struct et_mapper *mp, struct et_record *rec)
+static void setup_close(struct et_mapper *mp, struct et_record_out *rec)
 {
 	et_record_finish(rec);
 	et_buf_finish(&mp->tmp);

@@ -7,16 +7,16 @@
 #include "tap.h"
 
 /* Maps @json with @fn as agent @agent; the record in @rec, what else it gave in @out. */
-static int map(int (*fn)(struct et_mapper *, struct et_record *, struct et_mapped *),
-	       enum et_agent agent, const char *json, struct et_mapper *mp, struct et_record *rec,
-	       struct et_mapped *out)
+static int map(int (*fn)(struct et_mapper *, struct et_record_out *, struct et_mapped *),
+	       enum et_agent agent, const char *json, struct et_mapper *mp,
+	       struct et_record_out *rec, struct et_mapped *out)
 {
 	memset(out, 0, sizeof(*out));
 	setup_open(mp, agent, json, rec);
 	return fn(mp, rec, out);
 }
 
-static void done(struct et_mapper *mp, struct et_record *rec, struct et_mapped *out)
+static void done(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	et_mapped_finish(out);
 	setup_close(mp, rec);
@@ -29,7 +29,7 @@ static void done(struct et_mapper *mp, struct et_record *rec, struct et_mapped *
 static void test_gemini(void)
 {
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	struct et_mapped out;
 	char *key;
 	size_t key_len = 0;
@@ -92,7 +92,7 @@ static void test_gemini(void)
 static void test_codex(void)
 {
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	struct et_mapped out;
 
 	map(et_agents_codex, ET_AGENT_CODEX, CODEX("PostToolUse", "\"Exit code 0\\nall good\""),
@@ -123,7 +123,7 @@ static void test_codex(void)
 static void test_cursor(void)
 {
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	struct et_mapped out;
 
 	map(et_agents_cursor, ET_AGENT_CURSOR,

@@ -24,7 +24,7 @@ static void test_members(void)
 		"\"secret\":\"key " AWS_KEY " here\",\"d\":24.5,\"neg\":-1,\"big\":1e12,"
 		"\"s\":\"3\",\"t\":true,\"f\":false,\"st\":\"true\",\"o\":{\"k\":\"v\"}}";
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	char *v;
 	double d = 0;
 
@@ -55,7 +55,7 @@ static void test_docs(void)
 {
 	const char *json = "{\"o\":{\"k\":\"v\",\"n\":1,\"arr\":[\"first\"]},\"s\":\"x\"}";
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	struct et_jdoc d = {0}, e = {0};
 	char *v;
 
@@ -79,7 +79,7 @@ static void test_docs(void)
 static void test_skip(void)
 {
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 
 	setup_open(&mp, ET_AGENT_CLAUDE, "{}", &rec);
 	tap_ok(!et_mapper_skipped(&mp, "Read"), "skipped: nothing without a skip function");
@@ -95,7 +95,7 @@ static void test_params(void)
 {
 	const char *json = "{\"tool_input\":{\"command\":\"ls\"},\"tool_response\":{\"a\":1}}";
 	struct et_mapper mp;
-	struct et_record rec, other;
+	struct et_record_out rec, other;
 	struct et_buf big;
 	int r;
 
@@ -156,7 +156,7 @@ static void test_call(void)
 			   "\"tool_use_id\":\"toolu_7\",\"error\":\"Exit code 2\\nno such file\","
 			   "\"duration_ms\":1500,\"tool_input\":{\"command\":\"ls x\"}}";
 	struct et_mapper mp;
-	struct et_record rec;
+	struct et_record_out rec;
 	struct et_mapped out;
 
 	memset(&out, 0, sizeof(out));
