@@ -4,6 +4,14 @@
  * in line-aligned chunks (8 MiB unless the client asks otherwise; other files are read into
  * chunks of the same size), each chunk is unmapped once its items are consumed, a few chunks are
  * in flight at a time, and the client's parse function, most of the work, runs on every core.
+ *
+ * A mapped file can shrink under the mapping (a copy-and-truncate rotation does that to a live
+ * log), and touching a page past its new end raises SIGBUS on whichever thread touches it: a
+ * worker, the consumer, or the reader. Every mapping is therefore registered in a guard table,
+ * and a SIGBUS handler replaces the vanished pages of a guarded mapping with zeros (the access is
+ * retried and succeeds), marks the guard, and passes any other SIGBUS on. The reader checks the
+ * guards as chunks come and go, and stops the run with a message when a file shrank. Nothing
+ * jumps out of the client's code; nothing reads a stale copy of the file.
  */
 #include "et_lines.h"
 
@@ -11,6 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +34,130 @@
 
 #include "banned.h"
 
-#define CHUNK ((size_t)8 << 20) /* the default chunk_size */
-#define MAX_LINE ((size_t)64 << 20)
+#define CHUNK ((size_t)8 << 20)	    /* the default chunk_size */
+#define MAX_LINE ((size_t)64 << 20) /* the default max_line */
+
+/* ---- guarding mappings against a file that shrinks ---- */
+
+#define MAX_GUARDS 48
+
+/* A mapping the SIGBUS handler may repair. Slots are claimed by a pipeline for its whole run. */
+struct guard {
+	atomic_bool claimed;
+	atomic_uintptr_t base; /* 0: no mapping registered; set last, cleared first */
+	atomic_size_t len;
+	atomic_bool hit; /* a page of the mapping vanished since it was registered */
+};
+
+static struct guard guards[MAX_GUARDS];
+static struct sigaction old_bus; /* the disposition before ours, for faults not ours */
+static uintptr_t page_mask;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+static bool bus_ready;
+
+/*
+ * The SIGBUS handler: a fault inside a guarded mapping gets zero pages from the faulting page to
+ * the mapping's end (mmap is a plain system call on every system this runs on, safe here) and
+ * its guard marked; the faulting access is then retried and reads zeros. Any other fault goes to
+ * the previous handler, or (default or ignored) resets SIGBUS to its default so that the retried
+ * access ends the process as it would have without us.
+ */
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	uintptr_t a = (uintptr_t)si->si_addr, b, page;
+	size_t i, n;
+	struct sigaction dfl;
+	int saved = errno;
+
+	for (i = 0; i < MAX_GUARDS; i++) {
+		b = atomic_load(&guards[i].base);
+		n = atomic_load(&guards[i].len);
+		if (!b || a < b || a - b >= n) {
+			continue;
+		}
+		page = a & page_mask;
+		if (mmap((void *)page, b + n - page, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			atomic_store(&guards[i].hit, true);
+			errno = saved;
+			return;
+		}
+		break;
+	}
+	if ((old_bus.sa_flags & SA_SIGINFO) && old_bus.sa_sigaction) {
+		old_bus.sa_sigaction(sig, si, uctx);
+	} else if (old_bus.sa_handler != SIG_DFL && old_bus.sa_handler != SIG_IGN) {
+		old_bus.sa_handler(sig);
+	} else {
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGBUS, &dfl, NULL);
+	}
+	errno = saved;
+}
+
+static void install_bus_handler(void)
+{
+	struct sigaction sa;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0 || sigaction(SIGBUS, NULL, &old_bus) != 0) {
+		return;
+	}
+	page_mask = ~((uintptr_t)page - 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	bus_ready = sigaction(SIGBUS, &sa, NULL) == 0;
+}
+
+/* Claims a guard slot; returns its index or -1 when none is free or there is no handler. */
+static int guard_claim(void)
+{
+	size_t i;
+	bool no = false;
+
+	pthread_once(&bus_once, install_bus_handler);
+	if (!bus_ready) {
+		return -1;
+	}
+	for (i = 0; i < MAX_GUARDS; i++) {
+		no = false;
+		if (atomic_compare_exchange_strong(&guards[i].claimed, &no, true)) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void guard_release(int g)
+{
+	if (g >= 0) {
+		atomic_store(&guards[g].base, 0);
+		atomic_store(&guards[g].claimed, false);
+	}
+}
+
+static void guard_set(int g, void *base, size_t len)
+{
+	atomic_store(&guards[g].base, 0);
+	atomic_store(&guards[g].hit, false);
+	atomic_store(&guards[g].len, len);
+	atomic_store(&guards[g].base, (uintptr_t)base);
+}
+
+/* Unregisters the mapping of guard @g; returns true when a page of it had vanished. */
+static bool guard_clear(int g)
+{
+	atomic_store(&guards[g].base, 0);
+	return atomic_load(&guards[g].hit);
+}
+
+static bool guard_hit(int g)
+{
+	return atomic_load(&guards[g].hit);
+}
 
 /* ---- the pipeline ---- */
 
@@ -48,6 +181,8 @@ struct chunk {
 	const char *data; /* the lines: into buf, or into map */
 	void *map;	  /* owned mapping of the file, or NULL */
 	size_t map_len;
+	int guard;	 /* the guard slot of the mapping (-1: none, the pipeline does not map) */
+	bool first;	 /* the chunk starts its file (a byte order mark may open it) */
 	char *buf;	 /* owned */
 	size_t cap, len; /* len: bytes of whole lines (a file's last may lack its newline) */
 	size_t file;	 /* index of the file the lines come from */
@@ -64,9 +199,11 @@ struct pipeline {
 	pthread_cond_t changed;
 	struct chunk chunks[NCHUNKS];
 	const struct et_lines_client *cl;
-	size_t chunk; /* bytes a chunk holds, unless a line is longer */
-	bool done;    /* no more chunks will be filled */
-	bool stop;    /* an error: workers leave */
+	size_t chunk;	 /* bytes a chunk holds, unless a line is longer */
+	size_t max_line; /* a line is cut there */
+	bool can_map;	 /* every chunk has a guard slot: regular files may be mapped */
+	bool done;	 /* no more chunks will be filled */
+	bool stop;	 /* an error: workers leave */
 };
 
 /* Parses one line into the next item of @c; counts into c->st. */
@@ -115,6 +252,10 @@ static int parse_chunk(struct chunk *c, const struct et_lines_client *cl)
 
 	c->nitems = 0;
 	memset(&c->st, 0, sizeof(c->st));
+	/* A UTF-8 byte order mark (some editors write one) is not part of the first line. */
+	if (c->first && c->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+	}
 	while (r == 0 && p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		r = parse_into(c, p, (size_t)((nl ? nl : end) - p), cl);
@@ -164,7 +305,21 @@ struct consumer {
 	uint64_t next_fill, next_use;
 	const struct et_lines_client *cl;
 	struct et_lines_stats *st;
+	char *const *files;
+	struct et_buf *err; /* or NULL */
 };
+
+/* A file shrank while it was mapped: stops the run with a message. */
+static int shrank(struct consumer *k, size_t file)
+{
+	if (k->err) {
+		et_buf_addf(k->err,
+			    "'%s' shrank while it was being read (truncated by a log rotation?); "
+			    "run again\n",
+			    k->files[file]);
+	}
+	return -EIO;
+}
 
 /* Waits for the oldest chunk in flight, hands its items to the consumer, frees it. */
 static int consume_one(struct consumer *k)
@@ -192,6 +347,9 @@ static int consume_one(struct consumer *k)
 		return 0;
 	}
 	r = c->err;
+	if (r == 0 && c->map && guard_hit(c->guard)) {
+		r = shrank(k, c->file); /* its items may hold zeros where lines were */
+	}
 	for (i = 0; r == 0 && i < c->nitems; i++) {
 		r = k->cl->consume(k->cl->consume_ctx, c->items + i * k->cl->item_size);
 	}
@@ -201,6 +359,9 @@ static int consume_one(struct consumer *k)
 	k->st->chunks++;
 	k->next_use++;
 	if (c->map) {
+		if (guard_clear(c->guard) && r == 0) {
+			r = shrank(k, c->file); /* it shrank while the consumer read it */
+		}
 		munmap(c->map, c->map_len);
 		c->map = NULL;
 	}
@@ -234,9 +395,10 @@ static int free_chunk(struct consumer *k, struct chunk **out)
 	}
 }
 
-static void submit(struct consumer *k, struct chunk *c, size_t file)
+static void submit(struct consumer *k, struct chunk *c, size_t file, bool first)
 {
 	c->file = file;
+	c->first = first;
 	pthread_mutex_lock(&k->pl->lock);
 	c->seq = k->next_fill++;
 	c->state = CHUNK_READY;
@@ -250,7 +412,7 @@ static int grow_chunk(struct chunk *c, size_t need, size_t chunk)
 	char *nb;
 
 	while (cap < need) {
-		cap *= 2;
+		cap = cap * 2 < need ? cap * 2 : need;
 	}
 	if (cap == c->cap) {
 		return 0;
@@ -265,9 +427,42 @@ static int grow_chunk(struct chunk *c, size_t need, size_t chunk)
 }
 
 /*
+ * Skips the rest of a line cut at max_line: moves *@start past the next newline (or to @size).
+ * Read with pread, not mapped: this is rare and needs no speed.
+ */
+static int skip_line(int fd, off_t *start, off_t size)
+{
+	char buf[65536];
+	const char *nl;
+	ssize_t got;
+
+	while (*start < size) {
+		got = pread(fd, buf, sizeof(buf), *start);
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got < 0) {
+			return -errno;
+		}
+		if (got == 0) {
+			*start = size;
+			break;
+		}
+		nl = memchr(buf, '\n', (size_t)got);
+		if (nl) {
+			*start += nl + 1 - buf;
+			break;
+		}
+		*start += got;
+	}
+	return 0;
+}
+
+/*
  * Maps a regular file chunk by chunk instead of reading it: no copy of the file through the
  * kernel (that copy was a third of the time on a 776 MB log). Each chunk is a line-aligned window
- * of the file, mapped when it is filled and unmapped once its items are consumed.
+ * of the file, mapped when it is filled and unmapped once its items are consumed; each mapping
+ * is guarded (see the top of the file) from the moment it exists.
  */
 static int map_file(struct consumer *k, int fd, off_t size, size_t file, const char *path,
 		    struct et_buf *err)
@@ -276,7 +471,9 @@ static int map_file(struct consumer *k, int fd, off_t size, size_t file, const c
 	off_t start = 0, base, end;
 	struct chunk *c;
 	const char *data, *last;
+	struct stat st;
 	size_t want;
+	bool cut;
 	void *m;
 	int r;
 
@@ -285,34 +482,55 @@ static int map_file(struct consumer *k, int fd, off_t size, size_t file, const c
 		if (r < 0) {
 			return r;
 		}
+		if (fstat(fd, &st) == 0 && st.st_size < size) {
+			return shrank(k, file);
+		}
 		base = start - start % page;
 		want = k->pl->chunk;
 		for (;;) {
 			end = start + (off_t)want < size ? start + (off_t)want : size;
 			m = mmap(NULL, (size_t)(end - base), PROT_READ, MAP_PRIVATE, fd, base);
 			if (m == MAP_FAILED) {
+				r = -errno;
 				if (err) {
 					et_buf_addf(err, "cannot map '%s': %s\n", path,
 						    strerror(errno));
 				}
-				return -errno;
+				return r;
 			}
+			guard_set(c->guard, m, (size_t)(end - base));
 			data = (const char *)m + (start - base);
 			last = end == size ? NULL : memrchr(data, '\n', (size_t)(end - start));
-			if (end == size || last || want >= MAX_LINE) {
+			if (guard_clear(c->guard)) {
+				munmap(m, (size_t)(end - base));
+				return shrank(k, file);
+			}
+			if (end == size || last || want >= k->pl->max_line) {
 				break;
 			}
 			/* No line ends in the window: a long line; take a larger one. */
 			munmap(m, (size_t)(end - base));
-			want *= 2;
+			want = want * 2 < k->pl->max_line ? want * 2 : k->pl->max_line;
 		}
+		guard_set(c->guard, m, (size_t)(end - base));
 		posix_madvise(m, (size_t)(end - base), POSIX_MADV_SEQUENTIAL);
 		c->map = m;
 		c->map_len = (size_t)(end - base);
 		c->data = data;
 		c->len = last ? (size_t)(last + 1 - data) : (size_t)(end - start);
+		cut = !last && end < size; /* a line longer than max_line: its head is the chunk */
+		submit(k, c, file, start == 0);
 		start += (off_t)c->len;
-		submit(k, c, file);
+		if (cut) {
+			r = skip_line(fd, &start, size);
+			if (r < 0) {
+				if (err) {
+					et_buf_addf(err, "cannot read '%s': %s\n", path,
+						    strerror(-r));
+				}
+				return r;
+			}
+		}
 	}
 	return 0;
 }
@@ -320,7 +538,8 @@ static int map_file(struct consumer *k, int fd, off_t size, size_t file, const c
 /*
  * Reads file @file into chunks of whole lines and submits them. The bytes after a chunk's last
  * newline move to the front of the next chunk; a file's last line needs no newline. A line longer
- * than MAX_LINE is cut there.
+ * than max_line is cut there, and the rest of it skipped. Only regular files and pipes are read:
+ * a device may never end (/dev/zero) or have side effects.
  */
 static int read_file(struct consumer *k, char *const *files, size_t file, struct et_buf *err)
 {
@@ -331,7 +550,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 	size_t ncarry = 0;
 	ssize_t got;
 	int fd, r = 0;
-	bool eof = false;
+	bool eof = false, first = true, skip = false;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
@@ -341,7 +560,14 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 		}
 		return r;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))) {
+		if (err) {
+			et_buf_addf(err, "cannot read '%s': not a regular file or a pipe\n", path);
+		}
+		close(fd);
+		return -EINVAL;
+	}
+	if (S_ISREG(st.st_mode)) {
 		if (k->cl->min_mtime_ms &&
 		    (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 <
 			    k->cl->min_mtime_ms) {
@@ -349,9 +575,11 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			close(fd);
 			return 0;
 		}
-		r = st.st_size > 0 ? map_file(k, fd, st.st_size, file, path, err) : 0;
-		close(fd);
-		return r;
+		if (k->pl->can_map) {
+			r = st.st_size > 0 ? map_file(k, fd, st.st_size, file, path, err) : 0;
+			close(fd);
+			return r;
+		}
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (!eof && r == 0) {
@@ -366,7 +594,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			memcpy(c->buf, carry, ncarry);
 		}
 		c->len = ncarry;
-		/* Fill the chunk; a line longer than it grows it, up to MAX_LINE. */
+		/* Fill the chunk; a line longer than it grows it, up to max_line. */
 		for (;;) {
 			got = read(fd, c->buf + c->len, c->cap - c->len);
 			if (got < 0 && errno == EINTR) {
@@ -382,16 +610,29 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			}
 			eof = got == 0;
 			c->len += (size_t)got;
+			if (skip && !eof) {
+				/* The rest of a line cut at max_line: drop it, up to its newline. */
+				last = memchr(c->buf, '\n', c->len);
+				if (!last) {
+					c->len = 0;
+					continue;
+				}
+				c->len -= (size_t)(last + 1 - c->buf);
+				memmove(c->buf, last + 1, c->len);
+				skip = false;
+			}
 			if (eof) {
 				break;
 			}
 			if (c->len < c->cap) {
 				continue;
 			}
-			if (memchr(c->buf, '\n', c->len) || c->cap >= MAX_LINE) {
+			if (memchr(c->buf, '\n', c->len) || c->cap >= k->pl->max_line) {
 				break; /* full, with a whole line in it (or a line too long to hold) */
 			}
-			r = grow_chunk(c, c->cap * 2, k->pl->chunk);
+			r = grow_chunk(c,
+				       c->cap * 2 < k->pl->max_line ? c->cap * 2 : k->pl->max_line,
+				       k->pl->chunk);
 			if (r < 0) {
 				break;
 			}
@@ -403,6 +644,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 		carry = NULL;
 		ncarry = 0;
 		last = eof ? NULL : memrchr(c->buf, '\n', c->len);
+		skip = !eof && !last; /* a line longer than max_line: its head is the chunk */
 		if (last && (size_t)(last + 1 - c->buf) < c->len) {
 			ncarry = c->len - (size_t)(last + 1 - c->buf);
 			carry = malloc(ncarry);
@@ -414,7 +656,8 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			c->len -= ncarry;
 		}
 		c->data = c->buf;
-		submit(k, c, file);
+		submit(k, c, file, first);
+		first = false;
 	}
 	free(carry);
 	close(fd);
@@ -425,7 +668,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		 struct et_lines_stats *st, struct et_buf *err)
 {
 	struct pipeline pl;
-	struct consumer k = {&pl, 0, 0, cl, st};
+	struct consumer k = {&pl, 0, 0, cl, st, files, err};
 	pthread_t threads[MAX_WORKERS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nworkers = cpus < 1	       ? 1
@@ -439,6 +682,15 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	pthread_cond_init(&pl.changed, NULL);
 	pl.cl = cl;
 	pl.chunk = cl->chunk_size ? cl->chunk_size : CHUNK;
+	pl.max_line = cl->max_line ? cl->max_line : MAX_LINE;
+	if (pl.max_line < pl.chunk) {
+		pl.max_line = pl.chunk;
+	}
+	pl.can_map = true;
+	for (i = 0; i < NCHUNKS; i++) {
+		pl.chunks[i].guard = guard_claim();
+		pl.can_map = pl.can_map && pl.chunks[i].guard >= 0;
+	}
 	for (started = 0; started < nworkers; started++) {
 		if (pthread_create(&threads[started], NULL, worker, &pl) != 0) {
 			break;
@@ -473,6 +725,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		pthread_join(threads[i], NULL);
 	}
 	for (i = 0; i < NCHUNKS; i++) {
+		guard_release(pl.chunks[i].guard);
 		if (pl.chunks[i].map) {
 			munmap(pl.chunks[i].map, pl.chunks[i].map_len);
 		}

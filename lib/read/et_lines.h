@@ -62,6 +62,8 @@ struct et_lines_client {
 	 * 64 MiB); 0: 8 MiB. Tests take small ones to cross many chunks.
 	 */
 	size_t chunk_size;
+	/* A line longer than this is cut there (0: 64 MiB; at least chunk_size). For tests. */
+	size_t max_line;
 };
 
 struct et_lines_stats {
@@ -75,9 +77,17 @@ struct et_lines_stats {
 /**
  * Reads the @n files in order and runs @cl over their lines, adding to the counts in @st. A file
  * that cannot be opened, mapped or read is an error described in @err (when not NULL) as
- * "cannot open 'PATH': …\n". A line longer than 64 MiB is cut there (and is then malformed, for
- * a JSON format). Returns 0, -errno, or the first negative return of the parse or consume
- * function.
+ * "cannot open 'PATH': …\n". Only regular files and pipes are read: anything else (a device such
+ * as /dev/zero) is -EINVAL, "cannot read 'PATH': not a regular file or a pipe". A line longer
+ * than max_line (64 MiB) is cut there (and is then malformed, for a JSON format) and the rest of
+ * it skipped: it counts as one line. A UTF-8 byte order mark opening a file is not part of its
+ * first line.
+ *
+ * A regular file that shrinks while it is read (a copy-and-truncate rotation) stops the run with
+ * -EIO and "'PATH' shrank while it was being read …" instead of killing the process with SIGBUS:
+ * the first run installs a process-wide SIGBUS handler for that, which passes every fault outside
+ * the engine's own mappings on to the handler that was there before it (or to the default).
+ * Returns 0, -errno, or the first negative return of the parse or consume function.
  */
 int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		 struct et_lines_stats *st, struct et_buf *err);

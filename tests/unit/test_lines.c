@@ -31,6 +31,9 @@ struct seen {
 	struct item items[8]; /* the first ones */
 };
 
+/* A file the parse function truncates when it meets the line "t" (on a worker), or NULL. */
+static const char *truncate_at_t;
+
 static int parse_test(const void *ctx, const struct et_line *l, void *out)
 {
 	struct item *it = out;
@@ -39,6 +42,9 @@ static int parse_test(const void *ctx, const struct et_line *l, void *out)
 	(void)ctx;
 	if (l->p[0] == 'e' && l->n == 1) {
 		return -E2BIG;
+	}
+	if (l->p[0] == 't' && l->n == 1 && truncate_at_t && truncate(truncate_at_t, 0) != 0) {
+		exit(99);
 	}
 	if (l->p[0] == 's') {
 		return ET_LINE_SKIP;
@@ -78,11 +84,13 @@ static int consume_test(void *ctx, void *item)
 	return s->stop_at && s->count == s->stop_at ? -ECANCELED : 0;
 }
 
+static size_t test_max_line; /* the client's max_line (0: the engine's default) */
+
 static int run(char *const *files, size_t n, struct seen *s, struct et_lines_stats *st,
 	       int64_t min_mtime_ms, size_t chunk_size, struct et_buf *err)
 {
-	struct et_lines_client cl = {parse_test,	  NULL,		consume_test, s,
-				     sizeof(struct item), min_mtime_ms, chunk_size};
+	struct et_lines_client cl = {parse_test,   NULL,       consume_test, s, sizeof(struct item),
+				     min_mtime_ms, chunk_size, test_max_line};
 	size_t stop_at = s->stop_at;
 
 	memset(s, 0, sizeof(*s));
@@ -328,6 +336,132 @@ static void test_pipe(const char *dir)
 	       "the long line and the last one (no newline) arrive whole");
 }
 
+/*
+ * A file truncated while it is mapped (a copy-and-truncate rotation): the pages past its new end
+ * vanish under the chunks in flight. The run stops with a message instead of dying of SIGBUS.
+ */
+static void test_truncated(const char *dir)
+{
+	char path[160];
+	char *files[2] = {path, NULL};
+	struct et_lines_stats st;
+	struct et_buf err;
+	struct seen s;
+	FILE *fp;
+	int r;
+
+	/*
+	 * 1 MB in 64 KiB chunks; the worker that parses "t", in the middle, truncates the file and
+	 * goes on parsing the lines after it, on pages that no longer exist.
+	 */
+	snprintf(path, sizeof(path), "%s/truncated", dir);
+	fp = fopen(path, "w");
+	if (!fp) {
+		exit(99);
+	}
+	write_numbered(fp, 2000, LINE);
+	fputs("t\n", fp);
+	write_numbered(fp, 2000, LINE);
+	if (fclose(fp) != 0) {
+		exit(99);
+	}
+	memset(&s, 0, sizeof(s));
+	truncate_at_t = path;
+	et_buf_init(&err, 4096);
+	r = run(files, 1, &s, &st, 0, 65536, &err);
+	tap_ok(r == -EIO, "a file truncated while read: -EIO, not SIGBUS (%d)", r);
+	tap_ok(strstr(err.data, "truncated'") && strstr(err.data, "shrank while it was being read"),
+	       "and a message naming it: %s", err.data);
+	tap_ok(s.count < 2000, "the run stopped before the chunk of the truncation (%zu items)",
+	       s.count);
+	et_buf_finish(&err);
+	truncate_at_t = NULL;
+
+	/* The next run of the same process reads the (now empty) file normally. */
+	tap_ok(run(files, 1, &s, &st, 0, 65536, NULL) == 0 && st.lines == 0,
+	       "the handler stays harmless");
+}
+
+/*
+ * A line over max_line (64 MiB by default; 1 MiB here) is one line, cut; a byte order mark opens
+ * a file; devices are refused.
+ */
+static void test_odd_files(const char *dir)
+{
+	char path[160], fifo[160];
+	char *files[2] = {path, NULL};
+	struct et_lines_stats st;
+	struct et_buf err;
+	struct seen s;
+	size_t left, part;
+	char xs[65536];
+	pid_t pid;
+	FILE *fp;
+	int status, pass, r;
+
+	memset(xs, 'x', sizeof(xs));
+	snprintf(path, sizeof(path), "%s/huge-line", dir);
+	snprintf(fifo, sizeof(fifo), "%s/huge-fifo", dir);
+	fp = fopen(path, "w");
+	if (!fp || fputs("k 1\nk 2 ", fp) < 0) {
+		exit(99);
+	}
+	for (left = ((size_t)1 << 20) + 100000; left; left -= part) {
+		part = left < sizeof(xs) ? left : sizeof(xs);
+		fwrite(xs, 1, part, fp);
+	}
+	if (fputs("x\nk 3\n", fp) < 0 || fclose(fp) != 0 || mkfifo(fifo, 0600) != 0) {
+		exit(99);
+	}
+	test_max_line = (size_t)1 << 20;
+	for (pass = 0; pass < 2; pass++) {
+		pid = 0;
+		if (pass == 1) {
+			pid = fork();
+			if (pid < 0) {
+				exit(99);
+			}
+			if (pid == 0) {
+				char cmd[400];
+
+				snprintf(cmd, sizeof(cmd), "cat '%s' > '%s'", path, fifo);
+				_exit(system(cmd) != 0);
+			}
+			files[0] = fifo;
+		}
+		memset(&s, 0, sizeof(s));
+		r = run(files, 1, &s, &st, 0, 65536, NULL);
+		tap_ok(r == 0 && st.lines == 3 && st.items == 3,
+		       "%s: a line over max_line counts once (%zu lines, %zu items)",
+		       pass ? "a pipe" : "a file", st.lines, st.items);
+		tap_ok(s.count == 3 && s.items[1].value == 2 && s.items[1].n == ((size_t)1 << 20) &&
+			       s.items[2].value == 3,
+		       "%s: it is cut at max_line (%zu), the next line is whole",
+		       pass ? "a pipe" : "a file", s.items[1].n);
+		if (pid) {
+			tap_ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+				       WEXITSTATUS(status) == 0,
+			       "the pipe's writer wrote it all");
+		}
+	}
+	test_max_line = 0;
+	files[0] = path;
+
+	write_file(path, "\xEF\xBB\xBFk 1\nk 2\n\xEF\xBB\xBFk 3\n");
+	memset(&s, 0, sizeof(s));
+	tap_ok(run(files, 1, &s, &st, 0, 0, NULL) == 0 && s.count == 2 && s.items[0].value == 1 &&
+		       st.malformed == 1,
+	       "a byte order mark opening a file is not part of its first line (only there)");
+
+	snprintf(path, sizeof(path), "/dev/zero");
+	et_buf_init(&err, 4096);
+	memset(&s, 0, sizeof(s));
+	r = run(files, 1, &s, &st, 0, 0, &err);
+	tap_ok(r == -EINVAL && strstr(err.data, "'/dev/zero': not a regular file or a pipe"),
+	       "a device is refused, not read forever: %s", err.data);
+	et_buf_finish(&err);
+}
+
 int main(void)
 {
 	char dir[64] = "/tmp/et-test-lines-XXXXXX", cmd[128];
@@ -340,6 +474,8 @@ int main(void)
 	test_mtime(dir);
 	test_chunks(dir);
 	test_pipe(dir);
+	test_truncated(dir);
+	test_odd_files(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0) {
 		return 99;
