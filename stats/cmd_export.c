@@ -335,6 +335,12 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 		fprintf(stderr, "telemetry-stats export: %zu malformed or torn lines skipped\n",
 			in->skipped);
 	}
+	if (in->bad_latency) {
+		fprintf(stderr,
+			"telemetry-stats export: %zu records with a latency_ms out of range "
+			"(negative, over 30 days, or not a number): exported without a latency\n",
+			in->bad_latency);
+	}
 	return EXIT_OK;
 }
 

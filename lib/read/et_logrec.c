@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "banned.h"
 
 #define MAX_MEMBERS 48
+#define MAX_VERSION 1000000
 
 /* ---- time ---- */
 
@@ -169,6 +171,13 @@ static bool key_is(const struct et_scan_member *m, const char *k, size_t n)
 
 #define KEY(m, lit) key_is((m), (lit), sizeof(lit) - 1)
 
+/* True for a member whose value is a number (the scanner's 'n' is also null, true and false). */
+static bool is_number(const struct et_scan_member *m)
+{
+	return m->type == 'n' && m->val_len &&
+	       (m->val[0] == '-' || (m->val[0] >= '0' && m->val[0] <= '9'));
+}
+
 static bool parse_number(const struct et_scan_member *m, double *v)
 {
 	struct et_jnode nd;
@@ -187,9 +196,9 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 {
 	struct et_scan_member mem[MAX_MEMBERS];
 	struct et_span outcome = {NULL, 0, false}, ts = {NULL, 0, false};
-	bool has_v = false, has_tool_field = false, has_outcome_field = false;
+	bool has_tool_field = false, has_outcome_field = false, has_lat = false;
 	size_t count, i;
-	double v;
+	double v, lat = 0;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->line = line;
@@ -202,8 +211,12 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 
 		switch (m->key_len ? m->key[0] : 0) {
 		case 'v':
-			if (KEY(m, "v") && parse_number(m, &v)) {
-				has_v = true;
+			if (KEY(m, "v") && is_number(m)) {
+				/* Logs come from other machines: no cast of a number out of range. */
+				if (!parse_number(m, &v) ||
+				    !(v >= 0 && v <= MAX_VERSION && v == floor(v))) {
+					return -EINVAL;
+				}
 				rec->version = (int)v;
 			}
 			break;
@@ -239,9 +252,11 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			}
 			break;
 		case 'l':
-			if (KEY(m, "latency_ms") && parse_number(m, &v) && v >= 0) {
-				rec->has_latency = true;
-				rec->latency_ms = v;
+			if (KEY(m, "latency_ms") && is_number(m)) {
+				has_lat = true;
+				if (!parse_number(m, &lat)) {
+					lat = -1; /* a number too long to read: out of range */
+				}
 			}
 			break;
 		case 'p':
@@ -264,9 +279,20 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 	if (!has_tool_field && !has_outcome_field && !rec->event.p) {
 		return -EINVAL; /* valid JSON, but not a record */
 	}
-	if (!has_v) {
-		rec->version = 0;
-		rec->has_latency = false; /* the old plugin never measured it: 0 means unknown */
+	if (has_lat) {
+		/*
+		 * A number a tool run cannot take (negative, over ET_LOGREC_MAX_LATENCY_MS, or
+		 * beyond a double: strtod's infinity) is a wrong latency, not a slow call: the
+		 * record stays, its latency is unknown, and the reader says so. A version-0 record
+		 * (the old plugin's format, also written by other hooks) has a latency when it is not
+		 * 0: the old plugin wrote 0 for "not measured".
+		 */
+		if (!(lat >= 0 && lat <= ET_LOGREC_MAX_LATENCY_MS)) {
+			rec->bad_latency = true;
+		} else if (rec->version > 0 || lat > 0) {
+			rec->has_latency = true;
+			rec->latency_ms = lat;
+		}
 	}
 	if (ts.p && et_logrec_parse_time(ts.p, ts.n, &rec->ts_ms) == 0) {
 		rec->has_ts = true;
@@ -384,7 +410,7 @@ static int parse_rec(const void *ctx, const struct et_line *l, void *item)
 struct consumer {
 	et_logrec_fn fn;
 	void *ctx;
-	size_t old_format;
+	size_t old_format, bad_latency;
 };
 
 /* Hands a record to the caller's callback, in log order (an et_lines_consume_fn). */
@@ -396,13 +422,16 @@ static int consume_rec(void *ctx, void *item)
 	if (rec->version == 0) {
 		k->old_format++;
 	}
+	if (rec->bad_latency) {
+		k->bad_latency++;
+	}
 	return k->fn(k->ctx, rec);
 }
 
 int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f, et_logrec_fn fn,
 		  void *ctx, struct et_logrec_stats *st, struct et_buf *err)
 {
-	struct consumer k = {fn, ctx, 0};
+	struct consumer k = {fn, ctx, 0, 0};
 	struct et_lines_client cl;
 	struct et_lines_stats ls;
 	int r;
@@ -419,5 +448,6 @@ int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f
 	st->records += ls.items;
 	st->skipped += ls.malformed;
 	st->old_format += k.old_format;
+	st->bad_latency += k.bad_latency;
 	return r;
 }

@@ -29,6 +29,12 @@ struct et_span {
 	bool escaped;
 };
 
+/*
+ * The longest latency a tool call is believed to have taken: 30 days, in milliseconds. A
+ * latency_ms above it (or negative, or too large for a double) is read as unknown and counted.
+ */
+#define ET_LOGREC_MAX_LATENCY_MS 2592000000.0
+
 /* A record as read from a log line: the reading side of the record format. */
 struct et_record_in {
 	int version; /* 1, or 0 for a record of the old Python plugin (no "v") */
@@ -36,8 +42,9 @@ struct et_record_in {
 	int64_t ts_ms; /* UTC; an old record's naive local time converted */
 	struct et_span event, session, tool, error, params_fp, cwd, tool_use_id;
 	enum et_outcome outcome;
-	bool has_latency; /* false for null, and for old records (always 0 there) */
-	double latency_ms;
+	bool has_latency;   /* false for null, for an old record's 0, and for a bad_latency */
+	double latency_ms;  /* when has_latency: from 0 to ET_LOGREC_MAX_LATENCY_MS */
+	bool bad_latency;   /* latency_ms was a number out of that range (read as unknown) */
 	bool is_batch;	    /* a PostToolBatch record listing calls (not a call) */
 	const char *params; /* raw JSON of params, or NULL */
 	size_t params_len;
@@ -62,9 +69,10 @@ struct et_logrec_filter {
 
 struct et_logrec_stats {
 	size_t lines;
-	size_t records;	   /* passed the filters */
-	size_t skipped;	   /* malformed or torn */
-	size_t old_format; /* records without "v" that passed the filters */
+	size_t records;	    /* passed the filters */
+	size_t skipped;	    /* malformed or torn */
+	size_t old_format;  /* records without "v" that passed the filters */
+	size_t bad_latency; /* records that passed the filters with a latency_ms out of range */
 };
 
 /** Called for every record that passes the filter. A negative return stops the reading. */
@@ -72,7 +80,8 @@ typedef int (*et_logrec_fn)(void *ctx, const struct et_record_in *rec);
 
 /**
  * Parses one line (without its newline) into @rec. Returns 0, or -EINVAL when the line is not a
- * JSON object or has no field of a record. Spans in @rec point into @line.
+ * JSON object, has no field of a record, or has a "v" that is not a whole number from 0 to a
+ * million. Spans in @rec point into @line.
  */
 int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec);
 

@@ -277,6 +277,15 @@ static int add_attribute(struct et_export *x, struct et_buf *b, const struct et_
 	return r ? r : et_buf_addch(b, '}');
 }
 
+/*
+ * True for a member the export leaves out although the line has it: a latency_ms the reader
+ * found out of range (it said so, and a consumer must not chart 1e308 ms).
+ */
+static bool dropped(const struct et_record_in *rec, const struct et_scan_member *m)
+{
+	return rec->bad_latency && m->key_len == 10 && !memcmp(m->key, "latency_ms", 10);
+}
+
 /* ---- OTLP ---- */
 
 static int add_kv(struct et_buf *b, const char *key, const char *val, bool comma)
@@ -420,7 +429,9 @@ static int build_log_record(struct et_export *x, const struct et_record_in *rec,
 	et_json_str(b, x->tmp.data, x->tmp.len);
 	et_buf_adds(b, "},\"attributes\":[");
 	for (i = 0; i < count && r == 0; i++) {
-		r = add_attribute(x, b, &mem[i], &first);
+		if (!dropped(rec, &mem[i])) {
+			r = add_attribute(x, b, &mem[i], &first);
+		}
 	}
 	if (r == 0) {
 		r = et_buf_adds(b, "]}");
@@ -582,7 +593,7 @@ static int add_csv(struct et_export *x, const struct et_record_in *rec,
 			/* One form for every record: the old plugin wrote local times without a zone. */
 			et_time_format(rec->ts_ms, when, sizeof(when));
 			r = et_buf_adds(b, when);
-		} else if (!m ||
+		} else if (!m || dropped(rec, m) ||
 			   (m->type == 'n' && m->val_len == 4 && !memcmp(m->val, "null", 4))) {
 			continue;
 		} else if (m->type == '"') {

@@ -649,8 +649,16 @@ static void footer(struct page *pg)
 	}
 	if (in->old_format) {
 		et_buf_addf(out,
-			    "; %zu record%s from the old Python plugin (no latency, no session)",
+			    "; %zu record%s without &quot;v&quot;, read in the old plugin&rsquo;s "
+			    "format (a latency of 0 is unknown)",
 			    in->old_format, in->old_format == 1 ? "" : "s");
+	}
+	if (in->bad_latency) {
+		et_buf_addf(
+			out,
+			"; %zu record%s with a latency_ms out of range (negative, over 30 days, or "
+			"not a number): latency unknown",
+			in->bad_latency, in->bad_latency == 1 ? "" : "s");
 	}
 	et_buf_adds(out, ".</p>\n");
 	if (pg->m->nfiles) {

@@ -130,10 +130,17 @@ static void input_notes(struct et_buf *out, const struct et_report_meta *m)
 			    m->in->skipped == 1 ? "" : "s");
 	}
 	if (m->in->old_format) {
+		et_buf_addf(out,
+			    "note: %zu record%s without \"v\", read in the old plugin's format (a "
+			    "latency of 0 is unknown)\n",
+			    m->in->old_format, m->in->old_format == 1 ? "" : "s");
+	}
+	if (m->in->bad_latency) {
 		et_buf_addf(
 			out,
-			"note: %zu record%s from the old Python plugin (no latency, no session)\n",
-			m->in->old_format, m->in->old_format == 1 ? "" : "s");
+			"note: %zu record%s with a latency_ms out of range (negative, over 30 days, "
+			"or not a number): latency unknown\n",
+			m->in->bad_latency, m->in->bad_latency == 1 ? "" : "s");
 	}
 }
 
@@ -174,8 +181,10 @@ static void json_common(struct et_buf *out, const struct et_report_meta *m, cons
 	}
 	et_buf_addf(
 		out,
-		"],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,\"old_format_records\":%zu}",
-		m->in->lines, m->in->records, m->in->skipped, m->in->old_format);
+		"],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,\"old_format_records\":%zu,"
+		"\"bad_latency_records\":%zu}",
+		m->in->lines, m->in->records, m->in->skipped, m->in->old_format,
+		m->in->bad_latency);
 }
 
 /* Opens object @i of a JSON array up to its first value: {"@key": (after a ',' but for i == 0). */

@@ -103,12 +103,43 @@ check "no log yet (default path): exit 0, a note, an empty report" \
 run patterns --log "$TMP/empty.jsonl"
 check "an empty log: an empty patterns report, exit 0" \
   sh -c '[ "$1" = 0 ] && grep -q "No tool calls recorded yet" "$2"' sh "$RC" "$TMP/out"
+# The old plugin's format (no "v"): its own 3 records (latency 0) and 2 from another hook that
+# writes the same format with real latencies (89 and 1250.5 ms).
 run stats --log stats/old-format.jsonl --json
-check "the old plugin's log: 3 calls read" [ "$(field total_calls)" = 3 ]
-check "old records counted as such" [ "$("$CHECK" get "$TMP/out" input | tr ',' '\n' | grep -c '"old_format_records":3')" = 1 ]
-check "old latencies (always 0) are unknown, not zero" \
-  grep -q '"latency_ms":{"count":0,"avg":null' "$TMP/out"
+check "the old format's log: 5 calls read" [ "$(field total_calls)" = 5 ]
+check "old records counted as such" [ "$("$CHECK" get "$TMP/out" input | tr ',' '\n' | grep -c '"old_format_records":5')" = 1 ]
+check "old latencies of 0 are unknown, the others are latencies: 2, avg 669.75, p50 89, max 1250.5" \
+  grep -q '"latency_ms":{"count":2,"avg":669.75,"p50":89,"p95":1250.5,"p99":1250.5,"max":1250.5}' "$TMP/out"
+check "per tool too: Bash has 1 latency (1250.5), Read 1 (89)" \
+  sh -c 'grep -q "\"tool\":\"Bash\",\"calls\":3,[^]]*\"latency_ms\":{\"count\":1,\"avg\":1250.5" "$1" &&
+    grep -q "\"tool\":\"Read\",\"calls\":2,[^]]*\"latency_ms\":{\"count\":1,\"avg\":89" "$1"' sh "$TMP/out"
 check "old 'unknown' sessions count as one" [ "$(field sessions)" = 1 ]
+run stats --log stats/old-format.jsonl
+check "the text report says what the old format's 0 means" \
+  grep -q "note: 5 records without \"v\", read in the old plugin's format (a latency of 0 is unknown)" "$TMP/out"
+
+# Numbers no tool takes, from logs written elsewhere: read as unknown latencies and counted;
+# every report ends (report --html looped for ever on 1e308).
+grep '"outcome":"success".*"latency_ms":[0-9]' "$F" | sed -n 1,4p > "$TMP/calls.jsonl"
+{
+  sed -n 1p "$TMP/calls.jsonl" | sed 's/"latency_ms":[0-9.]*/"latency_ms":1e308/'
+  sed -n 2p "$TMP/calls.jsonl" | sed 's/"latency_ms":[0-9.]*/"latency_ms":-3/'
+  sed -n 3p "$TMP/calls.jsonl" | sed 's/"latency_ms":[0-9.]*/"latency_ms":1e999999/'
+  sed -n 4p "$TMP/calls.jsonl"
+  sed -n 4p "$TMP/calls.jsonl" | sed 's/"v":1,/"v":1e999999,/'
+} > "$TMP/absurd.jsonl"
+check "the absurd log has 3 absurd latencies and a bad version" \
+  [ "$(grep -c '"latency_ms":\(1e308\|-3\|1e999999\)' "$TMP/absurd.jsonl")" = 3 ]
+run stats --log "$TMP/absurd.jsonl" --json
+check "absurd latencies: the records are read, 3 counted as bad_latency_records, 1 bad line skipped" \
+  sh -c '[ "$1" = 0 ] && grep -q "\"records\":4,\"skipped_lines\":1,\"old_format_records\":0,\"bad_latency_records\":3}" "$2"' sh "$RC" "$TMP/out"
+check "and only the sane latency is one" grep -q '"latency_ms":{"count":1,' "$TMP/out"
+run stats --log "$TMP/absurd.jsonl"
+check "the text report says so" \
+  grep -q "note: 3 records with a latency_ms out of range (negative, over 30 days, or not a number): latency unknown" "$TMP/out"
+run report --log "$TMP/absurd.jsonl" --html "$TMP/absurd.html"
+check "report --html on them ends, exit 0, and says so in the footer" \
+  sh -c '[ "$1" = 0 ] && grep -q "3 records with a latency_ms out of range" "$2"' sh "$RC" "$TMP/absurd.html"
 run stats --log /dev/zero
 check "--log /dev/zero: refused at once, exit 1 with a message" \
   sh -c '[ "$1" = 1 ] && grep -q "/dev/zero.: not a regular file or a pipe" "$2"' sh "$RC" "$TMP/err"

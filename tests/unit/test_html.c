@@ -190,7 +190,7 @@ static void test_page(void)
 	struct et_patterns_result p;
 	struct et_html_timeline t;
 	struct et_report_meta m;
-	struct et_logrec_stats in = {5, 4, 1, 0};
+	struct et_logrec_stats in = {5, 4, 1, 0, 0};
 	struct et_buf out, again;
 	const char *bad;
 	int rc;

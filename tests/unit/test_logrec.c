@@ -134,10 +134,80 @@ static void test_files(void)
 	}
 }
 
+/*
+ * Numbers from logs written elsewhere: "v" and latency_ms out of any sane range are read safely
+ * (no cast of an infinity: UBSan watches this under scripts/test), a wrong latency is unknown and
+ * flagged, and a version-0 record's latency counts unless it is 0.
+ */
+struct num_case {
+	const char *v, *lat; /* the members' text; NULL leaves the member out */
+	int parses;	     /* 0 or -EINVAL */
+	int version;
+	bool has_latency, bad_latency;
+	double latency;
+	const char *what;
+};
+
+static const struct num_case num_cases[] = {
+	{"1", "12.5", 0, 1, true, false, 12.5, "a usual record"},
+	{"1", "0", 0, 1, true, false, 0, "version 1: 0 ms is a latency"},
+	{"1", "null", 0, 1, false, false, 0, "version 1: null is unknown"},
+	{"1", "2592000000", 0, 1, true, false, 2592000000.0, "30 days: the longest latency"},
+	{"1", "2592000000.5", 0, 1, false, true, 0, "just over 30 days: out of range"},
+	{"1", "1e308", 0, 1, false, true, 0, "1e308: out of range"},
+	{"1", "1e999999", 0, 1, false, true, 0, "1e999999 (infinity for strtod): out of range"},
+	{"1", "-1e999999", 0, 1, false, true, 0, "-1e999999: out of range"},
+	{"1", "-5", 0, 1, false, true, 0, "a negative latency: out of range"},
+	{"1", "1.000000000000000000000000000000000000000000000000000000000000000001", 0, 1, false,
+	 true, 0, "a number too long to read: out of range"},
+	{"1", "\"12\"", 0, 1, false, false, 0, "a string is no latency (and no number)"},
+	{NULL, "0", 0, 0, false, false, 0, "version 0: 0 is unknown"},
+	{NULL, "89", 0, 0, true, false, 89, "version 0: 89 is a latency"},
+	{NULL, "1e308", 0, 0, false, true, 0, "version 0: 1e308 is out of range"},
+	{"0", "89", 0, 0, true, false, 89, "an explicit \"v\":0 is version 0"},
+	{"2", "7", 0, 2, true, false, 7, "a later version is read"},
+	{"1e999999", "1", -EINVAL, 0, false, false, 0, "\"v\":1e999999 is no record"},
+	{"-1", "1", -EINVAL, 0, false, false, 0, "\"v\":-1 is no record"},
+	{"1.5", "1", -EINVAL, 0, false, false, 0, "\"v\":1.5 is no record"},
+	{"4294967297", "1", -EINVAL, 0, false, false, 0, "\"v\":2^32+1 is no record"},
+};
+
+static void test_numbers(void)
+{
+	struct et_record_in r;
+	char line[512];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(num_cases) / sizeof(num_cases[0]); i++) {
+		const struct num_case *c = &num_cases[i];
+		int n = 0;
+
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "{");
+		if (c->v) {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "\"v\":%s,", c->v);
+		}
+		snprintf(line + n, sizeof(line) - (size_t)n,
+			 "\"tool_name\":\"Bash\",\"outcome\":\"success\",\"latency_ms\":%s}",
+			 c->lat);
+		rc = et_logrec_parse_line(line, strlen(line), &r);
+		if (c->parses) {
+			tap_ok(rc == c->parses, "numbers: %s (%d)", c->what, rc);
+			continue;
+		}
+		tap_ok(rc == 0 && r.version == c->version && r.has_latency == c->has_latency &&
+			       r.bad_latency == c->bad_latency &&
+			       (!c->has_latency || r.latency_ms == c->latency),
+		       "numbers: %s (v %d, latency %d %g, bad %d)", c->what, r.version,
+		       r.has_latency, r.latency_ms, r.bad_latency);
+	}
+}
+
 int main(void)
 {
 	test_time();
 	test_lines();
+	test_numbers();
 	test_files();
 	return tap_done();
 }

@@ -106,7 +106,7 @@ static struct et_patterns_result patterns(void)
 }
 
 static char *files[] = {"/tmp/log.jsonl"};
-static struct et_logrec_stats in_stats = {12, 10, 0, 0};
+static struct et_logrec_stats in_stats = {12, 10, 0, 0, 0};
 
 static struct et_report_meta meta(enum et_format fmt)
 {
@@ -241,21 +241,26 @@ static void test_stats_text(void)
 	m.tool = "Bash";
 	in_stats.skipped = 1;
 	in_stats.old_format = 2;
+	in_stats.bad_latency = 1;
 	et_render_stats(&r, &m, &out);
 	tap_ok(starts_with(out.data, "filters: since 2025-11-20T00:00:00.000Z tool Bash\n3 calls"),
 	       "the filters line comes first");
 	tap_ok(strstr(out.data, "\nnote: 1 malformed or torn line skipped\n"
-				"note: 2 records from the old Python plugin (no latency, no "
-				"session)\n") != NULL,
-	       "notes: one skipped line, two old records");
+				"note: 2 records without \"v\", read in the old plugin's format (a "
+				"latency of 0 is unknown)\n"
+				"note: 1 record with a latency_ms out of range (negative, over 30 "
+				"days, or not a number): latency unknown\n") != NULL,
+	       "notes: one skipped line, two old records, one bad latency");
 	in_stats.skipped = 3;
 	in_stats.old_format = 1;
+	in_stats.bad_latency = 2;
 	et_buf_reset(&out);
 	et_render_stats(&r, &m, &out);
 	tap_ok(strstr(out.data, "note: 3 malformed or torn lines skipped\n"
-				"note: 1 record from the old Python plugin") != NULL,
+				"note: 1 record without \"v\"") != NULL &&
+		       strstr(out.data, "note: 2 records with a latency_ms out of range") != NULL,
 	       "notes: plurals follow the counts");
-	in_stats.skipped = in_stats.old_format = 0;
+	in_stats.skipped = in_stats.old_format = in_stats.bad_latency = 0;
 	m.since = m.tool = NULL;
 	et_buf_finish(&out);
 	et_buf_finish(&want);
