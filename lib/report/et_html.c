@@ -301,8 +301,11 @@ static void more_tools(struct page *pg, size_t shown)
 
 static double log_x(double v, double lo, double hi, double x0, double w)
 {
-	if (v < lo) {
-		v = lo;
+	if (!(v > lo)) {
+		v = lo; /* NaN too */
+	}
+	if (v > hi) {
+		v = hi;
 	}
 	return x0 + (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) * w;
 }
@@ -321,6 +324,7 @@ static void latency(struct page *pg)
 	double lo = 0, hi = 0, y;
 	char a[48], b[48], c[48], d[48];
 	bool any = false;
+	int elo, ehi, e;
 
 	et_buf_adds(out, "<section id=\"latency\">\n<h2>Latency per tool</h2>\n");
 	for (i = 0; i < n; i++) {
@@ -342,11 +346,17 @@ static void latency(struct page *pg)
 		et_buf_adds(out, "<p>No call has a latency.</p>\n</section>\n");
 		return;
 	}
-	lo = pow(10, floor(log10(lo < 1 ? 1 : lo)));
-	hi = pow(10, ceil(log10(hi < 1 ? 1 : hi)));
-	if (hi < lo * 10) {
-		hi = lo * 10;
+	/*
+	 * Whole powers of ten from 1 ms to 10^15 ms (31,000 years): the axis has at most 16 lines
+	 * whatever the numbers are (the reader bounds them, this does not rely on it).
+	 */
+	elo = !(lo > 1) ? 0 : lo >= 1e15 ? 15 : (int)floor(log10(lo));
+	ehi = !(hi > 1) ? 0 : hi >= 1e15 ? 15 : (int)ceil(log10(hi));
+	if (ehi <= elo) {
+		ehi = elo + 1;
 	}
+	lo = pow(10, elo);
+	hi = pow(10, ehi);
 	et_buf_adds(out,
 		    "<p class=\"legend\">Milliseconds, log scale; nearest-rank percentiles over "
 		    "the calls that have a latency.<span class=\"sw l50\"></span>to p50"
@@ -356,8 +366,8 @@ static void latency(struct page *pg)
 		    "<svg class=\"chart\" viewBox=\"0 0 %d %zu\" role=\"img\" "
 		    "aria-label=\"Latency percentiles per tool\">\n",
 		    W, TOP + rows * ROW + 6);
-	for (double v = lo; v <= hi * 1.0001; v *= 10) {
-		double x = log_x(v, lo, hi, X0, X1 - X0);
+	for (e = elo; e <= ehi; e++) {
+		double v = pow(10, e), x = log_x(v, lo, hi, X0, X1 - X0);
 
 		et_buf_addf(out,
 			    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"16\" y2=\"%zu\"/>"

@@ -301,6 +301,34 @@ static void test_page(void)
 	tap_ok(strstr(out.data, "<p>No tool calls recorded yet.</p>") != NULL,
 	       "page: no calls at all");
 
+	/*
+	 * Latencies no tool takes (the reader drops them; the page must not rely on it): the
+	 * latency axis stays a handful of lines, every coordinate a number.
+	 */
+	{
+		struct et_stats_tool absurd[2];
+		size_t lines = 0;
+		const char *q;
+
+		memcpy(absurd, tools, sizeof(absurd));
+		absurd[0].lat = (struct et_lat_summary){3, 1e308, 1e308, 1.5e308, 1.7e308, 1.7e308};
+		absurd[1].lat = (struct et_lat_summary){1, 0, 0, 0, 0, 1.0 / 0.0};
+		s.tools = absurd;
+		s.calls = 4;
+		add(&t, T0, ET_OUT_SUCCESS);
+		page(&out, &s, &p, &t, &m);
+		for (q = strstr(out.data, "<line class=\"grid\""); q;
+		     q = strstr(q + 1, "<line class=\"grid\"")) {
+			lines++;
+		}
+		tap_ok(out.len && ends_with(&out, "</html>\n") && lines > 1 && lines <= 40 &&
+			       !has_ci(out.data, "inf\"") && !has_ci(out.data, "nan\""),
+		       "page: latencies of 1e308 ms and infinity: it ends, %zu grid lines, no "
+		       "inf or nan coordinate",
+		       lines);
+		s.tools = tools;
+	}
+
 	/* A full buffer. */
 	s.calls = 4;
 	et_buf_finish(&out);
