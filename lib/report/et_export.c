@@ -550,6 +550,27 @@ static int csv_field(struct et_buf *b, const char *s, size_t n)
 	return r ? r : et_buf_addch(b, '"');
 }
 
+/*
+ * Appends the text @s as a field a spreadsheet will not run (OWASP's advice on CSV injection):
+ * text starting with = + - @ tab or CR, which a spreadsheet may take for a formula, is written
+ * with a single quote in front, and quoted. Text starting with a single quote gets one more, so
+ * that a reader removes exactly one leading quote from a text field to get the value back.
+ */
+static int csv_text(struct et_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int r;
+
+	if (n == 0 || !s[0] || !strchr("=+-@\t\r'", s[0])) {
+		return csv_field(b, s, n);
+	}
+	r = et_buf_add(b, "\"'", 2);
+	for (i = 0; i < n && r == 0; i++) {
+		r = s[i] == '"' ? et_buf_add(b, "\"\"", 2) : et_buf_addch(b, s[i]);
+	}
+	return r ? r : et_buf_addch(b, '"');
+}
+
 static int csv_header(struct et_export *x)
 {
 	size_t i;
@@ -600,7 +621,7 @@ static int add_csv(struct et_export *x, const struct et_record_in *rec,
 			et_buf_reset(&x->tmp);
 			r = et_jdoc_decode(m->val + 1, m->val_len - 2, m->escaped, &x->tmp);
 			if (r == 0) {
-				r = csv_field(b, x->tmp.data, x->tmp.len);
+				r = csv_text(b, x->tmp.data, x->tmp.len);
 			}
 		} else {
 			r = csv_field(b, m->val, m->val_len);

