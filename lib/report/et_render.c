@@ -99,6 +99,12 @@ static int table_done(struct et_table *t, int rc, const struct et_report_meta *m
 	return rc;
 }
 
+/* Appends @s as text a terminal shows and does not obey (et_table_text). */
+static void text(struct et_buf *out, const char *s)
+{
+	et_table_text(out, s, strlen(s));
+}
+
 static void filters_line(struct et_buf *out, const struct et_report_meta *m)
 {
 	if (!et_render_filtered(m)) {
@@ -112,13 +118,16 @@ static void filters_line(struct et_buf *out, const struct et_report_meta *m)
 		et_buf_addf(out, " until %s", m->until);
 	}
 	if (m->session) {
-		et_buf_addf(out, " session %s", m->session);
+		et_buf_adds(out, " session ");
+		text(out, m->session);
 	}
 	if (m->project) {
-		et_buf_addf(out, " project %s", m->project);
+		et_buf_adds(out, " project ");
+		text(out, m->project);
 	}
 	if (m->tool) {
-		et_buf_addf(out, " tool %s", m->tool);
+		et_buf_adds(out, " tool ");
+		text(out, m->tool);
 	}
 	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "  \n" : "\n");
 }
@@ -654,8 +663,11 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			rc = et_table_row(&t, row);
 		}
 		rc = table_done(&t, rc, m, out);
-		et_buf_addf(out, "\nSlowest tool overall, %s: %s\n", r->bottlenecks[0].tool,
-			    r->bottlenecks[0].recommendation);
+		et_buf_adds(out, "\nSlowest tool overall, ");
+		text(out, r->bottlenecks[0].tool);
+		et_buf_adds(out, ": ");
+		text(out, r->bottlenecks[0].recommendation);
+		et_buf_addch(out, '\n');
 	}
 	input_notes(out, m);
 	et_buf_finish(&cell);

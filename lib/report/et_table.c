@@ -1,6 +1,8 @@
 /*
  * et_table: one table model, two renderings. Widths are counted in characters (not bytes) so
- * tool names and errors with non-ASCII text still line up.
+ * tool names and errors with non-ASCII text still line up. Cells come from logs anyone can write
+ * to (a tool name is what the agent said): a control character in one would reach the terminal
+ * and drive it (retitle it, clear the screen), so every cell is made visible text first.
  */
 #include "et_table.h"
 
@@ -36,8 +38,31 @@ void et_table_finish(struct et_table *t)
 	t->nrows = t->alloc = 0;
 }
 
+int et_table_text(struct et_buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = p[i] < 0x80 ? 1 : et_utf8_seq(p + i, n - i);
+		if (k == 1 && (p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) {
+			et_buf_addch(out, ' '); /* one line per cell */
+		} else if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+			et_buf_addf(out, "\\x%02x", p[i]);
+			k = 1;
+		} else if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
+			et_buf_addf(out, "\\u00%02x", p[i + 1]);
+		} else {
+			et_buf_add(out, s + i, k);
+		}
+		i += k;
+	}
+	return out->failed ? -E2BIG : 0;
+}
+
 int et_table_row(struct et_table *t, const char *const *cells)
 {
+	struct et_buf b;
 	size_t i;
 
 	if (t->nrows == t->alloc) {
@@ -51,19 +76,18 @@ int et_table_row(struct et_table *t, const char *const *cells)
 		t->alloc = na;
 	}
 	for (i = 0; i < t->ncols; i++) {
-		char *c = strdup(cells[i] ? cells[i] : "");
+		const char *s = cells[i] ? cells[i] : "";
+		size_t n = strlen(s);
+		char *c;
 
+		et_buf_init(&b, n * 6 + 1);
+		c = et_table_text(&b, s, n) == 0 ? strdup(b.data) : NULL;
+		et_buf_finish(&b);
 		if (!c) {
 			while (i--) {
 				free(t->cells[t->nrows * t->ncols + i]);
 			}
 			return -ENOMEM;
-		}
-		/* One line per cell. */
-		for (char *p = c; *p; p++) {
-			if (*p == '\n' || *p == '\r' || *p == '\t') {
-				*p = ' ';
-			}
 		}
 		t->cells[t->nrows * t->ncols + i] = c;
 	}

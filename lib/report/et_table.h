@@ -33,7 +33,18 @@ void et_table_init(struct et_table *t, const char *align, const char *const *hea
 /** Frees the cells. */
 void et_table_finish(struct et_table *t);
 
-/** Adds a row of ncols strings (copied; NULL shows as empty). Returns 0 or -ENOMEM. */
+/**
+ * Appends the @n bytes at @s to @out as text that a terminal shows and does not obey: a line
+ * break or tab becomes a space; any other control character (C0 and DEL) becomes \xHH, a C1
+ * control (U+0080 to U+009F) \u00HH, and a byte that is not valid UTF-8 \xHH, as four visible
+ * characters. Returns 0 or -E2BIG when @out is full.
+ */
+int et_table_text(struct et_buf *out, const char *s, size_t n);
+
+/**
+ * Adds a row of ncols strings (copied, made visible as et_table_text does; NULL shows as empty).
+ * Returns 0 or -ENOMEM.
+ */
 int et_table_row(struct et_table *t, const char *const *cells);
 
 /**

@@ -140,6 +140,29 @@ check "the text report says so" \
 run report --log "$TMP/absurd.jsonl" --html "$TMP/absurd.html"
 check "report --html on them ends, exit 0, and says so in the footer" \
   sh -c '[ "$1" = 0 ] && grep -q "3 records with a latency_ms out of range" "$2"' sh "$RC" "$TMP/absurd.html"
+# Terminal escapes in a tool name or an error: shown as \xHH (C1 controls as \u00HH), never sent
+# raw, in text and Markdown (a tool name could retitle the terminal and clear the screen).
+E='"v":1,"event":"PostToolUseFailure","agent":"claude-code","session_id":"s","outcome":"failure"'
+cat > "$TMP/esc.jsonl" << EOF
+{$E,"timestamp":"2026-11-20T10:00:00.000Z","tool_name":"T\u001b]0;pwned\u0007x","error":"\u001b[2J\u001b[Hcleared\u009b31m","latency_ms":5}
+{$E,"timestamp":"2026-11-20T10:00:01.000Z","tool_name":"T\u001b]0;pwned\u0007x","error":"bell\u0007\u007f","latency_ms":7}
+EOF
+for fmt in text markdown; do
+  for cmd in "stats" "patterns --min-count 1"; do
+    # shellcheck disable=SC2086
+    run $cmd --log "$TMP/esc.jsonl" --format $fmt --color never
+    check "$cmd $fmt: no raw ESC, BEL, DEL or C1 control reaches the terminal" \
+      sh -c '[ "$2" = 0 ] && grep -q "T.x1b" "$1" &&
+        ! LC_ALL=C grep -q "$(printf "[\033\007\177]")" "$1" && ! grep -q "$(printf "\302\233")" "$1"' \
+      sh "$TMP/out" "$RC"
+  done
+  run stats --log "$TMP/esc.jsonl" --format $fmt --color never
+  check "stats $fmt: they are shown as \\x1b and \\x07 (tool), \\u009b (error signature)" \
+    sh -c 'grep -qF "T\\x1b]0;pwned\\x07x" "$1" && grep -qF "cleared\\u009b" "$1"' sh "$TMP/out"
+done
+run stats --log "$TMP/esc.jsonl" --tool "$(printf 'T\033]0;pwned\007x')" --color never
+check "a filter's value is shown the same way" \
+  sh -c 'grep -qF "tool T\\x1b]0;pwned\\x07x" "$1" && ! LC_ALL=C grep -q "$(printf "\033")" "$1"' sh "$TMP/out"
 run stats --log /dev/zero
 check "--log /dev/zero: refused at once, exit 1 with a message" \
   sh -c '[ "$1" = 1 ] && grep -q "/dev/zero.: not a regular file or a pipe" "$2"' sh "$RC" "$TMP/err"
