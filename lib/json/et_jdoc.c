@@ -651,11 +651,12 @@ size_t et_jdoc_member(const struct et_jdoc *d, size_t obj, const char *key)
 
 bool et_jdoc_number(const struct et_jnode *node, double *v)
 {
-	char buf[64], *end;
+	char buf[64], *copy = buf, *end;
 	uint64_t k = 0;
 	size_t i;
+	bool ok;
 
-	if (node->type != ET_J_NUMBER || node->len == 0 || node->len >= sizeof(buf)) {
+	if (node->type != ET_J_NUMBER || node->len == 0) {
 		return false;
 	}
 	/* Whole numbers (latencies, counts) without strtod. */
@@ -668,8 +669,16 @@ bool et_jdoc_number(const struct et_jnode *node, double *v)
 			return true;
 		}
 	}
-	memcpy(buf, node->raw, node->len);
-	buf[node->len] = '\0';
-	*v = strtod(buf, &end);
-	return *end == '\0';
+	/* JSON puts no bound on a number's length: a long one gets a heap copy. */
+	if (node->len >= sizeof(buf) && !(copy = malloc(node->len + 1))) {
+		return false;
+	}
+	memcpy(copy, node->raw, node->len);
+	copy[node->len] = '\0';
+	*v = strtod(copy, &end);
+	ok = *end == '\0';
+	if (copy != buf) {
+		free(copy);
+	}
+	return ok;
 }

@@ -1,4 +1,5 @@
 /* Unit tests for et_jdoc: the strict flat JSON parser and string decoding. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,7 @@ int main(void)
 	struct et_jdoc d = {0};
 	char *s, *deep;
 	size_t i, c, end;
+	double num;
 
 	for (i = 0; valid[i]; i++) {
 		tap_ok(parse(valid[i], &d) == 0, "valid: %s", valid[i]);
@@ -113,6 +115,18 @@ int main(void)
 	tap_ok(et_jdoc_parse(&d, deep, strlen(deep), 1 << 20) == 0, "1000 levels: fine");
 	free(deep);
 	tap_ok(et_jdoc_parse(&d, "[1,2,3,4]", 9, 4) == ET_JDOC_E_NODES, "more values than allowed");
+	/* A valid number of 64 characters or more (found by the differential fuzz target). */
+	deep = malloc(512);
+	memset(deep, '1', 70);
+	deep[70] = '\0';
+	tap_ok(parse(deep, &d) == 0 && et_jdoc_number(&d.nodes[0], &num) && num > 1.1111e69 &&
+		       num < 1.1112e69,
+	       "a 70-digit number reads as a double");
+	snprintf(deep, 512, "0.%0300d1e5", 0);
+	tap_ok(parse(deep, &d) == 0 && et_jdoc_number(&d.nodes[0], &num) && num > 0.99e-296 &&
+		       num < 1.01e-296,
+	       "a 306-character fraction reads as a double");
+	free(deep);
 	tap_ok(et_jdoc_skip("[1, {\"a\": 2}] tail", 18, &end, NULL) == 0 && end == 13,
 	       "skip validates one value and stops after it");
 	et_jdoc_finish(&d);
