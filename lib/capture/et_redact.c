@@ -200,6 +200,14 @@ static int parse_rule(struct rule *ru, char *line, const char **why)
 		*why = "empty id or regex";
 		return -EINVAL;
 	}
+	/* The id goes into markers: only what marker_len reads back keeps redaction idempotent. */
+	for (i = 0; f[0][i]; i++) {
+		if (i == 64 || !(islower((unsigned char)f[0][i]) ||
+				 isdigit((unsigned char)f[0][i]) || strchr("-_.:", f[0][i]))) {
+			*why = "id must be 1 to 64 characters of a-z 0-9 - _ . :";
+			return -EINVAL;
+		}
+	}
 	errno = 0;
 	group = strtol(f[1], &end, 10);
 	if (!*f[1] || errno || *end || group < 0 || group > 9) {

@@ -522,13 +522,16 @@ static void test_user_rules(void)
 					    "acme-key\t0\tacme_\t0\t\\bacme_[0-9a-f]{16}\\b\n"
 					    "broken line without tabs\n"
 					    "bad-group\tx\t\t0\tabc\n"
-					    "six-fields\t0\t\t0\tabc\textra\n";
+					    "six-fields\t0\t\t0\tabc\textra\n"
+					    "Upper-Id\t0\t\t0\tabc\n"
+					    "x\xfe\t0\t\t0\tabc\n";
 
 		bad = et_redactor_add_rules(r, rules, strlen(rules), "user.tsv", &err);
 	}
-	tap_ok(bad == 3, "three malformed user rule lines reported (%d)", bad);
+	tap_ok(bad == 5, "five malformed user rule lines reported (%d)", bad);
 	tap_ok(strstr(err.data, "user.tsv:3:") && strstr(err.data, "user.tsv:4:") &&
-		       strstr(err.data, "user.tsv:5:"),
+		       strstr(err.data, "user.tsv:5:") && strstr(err.data, "user.tsv:6: id must") &&
+		       strstr(err.data, "user.tsv:7: id must"),
 	       "errors name file and line: %s", err.data);
 	out = red(r, "use acme_0123456789abcdef now", 0, NULL);
 	tap_ok(strstr(out, "[REDACTED acme-key ") != NULL, "a user rule redacts: %s", out);
