@@ -1,6 +1,8 @@
 # Shared helpers for the CLI tests (POSIX sh). Each test prints TAP: "ok - …" / "not ok - …"
 # lines and a plan at the end (tap_done).
 #   $HOOK   the telemetry-hook binary     $CHECK  the jsonl-check tool     $DATA  tests/data
+# With $MESON_EXE_WRAPPER set (a command and its options, split on blanks), setup_home makes $HOOK
+# and $STATS run under it: scripts/test runs the CLI suite under valgrind this way.
 
 T=0
 FAILED=0
@@ -41,11 +43,28 @@ setup_home() {
   cp "$DATA/test.key" "$HOME/.claude/execution-telemetry.d/key"
   chmod 600 "$HOME/.claude/execution-telemetry.d/key"
   LOG="$HOME/.claude/execution-telemetry.jsonl"
+  if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
+    mkdir "$TMP/wrapped"
+    [ -z "${HOOK:-}" ] || HOOK=$(wrap_program "$HOOK" telemetry-hook)
+    [ -z "${STATS:-}" ] || STATS=$(wrap_program "$STATS" telemetry-stats)
+  fi
   unset EXECUTION_TELEMETRY_LOG EXECUTION_TELEMETRY_STATE_DIR EXECUTION_TELEMETRY_RULES \
     EXECUTION_TELEMETRY_SKIP_TOOLS EXECUTION_TELEMETRY_MAX_CHARS EXECUTION_TELEMETRY_ROTATE_BYTES \
     EXECUTION_TELEMETRY_ROTATE_KEEP EXECUTION_TELEMETRY_DISABLE EXECUTION_TELEMETRY_CONFIG \
     EXECUTION_TELEMETRY_DEBUG CLAUDE_CONFIG_DIR
   export EXECUTION_TELEMETRY_NOW=2026-11-21T14:00:00.000Z
+}
+
+# wrap_program PATH NAME: prints the path of a script named NAME that runs PATH under
+# $MESON_EXE_WRAPPER with the arguments it is given.
+wrap_program() {
+  case "$1" in
+    /*) real=$1 ;;
+    *) real=$(pwd)/$1 ;;
+  esac
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$MESON_EXE_WRAPPER" "$real" > "$TMP/wrapped/$2"
+  chmod +x "$TMP/wrapped/$2"
+  echo "$TMP/wrapped/$2"
 }
 
 # run_hook INPUT [ARGS...]: runs the hook on INPUT; sets RC; stdout goes to $TMP/stdout.
