@@ -5,6 +5,9 @@
 #   ensure_node              node and npm (the end-to-end suite drives the real Claude Code CLI)
 #   ensure_python            python3 (a test checks params_fp against an independent implementation)
 #   ensure_chromium          Debian's chromium (a test renders the HTML report headless)
+#   want_clang               clang with libFuzzer's runtime (the fuzz targets); returns 1 when it
+#                            is missing and cannot be installed (the fuzz stage is then skipped)
+#   ensure_valgrind          valgrind (the memory-checked run of the unit and CLI suites)
 #   setup_build DIR [OPTS]   meson setup DIR once (with OPTS), then ninja -C DIR
 
 _apt_install() {
@@ -59,6 +62,34 @@ ensure_python() {
 
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || _apt_install chromium
+}
+
+# True when clang links a libFuzzer target (the runtime is a separate package on Debian:
+# libclang-rt-N-dev, only recommended by clang).
+_clang_fuzzer_links() {
+  printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
+    'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 99; }' |
+    clang -fsanitize=fuzzer -x c -o /dev/null - > /dev/null 2>&1
+}
+
+_can_install() {
+  command -v apt-get > /dev/null 2>&1 && { [ "$(id -u)" = 0 ] || command -v sudo > /dev/null 2>&1; }
+}
+
+want_clang() {
+  if ! command -v clang > /dev/null 2>&1; then
+    _can_install || return 1
+    _apt_install clang
+  fi
+  _clang_fuzzer_links && return 0
+  _can_install || return 1
+  major=$(clang -dumpversion | cut -d. -f1)
+  _apt_install "libclang-rt-$major-dev" || return 1
+  _clang_fuzzer_links
+}
+
+ensure_valgrind() {
+  command -v valgrind > /dev/null 2>&1 || _apt_install valgrind
 }
 
 # setup_build DIR [MESON OPTIONS...]: configures DIR once; later calls only rebuild.
