@@ -7,9 +7,11 @@ set -eu
 HOOK=$1 CHECK=$2 DATA=$3 N=${4:-300}
 . "$(dirname "$0")/lib.sh"
 setup_home
-# Under a wrapper (valgrind: ~1 s and ~100 MB a process) 300 at once would only test the machine;
-# a few dozen still race for the lock and rotate.
-if [ -n "${MESON_EXE_WRAPPER:-}" ] && [ -z "${4:-}" ]; then N=24; fi
+# Under a wrapper (valgrind: ~1 s and ~100 MB a process, 20 to 50 times slower) the writers wait
+# for the lock past the hook's bounded wait and drop records by design: there they run one after
+# another, which still writes, rotates and checks every record, for the memory checker's sake.
+MIN_ROTATED=5
+if [ -n "${MESON_EXE_WRAPPER:-}" ] && [ -z "${4:-}" ]; then N=24 MIN_ROTATED=2; fi
 export EXECUTION_TELEMETRY_ROTATE_BYTES=4096 EXECUTION_TELEMETRY_ROTATE_KEEP=99
 
 i=0
@@ -21,7 +23,11 @@ done
 i=0
 while [ "$i" -lt "$N" ]; do
   i=$((i + 1))
-  "$HOOK" < "$TMP/p$i" > "$TMP/out$i" &
+  if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
+    "$HOOK" < "$TMP/p$i" > "$TMP/out$i"
+  else
+    "$HOOK" < "$TMP/p$i" > "$TMP/out$i" &
+  fi
 done
 wait
 
@@ -38,7 +44,7 @@ check "$N records in all ($total)" [ "$total" = "$N" ]
 distinct=$(for f in $files; do "$CHECK" get "$f" tool_use_id; done | sort -u | wc -l | tr -d ' ')
 check "each tool call recorded exactly once ($distinct distinct)" [ "$distinct" = "$N" ]
 rotated=$(ls "$LOG".* 2> /dev/null | grep -c '\.[0-9]*$' || true)
-check "rotation happened during the run ($rotated rotated files)" [ "$rotated" -ge 5 ]
+check "rotation happened during the run ($rotated rotated files)" [ "$rotated" -ge "$MIN_ROTATED" ]
 big=0
 for f in $files; do
   [ "$(wc -c < "$f")" -le 4096 ] || big=$((big + 1))

@@ -64,7 +64,7 @@ check "again: no backup" [ "$(backups "$SET")" = 0 ]
 # The default hook: the one beside telemetry-stats (in the build tree, ../hook/telemetry-hook).
 run install-hooks --dry-run
 check "default --hook: found from /proc/self/exe" \
-  sh -c '[ "$1" = 0 ] && grep -qF "hook:     $2" "$3"' sh "$RC" "$HOOK" "$TMP/err"
+  sh -c '[ "$1" = 0 ] && grep -qF "hook:     $2" "$3"' sh "$RC" "${HOOK_REAL:-$HOOK}" "$TMP/err"
 
 # The registered command is a working hook: feed it a PostToolUse payload from a real session.
 cmd=$(py "$SET" << 'EOF'

@@ -2,7 +2,8 @@
 # lines and a plan at the end (tap_done).
 #   $HOOK   the telemetry-hook binary     $CHECK  the jsonl-check tool     $DATA  tests/data
 # With $MESON_EXE_WRAPPER set (a command and its options, split on blanks), setup_home makes $HOOK
-# and $STATS run under it: scripts/test runs the CLI suite under valgrind this way.
+# and $STATS run under it (the programs themselves stay in $HOOK_REAL and $STATS_REAL): scripts/test
+# runs the CLI suite under valgrind this way.
 
 T=0
 FAILED=0
@@ -45,6 +46,7 @@ setup_home() {
   LOG="$HOME/.claude/execution-telemetry.jsonl"
   if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
     mkdir "$TMP/wrapped"
+    HOOK_REAL=${HOOK:-} STATS_REAL=${STATS:-}
     [ -z "${HOOK:-}" ] || HOOK=$(wrap_program "$HOOK" telemetry-hook)
     [ -z "${STATS:-}" ] || STATS=$(wrap_program "$STATS" telemetry-stats)
   fi
