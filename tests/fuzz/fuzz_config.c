@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "et_config.h"
+#include "et_time.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,7 +49,8 @@ static void check_values(const uint8_t *data, size_t size)
 			abort(); /* a size that does not survive printing */
 		}
 	}
-	(void)et_config_parse_time(s, &ms);
+	(void)et_time_parse(s, size, ET_TIME_SETTING_FORMS, &ms);
+	(void)et_time_parse(s, size, ET_TIME_STAMP_FORMS, &ms);
 	free(s);
 }
 
