@@ -255,7 +255,7 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			if (KEY(m, "latency_ms") && is_number(m)) {
 				has_lat = true;
 				if (!parse_number(m, &lat)) {
-					lat = -1; /* a number too long to read: out of range */
+					lat = -1; /* a number that cannot be read: out of range */
 				}
 			}
 			break;
