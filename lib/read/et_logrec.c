@@ -17,6 +17,7 @@
 #include "et_hmap.h"
 #include "et_jdoc.h"
 #include "et_scan.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -26,89 +27,6 @@
 /* ---- time ---- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool digits(const char *s, size_t n, int *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return false;
-		}
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-int et_logrec_parse_time(const char *s, size_t n, int64_t *ms)
-{
-	int y, mo, d, h, mi, sec, frac = 0, scale = 100, oh, om;
-	size_t i = 19;
-	int64_t t;
-
-	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-	    s[13] != ':' || s[16] != ':' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
-	    !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
-	    !digits(s + 17, 2, &sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60) {
-		return -EINVAL;
-	}
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-			frac += (s[i] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	t = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) *
-		    1000 +
-	    frac;
-	if (i == n) {
-		/* A naive time (the old plugin's): local time. */
-		struct tm tm;
-		time_t lt;
-
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = sec;
-		tm.tm_isdst = -1;
-		lt = mktime(&tm);
-		if (lt == (time_t)-1) {
-			return -EINVAL;
-		}
-		*ms = (int64_t)lt * 1000 + frac;
-		return 0;
-	}
-	if (s[i] == 'Z' && i + 1 == n) {
-		*ms = t;
-		return 0;
-	}
-	if ((s[i] == '+' || s[i] == '-') && n - i == 6 && s[i + 3] == ':' &&
-	    digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om)) {
-		int64_t off = (oh * 60 + om) * 60000LL;
-
-		*ms = s[i] == '+' ? t - off : t + off;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /* ---- spans ---- */
 
 bool et_span_eq(struct et_span s, const char *str)
@@ -294,7 +212,7 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			rec->latency_ms = lat;
 		}
 	}
-	if (ts.p && et_logrec_parse_time(ts.p, ts.n, &rec->ts_ms) == 0) {
+	if (ts.p && et_time_parse(ts.p, ts.n, ET_TIME_STAMP_FORMS, &rec->ts_ms) == 0) {
 		rec->has_ts = true;
 	}
 	if (outcome.p) {
@@ -328,7 +246,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	/* The hook's own lines: the time is at a fixed place, 24 characters long. */
 	if (n > sizeof(head) + 24 && memcmp(line, head, sizeof(head) - 1) == 0 &&
 	    line[sizeof(head) - 1 + 24] == '"' &&
-	    et_logrec_parse_time(line + sizeof(head) - 1, 24, ms) == 0) {
+	    et_time_parse(line + sizeof(head) - 1, 24, ET_TIME_STAMP_FORMS, ms) == 0) {
 		return true;
 	}
 	p = memmem(line, lim, key, sizeof(key) - 1);
@@ -337,7 +255,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	}
 	p += sizeof(key) - 1;
 	q = memchr(p, '"', (size_t)(line + n - p));
-	return q && et_logrec_parse_time(p, (size_t)(q - p), ms) == 0;
+	return q && et_time_parse(p, (size_t)(q - p), ET_TIME_STAMP_FORMS, ms) == 0;
 }
 
 static bool project_matches(struct et_span cwd, const char *project)

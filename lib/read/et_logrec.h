@@ -107,10 +107,4 @@ int et_span_decode(struct et_span s, struct et_buf *out);
  */
 const char *et_span_key(struct et_span s, struct et_buf *tmp, const char *fallback, size_t *n);
 
-/**
- * Parses an ISO 8601 time (2026-11-21T14:11:16.123Z, with an offset, or naive = local time) into
- * milliseconds since the epoch. Returns 0 or -EINVAL.
- */
-int et_logrec_parse_time(const char *s, size_t n, int64_t *ms);
-
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "et_logrec.h"
+#include "et_time.h"
 #include "tap.h"
 
 static int count_cb(void *ctx, const struct et_record_in *rec)
@@ -19,22 +20,26 @@ static void test_time(void)
 {
 	int64_t ms = 0;
 
-	tap_ok(et_logrec_parse_time("1970-01-01T00:00:00Z", 20, &ms) == 0 && ms == 0, "the epoch");
-	tap_ok(et_logrec_parse_time("2026-11-21T14:11:16.123Z", 24, &ms) == 0 &&
+	tap_ok(et_time_parse("1970-01-01T00:00:00Z", 20, ET_TIME_STAMP_FORMS, &ms) == 0 && ms == 0,
+	       "the epoch");
+	tap_ok(et_time_parse("2026-11-21T14:11:16.123Z", 24, ET_TIME_STAMP_FORMS, &ms) == 0 &&
 		       ms == 1795270276123LL,
 	       "ISO with ms and Z");
-	tap_ok(et_logrec_parse_time("2026-11-21T15:11:16.123+01:00", 29, &ms) == 0 &&
+	tap_ok(et_time_parse("2026-11-21T15:11:16.123+01:00", 29, ET_TIME_STAMP_FORMS, &ms) == 0 &&
 		       ms == 1795270276123LL,
 	       "an offset is applied");
-	tap_ok(et_logrec_parse_time("2024-02-29T00:00:00Z", 20, &ms) == 0 && ms == 1709164800000LL,
+	tap_ok(et_time_parse("2024-02-29T00:00:00Z", 20, ET_TIME_STAMP_FORMS, &ms) == 0 &&
+		       ms == 1709164800000LL,
 	       "a leap day");
 	setenv("TZ", "UTC", 1);
-	tap_ok(et_logrec_parse_time("2025-06-01T10:00:00.123456", 26, &ms) == 0 &&
+	tap_ok(et_time_parse("2025-06-01T10:00:00.123456", 26, ET_TIME_STAMP_FORMS, &ms) == 0 &&
 		       ms == 1748772000123LL,
 	       "a naive time is local (TZ=UTC here), microseconds cut to ms");
-	tap_ok(et_logrec_parse_time("2026-13-01T00:00:00Z", 20, &ms) < 0, "month 13 is refused");
-	tap_ok(et_logrec_parse_time("yesterday", 9, &ms) < 0, "text is refused");
-	tap_ok(et_logrec_parse_time("2026-11-21T14:11:16Q", 20, &ms) < 0, "a bad zone is refused");
+	tap_ok(et_time_parse("2026-13-01T00:00:00Z", 20, ET_TIME_STAMP_FORMS, &ms) < 0,
+	       "month 13 is refused");
+	tap_ok(et_time_parse("yesterday", 9, ET_TIME_STAMP_FORMS, &ms) < 0, "text is refused");
+	tap_ok(et_time_parse("2026-11-21T14:11:16Q", 20, ET_TIME_STAMP_FORMS, &ms) < 0,
+	       "a bad zone is refused");
 }
 
 static void test_lines(void)
@@ -103,7 +108,7 @@ static void test_files(void)
 	tap_ok(st.records == 3 && st.old_format == 0, "3 records counted, none old");
 	memset(&f, 0, sizeof(f));
 	f.has_since = true;
-	et_logrec_parse_time("2026-11-21T00:00:00Z", 20, &f.since_ms);
+	et_time_parse("2026-11-21T00:00:00Z", 20, ET_TIME_STAMP_FORMS, &f.since_ms);
 	count = 0;
 	memset(&st, 0, sizeof(st));
 	et_logrec_run(files, n, &f, count_cb, &count, &st, NULL);
