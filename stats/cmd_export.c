@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -200,6 +201,7 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 /* Opens the sink: a temporary file beside --output (0600), or stdout. Returns 0 or -errno. */
 static int sink_open(struct sink *s, const char *output)
 {
+	struct stat st;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -207,6 +209,15 @@ static int sink_open(struct sink *s, const char *output)
 	et_buf_init(&s->buf, SINK_BUF);
 	s->fd = STDOUT_FILENO;
 	if (output && strcmp(output, "-")) {
+		/*
+		 * The file is replaced by a rename, which would turn a device node, a FIFO or a
+		 * symbolic link at @output into a regular file: only a regular file is replaced.
+		 */
+		if (lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+			return S_ISLNK(st.st_mode)   ? -ELOOP
+			       : S_ISDIR(st.st_mode) ? -EISDIR
+						     : -ENODEV;
+		}
 		r = et_replace_begin(&s->file, output, 0600);
 		if (r < 0) {
 			return r;
@@ -283,6 +294,14 @@ static int start(void *self, struct cli *c)
 		o->user_name = run->pw.pw_name;
 	}
 	r = sink_open(&run->sink, run->a.output);
+	if (r == -ELOOP || r == -ENODEV) {
+		fprintf(stderr,
+			"telemetry-stats export: '%s' is %s, not a regular file: not replaced "
+			"(name a regular file, or '-' for stdout)\n",
+			run->a.output,
+			r == -ELOOP ? "a symbolic link" : "a device, FIFO or socket");
+		return EXIT_FAILURE_;
+	}
 	if (r < 0) {
 		fprintf(stderr, "telemetry-stats export: cannot create '%s': %s\n", run->a.output,
 			strerror(-r));

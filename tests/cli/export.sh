@@ -186,6 +186,24 @@ check "no calls: csv writes the header alone" \
   "$RC" "$TMP/out"
 run export --log "$F" --output "$TMP/no/such/dir/x.jsonl"
 check "--output in a missing directory: exit 1" [ "$RC" = 1 ]
+# --output replaces a file by a rename: never a device node, a FIFO or a symbolic link (issue 8).
+mkdir "$TMP/odd"
+mkfifo "$TMP/odd/fifo"
+echo keep > "$TMP/odd/target"
+ln -s "$TMP/odd/target" "$TMP/odd/link"
+odd="fifo link"
+if mknod "$TMP/odd/null" c 1 3 2> /dev/null; then odd="$odd null"; fi
+for o in $odd; do
+  before=$(ls -l "$TMP/odd/$o" | cut -c1)
+  run export --log "$F" --output "$TMP/odd/$o"
+  after=$(ls -l "$TMP/odd/$o" | cut -c1)
+  check "--output onto a $o: exit 1, 'not a regular file: not replaced', still a $o" sh -c \
+    '[ "$1" = 1 ] && grep -q "not a regular file: not replaced" "$2" && [ "$3" = "$4" ]' \
+    sh "$RC" "$TMP/err" "$before" "$after"
+done
+check "--output onto a symbolic link: its target is untouched" grep -qx keep "$TMP/odd/target"
+check "--output onto a FIFO: no temporary file left" \
+  sh -c '[ -z "$(ls "$1" | grep tmp-)" ]' sh "$TMP/odd"
 run export --log "$TMP/missing.jsonl"
 check "a missing --log: exit 1" [ "$RC" = 1 ]
 run export --log "$F" --format json
