@@ -141,7 +141,8 @@ int main(void)
 	et_config_finish(&c);
 	setenv("EXECUTION_TELEMETRY_NOW", "2026-11-21 14:11:16", 1);
 	et_config_load(&c);
-	tap_ok(!c.has_now && strstr(c.problems.data, "EXECUTION_TELEMETRY_NOW='2026-11-21 14:11:16'"),
+	tap_ok(!c.has_now &&
+		       strstr(c.problems.data, "EXECUTION_TELEMETRY_NOW='2026-11-21 14:11:16'"),
 	       "a local time in EXECUTION_TELEMETRY_NOW is refused and reported");
 	et_config_finish(&c);
 
