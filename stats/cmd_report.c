@@ -9,9 +9,12 @@
 
 #include "cmds.h"
 #include "et_html.h"
+#include "et_html_cost.h"
 #include "et_patterns.h"
 #include "et_render.h"
 #include "et_stats.h"
+#include "et_toolcost.h"
+#include "et_usage.h"
 #include "opts.h"
 
 #include "banned.h"
@@ -64,6 +67,10 @@ struct run {
 	const char *tool;
 	struct et_stats_result sres;
 	struct et_patterns_result pres;
+	struct et_usage_result days; /* the cost sections */
+	struct et_toolcost_result tools;
+	bool has_cost;	  /* some response was counted from Claude Code's transcripts */
+	bool cost_failed; /* cost_for_report failed and said why */
 };
 
 static int check(void *self, struct cli *c)
@@ -126,20 +133,48 @@ static int end(void *self, struct cli *c)
 	if (r == 0) {
 		r = et_patterns_end(run->patterns, c->min_count, c->top, c->tool, &run->pres);
 	}
+	if (r == 0) {
+		/* The cost sections, when Claude Code's transcripts can be read. */
+		r = cost_for_report(c, &run->days, &run->tools);
+		run->has_cost = r > 0;
+		run->cost_failed = r < 0;
+		r = r > 0 ? 0 : r;
+	}
 	return r;
 }
 
-static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
+/* Renders and writes the page (as cli_run does, but a failed cost step has said why already). */
+static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
+		  const struct et_buf *err)
 {
 	struct run *run = self;
+	struct et_html_cost hc = {&run->days, &run->tools};
+	struct et_report_meta m;
+	struct et_buf out;
+	int status;
 
-	return et_html_render(&run->sres, &run->pres, &run->timeline, m, out);
+	if (r < 0) {
+		return run->cost_failed ? EXIT_FAILURE_ : cli_failed(err);
+	}
+	cli_meta(c, in, &m);
+	et_buf_init(&out, (size_t)64 << 20);
+	if (et_html_render_cost(&run->sres, &run->pres, &run->timeline, &m,
+				run->has_cost ? &hc : NULL, &out) < 0) {
+		fprintf(stderr, "telemetry-stats: the report is too large\n");
+		status = EXIT_FAILURE_;
+	} else {
+		status = cli_output(c, out.data, out.len);
+	}
+	et_buf_finish(&out);
+	return status;
 }
 
 static void destroy(void *self)
 {
 	struct run *run = self;
 
+	et_usage_result_finish(&run->days);
+	et_toolcost_result_finish(&run->tools);
 	et_patterns_result_finish(&run->pres);
 	et_stats_result_finish(&run->sres);
 	et_patterns_destroy(run->patterns);
@@ -154,7 +189,7 @@ static const struct cli_cmd report_cmd = {
 	.start = start,
 	.add = add,
 	.end = end,
-	.render = render,
+	.output = output,
 	.destroy = destroy,
 };
 

@@ -15,6 +15,25 @@ int cmd_report(int argc, char **argv);
 /** `telemetry-stats export`: the tool calls as OTLP JSON logs or CSV. */
 int cmd_export(int argc, char **argv);
 
+/** `telemetry-stats cost`: tokens and dollars from the transcripts (docs/cost.md). */
+int cmd_cost(int argc, char **argv);
+
+/** `telemetry-stats pricing`: the model prices in force. */
+int cmd_pricing(int argc, char **argv);
+
+struct cli;
+struct et_usage_result;
+struct et_toolcost_result;
+
+/**
+ * For the HTML report: dollars by day and per tool from the transcripts (the default places and
+ * those the log names), under @c's filters. Fills @days and @tools (caller-owned, zeroed; freed
+ * with their _finish functions in every case). Returns 1 when some response was counted, 0 when
+ * there is nothing to show, or -errno (said on stderr).
+ */
+int cost_for_report(const struct cli *c, struct et_usage_result *days,
+		    struct et_toolcost_result *tools);
+
 /** `telemetry-stats install-hooks`: registers telemetry-hook in Claude Code's settings.json. */
 int cmd_install_hooks(int argc, char **argv);
 

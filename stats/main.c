@@ -27,6 +27,9 @@ static const char usage[] =
 	"             failure cascades, latency bottlenecks\n"
 	"  report     one self-contained HTML page of both, with charts (--html FILE)\n"
 	"  export     the calls as OpenTelemetry logs (OTLP JSON) or CSV, for other tools\n"
+	"  cost       tokens and dollars from Claude Code's transcripts, by day, session,\n"
+	"             model, project, agent or tool (docs/cost.md)\n"
+	"  pricing    the model prices cost uses, with their sources\n"
 	"  install-hooks, uninstall-hooks\n"
 	"             register telemetry-hook in Claude Code's settings.json, or remove it\n"
 	"\n"
@@ -107,6 +110,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "export")) {
 		return run(argc - 1, argv + 1, cmd_export);
+	}
+	if (!strcmp(argv[1], "cost")) {
+		return run(argc - 1, argv + 1, cmd_cost);
+	}
+	if (!strcmp(argv[1], "pricing")) {
+		return run(argc - 1, argv + 1, cmd_pricing);
 	}
 	if (!strcmp(argv[1], "install-hooks")) {
 		return run(argc - 1, argv + 1, cmd_install_hooks);

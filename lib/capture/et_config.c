@@ -132,6 +132,8 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 		slot = &c->state_dir;
 	} else if (!strcmp(key, "rules")) {
 		slot = &c->rules_path;
+	} else if (!strcmp(key, "pricing")) {
+		slot = &c->pricing_path;
 	} else if (!strcmp(key, "skip_tools")) {
 		free(c->skip_tools);
 		c->skip_tools = *value ? et_names_split(value) : NULL;
@@ -244,6 +246,7 @@ static const struct {
 	{"EXECUTION_TELEMETRY_STATE_DIR", "state_dir"},
 	{"EXECUTION_TELEMETRY_RULES", "rules"},
 	{"EXECUTION_TELEMETRY_SKIP_TOOLS", "skip_tools"},
+	{"EXECUTION_TELEMETRY_PRICING", "pricing"},
 	{"EXECUTION_TELEMETRY_MAX_CHARS", "max_chars"},
 	{"EXECUTION_TELEMETRY_ROTATE_BYTES", "rotate_bytes"},
 	{"EXECUTION_TELEMETRY_ROTATE_KEEP", "rotate_keep"},
@@ -347,10 +350,12 @@ void et_config_finish(struct et_config *c)
 	free(c->state_dir);
 	free(c->rules_path);
 	free(c->skip_tools);
+	free(c->pricing_path);
 	free(c->config_path);
 	et_buf_finish(&c->problems);
 	c->log_path = c->state_dir = c->rules_path = c->config_path = NULL;
 	c->skip_tools = NULL;
+	c->pricing_path = NULL;
 }
 
 bool et_config_skips(const struct et_config *c, const char *tool)

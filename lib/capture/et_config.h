@@ -22,6 +22,7 @@ struct et_config {
 	char *state_dir;	 /* owned; key and PreToolUse stamps */
 	char *rules_path;	 /* owned or NULL; extra redaction rules */
 	const char **skip_tools; /* owned (et_names_split) or NULL: the tools not recorded */
+	char *pricing_path;	 /* owned or NULL; telemetry-stats cost: the user pricing file */
 	char *config_path;	 /* owned or NULL; the config file consulted */
 	bool config_found;	 /* the config file existed and was read */
 	size_t max_chars;	 /* per-string truncation; 0: none */

@@ -64,14 +64,17 @@ struct et_lines_client {
 	size_t chunk_size;
 	/* A line longer than this is cut there (0: 64 MiB; at least chunk_size). For tests. */
 	size_t max_line;
+	/* A file that cannot be opened is counted and skipped, not an error (it may have vanished). */
+	bool skip_unopenable;
 };
 
 struct et_lines_stats {
-	size_t lines;	      /* every line of the files read, blank ones included */
-	size_t items;	      /* lines kept by the parse function */
-	size_t malformed;     /* lines it called malformed */
-	size_t files_too_old; /* files not read for min_mtime_ms */
-	size_t chunks;	      /* chunks the lines were read in */
+	size_t lines;		 /* every line of the files read, blank ones included */
+	size_t items;		 /* lines kept by the parse function */
+	size_t malformed;	 /* lines it called malformed */
+	size_t files_too_old;	 /* files not read for min_mtime_ms */
+	size_t chunks;		 /* chunks the lines were read in */
+	size_t files_unopenable; /* files skipped for skip_unopenable */
 };
 
 /**

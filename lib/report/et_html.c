@@ -183,7 +183,8 @@ static const char style[] =
 	".sw.intr{background:var(--intr)}\n"
 	".sw.l50{background:var(--l50)}.sw.l95{background:var(--l95)}.sw.l99{background:var(--l99)}"
 	"\n.sw.lmax{background:var(--fg);width:3px}\n"
-	"footer{margin-top:32px;font-size:12px;color:var(--mute)}\n";
+	"footer{margin-top:32px;font-size:12px;color:var(--mute)}\n"
+	"tr.total td{font-weight:600}\n.warn{color:var(--fail)}\n";
 
 struct page {
 	struct et_buf *out;
@@ -191,6 +192,7 @@ struct page {
 	const struct et_patterns_result *p;
 	const struct et_html_timeline *t;
 	const struct et_report_meta *m;
+	const struct et_html_cost *cost; /* or NULL */
 };
 
 static void filter_item(struct et_buf *out, bool *first, const char *name, const char *v)
@@ -277,6 +279,10 @@ static void nav(struct page *pg)
 	et_buf_adds(pg->out, "<nav>");
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", links[i][0], links[i][1]);
+	}
+	for (i = 0; pg->cost && et_html_cost_links[i][0]; i++) {
+		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", et_html_cost_links[i][0],
+			    et_html_cost_links[i][1]);
 	}
 	et_buf_adds(pg->out, "</nav>\n");
 }
@@ -687,7 +693,14 @@ int et_html_render(const struct et_stats_result *s, const struct et_patterns_res
 		   const struct et_html_timeline *t, const struct et_report_meta *m,
 		   struct et_buf *out)
 {
-	struct page pg = {out, s, p, t, m};
+	return et_html_render_cost(s, p, t, m, NULL, out);
+}
+
+int et_html_render_cost(const struct et_stats_result *s, const struct et_patterns_result *p,
+			const struct et_html_timeline *t, const struct et_report_meta *m,
+			const struct et_html_cost *cost, struct et_buf *out)
+{
+	struct page pg = {out, s, p, t, m, cost};
 
 	et_buf_adds(out,
 		    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -714,6 +727,9 @@ int et_html_render(const struct et_stats_result *s, const struct et_patterns_res
 		chains(&pg);
 		parallelization(&pg);
 		slowest(&pg);
+	}
+	if (cost) {
+		et_html_cost_render(cost, out);
 	}
 	footer(&pg);
 	et_buf_adds(out, "</main>\n</body>\n</html>\n");

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "et_buf.h"
+#include "et_html_cost.h"
 #include "et_html_timeline.h"
 #include "et_patterns.h"
 #include "et_logrec.h"
@@ -36,5 +37,13 @@ int et_html_escape(struct et_buf *out, const char *s, size_t n);
 int et_html_render(const struct et_stats_result *s, const struct et_patterns_result *p,
 		   const struct et_html_timeline *t, const struct et_report_meta *m,
 		   struct et_buf *out);
+
+/**
+ * Like et_html_render, with the cost sections of @cost (NULL: none) after the others, and their
+ * links in the page's navigation. They are shown even when the log holds no call.
+ */
+int et_html_render_cost(const struct et_stats_result *s, const struct et_patterns_result *p,
+			const struct et_html_timeline *t, const struct et_report_meta *m,
+			const struct et_html_cost *cost, struct et_buf *out);
 
 #endif

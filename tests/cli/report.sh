@@ -167,6 +167,36 @@ check "--help explains --html and the filters" \
 run --help
 check "telemetry-stats --help lists report" grep -q "^  report " "$TMP/out"
 
+# Cost sections: with Claude Code's transcripts readable (the recorded one, under
+# CLAUDE_CONFIG_DIR), the page gains cost per day and per tool. Its totals (tests/cli/cost.sh
+# works them out): 11 responses, input 13,750, output 495, cache writes 3,300, reads 55,000,
+# $0.07755; per tool, the tools and "unattributed" add up to the same dollars.
+check "no transcripts (an empty HOME): no cost section" hasnt "$R" 'id="cost-per-day"'
+mkdir -p "$TMP/cc/projects/-home-user-project"
+cp "$DATA/claude-code-2.1.197-transcript.jsonl" "$TMP/cc/projects/-home-user-project/s.jsonl"
+C=$TMP/cost.html
+export CLAUDE_CONFIG_DIR="$TMP/cc"
+run report --log "$F" --html "$C" --min-count 1
+unset CLAUDE_CONFIG_DIR
+check "with transcripts: exit 0" [ "$RC" = 0 ]
+for id in cost-per-day cost-per-tool; do
+  check "section id=\"$id\" with a heading" \
+    sh -c 'grep -A1 -F "<section id=\"$2\">" "$1" | grep -q "<h2>"' sh "$C" "$id"
+  check "nav links to #$id" has "$C" "<a href=\"#$id\">"
+done
+check "cost per day: the day of the recording, 11 responses, \$0.08" \
+  grep -qE '<tr><td>[0-9]{4}-[0-9]{2}-[0-9]{2}</td><td class="n">11</td><td class="n">13,750</td><td class="n">495</td><td class="n">3,300</td><td class="n">55,000</td><td class="n">\$0\.08</td>' "$C"
+check "cost per day: the total row" \
+  has "$C" '<td>total</td><td class="n">11</td><td class="n">13,750</td><td class="n">495</td><td class="n">3,300</td><td class="n">55,000</td><td class="n" id="cost-total">$0.08</td>'
+check "cost per tool: Bash and Read rows, and the same total" \
+  sh -c 'grep -qF "<tr><td><code>Bash</code></td>" "$1" && grep -qF "<tr><td><code>Read</code></td>" "$1" &&
+    grep -qF "id=\"tool-cost-total\">\$0.08</td>" "$1"' sh "$C"
+check "the cost page fetches nothing either" \
+  sh -c '! grep -qiE "https?://|src=|<script" "$1"' sh "$C"
+check "the rest of the page is unchanged by the cost sections" \
+  sh -c 'sed "/<nav>/d; /<section id=\"cost-per-day\">/,/<footer>/d" "$1" > "$3"; sed "/<nav>/d; /<footer>/,\$d" "$2" > "$4"; head -n "$(wc -l < "$4")" "$3" | cmp -s - "$4"' \
+  sh "$C" "$R" "$TMP/c.cut" "$TMP/r.cut"
+
 # A real browser: headless Chromium renders the page without a console message, every section
 # is in its DOM, nothing from the hostile log became an element, and the screenshots have charts.
 CHROMIUM=/usr/bin/chromium
@@ -192,6 +222,11 @@ else
     grep -qF "id=\"$id\"" "$TMP/dom.html" || missing="$missing $id"
   done
   check "every section is in the rendered DOM${missing:+ (missing:$missing)}" [ -z "$missing" ]
+  browser "$TMP/cdom.html" "$TMP/cchromium.err" --dump-dom "file://$C"
+  check "cost page: Chromium renders both cost sections with their totals, no console message" \
+    sh -c '[ "$3" = 0 ] && grep -qF "id=\"cost-per-day\"" "$1" && grep -qF "id=\"cost-per-tool\"" "$1" &&
+      grep -qF "id=\"cost-total\">\$0.08</td>" "$1" && grep -qF "id=\"tool-cost-total\">\$0.08</td>" "$1" &&
+      ! grep -qF ":CONSOLE" "$2"' sh "$TMP/cdom.html" "$TMP/cchromium.err" "$BRC"
   check "the charts are SVG elements in the DOM" \
     sh -c '[ "$(grep -o "<svg class=\"chart\"" "$1" | wc -l)" -ge 2 ] && grep -q "<rect class=\"fail\"" "$1"' sh "$TMP/dom.html"
   browser "$TMP/hdom.html" "$TMP/hchromium.err" --dump-dom "file://$X"

@@ -163,6 +163,16 @@ async function main()
 		return await runAndCheck({ hook, claude, secrets, home, project,
 			capture: opts.capture, timeoutMs: timeoutS * 1000 });
 	} finally {
+		// The transcripts the CLI wrote, for tests/e2e/ccusage.sh to compare cost with
+		// ccusage on (ET_E2E_TRANSCRIPTS=DIR gets DIR/projects).
+		const keepTx = process.env.ET_E2E_TRANSCRIPTS;
+		const projects = path.join(home, '.claude', 'projects');
+		if (keepTx && fs.existsSync(projects)) {
+			fs.rmSync(path.join(keepTx, 'projects'), { recursive: true, force: true });
+			fs.mkdirSync(keepTx, { recursive: true });
+			fs.cpSync(projects, path.join(keepTx, 'projects'), { recursive: true });
+			diag(`transcripts copied to ${keepTx}/projects`);
+		}
 		if (opts.keep) {
 			diag(`kept HOME=${home} project=${project}`);
 		} else {

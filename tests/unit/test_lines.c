@@ -85,12 +85,14 @@ static int consume_test(void *ctx, void *item)
 }
 
 static size_t test_max_line; /* the client's max_line (0: the engine's default) */
+static bool skip_unopenable; /* for run's client */
 
 static int run(char *const *files, size_t n, struct seen *s, struct et_lines_stats *st,
 	       int64_t min_mtime_ms, size_t chunk_size, struct et_buf *err)
 {
-	struct et_lines_client cl = {parse_test,   NULL,       consume_test, s, sizeof(struct item),
-				     min_mtime_ms, chunk_size, test_max_line};
+	struct et_lines_client cl = {parse_test,	  NULL,		consume_test, s,
+				     sizeof(struct item), min_mtime_ms, chunk_size,   test_max_line,
+				     skip_unopenable};
 	size_t stop_at = s->stop_at;
 
 	memset(s, 0, sizeof(*s));
@@ -221,6 +223,13 @@ static void test_small(const char *dir)
 	tap_ok(run(files, 2, &s, &st, 0, 0, &err) == -ENOENT, "a missing file: -ENOENT");
 	tap_ok(strstr(err.data, "cannot open '") && strstr(err.data, "small-none'"),
 	       "and a message naming it");
+	skip_unopenable = true;
+	et_buf_reset(&err);
+	tap_ok(run(files, 2, &s, &st, 0, 0, &err) == 0 && s.count == 3 &&
+		       st.files_unopenable == 1 && err.len == 0,
+	       "with skip_unopenable, a missing file is counted and skipped (%zu)",
+	       st.files_unopenable);
+	skip_unopenable = false;
 	et_buf_finish(&err);
 }
 

@@ -1,0 +1,538 @@
+/*
+ * et_usage: from usage lines to rows of tokens and dollars. The idea is that Claude Code writes
+ * one API response on several lines (one per content block, sometimes a partial one first, and a
+ * sidechain may replay it), so lines are first reduced to one entry per response, keyed by
+ * message.id and requestId, keeping the most complete line; only then are responses priced and
+ * summed. Memory grows with distinct responses and keys, never with the bytes read.
+ */
+#include "et_usage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "et_hmap.h"
+#include "et_jdoc.h"
+
+#include "banned.h"
+
+#define NO_MSG UINT32_MAX /* an entry without message.id: never a duplicate or a replay */
+
+struct entry {
+	struct et_tx_usage u;
+	int64_t ts_ms;
+	uint64_t req;  /* the requestId's hash | 1, or 0 without one */
+	uint32_t next; /* the next response of the same message.id: index + 1, or 0 */
+	uint32_t session, model, project, agent, msgid;
+	bool has_ts, sidechain, has_speed;
+};
+
+/* The last key interned in a map: consecutive lines mostly share session, model and cwd. */
+struct last {
+	const struct et_hmap *map;
+	long idx; /* -1: none */
+};
+
+struct et_usage {
+	const struct et_pricing *pricing;
+	const struct et_usage_filter *filter;
+	enum et_usage_by by;
+	bool breakdown;
+	struct entry *v;
+	size_t n, alloc;
+	struct et_hmap msgids; /* message.id -> index into msgs */
+	struct msg {
+		uint32_t head; /* its first response: index into v + 1 */
+		bool nonside;  /* a non-sidechain line has this message.id */
+	} * msgs;
+	size_t msgs_alloc;
+	struct et_hmap sessions, models, projects, agents;
+	struct last last[4]; /* for sessions, models, projects, agents */
+	size_t usage_lines, duplicates, synthetic, no_id;
+	struct et_buf tmp;
+};
+
+static const char *const by_names[] = {"day",	  "week",  "month", "session",
+				       "project", "model", "agent"};
+
+const char *et_usage_by_name(enum et_usage_by by)
+{
+	return (size_t)by < sizeof(by_names) / sizeof(by_names[0]) ? by_names[by] : "?";
+}
+
+int et_usage_by_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++) {
+		if (!strcmp(name, by_names[i])) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usage_filter *f,
+				 enum et_usage_by by, bool breakdown)
+{
+	struct et_usage *u = calloc(1, sizeof(*u));
+
+	if (!u) {
+		return NULL;
+	}
+	u->pricing = p;
+	u->filter = f;
+	u->by = by;
+	u->breakdown = breakdown;
+	et_hmap_init(&u->msgids);
+	et_hmap_init(&u->sessions);
+	et_hmap_init(&u->models);
+	et_hmap_init(&u->projects);
+	et_hmap_init(&u->agents);
+	et_buf_init(&u->tmp, (size_t)1 << 20);
+	u->last[0] = (struct last){&u->sessions, -1};
+	u->last[1] = (struct last){&u->models, -1};
+	u->last[2] = (struct last){&u->projects, -1};
+	u->last[3] = (struct last){&u->agents, -1};
+	return u;
+}
+
+void et_usage_destroy(struct et_usage *u)
+{
+	if (!u) {
+		return;
+	}
+	et_hmap_finish(&u->msgids);
+	et_hmap_finish(&u->sessions);
+	et_hmap_finish(&u->models);
+	et_hmap_finish(&u->projects);
+	et_hmap_finish(&u->agents);
+	et_buf_finish(&u->tmp);
+	free(u->v);
+	free(u->msgs);
+	free(u);
+}
+
+/*
+ * Interns span @s (decoded when escaped) in @m, or @fallback when absent; returns its index. The
+ * key interned last in @m is compared first, so a run of lines with the same value costs a
+ * memcmp, not a lookup.
+ */
+static long intern(struct et_usage *u, struct et_hmap *m, struct et_span s, const char *fallback)
+{
+	struct last *c = NULL;
+	const char *k, *lk;
+	size_t n, ln, i;
+	long idx;
+
+	for (i = 0; i < sizeof(u->last) / sizeof(u->last[0]); i++) {
+		if (u->last[i].map == m) {
+			c = &u->last[i];
+		}
+	}
+	k = et_span_key(s, &u->tmp, fallback, &n);
+	if (c && c->idx >= 0) {
+		lk = et_hmap_key(m, (size_t)c->idx, &ln);
+		if (ln == n && memcmp(lk, k, n) == 0) {
+			return c->idx;
+		}
+	}
+	idx = et_hmap_get(m, k, n, true, NULL);
+	if (c) {
+		c->idx = idx;
+	}
+	return idx;
+}
+
+static bool project_ok(struct et_usage *u, struct et_span cwd, const char *project)
+{
+	size_t n = strlen(project), len;
+	const char *k;
+
+	if (!cwd.p) {
+		return false;
+	}
+	k = et_span_key(cwd, &u->tmp, "", &len);
+	return len >= n && memcmp(k, project, n) == 0 && (len == n || k[n] == '/' || n == 1);
+}
+
+static uint64_t total(const struct et_tx_usage *x)
+{
+	return x->input + x->output + x->cache_create + x->cache_read;
+}
+
+/* True when @b is the more complete record of the same response than @a. */
+static bool better(const struct entry *a, const struct entry *b)
+{
+	if (a->sidechain != b->sidechain) {
+		return !b->sidechain;
+	}
+	if (total(&a->u) != total(&b->u)) {
+		return total(&b->u) > total(&a->u);
+	}
+	return b->has_speed && !a->has_speed;
+}
+
+int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et_usage_src *src)
+{
+	const struct et_usage_filter *f = u->filter;
+	struct entry e;
+	long idx = -1, mi;
+	uint32_t j;
+
+	if (l->kind != ET_TX_USAGE) {
+		return 0;
+	}
+	if (f) {
+		if ((f->has_since || f->has_until) &&
+		    (!l->has_ts || (f->has_since && l->ts_ms < f->since_ms) ||
+		     (f->has_until && l->ts_ms >= f->until_ms))) {
+			return 0;
+		}
+		if (f->session && !et_span_eq(l->session, f->session)) {
+			return 0;
+		}
+		if (f->project && !project_ok(u, l->cwd, f->project)) {
+			return 0;
+		}
+	}
+	if (et_span_eq(l->model, "<synthetic>")) {
+		u->synthetic++;
+		return 0;
+	}
+	u->usage_lines++;
+	memset(&e, 0, sizeof(e));
+	e.u = l->u;
+	e.ts_ms = l->ts_ms;
+	e.has_ts = l->has_ts;
+	e.sidechain = l->sidechain;
+	e.has_speed = l->speed.p != NULL;
+	/*
+	 * The dedup key: message.id and requestId. The message ids are the map; the responses of
+	 * one message (usually one) are a list, told apart by their requestId's 64-bit hash.
+	 */
+	e.msgid = NO_MSG;
+	if (l->msg_id.p && l->msg_id.n) {
+		e.req = l->request_id.p ? et_hmap_hash(l->request_id.p, l->request_id.n) | 1 : 0;
+		mi = et_hmap_get(&u->msgids, l->msg_id.p, l->msg_id.n, true, NULL);
+		if (mi < 0 || et_hmap_values_grow((void **)&u->msgs, &u->msgs_alloc,
+						  sizeof(*u->msgs), (size_t)mi) < 0) {
+			return -ENOMEM;
+		}
+		for (j = u->msgs[mi].head; j; j = u->v[j - 1].next) {
+			if (u->v[j - 1].req == e.req) {
+				idx = (long)j - 1;
+				break;
+			}
+		}
+		if (!l->sidechain) {
+			u->msgs[mi].nonside = true;
+		}
+		e.msgid = (uint32_t)mi;
+	} else {
+		u->no_id++;
+	}
+	{
+		long s = intern(u, &u->sessions, l->session, "(no session)");
+		long m = intern(u, &u->models, l->model, "(no model)");
+		long p, a;
+		struct et_span none = {NULL, 0, false};
+
+		if (l->cwd.p) {
+			p = intern(u, &u->projects, l->cwd, "");
+		} else {
+			p = intern(u, &u->projects, none,
+				   src && src->project ? src->project : "(unknown)");
+		}
+		a = intern(u, &u->agents, none,
+			   src && src->subagent ? (src->agent_type ? src->agent_type : "subagent")
+						: "main");
+		if (s < 0 || m < 0 || p < 0 || a < 0) {
+			return -ENOMEM;
+		}
+		e.session = (uint32_t)s;
+		e.model = (uint32_t)m;
+		e.project = (uint32_t)p;
+		e.agent = (uint32_t)a;
+	}
+	if (idx >= 0) {
+		u->duplicates++;
+		if (better(&u->v[idx], &e)) {
+			e.next = u->v[idx].next;
+			u->v[idx] = e;
+		}
+		return 0;
+	}
+	if (u->n == u->alloc) {
+		size_t na = u->alloc ? u->alloc * 2 : 1024;
+		struct entry *nv = realloc(u->v, na * sizeof(*nv));
+
+		if (!nv) {
+			return -ENOMEM;
+		}
+		u->v = nv;
+		u->alloc = na;
+	}
+	if (e.msgid != NO_MSG) {
+		e.next = u->msgs[e.msgid].head;
+		u->msgs[e.msgid].head = (uint32_t)u->n + 1;
+	}
+	u->v[u->n++] = e;
+	return 0;
+}
+
+/* ---- rows ---- */
+
+static void add_totals(struct et_usage_totals *t, const struct et_tx_usage *x, double cost)
+{
+	t->input += x->input;
+	t->output += x->output;
+	t->cache_create += x->cache_create;
+	t->cache_1h += x->cache_1h;
+	t->cache_read += x->cache_read;
+	t->web_search += x->web_search;
+	t->web_fetch += x->web_fetch;
+	t->messages++;
+	t->cost += cost;
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days). */
+static void civil(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static void time_key(enum et_usage_by by, const struct entry *e, char *out, size_t n)
+{
+	int64_t days;
+	int y;
+	unsigned m, d;
+
+	if (!e->has_ts) {
+		snprintf(out, n, "(no time)");
+		return;
+	}
+	days = floor_div(e->ts_ms, 86400000);
+	if (by == ET_BY_WEEK) {
+		/* 1970-01-01 was a Thursday: Monday starts the week. */
+		days -= ((days % 7) + 7 + 3) % 7;
+	}
+	civil(days, &y, &m, &d);
+	if (by == ET_BY_MONTH) {
+		snprintf(out, n, "%04d-%02u", y, m);
+	} else {
+		snprintf(out, n, "%04d-%02u-%02u", y, m, d);
+	}
+}
+
+static int add_model(struct et_usage_model **v, size_t *n, const char *name, size_t len,
+		     const struct et_tx_usage *x, double cost, bool priced)
+{
+	size_t i;
+	struct et_usage_model *nv;
+
+	for (i = 0; i < *n; i++) {
+		if (strlen((*v)[i].model) == len && !memcmp((*v)[i].model, name, len)) {
+			add_totals(&(*v)[i].t, x, cost);
+			return 0;
+		}
+	}
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv) {
+		return -ENOMEM;
+	}
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	nv[*n].model = strndup(name, len);
+	if (!nv[*n].model) {
+		return -ENOMEM;
+	}
+	nv[*n].priced = priced;
+	add_totals(&nv[*n].t, x, cost);
+	(*n)++;
+	return 0;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	const struct et_usage_row *x = a, *y = b;
+
+	if (x->t.cost != y->t.cost) {
+		return x->t.cost < y->t.cost ? 1 : -1;
+	}
+	return strcmp(x->key, y->key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct et_usage_row *)a)->key, ((const struct et_usage_row *)b)->key);
+}
+
+static int model_cost(const void *a, const void *b)
+{
+	const struct et_usage_model *x = a, *y = b;
+
+	if (x->t.cost != y->t.cost) {
+		return x->t.cost < y->t.cost ? 1 : -1;
+	}
+	return strcmp(x->model, y->model);
+}
+
+int et_usage_end(struct et_usage *u, struct et_usage_result *res)
+{
+	struct et_hmap rows;
+	const struct et_price **prices = NULL;
+	size_t i, alloc = 0, len;
+	int r = 0;
+
+	memset(res, 0, sizeof(*res));
+	et_hmap_init(&rows);
+	prices = calloc(u->models.n + 1, sizeof(*prices));
+	if (!prices) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < u->models.n; i++) {
+		const char *name = et_hmap_key(&u->models, i, &len);
+
+		prices[i] = et_pricing_find(u->pricing, name, len);
+	}
+	res->usage_lines = u->usage_lines;
+	res->duplicates = u->duplicates;
+	res->synthetic = u->synthetic;
+	res->no_id = u->no_id;
+	for (i = 0; i < u->n && r == 0; i++) {
+		const struct entry *e = &u->v[i];
+		const struct et_price *pr = prices[e->model];
+		const char *model = et_hmap_key(&u->models, e->model, &len);
+		size_t mlen = len;
+		char kb[64];
+		const char *k;
+		size_t kn;
+		long ri;
+		bool added = false;
+		double cost;
+
+		if (e->sidechain && e->msgid != NO_MSG && u->msgs[e->msgid].nonside) {
+			res->sidechain_replays++;
+			continue;
+		}
+		cost = pr ? et_pricing_cost(pr, &e->u, NULL) : 0;
+		switch (u->by) {
+		case ET_BY_DAY:
+		case ET_BY_WEEK:
+		case ET_BY_MONTH:
+			time_key(u->by, e, kb, sizeof(kb));
+			k = kb;
+			kn = strlen(kb);
+			break;
+		case ET_BY_SESSION:
+			k = et_hmap_key(&u->sessions, e->session, &kn);
+			break;
+		case ET_BY_PROJECT:
+			k = et_hmap_key(&u->projects, e->project, &kn);
+			break;
+		case ET_BY_MODEL:
+			k = model;
+			kn = mlen;
+			break;
+		default:
+			k = et_hmap_key(&u->agents, e->agent, &kn);
+			break;
+		}
+		ri = et_hmap_get(&rows, k, kn, true, &added);
+		if (ri < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (added) {
+			if (res->nrows == alloc) {
+				size_t na = alloc ? alloc * 2 : 64;
+				struct et_usage_row *nv = realloc(res->rows, na * sizeof(*nv));
+
+				if (!nv) {
+					r = -ENOMEM;
+					break;
+				}
+				res->rows = nv;
+				alloc = na;
+			}
+			memset(&res->rows[res->nrows], 0, sizeof(res->rows[0]));
+			res->rows[res->nrows].key = strndup(k, kn);
+			if (!res->rows[res->nrows].key) {
+				r = -ENOMEM;
+				break;
+			}
+			res->nrows++;
+		}
+		add_totals(&res->rows[ri].t, &e->u, cost);
+		add_totals(&res->totals, &e->u, cost);
+		if (u->breakdown) {
+			r = add_model(&res->rows[ri].models, &res->rows[ri].nmodels, model, mlen,
+				      &e->u, cost, pr != NULL);
+		}
+		if (r == 0 && !pr) {
+			r = add_model(&res->unpriced, &res->nunpriced, model, mlen, &e->u, 0,
+				      false);
+		}
+	}
+	if (r == 0 && res->nrows > 1) {
+		qsort(res->rows, res->nrows, sizeof(*res->rows),
+		      u->by <= ET_BY_MONTH ? by_key : by_cost);
+		for (i = 0; i < res->nrows; i++) {
+			if (res->rows[i].nmodels > 1) {
+				qsort(res->rows[i].models, res->rows[i].nmodels,
+				      sizeof(*res->rows[i].models), model_cost);
+			}
+		}
+	}
+	free(prices);
+	et_hmap_finish(&rows);
+	if (r < 0) {
+		et_usage_result_finish(res);
+	}
+	return r;
+}
+
+static void models_free(struct et_usage_model *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].model);
+	}
+	free(v);
+}
+
+void et_usage_result_finish(struct et_usage_result *res)
+{
+	size_t i;
+
+	if (!res) {
+		return;
+	}
+	for (i = 0; i < res->nrows; i++) {
+		free(res->rows[i].key);
+		models_free(res->rows[i].models, res->rows[i].nmodels);
+	}
+	free(res->rows);
+	models_free(res->unpriced, res->nunpriced);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,837 @@
+/*
+ * et_transcript: the cost side of Claude Code's transcripts. The idea is that a transcript is
+ * mostly content nobody here needs (file contents, tool output, thinking), so a line is first
+ * tested for a substring it must hold ("usage" for a response), then its shape is checked in
+ * the one pass that lists its top-level members, and only the few members that matter are looked
+ * at inside the message: the rest is walked by its quotes and brackets, never lexed or decoded.
+ */
+#include "et_transcript.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "et_config.h"
+#include "et_time.h"
+#include "et_scan.h"
+
+#include "banned.h"
+
+#define MAX_MEMBERS 64
+#define MAX_DEPTH 8
+
+/* ---- walking JSON that the scanner has already validated ---- */
+
+/* Returns the offset just past the string whose opening quote is at @i. */
+static size_t skip_string(const char *s, size_t n, size_t i)
+{
+	const char *q;
+	size_t k, bs;
+
+	for (i++; i < n; i = k + 1) {
+		q = memchr(s + i, '"', n - i);
+		if (!q) {
+			return n;
+		}
+		/* The quote ends the string unless an odd number of backslashes precede it. */
+		k = (size_t)(q - s);
+		for (bs = 0; k - bs > i && s[k - 1 - bs] == '\\'; bs++) {
+		}
+		if (bs % 2 == 0) {
+			return k + 1;
+		}
+	}
+	return n;
+}
+
+/* Returns the offset just past the (valid) value that starts at @i. */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	if (i >= n) {
+		return n;
+	}
+	if (s[i] == '"') {
+		return skip_string(s, n, i);
+	}
+	if (s[i] != '{' && s[i] != '[') {
+		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
+		       s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
+			i++;
+		}
+		return i;
+	}
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '"') {
+			i = skip_string(s, n, i);
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0) {
+				return i + 1;
+			}
+		}
+		i++;
+	}
+	return n;
+}
+
+static size_t ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+		i++;
+	}
+	return i;
+}
+
+struct member {
+	const char *key, *val;
+	size_t key_len, val_len;
+};
+
+/*
+ * Iterates the members of the valid object text @s (@n bytes, braces included). *@pos starts at 0.
+ * Returns false after the last member.
+ */
+static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
+{
+	size_t i = *pos, k, v;
+
+	if (i == 0) {
+		i = ws(s, n, 0);
+		if (i >= n || s[i] != '{') {
+			return false;
+		}
+		i++;
+	}
+	i = ws(s, n, i);
+	if (i < n && s[i] == ',') {
+		i = ws(s, n, i + 1);
+	}
+	if (i >= n || s[i] != '"') {
+		return false;
+	}
+	k = skip_string(s, n, i);
+	m->key = s + i + 1;
+	m->key_len = k - i - 2;
+	i = ws(s, n, k);
+	if (i >= n || s[i] != ':') {
+		return false;
+	}
+	i = ws(s, n, i + 1);
+	v = skip_value(s, n, i);
+	m->val = s + i;
+	m->val_len = v - i;
+	*pos = v;
+	return true;
+}
+
+/*
+ * Lists the top-level members of the line @s into @mem (at most @max; more are walked, not kept),
+ * in one pass that checks the line's shape (an object, each member a key, a colon and a whole
+ * value, then the closing brace and nothing else) without validating what is inside the values:
+ * a torn line fails, and content nobody reads is not lexed. Returns false for a line of another
+ * shape.
+ */
+static bool top_members(const char *s, size_t n, struct et_scan_member *mem, size_t max,
+			size_t *count)
+{
+	struct member m;
+	size_t pos = 0, i;
+
+	*count = 0;
+	while (next_member(s, n, &pos, &m)) {
+		if (m.val_len == 0 || m.val + m.val_len > s + n) {
+			return false;
+		}
+		if (*count < max) {
+			struct et_scan_member *t = &mem[(*count)++];
+
+			t->key = m.key;
+			t->key_len = m.key_len;
+			t->val = m.val;
+			t->val_len = m.val_len;
+			t->type = m.val[0] == '"' || m.val[0] == '{' || m.val[0] == '[' ? m.val[0]
+											: 'n';
+			t->escaped = t->type == '"' && memchr(m.val, '\\', m.val_len) != NULL;
+			t->key_escaped = false;
+			if (t->type == '"' && (m.val_len < 2 || m.val[m.val_len - 1] != '"')) {
+				return false;
+			}
+		}
+	}
+	i = ws(s, n, pos);
+	if (pos == 0 && i < n && s[i] == '{') {
+		i = ws(s, n, i + 1); /* {} */
+	}
+	return i < n && s[i] == '}' && ws(s, n, i + 1) == n;
+}
+
+/* Iterates the elements of the valid array text @s like next_member. */
+static bool next_element(const char *s, size_t n, size_t *pos, const char **val, size_t *len)
+{
+	size_t i = *pos, v;
+
+	if (i == 0) {
+		i = ws(s, n, 0);
+		if (i >= n || s[i] != '[') {
+			return false;
+		}
+		i++;
+	}
+	i = ws(s, n, i);
+	if (i < n && s[i] == ',') {
+		i = ws(s, n, i + 1);
+	}
+	if (i >= n || s[i] == ']') {
+		return false;
+	}
+	v = skip_value(s, n, i);
+	*val = s + i;
+	*len = v - i;
+	*pos = v;
+	return true;
+}
+
+static bool is_key(const char *k, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n == l && memcmp(k, lit, l) == 0;
+}
+
+static struct et_span str_span(const char *v, size_t n)
+{
+	struct et_span s = {NULL, 0, false};
+
+	if (n >= 2 && v[0] == '"') {
+		s.p = v + 1;
+		s.n = n - 2;
+		s.escaped = memchr(s.p, '\\', s.n) != NULL;
+	}
+	return s;
+}
+
+static bool span_is(struct et_span s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return s.p && !s.escaped && s.n == l && memcmp(s.p, lit, l) == 0;
+}
+
+/*
+ * A token count: null (0), or a whole number from 0 to ET_TX_MAX_TOKENS written without a
+ * fraction or an exponent. Returns false for anything else.
+ */
+static bool count_value(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 4 && memcmp(v, "null", 4) == 0) {
+		*out = 0;
+		return true;
+	}
+	if (n == 0 || n > 16) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			return false;
+		}
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x > ET_TX_MAX_TOKENS) {
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+static bool parse_pair(const char *s, size_t n, const char *k1, uint64_t *v1, const char *k2,
+		       uint64_t *v2, bool *seen)
+{
+	struct member m;
+	size_t pos = 0;
+
+	while (next_member(s, n, &pos, &m)) {
+		if (is_key(m.key, m.key_len, k1)) {
+			if (!count_value(m.val, m.val_len, v1)) {
+				return false;
+			}
+			*seen = true;
+		} else if (is_key(m.key, m.key_len, k2)) {
+			if (!count_value(m.val, m.val_len, v2)) {
+				return false;
+			}
+			*seen = true;
+		}
+	}
+	return true;
+}
+
+static int parse_usage(const char *s, size_t n, struct et_tx_line *out)
+{
+	struct et_tx_usage *u = &out->u;
+	struct member m;
+	size_t pos = 0;
+	uint64_t cc = 0, e5 = 0, e1 = 0, *slot;
+	bool has_in = false, has_out = false, seen = false;
+
+	while (next_member(s, n, &pos, &m)) {
+		slot = NULL;
+		switch (m.key_len ? m.key[0] : 0) {
+		case 'i':
+			if (is_key(m.key, m.key_len, "input_tokens")) {
+				slot = &u->input;
+				has_in = true;
+			} else if (is_key(m.key, m.key_len, "inference_geo")) {
+				u->geo_us = span_is(str_span(m.val, m.val_len), "us");
+			}
+			break;
+		case 'o':
+			if (is_key(m.key, m.key_len, "output_tokens")) {
+				slot = &u->output;
+				has_out = true;
+			}
+			break;
+		case 'c':
+			if (is_key(m.key, m.key_len, "cache_creation_input_tokens")) {
+				slot = &cc;
+			} else if (is_key(m.key, m.key_len, "cache_read_input_tokens")) {
+				slot = &u->cache_read;
+			} else if (is_key(m.key, m.key_len, "cache_creation") && m.val[0] == '{') {
+				if (!parse_pair(m.val, m.val_len, "ephemeral_5m_input_tokens", &e5,
+						"ephemeral_1h_input_tokens", &e1, &seen)) {
+					return -EINVAL;
+				}
+				u->has_breakdown = seen;
+			}
+			break;
+		case 's':
+			if (is_key(m.key, m.key_len, "server_tool_use") && m.val[0] == '{') {
+				bool any = false;
+
+				if (!parse_pair(m.val, m.val_len, "web_search_requests",
+						&u->web_search, "web_fetch_requests", &u->web_fetch,
+						&any)) {
+					return -EINVAL;
+				}
+			} else if (is_key(m.key, m.key_len, "speed")) {
+				out->speed = str_span(m.val, m.val_len);
+				u->fast = span_is(out->speed, "fast");
+			}
+			break;
+		default:
+			break;
+		}
+		if (slot && !count_value(m.val, m.val_len, slot)) {
+			return -EINVAL;
+		}
+	}
+	if (!has_in || !has_out) {
+		return -EINVAL;
+	}
+	/*
+	 * The total is cache_creation_input_tokens; the breakdown says how much of it is 1-hour. A
+	 * breakdown that adds up to more than the total wins (it is the more complete of the two).
+	 */
+	u->cache_create = cc > e5 + e1 ? cc : e5 + e1;
+	u->cache_1h = e1 < u->cache_create ? e1 : u->cache_create;
+	return 0;
+}
+
+/* Records the tool_use or tool_result blocks of a content array. */
+static void parse_content(const char *s, size_t n, struct et_tx_line *out)
+{
+	const char *el;
+	size_t len, pos = 0;
+
+	out->content_bytes = n;
+	while (next_element(s, n, &pos, &el, &len)) {
+		struct et_span type = {NULL, 0, false}, id = {NULL, 0, false},
+			       name = {NULL, 0, false};
+		struct member m;
+		size_t mp = 0;
+
+		if (el[0] != '{') {
+			continue;
+		}
+		while (next_member(el, len, &mp, &m)) {
+			if (is_key(m.key, m.key_len, "type")) {
+				type = str_span(m.val, m.val_len);
+			} else if (is_key(m.key, m.key_len, "id") ||
+				   is_key(m.key, m.key_len, "tool_use_id")) {
+				id = str_span(m.val, m.val_len);
+			} else if (is_key(m.key, m.key_len, "name")) {
+				name = str_span(m.val, m.val_len);
+			}
+		}
+		if (!id.p || !(span_is(type, "tool_use") || span_is(type, "tool_result") ||
+			       span_is(type, "server_tool_use"))) {
+			continue;
+		}
+		if (out->nblocks == ET_TX_MAX_BLOCKS) {
+			out->blocks_dropped++;
+			continue;
+		}
+		out->blocks[out->nblocks].id = id;
+		out->blocks[out->nblocks].name =
+			span_is(type, "tool_result") ? (struct et_span){0} : name;
+		out->blocks[out->nblocks].bytes = len;
+		out->nblocks++;
+	}
+}
+
+int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct et_tx_line *out)
+{
+	struct et_scan_member mem[MAX_MEMBERS];
+	const struct et_scan_member *msg = NULL;
+	struct et_span type = {NULL, 0, false}, subtype = {NULL, 0, false};
+	const char *usage = NULL, *content = NULL;
+	size_t count, i, usage_len = 0, content_len = 0;
+	bool want_tools = flags & ET_TX_WANT_TOOLS;
+	struct member m;
+	size_t pos = 0;
+	int r;
+
+	memset(out, 0, want_tools ? sizeof(*out) : ET_TX_LINE_HEAD);
+	if (n && line[n - 1] == '\r') {
+		n--;
+	}
+	if (!memmem(line, n, "\"usage\"", 7) &&
+	    !(want_tools && (memmem(line, n, "\"tool_result\"", 13) ||
+			     memmem(line, n, "compact_boundary", 16)))) {
+		return ET_TX_SKIP;
+	}
+	if (!top_members(line, n, mem, MAX_MEMBERS, &count)) {
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		const struct et_scan_member *t = &mem[i];
+		struct et_span sp = {NULL, 0, false};
+
+		if (t->type == '"') {
+			sp.p = t->val + 1;
+			sp.n = t->val_len - 2;
+			sp.escaped = t->escaped;
+		}
+		switch (t->key_len ? t->key[0] : 0) {
+		case 'm':
+			if (t->key_len == 7 && !memcmp(t->key, "message", 7) && t->type == '{') {
+				msg = t;
+			}
+			break;
+		case 'r':
+			if (t->key_len == 9 && !memcmp(t->key, "requestId", 9)) {
+				out->request_id = sp;
+			}
+			break;
+		case 's':
+			if (t->key_len == 9 && !memcmp(t->key, "sessionId", 9)) {
+				out->session = sp;
+			} else if (t->key_len == 7 && !memcmp(t->key, "subtype", 7)) {
+				subtype = sp;
+			}
+			break;
+		case 't':
+			if (t->key_len == 9 && !memcmp(t->key, "timestamp", 9) && sp.p) {
+				out->has_ts = et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS, &out->ts_ms) == 0;
+			} else if (t->key_len == 4 && !memcmp(t->key, "type", 4)) {
+				type = sp;
+			}
+			break;
+		case 'i':
+			if (t->key_len == 11 && !memcmp(t->key, "isSidechain", 11)) {
+				out->sidechain = t->val_len == 4 && !memcmp(t->val, "true", 4);
+			}
+			break;
+		case 'c':
+			if (t->key_len == 3 && !memcmp(t->key, "cwd", 3)) {
+				out->cwd = sp;
+			}
+			break;
+		case 'a':
+			if (t->key_len == 7 && !memcmp(t->key, "agentId", 7)) {
+				out->agent_id = sp;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (want_tools && span_is(subtype, "compact_boundary")) {
+		out->kind = ET_TX_RESET;
+		return ET_TX_RESET;
+	}
+	if (!msg) {
+		return ET_TX_SKIP;
+	}
+	while (next_member(msg->val, msg->val_len, &pos, &m)) {
+		if (is_key(m.key, m.key_len, "id")) {
+			out->msg_id = str_span(m.val, m.val_len);
+		} else if (is_key(m.key, m.key_len, "model")) {
+			out->model = str_span(m.val, m.val_len);
+		} else if (is_key(m.key, m.key_len, "usage") && m.val[0] == '{') {
+			usage = m.val;
+			usage_len = m.val_len;
+		} else if (is_key(m.key, m.key_len, "content") && m.val[0] == '[') {
+			content = m.val;
+			content_len = m.val_len;
+		}
+	}
+	if (usage && !span_is(type, "user")) {
+		r = parse_usage(usage, usage_len, out);
+		if (r < 0) {
+			return r;
+		}
+		out->kind = ET_TX_USAGE;
+	} else if (want_tools && content && span_is(type, "user")) {
+		out->kind = ET_TX_RESULTS;
+	} else {
+		return ET_TX_SKIP;
+	}
+	if (want_tools && content) {
+		parse_content(content, content_len, out);
+		if (out->kind == ET_TX_RESULTS && out->nblocks == 0) {
+			out->kind = ET_TX_SKIP;
+		}
+	}
+	return out->kind;
+}
+
+/* ---- files ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* The agent type from the sidecar agent-X.meta.json next to agent-X.jsonl, or NULL. */
+static char *agent_type(const char *path)
+{
+	char meta[4096], buf[8192];
+	struct et_scan_member mem[32];
+	size_t len = strlen(path), count, i;
+	ssize_t got;
+	int fd;
+	struct stat st;
+
+	if (len < 6 || len + 5 >= sizeof(meta)) {
+		return NULL;
+	}
+	memcpy(meta, path, len - 6);
+	memcpy(meta + len - 6, ".meta.json", 11);
+	fd = open(meta, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	got = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (got <= 0 || et_scan_object(buf, (size_t)got, mem, 32, &count) != ET_SCAN_OK) {
+		return NULL;
+	}
+	for (i = 0; i < count; i++) {
+		const struct et_scan_member *t = &mem[i];
+
+		if (t->type == '"' && !t->escaped && t->val_len > 2 && t->val_len < 200 &&
+		    ((t->key_len == 9 && !memcmp(t->key, "agentType", 9)) ||
+		     (t->key_len == 10 && !memcmp(t->key, "agent_type", 10)) ||
+		     (t->key_len == 13 && !memcmp(t->key, "subagent_type", 13)))) {
+			return strndup(t->val + 1, t->val_len - 2);
+		}
+	}
+	return NULL;
+}
+
+/* The directory name right under ".../projects/" in @path, or NULL. */
+static char *project_of(const char *path)
+{
+	const char *p = NULL, *q = path, *e;
+
+	while ((q = strstr(q, "/projects/"))) {
+		p = q + 10;
+		q = p;
+	}
+	if (!p) {
+		return NULL;
+	}
+	e = strchr(p, '/');
+	return e ? strndup(p, (size_t)(e - p)) : NULL;
+}
+
+static int add_file(struct et_tx_files *fs, const char *path, const struct stat *st)
+{
+	struct et_tx_file *f;
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		if (fs->v[i].dev == (uint64_t)st->st_dev && fs->v[i].ino == (uint64_t)st->st_ino) {
+			return 0;
+		}
+	}
+	if (fs->n == fs->alloc) {
+		size_t na = fs->alloc ? fs->alloc * 2 : 64;
+		struct et_tx_file *v = realloc(fs->v, na * sizeof(*v));
+
+		if (!v) {
+			return -ENOMEM;
+		}
+		fs->v = v;
+		fs->alloc = na;
+	}
+	f = &fs->v[fs->n];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path) {
+		return -ENOMEM;
+	}
+	base = base ? base + 1 : path;
+	f->subagent = strncmp(base, "agent-", 6) == 0 && strstr(path, "/subagents/") != NULL;
+	if (f->subagent) {
+		f->agent_type = agent_type(path);
+	}
+	f->project = project_of(path);
+	f->dev = (uint64_t)st->st_dev;
+	f->ino = (uint64_t)st->st_ino;
+	fs->n++;
+	return 0;
+}
+
+static int walk(struct et_tx_files *fs, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char full[4096];
+	struct stat st, lst;
+	int r = 0;
+
+	if (depth > MAX_DEPTH) {
+		return 0;
+	}
+	d = opendir(dir);
+	if (!d) {
+		return errno == EACCES ? 0 : -errno;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
+		    sizeof(full)) {
+			continue;
+		}
+		if (lstat(full, &lst) < 0) {
+			continue;
+		}
+		if (S_ISDIR(lst.st_mode)) {
+			r = walk(fs, full, depth + 1);
+			continue;
+		}
+		if (!ends_with(de->d_name, ".jsonl")) {
+			continue;
+		}
+		if (S_ISLNK(lst.st_mode)) {
+			if (stat(full, &st) < 0) {
+				continue;
+			}
+			if (S_ISDIR(st.st_mode)) {
+				fs->skipped_loops++;
+				continue;
+			}
+		} else {
+			st = lst;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fs->skipped_special++;
+			continue;
+		}
+		r = add_file(fs, full, &st);
+	}
+	closedir(d);
+	return r;
+}
+
+int et_transcript_add(struct et_tx_files *fs, const char *path)
+{
+	struct stat st;
+	char clean[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(clean)) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(clean, path, n + 1);
+	while (n > 1 && clean[n - 1] == '/') {
+		clean[--n] = '\0';
+	}
+	if (stat(clean, &st) < 0) {
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		return walk(fs, clean, 0);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fs->skipped_special++;
+		return 0;
+	}
+	return add_file(fs, clean, &st);
+}
+
+int et_transcript_add_defaults(struct et_tx_files *fs)
+{
+	const char *env = getenv("CLAUDE_CONFIG_DIR"), *home = getenv("HOME");
+	char path[4096];
+	int r;
+
+	if (env && *env) {
+		const char *p = env, *e;
+
+		for (; *p; p = *e ? e + 1 : e) {
+			size_t len;
+
+			e = strchr(p, ',');
+			if (!e) {
+				e = p + strlen(p);
+			}
+			len = (size_t)(e - p);
+			if (len == 0 || len + 10 >= sizeof(path)) {
+				continue;
+			}
+			snprintf(path, sizeof(path), "%.*s/projects", (int)len, p);
+			r = et_transcript_add(fs, path);
+			if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+				return r;
+			}
+		}
+		return 0;
+	}
+	if (!home || !*home) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/.claude/projects", home);
+	r = et_transcript_add(fs, path);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/.config/claude/projects", home);
+	r = et_transcript_add(fs, path);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+		return r;
+	}
+	return 0;
+}
+
+static int file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct et_tx_file *)a)->path, ((const struct et_tx_file *)b)->path);
+}
+
+void et_transcript_sort(struct et_tx_files *fs)
+{
+	if (fs->n > 1) {
+		qsort(fs->v, fs->n, sizeof(*fs->v), file_cmp);
+	}
+}
+
+void et_transcript_files_finish(struct et_tx_files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->v[i].path);
+		free(fs->v[i].project);
+		free(fs->v[i].agent_type);
+	}
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* ---- reading, over the line engine ---- */
+
+/* An item of the engine: the line's file and what it holds (its head only without tools). */
+struct tx_item {
+	size_t file;
+	struct et_tx_line l;
+};
+
+static int tx_parse(const void *ctx, const struct et_line *line, void *item)
+{
+	const struct et_tx_read *rd = ctx;
+	struct tx_item *it = item;
+	int k = et_transcript_parse_line(line->p, line->n, rd->flags, &it->l);
+
+	if (k < 0) {
+		return ET_LINE_MALFORMED;
+	}
+	if (k == ET_TX_SKIP) {
+		return ET_LINE_SKIP;
+	}
+	it->file = line->file;
+	return ET_LINE_KEEP;
+}
+
+struct tx_consume {
+	const struct et_tx_files *fs;
+	const struct et_tx_read *rd;
+};
+
+static int tx_consume(void *ctx, void *item)
+{
+	struct tx_consume *k = ctx;
+	const struct tx_item *it = item;
+
+	return k->rd->fn(k->rd->ctx, &k->fs->v[it->file], &it->l);
+}
+
+int et_transcript_run(const struct et_tx_files *fs, const struct et_tx_read *rd,
+		      struct et_lines_stats *st, struct et_buf *err)
+{
+	struct et_lines_client cl;
+	struct tx_consume k = {fs, rd};
+	char **paths;
+	size_t i;
+	int r;
+
+	if (fs->n == 0) {
+		return 0;
+	}
+	paths = malloc(fs->n * sizeof(*paths));
+	if (!paths) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < fs->n; i++) {
+		paths[i] = fs->v[i].path;
+	}
+	memset(&cl, 0, sizeof(cl));
+	cl.parse = tx_parse;
+	cl.parse_ctx = rd;
+	cl.consume = tx_consume;
+	cl.consume_ctx = &k;
+	/* Without tools an item is the line's head: a sixth of the whole, and nothing unused. */
+	cl.item_size =
+		offsetof(struct tx_item, l) +
+		((rd->flags & ET_TX_WANT_TOOLS) ? sizeof(struct et_tx_line) : ET_TX_LINE_HEAD);
+	cl.min_mtime_ms = rd->min_mtime_ms;
+	cl.skip_unopenable = true;
+	r = et_lines_run(paths, fs->n, &cl, st, err);
+	free(paths);
+	return r;
+}

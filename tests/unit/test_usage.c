@@ -1,0 +1,136 @@
+/* Unit tests for et_usage: deduplication, sidechain replays, keys, filters, unpriced models. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "et_usage.h"
+#include "tap.h"
+
+static struct et_pricing pricing;
+
+/* An assistant line in compact JSON. */
+static void line(char *buf, size_t n, const char *id, const char *req, const char *model,
+		 const char *ts, int in, int out, bool side, const char *session)
+{
+	char reqf[64] = "";
+
+	if (req) {
+		snprintf(reqf, sizeof(reqf), ",\"requestId\":\"%s\"", req);
+	}
+	snprintf(buf, n,
+		 "{\"isSidechain\":%s,\"sessionId\":\"%s\",\"cwd\":\"/repo/a\",\"message\":{\"id\":"
+		 "\"%s\",\"model\":\"%s\",\"usage\":{\"input_tokens\":%d,\"output_tokens\":%d}}%s,"
+		 "\"type\":\"assistant\",\"timestamp\":\"%s\"}",
+		 side ? "true" : "false", session, id, model, in, out, reqf, ts);
+}
+
+static struct et_usage_result run(enum et_usage_by by, const struct et_usage_filter *f,
+				  const char *const *lines, size_t n)
+{
+	struct et_usage *u = et_usage_create(&pricing, f, by, true);
+	struct et_usage_result res;
+	struct et_tx_line l;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (et_transcript_parse_line(lines[i], strlen(lines[i]), 0, &l) == ET_TX_USAGE) {
+			et_usage_add(u, &l, NULL);
+		}
+	}
+	et_usage_end(u, &res);
+	et_usage_destroy(u);
+	return res;
+}
+
+static void test_dedup(void)
+{
+	char a[6][512];
+	const char *v[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+	struct et_usage_result r;
+
+	line(a[0], 512, "m1", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:00Z", 100, 5, false,
+	     "s");
+	line(a[1], 512, "m1", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:01Z", 100, 50, false,
+	     "s"); /* the complete copy: more output */
+	line(a[2], 512, "m1", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:02Z", 100, 20, false,
+	     "s");
+	line(a[3], 512, "m1", "r9", "claude-sonnet-4-6", "2026-11-21T10:00:03Z", 100, 50, true,
+	     "s"); /* a sidechain replay under another requestId */
+	line(a[4], 512, "m2", NULL, "claude-sonnet-4-6", "2026-11-22T10:00:00Z", 10, 1, false, "s");
+	line(a[5], 512, "m2", NULL, "claude-sonnet-4-6", "2026-11-22T10:00:00Z", 10, 1, false, "s");
+	r = run(ET_BY_DAY, NULL, v, 6);
+	tap_ok(r.totals.messages == 2 && r.totals.input == 110 && r.totals.output == 51,
+	       "one response per message.id + requestId, the most complete line kept (%llu %llu)",
+	       (unsigned long long)r.totals.messages, (unsigned long long)r.totals.output);
+	tap_ok(r.duplicates == 3 && r.sidechain_replays == 1,
+	       "duplicates (%zu) and the sidechain replay (%zu) are counted", r.duplicates,
+	       r.sidechain_replays);
+	tap_ok(r.nrows == 2 && !strcmp(r.rows[0].key, "2026-11-21") &&
+		       !strcmp(r.rows[1].key, "2026-11-22"),
+	       "rows by UTC day, in order");
+	tap_ok(fabs(r.totals.cost - (110 * 3e-6 + 51 * 15e-6)) < 1e-12, "the cost");
+	et_usage_result_finish(&r);
+}
+
+static void test_keys_and_filters(void)
+{
+	char a[4][512];
+	const char *v[4] = {a[0], a[1], a[2], a[3]};
+	struct et_usage_result r;
+	struct et_usage_filter f;
+
+	line(a[0], 512, "m1", "r1", "claude-opus-4-6", "2026-11-16T00:00:00Z", 1000, 0, false,
+	     "s1");
+	line(a[1], 512, "m2", "r2", "claude-opus-4-6", "2026-11-22T23:59:59Z", 1000, 0, false,
+	     "s2");
+	line(a[2], 512, "m3", "r3", "mystery-model", "2026-11-23T00:00:00Z", 7, 3, false, "s2");
+	line(a[3], 512, "m4", "r4", "<synthetic>", "2026-11-23T00:00:00Z", 0, 0, false, "s2");
+	r = run(ET_BY_WEEK, NULL, v, 4);
+	tap_ok(r.nrows == 2 && !strcmp(r.rows[0].key, "2026-11-16") && r.rows[0].t.messages == 2 &&
+		       !strcmp(r.rows[1].key, "2026-11-23"),
+	       "weeks start on Monday");
+	tap_ok(r.nunpriced == 1 && !strcmp(r.unpriced[0].model, "mystery-model") &&
+		       r.unpriced[0].t.input == 7 && r.unpriced[0].t.output == 3 &&
+		       r.synthetic == 1,
+	       "an unknown model is listed with its tokens; <synthetic> is left out");
+	tap_ok(r.rows[1].nmodels == 1 && !r.rows[1].models[0].priced && r.rows[1].t.cost == 0 &&
+		       r.rows[1].t.input == 7,
+	       "its tokens count, its cost is 0");
+	et_usage_result_finish(&r);
+	r = run(ET_BY_MONTH, NULL, v, 4);
+	tap_ok(r.nrows == 1 && !strcmp(r.rows[0].key, "2026-11"), "months");
+	et_usage_result_finish(&r);
+	r = run(ET_BY_SESSION, NULL, v, 4);
+	tap_ok(r.nrows == 2 && !strcmp(r.rows[0].key, "s1") && !strcmp(r.rows[1].key, "s2"),
+	       "sessions, most expensive first (equal cost: by key)");
+	et_usage_result_finish(&r);
+	memset(&f, 0, sizeof(f));
+	f.session = "s2";
+	f.has_since = true;
+	f.since_ms = 1795392000000LL; /* 2026-11-23T00:00:00Z */
+	r = run(ET_BY_MODEL, &f, v, 4);
+	tap_ok(r.nrows == 1 && !strcmp(r.rows[0].key, "mystery-model"),
+	       "--session and --since filter responses");
+	et_usage_result_finish(&r);
+	memset(&f, 0, sizeof(f));
+	f.project = "/repo";
+	r = run(ET_BY_PROJECT, &f, v, 4);
+	tap_ok(r.nrows == 1 && !strcmp(r.rows[0].key, "/repo/a") && r.totals.messages == 3,
+	       "--project keeps cwd at or below it; the project key is the cwd");
+	et_usage_result_finish(&r);
+	f.project = "/rep";
+	r = run(ET_BY_PROJECT, &f, v, 4);
+	tap_ok(r.nrows == 0, "--project is a path prefix, not a string prefix");
+	et_usage_result_finish(&r);
+}
+
+int main(void)
+{
+	et_pricing_init(&pricing);
+	tap_ok(et_usage_by_parse("week") == ET_BY_WEEK && et_usage_by_parse("tool") == -1,
+	       "key names");
+	test_dedup();
+	test_keys_and_filters();
+	et_pricing_finish(&pricing);
+	return tap_done();
+}
