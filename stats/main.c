@@ -38,9 +38,9 @@ static const char usage[] =
 	"\n"
 	"  -h, --help     this text\n"
 	"  --version      the version\n"
-	"  --args-stdin   (after COMMAND) also read options from one line of stdin, split like a\n"
-	"                 shell would but never expanded: how the slash commands pass what the\n"
-	"                 user typed\n"
+	"  --args-stdin   (after COMMAND) also read options from stdin (at most 64 KiB), split\n"
+	"                 like a shell would but never expanded: how the slash commands pass\n"
+	"                 what the user typed\n"
 	"\n"
 	"exit status: 0 report printed; 1 a log could not be read or the report written;\n"
 	"2 bad arguments.\n";

@@ -52,17 +52,42 @@ const struct et_opt cli_shared_options[] = {
 
 int cli_args_stdin(int *argc, char ***argv, char **storage)
 {
-	char line[4096];
+	char *text = malloc(CLI_ARGS_STDIN_MAX + 1);
 	size_t got = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int r;
 
-	while (got < sizeof(line) - 1 &&
-	       (n = read(STDIN_FILENO, line + got, sizeof(line) - 1 - got)) > 0) {
-		got += (size_t)n;
+	if (!text) {
+		return cli_oom();
 	}
-	line[got] = '\0';
-	r = et_args_append_line(argc, argv, line, storage);
+	/* One byte more than the bound tells "exactly the bound" from "more". */
+	while (got <= CLI_ARGS_STDIN_MAX &&
+	       ((n = read(STDIN_FILENO, text + got, CLI_ARGS_STDIN_MAX + 1 - got)) > 0 ||
+		(n < 0 && errno == EINTR))) {
+		got += n > 0 ? (size_t)n : 0;
+	}
+	if (n < 0) {
+		fprintf(stderr, "telemetry-stats: --args-stdin: cannot read stdin: %s\n",
+			strerror(errno));
+		free(text);
+		return EXIT_USAGE;
+	}
+	if (got > CLI_ARGS_STDIN_MAX) {
+		fprintf(stderr,
+			"telemetry-stats: --args-stdin: more than %d bytes of arguments; nothing was "
+			"run\n",
+			CLI_ARGS_STDIN_MAX);
+		free(text);
+		return EXIT_USAGE;
+	}
+	if (memchr(text, '\0', got)) {
+		fprintf(stderr, "telemetry-stats: --args-stdin: a NUL byte in the arguments\n");
+		free(text);
+		return EXIT_USAGE;
+	}
+	text[got] = '\0';
+	r = et_args_append_line(argc, argv, text, storage);
+	free(text);
 	if (r == -EINVAL) {
 		fprintf(stderr,
 			"telemetry-stats: --args-stdin: an unterminated quote, or more than %d "

@@ -111,12 +111,17 @@ int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv);
  */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
 
+/** The most bytes --args-stdin reads: more is a usage error, never a silent cut. */
+#define CLI_ARGS_STDIN_MAX 65536
+
 /**
- * For --args-stdin: reads one line of arguments from stdin (at most 4 KiB) and appends its words
+ * For --args-stdin: reads all of stdin (at most CLI_ARGS_STDIN_MAX bytes; newlines separate words
+ * like spaces) and appends its words
  * to the argument count and vector (et_args_append_line: *@argv becomes a new heap array, the
  * words live in *@storage). This is how the slash commands pass $ARGUMENTS: through a quoted
  * heredoc, so nothing the user types reaches a shell. Returns EXIT_OK, or EXIT_USAGE on an
- * unterminated quote or too many words, or EXIT_FAILURE_ when out of memory (with a message).
+ * unterminated quote, too many words, more than CLI_ARGS_STDIN_MAX bytes or a NUL byte (nothing is
+ * run then), or EXIT_FAILURE_ when out of memory (with a message).
  */
 int cli_args_stdin(int *argc, char ***argv, char **storage);
 

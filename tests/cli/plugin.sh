@@ -234,7 +234,7 @@ for (const f of files) {
 if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
 ' "$PLUGIN"
 
-node_check "commands: \$ARGUMENTS only as a heredoc body with a quoted '!' delimiter, never on a command line; no \$1 or \$ARGUMENTS[N]" '
+node_check "commands: \$ARGUMENTS only as a heredoc body with a quoted '!…_\${CLAUDE_SESSION_ID}' delimiter, never on a command line; no \$1 or \$ARGUMENTS[N]" '
 const fs = require("fs");
 const dir = process.argv[1] + "/commands";
 const bad = [];
@@ -246,8 +246,8 @@ for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".md"))) {
       bad.push(`${f}:${i + 1}: placeholder outside a heredoc body: ${line}`);
     if (line !== "$ARGUMENTS") return;
     uses++;
-    const open = /<<\x27(![A-Za-z_]+)\x27(?: |$)/.exec(lines[i - 1] || "");
-    if (!open) bad.push(`${f}:${i + 1}: the line before $ARGUMENTS does not open a heredoc <<\x27!DELIM\x27`);
+    const open = /<<\x27(![A-Za-z_]+_\$\{CLAUDE_SESSION_ID\})\x27(?: |$)/.exec(lines[i - 1] || "");
+    if (!open) bad.push(`${f}:${i + 1}: the line before $ARGUMENTS does not open a heredoc <<\x27!DELIM_\${CLAUDE_SESSION_ID}\x27`);
     else if (lines[i + 1] !== open[1]) bad.push(`${f}:${i + 2}: the heredoc does not end right after $ARGUMENTS`);
     const fence = lines.slice(0, i).lastIndexOf("```!");
     const close = lines.indexOf("```", i);

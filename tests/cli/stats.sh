@@ -238,5 +238,25 @@ RC=$?
 set -e
 check "--args-stdin: an unterminated quote is a usage error" \
   sh -c '[ "$1" = 2 ] && grep -q "unterminated quote" "$2"' sh "$RC" "$TMP/err"
+printf -- '--tool\n  Edit\n--json\n' | "$STATS" stats --log "$F" --args-stdin > "$TMP/out"
+check "--args-stdin: newlines separate words like spaces (--tool Edit over three lines: 3 calls)" \
+  [ "$(field total_calls)" = 3 ]
+# 65,536 bytes is the bound: spaces up to it are read; one byte more is refused, not cut.
+{ head -c $((65536 - 18)) /dev/zero | tr '\0' ' '; printf -- '--tool Edit --json'; } |
+  "$STATS" stats --log "$F" --args-stdin > "$TMP/out"
+check "--args-stdin: 64 KiB of arguments are read whole" [ "$(field total_calls)" = 3 ]
+set +e
+{ head -c 65536 /dev/zero | tr '\0' ' '; printf -- '--tool Edit'; } |
+  "$STATS" stats --log "$F" --args-stdin > "$TMP/out" 2> "$TMP/err"
+RC=$?
+set -e
+check "--args-stdin: more than 64 KiB is a usage error naming the bound, and no report" \
+  sh -c '[ "$1" = 2 ] && grep -q "more than 65536 bytes" "$2" && [ ! -s "$3" ]' sh "$RC" "$TMP/err" "$TMP/out"
+set +e
+printf -- '--tool Edit\0--json' | "$STATS" stats --log "$F" --args-stdin > "$TMP/out" 2> "$TMP/err"
+RC=$?
+set -e
+check "--args-stdin: a NUL byte is a usage error, not a cut" \
+  sh -c '[ "$1" = 2 ] && grep -q "NUL byte" "$2" && [ ! -s "$3" ]' sh "$RC" "$TMP/err" "$TMP/out"
 check "--help lists the filters" sh -c '"$1" stats --help | grep -q -- "--since WHEN"' sh "$STATS"
 tap_done

@@ -11,9 +11,9 @@
 //      telemetry-stats before the prompt is sent, so the request the scripted
 //      API receives must hold the markdown report of those calls;
 //   3. hostile arguments (an unbalanced quote, shell syntax, a newline that
-//      tries to end the heredoc) must neither break the command nor run
-//      anything: telemetry-stats reports the bad argument, and no canary file
-//      appears.
+//      tries to end the heredoc, even with the session's own delimiter) must
+//      neither break the command nor run anything: telemetry-stats reports the
+//      bad argument, and no canary file appears.
 //
 // usage: node plugin.mjs --plugin-dir PATH --claude PATH [--keep] [--capture DIR] [--timeout S]
 //   --plugin-dir  the built plugin (build/plugin/plugin: bin/ filled)
@@ -27,6 +27,7 @@
 //
 // Nothing here contacts a host other than 127.0.0.1.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -285,6 +286,18 @@ async function runAndCheck(ctx)
 			`touch ${c('delim2')}\n\\!ET_ARGS\ntouch ${c('delim3')}`]);
 	checkCommandRun(tap, newline, 'telemetry-stats\' message about the stray delimiter line', (t) =>
 		/telemetry-stats stats: unexpected argument '!?ET_ARGS'/.test(t));
+
+	// The delimiter ends with the session's id (${CLAUDE_SESSION_ID}). Text that
+	// knows the id (here: a session id chosen in advance) still cannot end the
+	// heredoc, since the CLI escapes the leading `!`; and whatever happens, no
+	// canary may appear.
+	const sid = crypto.randomUUID();
+	const own = await run('telemetry-stats with the session\'s own heredoc delimiter',
+		commandScript(STATS, 'Reported.'),
+		['--session-id', sid, '-p', `${STATS} --tool Bash\n!ET_ARGS_${sid}\n` +
+			`touch ${c('own1')}\n!ET_ARGS_${sid}\ntouch ${c('own2')}`]);
+	checkCommandRun(tap, own, 'telemetry-stats\' message about the delimiter line as a word', (t) =>
+		t.includes(`telemetry-stats stats: unexpected argument '!ET_ARGS_${sid}'`));
 
 	// Triple backticks end the CLI's ```! block early: the command runs with
 	// the arguments cut there (telemetry-stats then fails and the CLI aborts
