@@ -214,6 +214,7 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 	lo.rotate_bytes = cfg->rotate_bytes;
 	lo.rotate_keep = cfg->rotate_keep;
 	lo.lock_wait_ms = ET_LOCK_WAIT_MS;
+	lo.state_dir = cfg->state_dir;
 	r = et_log_append(&lo, lines.data, lines.len);
 	if (r < 0 && err) {
 		et_buf_addf(err, "cannot write log '%s': %s\n", cfg->log_path, strerror(-r));

@@ -6,6 +6,7 @@
  */
 #include "et_log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "et_fsutil.h"
+#include "et_state.h"
 
 #include "banned.h"
 
@@ -169,11 +171,214 @@ static int write_record(int fd, const char *lines, size_t n, bool newline)
 	return r;
 }
 
+/*
+ * Appends @n bytes at @lines to the log under the lock (held by the caller): rotates first when
+ * they would take it past the limit, starts with a '\n' after a torn line, and cuts the log back
+ * if the write fails part-way.
+ */
+static int append_locked(const struct et_log_opts *o, const char *lines, size_t n)
+{
+	struct stat st;
+	char last = '\n';
+	int fd, r;
+
+	fd = open_log(o->path, &st);
+	if (fd < 0) {
+		return fd;
+	}
+	if (st.st_size > 0 && (uint64_t)st.st_size + n > o->rotate_bytes) {
+		close(fd);
+		/*
+		 * Should rotation fail all the same (a directory it cannot write), the record goes
+		 * into the log as it is: a log past its size is better than a lost record, and
+		 * `--check` reports why.
+		 */
+		rotate(o->path, o->rotate_keep);
+		fd = open_log(o->path, &st);
+		if (fd < 0) {
+			return fd;
+		}
+	}
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) {
+		last = '\n';
+	}
+	/*
+	 * One write(2) normally carries the whole record. Should it come back short, the rest
+	 * follows under the same lock, so the line still cannot interleave with another; and if
+	 * the disk is full, whatever part of the record reached the file is taken back.
+	 */
+	r = write_record(fd, lines, n, last != '\n');
+	if (r < 0 && ftruncate(fd, st.st_size) < 0) {
+		r = -errno;
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * Leaves @lines in a new file of the spill directory when the lock was not granted in time:
+ * written under a name starting with '.', then renamed, so a drainer never sees half of it.
+ * Returns 0 when the records are safe there, else -errno.
+ */
+static int spill(const char *state_dir, const char *lines, size_t n)
+{
+	char tmp[96], name[88];
+	struct timespec ts;
+	int dfd, fd, r;
+
+	dfd = et_state_spill_dir(state_dir, true);
+	if (dfd < 0) {
+		return dfd;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, sizeof(name), "%020lld-%09ld-%ld.jsonl", (long long)ts.tv_sec, ts.tv_nsec,
+		 (long)getpid());
+	snprintf(tmp, sizeof(tmp), ".%s", name);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	r = et_write_all(fd, lines, n);
+	if (close(fd) < 0 && r == 0) {
+		r = -errno;
+	}
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0) {
+		r = -errno;
+	}
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+	}
+	close(dfd);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Reads spill file @name (a regular file of ours, one link, whole lines, at most the spill bound)
+ * into *@data. Returns its size, or -errno for anything else, which draining leaves alone.
+ */
+static ssize_t read_spilled(int dfd, const char *name, char **data)
+{
+	struct stat st;
+	ssize_t got;
+	int fd = et_open_at(dfd, name, O_RDONLY, ET_OPEN_PRIVATE, &st);
+
+	if (fd < 0) {
+		return fd;
+	}
+	if (st.st_size <= 0 || st.st_size > ET_LOG_SPILL_MAX_BYTES) {
+		close(fd);
+		return -EFBIG;
+	}
+	*data = malloc((size_t)st.st_size);
+	if (!*data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	got = 0;
+	while (got < st.st_size) {
+		ssize_t r = read(fd, *data + got, (size_t)(st.st_size - got));
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			got = r < 0 ? -errno : got;
+			break;
+		}
+		got += r;
+	}
+	close(fd);
+	if (got != st.st_size || (*data)[st.st_size - 1] != '\n') {
+		free(*data);
+		*data = NULL;
+		return got < 0 ? got : -EINVAL;
+	}
+	return got;
+}
+
+/*
+ * Under the lock: moves up to ET_LOG_SPILL_DRAIN files of the spill directory, oldest first, into
+ * the log, each removed once it is written. Leftover temporary files of writers killed while
+ * spilling are removed after an hour. Anything else there stays.
+ */
+static void drain(const struct et_log_opts *o)
+{
+	char *names[ET_LOG_SPILL_DRAIN], *data = NULL;
+	struct dirent *e;
+	struct stat st;
+	size_t count = 0, seen = 0, i;
+	ssize_t n;
+	DIR *d;
+	int dfd = et_state_spill_dir(o->state_dir, false), scan;
+
+	if (dfd < 0) {
+		return;
+	}
+	scan = dup(dfd);
+	d = scan >= 0 ? fdopendir(scan) : NULL;
+	if (!d) {
+		if (scan >= 0) {
+			close(scan);
+		}
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d)) && seen++ < ET_LOG_SPILL_SCAN) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.') {
+			if (len > 7 && !strcmp(e->d_name + len - 6, ".jsonl") &&
+			    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			    st.st_mtime < time(NULL) - 3600) {
+				unlinkat(dfd, e->d_name, 0);
+			}
+			continue;
+		}
+		if (len < 7 || strcmp(e->d_name + len - 6, ".jsonl")) {
+			continue;
+		}
+		if (count < ET_LOG_SPILL_DRAIN) {
+			names[count] = strdup(e->d_name);
+			count += names[count] != NULL;
+			continue;
+		}
+		/* Full: keep the oldest names (they sort by time). */
+		qsort(names, count, sizeof(*names), by_name);
+		if (strcmp(e->d_name, names[count - 1]) < 0) {
+			char *keep = strdup(e->d_name);
+
+			if (keep) {
+				free(names[count - 1]);
+				names[count - 1] = keep;
+			}
+		}
+	}
+	closedir(d);
+	qsort(names, count, sizeof(*names), by_name);
+	for (i = 0; i < count; i++) {
+		n = read_spilled(dfd, names[i], &data);
+		if (n > 0 && append_locked(o, data, (size_t)n) == 0) {
+			unlinkat(dfd, names[i], 0);
+		}
+		free(data);
+		data = NULL;
+		free(names[i]);
+	}
+	close(dfd);
+}
+
 int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 {
-	char lock_path[PATH_MAX], last = '\n';
-	struct stat st;
-	int lock_fd = -1, fd = -1, r;
+	char lock_path[PATH_MAX];
+	int lock_fd = -1, r;
 
 	if (et_log_rotated_path(o->path, 0, lock_path, sizeof(lock_path)) < 0 ||
 	    strlen(o->path) + sizeof(".lock") > sizeof(lock_path)) {
@@ -189,44 +394,18 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 		return lock_fd;
 	}
 	r = lock_with_timeout(lock_fd, o->lock_wait_ms);
+	if (r == -ETIMEDOUT && o->state_dir && spill(o->state_dir, lines, n) == 0) {
+		r = 0; /* safe in the spill directory; the next writer moves it into the log */
+		goto out;
+	}
 	if (r < 0) {
 		goto out;
 	}
-	fd = open_log(o->path, &st);
-	if (fd < 0) {
-		r = fd;
-		goto out;
+	if (o->state_dir) {
+		drain(o);
 	}
-	if (st.st_size > 0 && (uint64_t)st.st_size + n > o->rotate_bytes) {
-		close(fd);
-		/*
-		 * Should rotation fail all the same (a directory it cannot write), the record goes
-		 * into the log as it is: a log past its size is better than a lost record, and
-		 * `--check` reports why.
-		 */
-		rotate(o->path, o->rotate_keep);
-		fd = open_log(o->path, &st);
-		if (fd < 0) {
-			r = fd;
-			goto out;
-		}
-	}
-	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) {
-		last = '\n';
-	}
-	/*
-	 * One write(2) normally carries the whole record. Should it come back short, the rest
-	 * follows under the same lock, so the line still cannot interleave with another; and if
-	 * the disk is full, whatever part of the record reached the file is taken back.
-	 */
-	r = write_record(fd, lines, n, last != '\n');
-	if (r < 0 && ftruncate(fd, st.st_size) < 0) {
-		r = -errno;
-	}
+	r = append_locked(o, lines, n);
 out:
-	if (fd >= 0) {
-		close(fd);
-	}
 	if (lock_fd >= 0) {
 		close(lock_fd); /* releases the lock */
 	}

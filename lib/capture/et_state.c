@@ -90,6 +90,18 @@ static int open_pending(const char *dir, bool create)
 	return pfd;
 }
 
+int et_state_spill_dir(const char *dir, bool create)
+{
+	int sfd = open_dir(AT_FDCWD, dir, create), fd;
+
+	if (sfd < 0) {
+		return sfd;
+	}
+	fd = open_dir(sfd, "spill", create);
+	close(sfd);
+	return fd;
+}
+
 int et_state_check(const char *dir, const char **which)
 {
 	int sfd, pfd;

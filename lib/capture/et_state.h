@@ -1,12 +1,14 @@
 #ifndef ET_STATE_H
 #define ET_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /*
- * The hook's state directory (default: execution-telemetry.d beside the log): the per-install key
- * and the PreToolUse start stamps. Nothing in it is telemetry; all of it is private (0700/0600).
+ * The hook's state directory (default: execution-telemetry.d beside the log): the per-install key,
+ * the PreToolUse start stamps, and records waiting for the log's lock (spill/); all of it is
+ * private (0700/0600).
  * The state directory and its pending/ must be directories of this user, not symbolic links:
  * every function below refuses them otherwise (-ELOOP, -EPERM, -ENOTDIR) and removes group and
  * other permissions from them when they are ours.
@@ -49,6 +51,14 @@ int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t 
  * pending/ stays. Returns how many were deleted, or -errno.
  */
 int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms);
+
+/**
+ * Opens "<dir>/spill", where a record waits when the log's lock was not granted in time
+ * (et_log_append), as a directory of ours (not a link, not another user's), creating it and @dir
+ * (0700) when @create. Returns the descriptor (the caller closes it) or -errno (-ENOENT when it
+ * does not exist and !@create).
+ */
+int et_state_spill_dir(const char *dir, bool create);
 
 /**
  * Checks the state directory @dir and its pending/ as the functions above would use them, without

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,7 +27,7 @@ static size_t file_size(const char *path)
 
 static int append(const char *path, const char *line, uint64_t rotate, unsigned keep)
 {
-	struct et_log_opts o = {path, rotate, keep, 1000};
+	struct et_log_opts o = {path, rotate, keep, 1000, NULL};
 
 	return et_log_append(&o, line, strlen(line));
 }
@@ -200,6 +202,61 @@ static void test_rotation_slots(void)
 	       "no slot left to rotate into: appended to the log, not lost");
 }
 
+/* The entries of @path whose names do not start with '.', or -1 when it cannot be read. */
+static int entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		n += e->d_name[0] != '.';
+	}
+	closedir(d);
+	return n;
+}
+
+/* A lock not granted in time: the record waits in spill/, and the next writer moves it in. */
+static void test_spill(void)
+{
+	char log[512], state[512], spilled[600];
+	struct et_log_opts o;
+	int lock, r;
+
+	snprintf(log, sizeof(log), "%s/spill.jsonl", dir);
+	snprintf(state, sizeof(state), "%s/spill-state", dir);
+	snprintf(spilled, sizeof(spilled), "%s/spill", state);
+	o = (struct et_log_opts){log, 1 << 20, 2, 50, state};
+	tap_ok(et_log_append(&o, "{\"s\":1}\n", 8) == 0 && entries(spilled) == -1,
+	       "a lock granted at once: no spill directory is made");
+	lock = open(at(log, ".lock"), O_RDWR);
+	tap_ok(lock >= 0 && flock(lock, LOCK_EX) == 0, "another writer holds the lock");
+	r = et_log_append(&o, "{\"s\":2}\n", 8);
+	tap_ok(r == 0 && entries(spilled) == 1 && mode_of(spilled) == 0700,
+	       "lock not granted in 50 ms: the record is kept in spill/ (0700), not dropped (%d)",
+	       r);
+	tap_ok(et_log_append(&o, "{\"s\":3}\n", 8) == 0 && entries(spilled) == 2,
+	       "a second late writer spills a file of its own");
+	o.state_dir = NULL;
+	tap_ok(et_log_append(&o, "{\"s\":9}\n", 8) == -ETIMEDOUT,
+	       "without a state directory, a late writer reports -ETIMEDOUT");
+	o.state_dir = state;
+	close(lock);
+	/* A planted link and a foreign name stay where they are, not followed, not moved. */
+	put(at(state, "/victim"), "{\"planted\":1}\n");
+	tap_ok(symlink(at(state, "/victim"), at(spilled, "/0-link.jsonl")) == 0,
+	       "a symbolic link planted in spill/");
+	put(at(spilled, "/notes.txt"), "{\"other\":1}\n");
+	tap_ok(et_log_append(&o, "{\"s\":4}\n", 8) == 0 &&
+		       holds(log, "{\"s\":1}\n{\"s\":2}\n{\"s\":3}\n{\"s\":4}\n"),
+	       "the next writer moves the spilled records in, oldest first, before its own");
+	tap_ok(entries(spilled) == 2 && holds(at(state, "/victim"), "{\"planted\":1}\n"),
+	       "the link and the foreign file stay; the link's target is untouched");
+}
+
 int main(void)
 {
 	char path[512], p2[1024], target[512];
@@ -283,6 +340,7 @@ int main(void)
 	test_torn_line();
 	test_refusals();
 	test_rotation_slots();
+	test_spill();
 
 	snprintf(p2, sizeof(p2), "rm -rf '%s'", dir);
 	if (system(p2) != 0) {
