@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,71 @@ static bool numbers_finite(const cJSON *v)
 	return true;
 }
 
+/*
+ * True when the valid JSON @text holds a \u0000 escape: a "\u0000" whose backslash is not itself
+ * escaped (the text \\u0000, an escaped backslash then "u0000", is no NUL).
+ */
+static bool has_nul_escape(const char *text, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 6 <= n; i++) {
+		if (text[i] != '\\' || memcmp(text + i + 1, "u0000", 5)) {
+			continue;
+		}
+		for (j = i; j > 0 && text[j - 1] == '\\'; j--) {
+		}
+		if ((i - j) % 2 == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Gives each number of @root the text it had in @text (held in its valuestring, which cJSON frees
+ * with it), so that printing writes it back as it was: 12345678901234567890 stays that, not
+ * 1.2345678901234567e+19. Numbers appear in the valid JSON @text in the order of a depth-first
+ * walk of the tree; should the text run out first, the numbers left print from their values.
+ */
+static void keep_number_text(cJSON *root, const char *text, size_t n)
+{
+	cJSON *stack[ET_JDOC_MAX_DEPTH + 2], *v = root;
+	size_t i = 0, start;
+	int depth = 0;
+
+	while (v) {
+		if (cJSON_IsNumber(v)) {
+			/* The next number token of the text, skipping strings. */
+			for (; i < n; i++) {
+				if (text[i] == '"') {
+					for (i++; i < n && text[i] != '"'; i++) {
+						i += text[i] == '\\';
+					}
+				} else if (text[i] == '-' || (text[i] >= '0' && text[i] <= '9')) {
+					break;
+				}
+			}
+			for (start = i; i < n && strchr("+-.0123456789eE", text[i]); i++) {
+			}
+			if (i == start || !(v->valuestring = malloc(i - start + 1))) {
+				return;
+			}
+			memcpy(v->valuestring, text + start, i - start);
+			v->valuestring[i - start] = '\0';
+		}
+		if (v->child && depth < ET_JDOC_MAX_DEPTH + 1) {
+			stack[depth++] = v;
+			v = v->child;
+			continue;
+		}
+		while (v && !v->next && depth > 0) {
+			v = stack[--depth];
+		}
+		v = v && v != root ? v->next : NULL;
+	}
+}
+
 /* Writes "line L, column C" for byte offset @at of @text into @err. */
 static void where(const char *text, size_t n, size_t at, struct et_buf *err)
 {
@@ -135,7 +201,7 @@ static cJSON *parse(const char *text, size_t n, struct et_buf *err, int *rc)
 		return NULL;
 	}
 	/* cJSON ends a string at its first NUL, so a \u0000 would be lost without a word. */
-	if (strstr(text, "\\u0000")) {
+	if (has_nul_escape(text, n)) {
 		et_buf_adds(err, "it holds a string with \\u0000, which this editor cannot keep");
 		return NULL;
 	}
@@ -158,6 +224,7 @@ static cJSON *parse(const char *text, size_t n, struct et_buf *err, int *rc)
 		cJSON_Delete(root);
 		return NULL;
 	}
+	keep_number_text(root, text, n);
 	*rc = 0;
 	return root;
 }
@@ -238,7 +305,8 @@ static int print_value(struct et_buf *b, const cJSON *v, int depth)
 	case cJSON_NULL:
 		return et_buf_adds(b, "null");
 	case cJSON_Number:
-		return print_number(b, v->valuedouble);
+		return v->valuestring ? et_buf_adds(b, v->valuestring)
+				      : print_number(b, v->valuedouble);
 	case cJSON_String:
 		return et_json_strz(b, v->valuestring ? v->valuestring : "");
 	case cJSON_Array:
@@ -550,7 +618,7 @@ static bool changed_since_read(const struct et_settings_file *f)
 int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, char **backup)
 {
 	mode_t mode = f->exists ? f->st.st_mode & 07777 : 0600;
-	struct et_replace rep = {NULL, NULL, -1};
+	struct et_replace rep = {.path = NULL, .tmp = NULL, .fd = -1};
 	char *dir, *bak = NULL;
 	int r;
 

@@ -6,13 +6,18 @@
  */
 #include "et_fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "et_time.h"
@@ -205,11 +210,58 @@ char *et_dirname(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
+/*
+ * Removes what a writer killed outright left beside @path: regular files of this user named
+ * "<name>.tmp-" and six more characters, last changed more than ET_REPLACE_STALE_S ago.
+ */
+static void remove_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir = et_dirname(path);
+	size_t blen = strlen(base);
+	struct dirent *e;
+	struct stat st;
+	DIR *d = dir ? opendir(dir) : NULL;
+	int dfd;
+
+	free(dir);
+	if (!d) {
+		return;
+	}
+	dfd = dirfd(d);
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, base, blen) || strncmp(e->d_name + blen, ".tmp-", 5) ||
+		    strlen(e->d_name + blen + 5) != 6) {
+			continue;
+		}
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid() && st.st_mtime < time(NULL) - ET_REPLACE_STALE_S) {
+			unlinkat(dfd, e->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
+/* Holds the signals that end a program back while a temporary file exists (et_replace_begin). */
+static void hold_signals(sigset_t *saved)
+{
+	sigset_t held;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &held, saved);
+}
+
 int et_replace_begin(struct et_replace *r, const char *path, mode_t mode)
 {
 	size_t n = strlen(path) + sizeof(".tmp-XXXXXX");
 	int e;
 
+	remove_stale(path);
+	hold_signals(&r->saved);
 	r->path = strdup(path);
 	r->tmp = malloc(n);
 	r->fd = -1;
@@ -235,6 +287,7 @@ fail:
 	free(r->tmp);
 	r->path = r->tmp = NULL;
 	r->fd = -1;
+	pthread_sigmask(SIG_SETMASK, &r->saved, NULL);
 	return e;
 }
 
@@ -270,11 +323,14 @@ int et_replace_commit(struct et_replace *r)
 	free(r->tmp);
 	free(r->path);
 	r->tmp = r->path = NULL;
+	pthread_sigmask(SIG_SETMASK, &r->saved, NULL); /* a held signal arrives now */
 	return e;
 }
 
 void et_replace_abort(struct et_replace *r)
 {
+	bool held = r->tmp != NULL;
+
 	if (r->tmp) {
 		close(r->fd);
 		unlink(r->tmp);
@@ -283,6 +339,9 @@ void et_replace_abort(struct et_replace *r)
 	free(r->path);
 	r->tmp = r->path = NULL;
 	r->fd = -1;
+	if (held) {
+		pthread_sigmask(SIG_SETMASK, &r->saved, NULL);
+	}
 }
 
 int et_write_backup(const char *path, const void *data, size_t n, mode_t mode, char **name)

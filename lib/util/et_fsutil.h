@@ -2,6 +2,7 @@
 #define ET_FSUTIL_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -86,12 +87,20 @@ struct et_replace {
 	char *path; /* owned: the file to replace */
 	char *tmp;  /* owned: the temporary file PATH.tmp-XXXXXX; NULL once renamed or removed */
 	int fd;	    /* the temporary file, open for writing: write the new contents here */
+	sigset_t saved; /* the signal mask before et_replace_begin */
 };
+
+/** A leftover PATH.tmp-XXXXXX older than this is removed by the next et_replace_begin. */
+#define ET_REPLACE_STALE_S 600
 
 /**
  * Creates the temporary file beside @path (borrowed), with mode @mode, for the new contents of
- * @path. Then write to r->fd and end with et_replace_commit or et_replace_abort. Returns 0 or
- * -errno (-ENAMETOOLONG for a path too long for the temporary name); nothing is left behind.
+ * @path. Then write to r->fd and end with et_replace_commit or et_replace_abort. Until then the
+ * calling thread holds SIGINT, SIGTERM, SIGHUP and SIGQUIT back (they arrive once the file is
+ * renamed or removed), so an interrupted program leaves no temporary file; one left by a program
+ * killed outright (SIGKILL) is removed by a later et_replace_begin of the same path once it is
+ * ET_REPLACE_STALE_S old. Returns 0 or -errno (-ENAMETOOLONG for a path too long for the
+ * temporary name); nothing is left behind.
  */
 int et_replace_begin(struct et_replace *r, const char *path, mode_t mode);
 

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "et_buf.h"
@@ -238,6 +241,62 @@ static void test_replace(void)
 	tap_ok(fcntl(0, F_GETFD) != -1, "replace_abort of a zeroed value closes nothing");
 }
 
+/* A program told to stop while it replaces a file stops after, leaving no temporary file. */
+static void test_replace_interrupted(void)
+{
+	struct et_replace r;
+	struct timespec old[2] = {{0, 0}, {0, 0}};
+	int status = 0;
+	pid_t pid;
+
+	put("held", "before", 0600);
+	pid = fork();
+	if (pid == 0) {
+		if (et_replace_begin(&r, at("held"), 0600) < 0) {
+			_exit(3);
+		}
+		kill(getpid(), SIGTERM); /* held back until the file is in place */
+		et_write_all(r.fd, "after", 5);
+		_exit(et_replace_commit(&r) == 0 ? 4 : 5);
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	       "SIGTERM during a replace ends the program once the replace is done");
+	tap_ok(!strcmp(get("held"), "after") && count("held.tmp-") == 0,
+	       "... with the new contents in place and no temporary file");
+
+	pid = fork();
+	if (pid == 0) {
+		if (et_replace_begin(&r, at("held"), 0600) < 0) {
+			_exit(3);
+		}
+		kill(getpid(), SIGINT);
+		et_replace_abort(&r);
+		_exit(4);
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && count("held.tmp-") == 0 &&
+		       !strcmp(get("held"), "after"),
+	       "SIGINT during a replace that is aborted: ends after the abort, nothing left");
+
+	/* What SIGKILL leaves: removed by the next replace once it is old, not while fresh. */
+	put("held.tmp-AbC123", "stale", 0600);
+	put("held.tmp-Fresh1", "fresh", 0600);
+	put("held.tmp-toolong1", "other", 0600);
+	old[0].tv_sec = old[1].tv_sec = time(NULL) - ET_REPLACE_STALE_S - 60;
+	utimensat(AT_FDCWD, at("held.tmp-AbC123"), old, 0);
+	utimensat(AT_FDCWD, at("held.tmp-toolong1"), old, 0);
+	tap_ok(et_replace_begin(&r, at("held"), 0600) == 0 && count("held.tmp-") == 3,
+	       "replace_begin removes an old leftover temporary file of the same path");
+	et_replace_abort(&r);
+	tap_ok(access(at("held.tmp-AbC123"), F_OK) != 0 &&
+		       !strcmp(get("held.tmp-Fresh1"), "fresh") &&
+		       !strcmp(get("held.tmp-toolong1"), "other"),
+	       "... but not a fresh one (a replace in progress) nor another name");
+	unlink(at("held.tmp-Fresh1"));
+	unlink(at("held.tmp-toolong1"));
+}
+
 static void test_backup(void)
 {
 	char *name = NULL, *second = NULL;
@@ -274,6 +333,7 @@ int main(void)
 	test_read();
 	test_write_file();
 	test_replace();
+	test_replace_interrupted();
 	test_backup();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;

@@ -405,10 +405,48 @@ static void test_default_path(void)
 	unsetenv("CLAUDE_CONFIG_DIR");
 }
 
+/* What the editor does not own comes back as it was written: numbers, and escaped backslashes. */
+static void test_kept_text(void)
+{
+	static const char in[] =
+		"{\"id\": 12345678901234567890, \"neg\": -9007199254740993, \"f\": 1.50, \"e\": 1E5,\n"
+		" \"z\": -0.0, \"list\": [0, 1e-7, {\"deep\": [3.14159265358979323846]}],\n"
+		" \"path\": \"C:\\\\u0000dir\", \"tail\": 7}";
+	static const char nul[] = "{\"a\": \"\\\\\\u0000\"}";
+	struct et_settings_result res;
+	struct et_buf out, err;
+	int r;
+
+	et_buf_init(&out, 1 << 20);
+	et_buf_init(&err, 4096);
+	r = et_settings_install(in, strlen(in), &opts, &out, &res, &err);
+	tap_ok(r == 0,
+	       "settings with the text \\\\u0000 (an escaped backslash) are not refused (%s)",
+	       err.data ? err.data : "");
+	tap_ok(out.data && strstr(out.data, "\"id\": 12345678901234567890,") &&
+		       strstr(out.data, "\"neg\": -9007199254740993,") &&
+		       strstr(out.data, "\"f\": 1.50,") && strstr(out.data, "\"e\": 1E5,") &&
+		       strstr(out.data, "\"z\": -0.0,"),
+	       "numbers are written back as they were written, not rounded or in exponent form");
+	tap_ok(out.data && strstr(out.data, "1e-7") && strstr(out.data, "3.14159265358979323846") &&
+		       strstr(out.data, "\"tail\": 7"),
+	       "... nested ones too, in order");
+	tap_ok(out.data && strstr(out.data, "\"path\": \"C:\\\\u0000dir\""),
+	       "the escaped backslash stays one");
+	tap_ok(out.data && strstr(out.data, "\"timeout\": "), "our own numbers are printed too");
+	et_buf_reset(&err);
+	r = et_settings_install(nul, strlen(nul), &opts, &out, &res, &err);
+	tap_ok(r == -EINVAL && err.data && strstr(err.data, "\\u0000"),
+	       "an escaped backslash then a real \\u0000: still refused");
+	et_buf_finish(&out);
+	et_buf_finish(&err);
+}
+
 int main(void)
 {
 	test_empty();
 	test_busy();
+	test_kept_text();
 	test_replace_and_no_pre();
 	test_refused();
 	test_is_ours();
