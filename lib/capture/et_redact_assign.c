@@ -49,21 +49,6 @@ static size_t line_start_near(const char *t, size_t p)
 	return q;
 }
 
-static bool is_ident(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_')) {
-		return false;
-	}
-	for (i = 1; i < n; i++) {
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_') {
-			return false;
-		}
-	}
-	return true;
-}
-
 enum op {
 	OP_NONE,
 	OP_EQ,	    /* =, :=, ::=, :::=, ?=, +=, .=, =>, <-, a "value" member */
@@ -720,7 +705,7 @@ static bool vet_value(const char *t, size_t n, const struct name *nm, enum op op
 			return false;
 		}
 		/* A variable: an argument, or followed by code's punctuation (Go's Token: tok,). */
-		if (is_ident(s, len) && !et_vet_token_like(s, len) &&
+		if (et_vet_is_name(s, len) && !et_vet_token_like(s, len) &&
 		    (nm->in_call || et_vet_in_set(next, ",;)}"))) {
 			return false;
 		}
@@ -737,8 +722,8 @@ static bool vet_value(const char *t, size_t n, const struct name *nm, enum op op
 		return k < len || et_vet_token_like(s, len);
 	}
 	/* key="auth0SecretKey": under a bare "key", a name of a secret is a name, not a secret. */
-	if (nm->kind == ET_KEY_WEAK && is_ident(s, len) && et_vet_key_kind(s, len) != ET_KEY_NONE &&
-	    et_vet_mixing(s, len) < 5) {
+	if (nm->kind == ET_KEY_WEAK && et_vet_is_name(s, len) &&
+	    et_vet_key_kind(s, len) != ET_KEY_NONE && et_vet_mixing(s, len) < 5) {
 		return false;
 	}
 	/* Weak names (stripe_key), CSV cells and name: value in the middle of a line (prose such as

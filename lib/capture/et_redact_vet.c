@@ -336,8 +336,7 @@ static bool format_field(const char *s, size_t n)
 	return true;
 }
 
-/* True for an identifier: a letter or '_', then letters, digits and '_'. */
-static bool is_name(const char *s, size_t n)
+bool et_vet_is_name(const char *s, size_t n)
 {
 	size_t i;
 
@@ -455,7 +454,7 @@ bool et_vet_placeholder(const char *s, size_t n)
 		break;
 	case '@': /* @VAR@, and @name: a SQL parameter or a decorator */
 	case ':': /* :name: a SQL parameter or a Ruby symbol */
-		if ((n > 2 && s[0] == '@' && s[n - 1] == '@') || is_name(s + 1, n - 1)) {
+		if ((n > 2 && s[0] == '@' && s[n - 1] == '@') || et_vet_is_name(s + 1, n - 1)) {
 			return true;
 		}
 		break;

@@ -138,6 +138,9 @@ static inline bool et_vet_in_set(char c, const char *set)
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
+/* True for an identifier: a letter or '_', then letters, digits and '_'. */
+bool et_vet_is_name(const char *s, size_t n);
+
 static inline bool et_vet_blank(char c)
 {
 	return c == ' ' || c == '\t';

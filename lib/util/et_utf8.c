@@ -5,6 +5,8 @@
  */
 #include "et_utf8.h"
 
+#include <stdint.h>
+
 #include "et_bytes.h"
 
 #include "banned.h"
@@ -51,38 +53,41 @@ size_t et_utf8_seq(const unsigned char *p, size_t n)
 	return 0;
 }
 
-size_t et_utf8_count(const char *s, size_t n)
+/*
+ * Walks the first @max characters of the @n bytes at @s (an invalid byte counts as one character,
+ * as et_utf8_seq's callers read it). Returns the bytes walked; *@count receives the characters.
+ */
+static size_t walk(const char *s, size_t n, size_t max, size_t *count)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, count = 0, k;
+	size_t i = 0, k;
 
-	while (i < n) {
+	*count = 0;
+	while (i < n && *count < max) {
 		if (p[i] < 0x80) {
 			i++;
 		} else {
 			k = et_utf8_seq(p + i, n - i);
 			i += k ? k : 1;
 		}
-		count++;
+		(*count)++;
 	}
+	return i;
+}
+
+size_t et_utf8_count(const char *s, size_t n)
+{
+	size_t count;
+
+	walk(s, n, SIZE_MAX, &count);
 	return count;
 }
 
 size_t et_utf8_prefix(const char *s, size_t n, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, count = 0, k;
+	size_t count;
 
-	while (i < n && count < max) {
-		if (p[i] < 0x80) {
-			i++;
-		} else {
-			k = et_utf8_seq(p + i, n - i);
-			i += k ? k : 1;
-		}
-		count++;
-	}
-	return i;
+	return walk(s, n, max, &count);
 }
 
 size_t et_utf8_count_fast(const char *s, size_t n)
