@@ -1,6 +1,6 @@
 /*
  * cmd_export: `telemetry-stats export`, the tool calls in a form other tools read: OpenTelemetry
- * logs (OTLP JSON, for the Collector's otlpjsonfile receiver) or CSV. Its own options are taken out
+ * logs (OTLP JSON, for the Collector's otlpjsonfile receiver), CSV, or ClickHouse JSONEachRow rows. Its own options are taken out
  * of the arguments first (its --format is not the reports'); the rest goes through the shared
  * runner like every subcommand's, and the records are written as they are read.
  */
@@ -24,7 +24,7 @@
 #endif
 
 static const char usage[] =
-	"usage: telemetry-stats export [--format otlp-json|csv] [--output FILE] [OPTIONS]\n"
+	"usage: telemetry-stats export [--format otlp-json|csv|clickhouse] [--output FILE] [OPTIONS]\n"
 	"\n"
 	"Writes the tool calls that pass the filters (the calls 'telemetry-stats stats' counts) for\n"
 	"other tools:\n"
@@ -35,15 +35,21 @@ static const char usage[] =
 	"             INFO, WARN or ERROR for success, interrupted or failure, the body\n"
 	"             \"TOOL OUTCOME\" and every field of the record as a typed attribute\n"
 	"  csv        RFC 4180 CSV: a header row, then one row per call (UTF-8, CRLF)\n"
+	"  clickhouse ClickHouse JSONEachRow: one flat row per call with the typed columns of the\n"
+	"             table in docs/fleet.md (host, user, seq, v, timestamp, time, time_ms, the\n"
+	"             record's fields; params as JSON text; nulls kept), to load with\n"
+	"             clickhouse-client --query \"INSERT INTO telemetry.calls FORMAT JSONEachRow\"\n"
 	"\n"
 	"output:\n"
-	"  --format FORMAT    otlp-json (the default) or csv\n"
+	"  --format FORMAT    otlp-json (the default), csv or clickhouse\n"
 	"  --output FILE      write FILE (mode 0600, replaced atomically) instead of stdout;\n"
 	"                     only a regular file is replaced ('-': stdout)\n"
 	"  --batch N          otlp-json: at most N records per line (default 1000; a line also\n"
 	"                     ends before it passes 1 MiB, the receiver's default max_log_size)\n"
-	"  --host NAME        the resource's host.name (default: this machine's name)\n"
-	"  --user NAME        the resource's user.name (default: the current user)\n"
+	"  --host NAME        the resource's host.name, clickhouse's host column (default: this\n"
+	"                     machine's name)\n"
+	"  --user NAME        the resource's user.name, clickhouse's user column (default: the\n"
+	"                     current user)\n"
 	"filters:\n"
 	"  --since WHEN       only calls at or after WHEN: a duration back from now (30m, 12h, 7d,\n"
 	"                     2w), a date (2026-11-01, UTC) or an ISO 8601 time\n"
@@ -174,8 +180,11 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 				a->format = ET_EXPORT_OTLP_JSON;
 			} else if (!strcmp(val, "csv")) {
 				a->format = ET_EXPORT_CSV;
+			} else if (!strcmp(val, "clickhouse")) {
+				a->format = ET_EXPORT_CLICKHOUSE;
 			} else {
-				return usage_error("--format is otlp-json or csv, not", val);
+				return usage_error("--format is otlp-json, csv or clickhouse, not",
+						   val);
 			}
 			break;
 		case OWN_OUTPUT:
@@ -266,7 +275,7 @@ static int check(void *self, struct cli *c)
 	if (c->fmt != ET_FORMAT_TEXT) {
 		fprintf(stderr,
 			"telemetry-stats export: --json and --markdown are for reports; use "
-			"--format otlp-json or --format csv\n");
+			"--format otlp-json, csv or clickhouse\n");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -349,7 +358,10 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 	if (path && strcmp(path, "-")) {
 		fprintf(stderr, "telemetry-stats export: %zu calls, %zu %s, written to %s\n",
 			et_export_records(run->x), et_export_lines(run->x),
-			run->a.format == ET_EXPORT_CSV ? "rows with the header" : "lines", path);
+			run->a.format == ET_EXPORT_CSV		? "rows with the header"
+			: run->a.format == ET_EXPORT_CLICKHOUSE ? "rows"
+								: "lines",
+			path);
 	}
 	if (in->skipped) {
 		fprintf(stderr, "telemetry-stats export: %zu malformed or torn lines skipped\n",

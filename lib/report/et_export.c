@@ -3,7 +3,8 @@
  * line's top-level members as the reader found them, so every field of a record, present and
  * future, is exported with its JSON type and nothing is parsed twice: strings are decoded and
  * re-escaped (the output is valid UTF-8 whatever the log holds), numbers keep their text, objects
- * become JSON text. OTLP lines are built per agent (one resourceLogs each) and flushed every
+ * become JSON text. ClickHouse rows are flat instead: a fixed set of typed columns (the table
+ * docs/fleet-sql/create-local.sql declares), params as JSON text, nulls as nulls. OTLP lines are built per agent (one resourceLogs each) and flushed every
  * ET_EXPORT_BATCH records or before a line passes ET_EXPORT_LINE_BYTES, so memory stays bounded.
  */
 #include "et_export.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "et_jdoc.h"
 #include "et_json.h"
@@ -640,6 +642,169 @@ static int add_csv(struct et_export *x, const struct et_record_in *rec,
 	return r;
 }
 
+/* ---- ClickHouse (JSONEachRow) ---- */
+
+enum ch_type {
+	CH_TEXT,    /* Nullable(String): a string decoded; another value as its JSON text */
+	CH_JSON,    /* Nullable(String): the value's JSON text (params) */
+	CH_INT,	    /* Nullable(Int64): a whole number that fits, else null */
+	CH_OUTCOME, /* String: success, failure or interrupted */
+	CH_LATENCY, /* Nullable(Float64): the latency the reader accepted, else null */
+};
+
+struct ch_column {
+	const char *name;
+	enum ch_type type;
+};
+
+/* The record's columns, after host, user, seq, v, timestamp, time and time_ms. */
+static const struct ch_column ch_columns[] = {
+	{"event", CH_TEXT},
+	{"agent", CH_TEXT},
+	{"session_id", CH_TEXT},
+	{"prompt_id", CH_TEXT},
+	{"tool_use_id", CH_TEXT},
+	{"tool_name", CH_TEXT},
+	{"outcome", CH_OUTCOME},
+	{"error", CH_TEXT},
+	{"exit_code", CH_INT},
+	{"latency_ms", CH_LATENCY},
+	{"latency_source", CH_TEXT},
+	{"params", CH_JSON},
+	{"params_fp", CH_TEXT},
+	{"response_bytes", CH_INT},
+	{"redactions", CH_INT},
+	{"truncations", CH_INT},
+	{"cwd", CH_TEXT},
+	{"transcript_path", CH_TEXT},
+	{"permission_mode", CH_TEXT},
+	{"agent_id", CH_TEXT},
+	{"agent_type", CH_TEXT},
+	{"parse_error", CH_TEXT},
+	{"input_bytes", CH_INT},
+};
+
+/* The largest time a DateTime holds (2105-12-31 23:59:59 UTC), in milliseconds. */
+#define CH_DATETIME_MAX_MS (4291747199LL * 1000)
+
+/* Appends the number member @m as an Int64, or null when it is not a whole number that fits. */
+static int ch_int(struct et_buf *b, const struct et_scan_member *m)
+{
+	char copy[64];
+	double d;
+
+	if (m->type != 'n' || m->val[0] == 't' || m->val[0] == 'f' || m->val[0] == 'n') {
+		return et_buf_adds(b, "null");
+	}
+	if (int64_text(m->val, m->val_len)) {
+		return et_buf_add(b, m->val, m->val_len);
+	}
+	if (m->val_len >= sizeof(copy)) {
+		return et_buf_adds(b, "null");
+	}
+	memcpy(copy, m->val, m->val_len);
+	copy[m->val_len] = '\0';
+	d = strtod(copy, NULL);
+	if (!isfinite(d) || d != trunc(d) || fabs(d) >= 9.2e18) {
+		return et_buf_adds(b, "null");
+	}
+	return et_buf_addf(b, "%lld", (long long)d);
+}
+
+/* Appends the value of column @c for @rec: the member @m (NULL when the line has none). */
+static int ch_value(struct et_export *x, struct et_buf *b, const struct ch_column *c,
+		    const struct et_record_in *rec, const struct et_scan_member *m)
+{
+	bool null = !m || (m->type == 'n' && m->val[0] == 'n');
+
+	switch (c->type) {
+	case CH_OUTCOME:
+		return et_json_strz(b, outcome_word(rec->outcome));
+	case CH_LATENCY:
+		if (!rec->has_latency) {
+			return et_buf_adds(b, "null");
+		}
+		/* The number's own text, so that the server parses what the reader parsed. */
+		if (m && m->type == 'n' && !null) {
+			return et_buf_add(b, m->val, m->val_len);
+		}
+		return et_json_num(b, rec->latency_ms);
+	default:
+		break;
+	}
+	if (null) {
+		return et_buf_adds(b, "null");
+	}
+	if (c->type == CH_INT) {
+		return ch_int(b, m);
+	}
+	if (c->type == CH_TEXT && m->type == '"') {
+		return add_string(x, b, m->val + 1, m->val_len - 2, m->escaped);
+	}
+	return et_json_str(b, m->val, m->val_len);
+}
+
+/* Appends the timestamp, time and time_ms columns of @rec. */
+static int ch_time(struct et_buf *b, const struct et_record_in *rec)
+{
+	char iso[ET_TIME_ISO_SIZE + 8];
+	struct tm tm;
+	time_t secs;
+
+	if (!rec->has_ts) {
+		return et_buf_adds(b, "\"timestamp\":null,\"time\":\"1970-01-01 00:00:00\","
+				      "\"time_ms\":0");
+	}
+	et_time_format(rec->ts_ms, iso, sizeof(iso));
+	et_buf_adds(b, "\"timestamp\":");
+	et_json_strz(b, iso);
+	if (rec->ts_ms < 0 || rec->ts_ms > CH_DATETIME_MAX_MS) {
+		/* Out of DateTime's range: the string alone says when. */
+		return et_buf_adds(b, ",\"time\":\"1970-01-01 00:00:00\",\"time_ms\":0");
+	}
+	secs = (time_t)(rec->ts_ms / 1000);
+	if (!gmtime_r(&secs, &tm)) {
+		return -EINVAL;
+	}
+	return et_buf_addf(b, ",\"time\":\"%04d-%02d-%02d %02d:%02d:%02d\",\"time_ms\":%d",
+			   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			   tm.tm_sec, (int)(rec->ts_ms % 1000));
+}
+
+static int add_clickhouse(struct et_export *x, const struct et_record_in *rec,
+			  const struct et_scan_member *mem, size_t count)
+{
+	struct et_buf *b = &x->rec;
+	size_t i;
+	int r;
+
+	et_buf_reset(b);
+	et_buf_adds(b, "{\"host\":");
+	et_json_strz(b, x->o.host_name ? x->o.host_name : "");
+	et_buf_adds(b, ",\"user\":");
+	et_json_strz(b, x->o.user_name ? x->o.user_name : "");
+	et_buf_addf(b, ",\"seq\":%zu,\"v\":%d,", x->records, rec->version);
+	r = ch_time(b, rec);
+	for (i = 0; i < sizeof(ch_columns) / sizeof(ch_columns[0]) && r == 0; i++) {
+		const struct et_scan_member *m = et_scan_find(mem, count, ch_columns[i].name);
+
+		et_buf_addch(b, ',');
+		et_json_key(b, ch_columns[i].name);
+		r = ch_value(x, b, &ch_columns[i], rec, m && !dropped(rec, m) ? m : NULL);
+	}
+	if (r == 0) {
+		r = et_buf_adds(b, "}\n");
+	}
+	if (r == 0) {
+		r = b->failed ? -ENOMEM : x->o.write(x->o.write_ctx, b->data, b->len);
+	}
+	if (r == 0) {
+		x->records++;
+		x->lines++;
+	}
+	return r;
+}
+
 /* ---- the entry points ---- */
 
 int et_export_add(void *export, const struct et_record_in *rec)
@@ -658,8 +823,14 @@ int et_export_add(void *export, const struct et_record_in *rec)
 	if (count > MAX_MEMBERS) {
 		count = MAX_MEMBERS;
 	}
-	return x->o.format == ET_EXPORT_CSV ? add_csv(x, rec, mem, count)
-					    : add_otlp(x, rec, mem, count);
+	switch (x->o.format) {
+	case ET_EXPORT_CSV:
+		return add_csv(x, rec, mem, count);
+	case ET_EXPORT_CLICKHOUSE:
+		return add_clickhouse(x, rec, mem, count);
+	default:
+		return add_otlp(x, rec, mem, count);
+	}
 }
 
 int et_export_end(struct et_export *x)
@@ -667,7 +838,7 @@ int et_export_end(struct et_export *x)
 	if (x->o.format == ET_EXPORT_CSV) {
 		return x->header_done ? 0 : csv_header(x);
 	}
-	return flush(x);
+	return x->o.format == ET_EXPORT_CLICKHOUSE ? 0 : flush(x);
 }
 
 size_t et_export_records(const struct et_export *x)

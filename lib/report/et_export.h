@@ -9,8 +9,8 @@
 
 /*
  * Exporting tool calls for other tools: OpenTelemetry logs in the OTLP JSON encoding (one
- * ExportLogsServiceRequest per line, what the Collector's otlpjsonfile receiver reads), or RFC 4180
- * CSV. Records arrive one at a time from et_logrec_run and leave in bounded batches, so memory does
+ * ExportLogsServiceRequest per line, what the Collector's otlpjsonfile receiver reads), RFC 4180
+ * CSV, or ClickHouse's JSONEachRow (one flat row per call, the columns of docs/fleet.md). Records arrive one at a time from et_logrec_run and leave in bounded batches, so memory does
  * not grow with the log. Only tool calls are exported (records with an outcome): the same set that
  * `telemetry-stats stats` counts.
  */
@@ -18,6 +18,7 @@
 enum et_export_format {
 	ET_EXPORT_OTLP_JSON,
 	ET_EXPORT_CSV,
+	ET_EXPORT_CLICKHOUSE, /* JSONEachRow for the table docs/fleet-sql/create-local.sql makes */
 };
 
 /** Log records per OTLP line at most, by default. */
@@ -45,8 +46,8 @@ struct et_export_opts {
 	size_t batch;	     /* otlp-json: records per line at most; 0: ET_EXPORT_BATCH */
 	size_t line_bytes;   /* otlp-json: see ET_EXPORT_LINE_BYTES; 0: that */
 	int64_t observed_ms; /* otlp-json: observedTimeUnixNano of every record (the export's time) */
-	const char *host_name; /* resource attribute host.name; NULL leaves it out */
-	const char *user_name; /* resource attribute user.name; NULL leaves it out */
+	const char *host_name; /* host.name, the clickhouse column host; NULL leaves it out ("") */
+	const char *user_name; /* user.name, the clickhouse column user; NULL leaves it out ("") */
 	const char *version;   /* service.version and the scope's version; NULL leaves them out */
 	et_export_write_fn write;
 	void *write_ctx;
@@ -73,7 +74,10 @@ int et_export_end(struct et_export *x);
 /** Returns the number of records exported so far. */
 size_t et_export_records(const struct et_export *x);
 
-/** Returns the number of lines written so far (OTLP requests, or CSV rows with the header). */
+/**
+ * Returns the number of lines written so far (OTLP requests, CSV rows with the header, or
+ * ClickHouse rows).
+ */
 size_t et_export_lines(const struct et_export *x);
 
 /** Frees @x without writing anything. Accepts NULL. */

@@ -135,8 +135,12 @@ for filters in "" "--tool Bash" "--tool Edit" "--session sB" "--project /p/a" \
   "$STATS" export --log "$S" $filters > "$TMP/f.otlp" 2> /dev/null
   # shellcheck disable=SC2086
   "$STATS" export --log "$S" --format csv $filters > "$TMP/f.csv" 2> /dev/null
-  check "filters '${filters:-none}': otlp and csv export the $want calls stats counts" \
-    [ "$(checker count otlp "$TMP/f.otlp")/$(checker count csv "$TMP/f.csv")" = "$want/$want" ]
+  # shellcheck disable=SC2086
+  "$STATS" export --log "$S" --format clickhouse $filters > "$TMP/f.rows" 2> /dev/null
+  rows=$(wc -l < "$TMP/f.rows" | tr -d ' ')
+  check "filters '${filters:-none}': otlp, csv and clickhouse export the $want calls stats counts" \
+    [ "$(checker count otlp "$TMP/f.otlp")/$(checker count csv "$TMP/f.csv")/$rows" = \
+    "$want/$want/$want" ]
 done
 "$STATS" stats --log "$F" --json > "$TMP/stats.json"
 check "the awkward fixture: stats counts the same 6 calls" \
@@ -221,6 +225,28 @@ run export --log "$F" --host build-7 --user ci --now "$NOW"
 check "--host and --user set the resource" \
   grep -qF '{"key":"host.name","value":{"stringValue":"build-7"}},{"key":"user.name","value":{"stringValue":"ci"}}' \
   "$TMP/out"
+# ClickHouse rows (tests/e2e/clickhouse.sh loads them into a real server).
+run export --log "$F" --format clickhouse --host build-7 --user ci --output "$TMP/rows.jsonl"
+check "--format clickhouse --output: exit 0, '6 calls, 6 rows' on stderr" \
+  sh -c '[ "$1" = 0 ] && grep -q "6 calls, 6 rows, written to" "$2"' sh "$RC" "$TMP/err"
+check "--format clickhouse: every line a JSON object with the 30 columns, host and user set" \
+  python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 6 and all(len(r) == 30 for r in rows)
+assert all(r["host"] == "build-7" and r["user"] == "ci" for r in rows)
+assert [r["seq"] for r in rows] == list(range(6))
+assert rows[0]["params"] == json.dumps({"command": "echo \"a,b\"\nprintf \x27x\ty\x27",
+    "description": "quotes, commas"}, separators=(",", ":"))
+assert rows[4]["parse_error"] == "invalid_json" and rows[4]["latency_ms"] is None
+assert rows[5]["latency_ms"] == 1500.5 and rows[5]["agent"] == "gemini-cli"' "$TMP/rows.jsonl"
+run export --log "$F" --format clickhouse --host build-7 --user ci --batch 1
+check "--format clickhouse: stdout holds the same rows; --batch changes nothing" \
+  cmp -s "$TMP/out" "$TMP/rows.jsonl"
+run export --log "$F" --format ClickHouse
+check "--format ClickHouse: exit 2, the formats named" \
+  sh -c '[ "$1" = 2 ] && grep -q "otlp-json, csv or clickhouse" "$2"' sh "$RC" "$TMP/err"
+run export --help
+check "--help names --format clickhouse" grep -q "clickhouse ClickHouse JSONEachRow" "$TMP/out"
 run export --help
 check "--help: exit 0, the usage" sh -c '[ "$1" = 0 ] && grep -q "^usage: telemetry-stats export" "$2"' \
   sh "$RC" "$TMP/out"

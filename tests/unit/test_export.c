@@ -2,7 +2,8 @@
  * Unit tests for et_export on records written by hand: CSV (the header, RFC 4180 quoting of
  * commas, quotes and newlines, nulls as empty fields, one time format) and OTLP JSON (grouping by
  * agent, severities, times in nanoseconds, each attribute with its type, nulls left out, arrays),
- * batching by count and by bytes, records that are not calls skipped, and writer errors.
+ * batching by count and by bytes, records that are not calls skipped, and writer errors; and
+ * ClickHouse JSONEachRow rows (every column, typed, nulls kept, values of the wrong type).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -441,6 +442,109 @@ static void test_otlp_batches(void)
 	et_buf_finish(&s.out);
 }
 
+/* ---- ClickHouse JSONEachRow ---- */
+
+/* Wrong types: an exit_code as a string, 2.0, a boolean session, params a string; no timestamp. */
+static const char rec_odd[] =
+	"{\"v\":1,\"event\":\"PostToolUse\",\"session_id\":true,\"tool_name\":\"Bash\","
+	"\"outcome\":\"success\",\"exit_code\":\"2\",\"response_bytes\":2.0,\"redactions\":1.5,"
+	"\"latency_ms\":-1,\"params\":\"ls\\n\",\"input_bytes\":4096}";
+
+static const char ch_want[] =
+	"{\"host\":\"host<1>\",\"user\":\"u\\\"ser\",\"seq\":0,\"v\":1,\"timestamp\":"
+	"\"2025-11-21T14:00:00.123Z\",\"time\":\"2025-11-21 14:00:00\",\"time_ms\":123,\"event\":"
+	"\"PostToolUseFailure\",\"agent\":\"claude-code\",\"session_id\":\"s1\",\"prompt_id\":null,"
+	"\"tool_use_id\":\"toolu_1\",\"tool_name\":\"Bash\",\"outcome\":\"failure\",\"error\":"
+	"\"Exit code 2\\nls: cannot access 'a,b': \\\"No\\\" such file\",\"exit_code\":2,"
+	"\"latency_ms\":24,\"latency_source\":\"duration_ms\",\"params\":"
+	"\"{\\\"command\\\":\\\"ls 'a,b'\\\"}\",\"params_fp\":\"00112233445566778899aabbccddeeff\","
+	"\"response_bytes\":null,\"redactions\":0,\"truncations\":0,\"cwd\":\"/home/u/p\","
+	"\"transcript_path\":null,\"permission_mode\":\"default\",\"agent_id\":null,"
+	"\"agent_type\":null,\"parse_error\":null,\"input_bytes\":null}\n"
+	"{\"host\":\"host<1>\",\"user\":\"u\\\"ser\",\"seq\":1,\"v\":1,\"timestamp\":"
+	"\"2025-11-21T14:00:01.000Z\",\"time\":\"2025-11-21 14:00:01\",\"time_ms\":0,\"event\":"
+	"\"AfterTool\",\"agent\":\"gemini-cli\",\"session_id\":\"s2\",\"prompt_id\":null,"
+	"\"tool_use_id\":null,\"tool_name\":\"Read\",\"outcome\":\"success\",\"error\":null,"
+	"\"exit_code\":null,\"latency_ms\":10.5,\"latency_source\":null,\"params\":"
+	"\"{\\\"file_path\\\":\\\"/x\\\"}\",\"params_fp\":null,\"response_bytes\":512,"
+	"\"redactions\":1,\"truncations\":0,\"cwd\":null,\"transcript_path\":null,"
+	"\"permission_mode\":null,\"agent_id\":null,\"agent_type\":null,\"parse_error\":null,"
+	"\"input_bytes\":null}\n"
+	"{\"host\":\"host<1>\",\"user\":\"u\\\"ser\",\"seq\":2,\"v\":1,\"timestamp\":"
+	"\"2025-11-21T14:00:02.000Z\",\"time\":\"2025-11-21 14:00:02\",\"time_ms\":0,\"event\":"
+	"\"PostToolUseFailure\",\"agent\":\"claude-code\",\"session_id\":\"s1\",\"prompt_id\":null,"
+	"\"tool_use_id\":null,\"tool_name\":\"Bash\",\"outcome\":\"interrupted\",\"error\":"
+	"\"Interrupted\\nby user\",\"exit_code\":null,\"latency_ms\":null,\"latency_source\":null,"
+	"\"params\":null,\"params_fp\":null,\"response_bytes\":null,\"redactions\":null,"
+	"\"truncations\":null,\"cwd\":null,\"transcript_path\":null,\"permission_mode\":null,"
+	"\"agent_id\":null,\"agent_type\":null,\"parse_error\":null,\"input_bytes\":null}\n"
+	"{\"host\":\"host<1>\",\"user\":\"u\\\"ser\",\"seq\":3,\"v\":0,\"timestamp\":"
+	"\"2025-11-21T15:00:00.000Z\",\"time\":\"2025-11-21 15:00:00\",\"time_ms\":0,\"event\":null,"
+	"\"agent\":null,\"session_id\":null,\"prompt_id\":null,\"tool_use_id\":null,\"tool_name\":"
+	"\"Edit\",\"outcome\":\"success\",\"error\":null,\"exit_code\":null,\"latency_ms\":null,"
+	"\"latency_source\":null,\"params\":null,\"params_fp\":null,\"response_bytes\":null,"
+	"\"redactions\":null,\"truncations\":null,\"cwd\":null,\"transcript_path\":null,"
+	"\"permission_mode\":null,\"agent_id\":null,\"agent_type\":null,\"parse_error\":null,"
+	"\"input_bytes\":null}\n"
+	"{\"host\":\"host<1>\",\"user\":\"u\\\"ser\",\"seq\":4,\"v\":1,\"timestamp\":null,"
+	"\"time\":\"1970-01-01 00:00:00\",\"time_ms\":0,\"event\":\"PostToolUse\",\"agent\":null,"
+	"\"session_id\":\"true\",\"prompt_id\":null,\"tool_use_id\":null,\"tool_name\":\"Bash\","
+	"\"outcome\":\"success\",\"error\":null,\"exit_code\":null,\"latency_ms\":null,"
+	"\"latency_source\":null,\"params\":\"\\\"ls\\\\n\\\"\",\"params_fp\":null,"
+	"\"response_bytes\":2,\"redactions\":null,\"truncations\":null,\"cwd\":null,"
+	"\"transcript_path\":null,\"permission_mode\":null,\"agent_id\":null,\"agent_type\":null,"
+	"\"parse_error\":null,\"input_bytes\":4096}\n";
+
+static void test_clickhouse(void)
+{
+	const char *recs[NRECS + 1];
+	struct sink s = {.writes = 0, .fail_at = 0};
+	struct et_export_opts o = opts(ET_EXPORT_CLICKHOUSE, &s);
+	struct et_export *x;
+	cJSON *row;
+	int r;
+
+	memcpy(recs, all_recs, sizeof(all_recs));
+	recs[NRECS] = rec_odd;
+	et_buf_init(&s.out, 1 << 20);
+	x = et_export_create(&o);
+	r = feed(x, recs, NRECS + 1);
+	tap_ok(r == 0 && et_export_end(x) == 0, "clickhouse: exported");
+	tap_is_str(s.out.data, ch_want,
+		   "clickhouse: one row a line, every column, typed; nulls kept; a wrong type null "
+		   "(or its JSON text for a string column); no timestamp: null and 1970");
+	tap_ok(et_export_records(x) == 5 && et_export_lines(x) == 5,
+	       "clickhouse: 5 calls, 5 rows (the batch record skipped)");
+	row = cJSON_Parse(s.out.data);
+	tap_ok(row && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "params")) &&
+		       cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(row, "prompt_id")),
+	       "clickhouse: a row is JSON; params a string, a null a null");
+	cJSON_Delete(row);
+	et_export_destroy(x);
+
+	/* Without host and user: empty strings (the columns are not Nullable). */
+	et_buf_reset(&s.out);
+	o.host_name = NULL;
+	o.user_name = NULL;
+	x = et_export_create(&o);
+	feed(x, all_recs, 1);
+	tap_ok(!strncmp(s.out.data, "{\"host\":\"\",\"user\":\"\",\"seq\":0,",
+			strlen("{\"host\":\"\",\"user\":\"\",\"seq\":0,")),
+	       "clickhouse: no host or user: \"\"");
+	et_export_destroy(x);
+
+	/* The writer's error stops the export; nothing is counted. */
+	et_buf_reset(&s.out);
+	s.writes = 0;
+	s.fail_at = 1;
+	x = et_export_create(&o);
+	r = feed(x, all_recs, NRECS);
+	tap_ok(r == -EIO && et_export_records(x) == 0,
+	       "clickhouse: a failed write of the first row is returned (%d)", r);
+	et_export_destroy(x);
+	et_buf_finish(&s.out);
+}
+
 int main(void)
 {
 	/* rec_old's naive time is local time: fix the zone. */
@@ -449,5 +553,6 @@ int main(void)
 	test_csv();
 	test_otlp();
 	test_otlp_batches();
+	test_clickhouse();
 	return tap_done();
 }
