@@ -8,6 +8,9 @@
 #   want_clang               clang with libFuzzer's runtime (the fuzz targets); returns 1 when it
 #                            is missing and cannot be installed (the fuzz stage is then skipped)
 #   ensure_valgrind          valgrind (the memory-checked run of the unit and CLI suites)
+#   want_clickhouse          Debian's clickhouse-server and clickhouse-client (the ClickHouse test
+#                            of the e2e suite, which starts servers of its own); returns 1 when they
+#                            are missing and cannot be installed (that test is then skipped)
 #   setup_build DIR [OPTS]   meson setup DIR once (with OPTS), then ninja -C DIR
 
 _apt_install() {
@@ -90,6 +93,15 @@ want_clang() {
 
 ensure_valgrind() {
   command -v valgrind > /dev/null 2>&1 || _apt_install valgrind
+}
+
+# Installing the package may also start the distribution's clickhouse-server service (port 9000);
+# the test does not use it.
+want_clickhouse() {
+  command -v clickhouse-server > /dev/null 2>&1 &&
+    command -v clickhouse-client > /dev/null 2>&1 && return 0
+  _can_install || return 1
+  (_apt_install clickhouse-server clickhouse-client) || return 1
 }
 
 # setup_build DIR [MESON OPTIONS...]: configures DIR once; later calls only rebuild.
