@@ -394,6 +394,83 @@ out:
 	return r;
 }
 
+int cost_per_call(const struct cli *c, struct et_pricing *p, struct et_usage_filter *f,
+		  struct et_toolcost **out)
+{
+	struct et_tx_files fs;
+	struct log_scan ls;
+	struct et_logrec_stats in;
+	struct et_logrec_filter lf;
+	struct reading rd;
+	struct et_tx_read tr;
+	struct et_lines_stats st;
+	struct et_toolcost_result res;
+	struct et_buf err;
+	char *owned = NULL;
+	int r;
+
+	*out = NULL;
+	memset(&fs, 0, sizeof(fs));
+	memset(&ls, 0, sizeof(ls));
+	memset(&in, 0, sizeof(in));
+	memset(&lf, 0, sizeof(lf));
+	memset(&res, 0, sizeof(res));
+	et_buf_init(&err, 1 << 16);
+	if (load_pricing(p, NULL, &owned) != EXIT_OK) {
+		free(owned);
+		et_buf_finish(&err);
+		return -EINVAL;
+	}
+	free(owned);
+	/* Only the transcripts the log names: the same log gives the same document. */
+	ls.fs = &fs;
+	et_hmap_init(&ls.seen);
+	et_buf_init(&ls.tmp, 8192);
+	r = et_logrec_run(c->files, c->nfiles, &lf, on_record, &ls, &in, &err);
+	et_hmap_finish(&ls.seen);
+	et_buf_finish(&ls.tmp);
+	if (r < 0 || fs.n == 0) {
+		goto out;
+	}
+	et_transcript_sort(&fs);
+	memset(f, 0, sizeof(*f));
+	f->has_since = c->filter.has_since;
+	f->since_ms = c->filter.since_ms;
+	f->has_until = c->filter.has_until;
+	f->until_ms = c->filter.until_ms;
+	f->session = c->session;
+	f->project = c->project;
+	memset(&rd, 0, sizeof(rd));
+	memset(&tr, 0, sizeof(tr));
+	memset(&st, 0, sizeof(st));
+	rd.tools = et_toolcost_create(p, f, NULL);
+	if (!rd.tools) {
+		r = -ENOMEM;
+		goto out;
+	}
+	tr.flags = ET_TX_WANT_TOOLS;
+	tr.fn = on_line;
+	tr.ctx = &rd;
+	r = et_transcript_run(&fs, &tr, &st, &err);
+	if (r == 0) {
+		r = et_toolcost_end(rd.tools, &res);
+	}
+	if (r == 0) {
+		*out = rd.tools;
+		rd.tools = NULL;
+		r = res.responses > 0;
+	}
+	et_toolcost_destroy(rd.tools);
+	et_toolcost_result_finish(&res);
+out:
+	if (r < 0 && err.len) {
+		fprintf(stderr, "telemetry-stats: %s", err.data);
+	}
+	et_transcript_files_finish(&fs);
+	et_buf_finish(&err);
+	return r;
+}
+
 int cmd_cost(int argc, char **argv)
 {
 	struct cost_opts o;

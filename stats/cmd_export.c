@@ -211,7 +211,6 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 /* Opens the sink: a temporary file beside --output (0600), or stdout. Returns 0 or -errno. */
 static int sink_open(struct sink *s, const char *output)
 {
-	struct stat st;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -219,16 +218,8 @@ static int sink_open(struct sink *s, const char *output)
 	et_buf_init(&s->buf, SINK_BUF);
 	s->fd = STDOUT_FILENO;
 	if (output && strcmp(output, "-")) {
-		/*
-		 * The file is replaced by a rename, which would turn a device node, a FIFO or a
-		 * symbolic link at @output into a regular file: only a regular file is replaced.
-		 */
-		if (lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
-			return S_ISLNK(st.st_mode)   ? -ELOOP
-			       : S_ISDIR(st.st_mode) ? -EISDIR
-						     : -ENODEV;
-		}
-		r = et_replace_begin(&s->file, output, 0600);
+		/* Only a regular file is replaced (a rename would turn anything into one). */
+		r = et_replace_begin_regular(&s->file, output, 0600);
 		if (r < 0) {
 			return r;
 		}

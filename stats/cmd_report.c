@@ -11,6 +11,7 @@
 #include "et_html.h"
 #include "et_html_cost.h"
 #include "et_patterns.h"
+#include "et_proposals.h"
 #include "et_render.h"
 #include "et_stats.h"
 #include "et_toolcost.h"
@@ -67,6 +68,8 @@ struct run {
 	const char *tool;
 	struct et_stats_result sres;
 	struct et_patterns_result pres;
+	struct et_proposals *proposals; /* the proposals section, with the default thresholds */
+	struct et_proposals_result prop;
 	struct et_usage_result days; /* the cost sections */
 	struct et_toolcost_result tools;
 	bool has_cost;	  /* some response was counted from Claude Code's transcripts */
@@ -92,10 +95,13 @@ static int check(void *self, struct cli *c)
 static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
+	struct et_proposals_opts po;
 
 	run->stats = et_stats_create(c->top);
 	run->patterns = et_patterns_create();
-	if (!run->stats || !run->patterns) {
+	et_proposals_opts_default(&po);
+	run->proposals = et_proposals_create(&po);
+	if (!run->stats || !run->patterns || !run->proposals) {
 		return cli_oom();
 	}
 	et_html_timeline_init(&run->timeline);
@@ -110,6 +116,9 @@ static int add(void *self, const struct et_record_in *rec)
 	int r;
 
 	r = et_patterns_add(run->patterns, rec);
+	if (r == 0) {
+		r = et_proposals_add(run->proposals, rec);
+	}
 	if (r < 0) {
 		return r;
 	}
@@ -132,6 +141,12 @@ static int end(void *self, struct cli *c)
 	r = et_stats_end(run->stats, &run->sres);
 	if (r == 0) {
 		r = et_patterns_end(run->patterns, c->min_count, c->top, c->tool, &run->pres);
+	}
+	if (r == 0) {
+		r = et_proposals_close(run->proposals);
+	}
+	if (r == 0) {
+		r = et_proposals_end(run->proposals, c->top, &run->prop);
 	}
 	if (r == 0) {
 		/* The cost sections, when Claude Code's transcripts can be read. */
@@ -158,8 +173,8 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 	}
 	cli_meta(c, in, &m);
 	et_buf_init(&out, (size_t)64 << 20);
-	if (et_html_render_cost(&run->sres, &run->pres, &run->timeline, &m,
-				run->has_cost ? &hc : NULL, &out) < 0) {
+	if (et_html_render_all(&run->sres, &run->pres, &run->timeline, &m,
+			       run->has_cost ? &hc : NULL, &run->prop, &out) < 0) {
 		fprintf(stderr, "telemetry-stats: the report is too large\n");
 		status = EXIT_FAILURE_;
 	} else {
@@ -176,8 +191,10 @@ static void destroy(void *self)
 	et_usage_result_finish(&run->days);
 	et_toolcost_result_finish(&run->tools);
 	et_patterns_result_finish(&run->pres);
+	et_proposals_result_finish(&run->prop);
 	et_stats_result_finish(&run->sres);
 	et_patterns_destroy(run->patterns);
+	et_proposals_destroy(run->proposals);
 	et_stats_destroy(run->stats);
 }
 

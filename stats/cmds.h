@@ -34,6 +34,23 @@ struct et_toolcost_result;
 int cost_for_report(const struct cli *c, struct et_usage_result *days,
 		    struct et_toolcost_result *tools);
 
+struct et_pricing;
+struct et_usage_filter;
+struct et_toolcost;
+
+/**
+ * For proposals: prices every call of the transcripts the records of @c's files name (not the
+ * default places, so that the same log gives the same document), under @c's filters. Loads the
+ * pricing into @p (caller-owned, zeroed; et_pricing_finish it in every case) and fills @f, which
+ * the attributor borrows. Returns 1 with the ended attributor in *@out (caller-owned: destroy it
+ * before @p and @f), 0 when no transcript was read (*@out NULL), or -errno (said on stderr).
+ */
+int cost_per_call(const struct cli *c, struct et_pricing *p, struct et_usage_filter *f,
+		  struct et_toolcost **out);
+
+/** `telemetry-stats proposals`: ranked improvement proposals (docs/proposals.md). */
+int cmd_proposals(int argc, char **argv);
+
 /** `telemetry-stats install-hooks`: registers telemetry-hook in Claude Code's settings.json. */
 int cmd_install_hooks(int argc, char **argv);
 

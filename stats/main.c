@@ -30,6 +30,8 @@ static const char usage[] =
 	"  cost       tokens and dollars from Claude Code's transcripts, by day, session,\n"
 	"             model, project, agent or tool (docs/cost.md)\n"
 	"  pricing    the model prices cost uses, with their sources\n"
+	"  proposals  ranked improvement proposals from the waste in the log, each with its\n"
+	"             evidence, hours saved and weeks to break even (docs/proposals.md)\n"
 	"  install-hooks, uninstall-hooks\n"
 	"             register telemetry-hook in Claude Code's settings.json, or remove it\n"
 	"\n"
@@ -113,6 +115,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "cost")) {
 		return run(argc - 1, argv + 1, cmd_cost);
+	}
+	if (!strcmp(argv[1], "proposals")) {
+		return run(argc - 1, argv + 1, cmd_proposals);
 	}
 	if (!strcmp(argv[1], "pricing")) {
 		return run(argc - 1, argv + 1, cmd_pricing);

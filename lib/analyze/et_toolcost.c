@@ -493,6 +493,17 @@ int et_toolcost_add_record(struct et_toolcost *t, const struct et_record_in *rec
 	return et_hmap_get(&t->log_ids, k, n, true, NULL) < 0 ? -ENOMEM : 0;
 }
 
+bool et_toolcost_call_cost(struct et_toolcost *t, const char *id, size_t n, double *cost)
+{
+	long i = et_hmap_get(&t->ids, id, n, false, NULL);
+
+	if (i < 0 || (size_t)i >= t->ncalls) {
+		return false;
+	}
+	*cost = t->calls[i].cost;
+	return true;
+}
+
 static int tool_cmp(const void *a, const void *b)
 {
 	const struct et_toolcost_tool *x = a, *y = b;

@@ -68,6 +68,12 @@ int et_toolcost_add_record(struct et_toolcost *t, const struct et_record_in *rec
 /** Settles the last response and fills @res. Returns 0 or -ENOMEM. */
 int et_toolcost_end(struct et_toolcost *t, struct et_toolcost_result *res);
 
+/**
+ * After et_toolcost_end: the dollars charged to the call whose tool_use_id is the @n bytes at @id
+ * (borrowed), in *@cost. Returns false, leaving *@cost alone, when no transcript line named it.
+ */
+bool et_toolcost_call_cost(struct et_toolcost *t, const char *id, size_t n, double *cost);
+
 /** Copies @rec's params into the top call with its tool_use_id, if any. Returns 0 or -ENOMEM. */
 int et_toolcost_result_params(struct et_toolcost_result *res, const struct et_record_in *rec);
 

@@ -185,6 +185,14 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 				rec->params_len = m->val_len;
 			}
 			break;
+		case 'r':
+			/* Only a whole number a double holds exactly; anything else is unknown. */
+			if (KEY(m, "response_bytes") && is_number(m) && parse_number(m, &v) &&
+			    v >= 0 && v <= 9007199254740992.0 && v == floor(v)) {
+				rec->has_response_bytes = true;
+				rec->response_bytes = (uint64_t)v;
+			}
+			break;
 		case 'c':
 			if (KEY(m, "cwd")) {
 				rec->cwd = string_span(m);

@@ -48,6 +48,8 @@ struct et_record_in {
 	bool is_batch;	    /* a PostToolBatch record listing calls (not a call) */
 	const char *params; /* raw JSON of params, or NULL */
 	size_t params_len;
+	bool has_response_bytes; /* response_bytes was a whole number from 0 to 2^53 */
+	uint64_t response_bytes;
 	const char *ids; /* raw JSON array tool_use_ids of a batch record, or NULL */
 	size_t ids_len;
 	const char *line; /* the whole line */

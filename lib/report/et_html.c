@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "et_errclass.h"
+#include "et_html_proposals.h"
 #include "et_render.h"
 #include "et_utf8.h"
 
@@ -192,7 +193,8 @@ struct page {
 	const struct et_patterns_result *p;
 	const struct et_html_timeline *t;
 	const struct et_report_meta *m;
-	const struct et_html_cost *cost; /* or NULL */
+	const struct et_html_cost *cost;	/* or NULL */
+	const struct et_proposals_result *prop; /* or NULL */
 };
 
 static void filter_item(struct et_buf *out, bool *first, const char *name, const char *v)
@@ -279,6 +281,9 @@ static void nav(struct page *pg)
 	et_buf_adds(pg->out, "<nav>");
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", links[i][0], links[i][1]);
+	}
+	if (pg->prop) {
+		et_buf_adds(pg->out, "<a href=\"#proposals\">Proposals</a>");
 	}
 	for (i = 0; pg->cost && et_html_cost_links[i][0]; i++) {
 		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", et_html_cost_links[i][0],
@@ -700,7 +705,15 @@ int et_html_render_cost(const struct et_stats_result *s, const struct et_pattern
 			const struct et_html_timeline *t, const struct et_report_meta *m,
 			const struct et_html_cost *cost, struct et_buf *out)
 {
-	struct page pg = {out, s, p, t, m, cost};
+	return et_html_render_all(s, p, t, m, cost, NULL, out);
+}
+
+int et_html_render_all(const struct et_stats_result *s, const struct et_patterns_result *p,
+		       const struct et_html_timeline *t, const struct et_report_meta *m,
+		       const struct et_html_cost *cost, const struct et_proposals_result *prop,
+		       struct et_buf *out)
+{
+	struct page pg = {out, s, p, t, m, cost, prop};
 
 	et_buf_adds(out,
 		    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -727,6 +740,9 @@ int et_html_render_cost(const struct et_stats_result *s, const struct et_pattern
 		chains(&pg);
 		parallelization(&pg);
 		slowest(&pg);
+		if (prop) {
+			et_html_proposals_render(prop, out);
+		}
 	}
 	if (cost) {
 		et_html_cost_render(cost, out);

@@ -8,6 +8,7 @@
 #include "et_buf.h"
 #include "et_html_cost.h"
 #include "et_html_timeline.h"
+#include "et_proposals.h"
 #include "et_patterns.h"
 #include "et_logrec.h"
 #include "et_render.h"
@@ -45,5 +46,14 @@ int et_html_render(const struct et_stats_result *s, const struct et_patterns_res
 int et_html_render_cost(const struct et_stats_result *s, const struct et_patterns_result *p,
 			const struct et_html_timeline *t, const struct et_report_meta *m,
 			const struct et_html_cost *cost, struct et_buf *out);
+
+/**
+ * Like et_html_render_cost, with the proposals section of @prop (NULL: none) after the sections
+ * of the log, and its link in the navigation.
+ */
+int et_html_render_all(const struct et_stats_result *s, const struct et_patterns_result *p,
+		       const struct et_html_timeline *t, const struct et_report_meta *m,
+		       const struct et_html_cost *cost, const struct et_proposals_result *prop,
+		       struct et_buf *out);
 
 #endif

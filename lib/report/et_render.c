@@ -227,6 +227,33 @@ static void json_lat(struct et_buf *out, const struct et_lat_summary *l)
 	et_buf_addch(out, '}');
 }
 
+/* ---- for the other renderers (et_render.h) ---- */
+
+void et_render_heading(struct et_buf *out, const struct et_report_meta *m, const char *title)
+{
+	heading(out, m, title);
+}
+
+void et_render_filters(struct et_buf *out, const struct et_report_meta *m)
+{
+	filters_line(out, m);
+}
+
+void et_render_notes(struct et_buf *out, const struct et_report_meta *m)
+{
+	input_notes(out, m);
+}
+
+void et_render_json_head(struct et_buf *out, const struct et_report_meta *m, const char *schema)
+{
+	json_common(out, m, schema);
+}
+
+void et_render_json_num(struct et_buf *out, double v)
+{
+	json_round(out, v);
+}
+
 /* ---- stats ---- */
 
 static int stats_json(const struct et_stats_result *r, const struct et_report_meta *m,

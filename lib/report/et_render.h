@@ -47,6 +47,24 @@ const char *et_render_pct(double num, double den, char *buf, size_t n);
  */
 const char *et_render_time(int64_t ts, size_t len, char *buf, size_t n);
 
+/** Appends a section heading: "### @title" in Markdown, else the title on a line of its own. */
+void et_render_heading(struct et_buf *out, const struct et_report_meta *m, const char *title);
+
+/** Appends the "filters: …" line when @m names a filter. */
+void et_render_filters(struct et_buf *out, const struct et_report_meta *m);
+
+/** Appends the notes on what reading skipped (malformed lines, old records, bad latencies). */
+void et_render_notes(struct et_buf *out, const struct et_report_meta *m);
+
+/**
+ * Appends the start of a JSON report, without its closing brace: {"schema":@schema,"version":1,
+ * "filters":{…},"input":{…}.
+ */
+void et_render_json_head(struct et_buf *out, const struct et_report_meta *m, const char *schema);
+
+/** Appends @v rounded to 6 decimals in its shortest form (null for NaN and infinities). */
+void et_render_json_num(struct et_buf *out, double v);
+
 /** Appends the stats report. Returns 0 or -errno. */
 int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
 		    struct et_buf *out);

@@ -291,6 +291,34 @@ fail:
 	return e;
 }
 
+int et_replace_begin_regular(struct et_replace *r, const char *path, mode_t mode)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		return S_ISLNK(st.st_mode) ? -ELOOP : S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
+	}
+	return et_replace_begin(r, path, mode);
+}
+
+int et_replace_write(const char *path, const void *data, size_t n, mode_t mode)
+{
+	struct et_replace rp;
+	int r = et_replace_begin_regular(&rp, path, mode);
+
+	if (r < 0) {
+		return r;
+	}
+	r = et_write_all(rp.fd, data, n);
+	if (r == 0) {
+		r = et_replace_commit(&rp);
+	}
+	et_replace_abort(&rp);
+	return r;
+}
+
 int et_replace_commit(struct et_replace *r)
 {
 	char *dir;

@@ -105,6 +105,19 @@ struct et_replace {
 int et_replace_begin(struct et_replace *r, const char *path, mode_t mode);
 
 /**
+ * Like et_replace_begin, but first refuses a @path that exists and is not a regular file, since
+ * the rename would turn it into one: -ELOOP for a symbolic link, -EISDIR for a directory, -ENODEV
+ * for anything else (a device, a FIFO, a socket). For output files the user names.
+ */
+int et_replace_begin_regular(struct et_replace *r, const char *path, mode_t mode);
+
+/**
+ * Writes the @n bytes at @data to @path through et_replace_begin_regular and et_replace_commit:
+ * the file is all new or as it was. Returns 0 or -errno as those do.
+ */
+int et_replace_write(const char *path, const void *data, size_t n, mode_t mode);
+
+/**
  * Flushes the temporary file to disk, closes it, renames it over the file, and flushes the
  * directory. Returns 0 or -errno, in which case the temporary file is removed and the file is as
  * it was. Either way @r is done with (et_replace_abort then does nothing).

@@ -71,6 +71,21 @@ static void test_lines(void)
 	tap_ok(et_logrec_parse_line(old, strlen(old), &r) == 0 && r.version == 0 &&
 		       !r.has_latency && r.outcome == ET_OUT_SUCCESS,
 	       "an old record: version 0, its latency 0 taken as unknown");
+	{
+		const char *rb = "{\"tool_name\":\"Read\",\"response_bytes\":123456}";
+		const char *neg = "{\"tool_name\":\"Read\",\"response_bytes\":-1}";
+		const char *frac = "{\"tool_name\":\"Read\",\"response_bytes\":1.5}";
+
+		tap_ok(et_logrec_parse_line(rb, strlen(rb), &r) == 0 && r.has_response_bytes &&
+			       r.response_bytes == 123456,
+		       "response_bytes is read");
+		tap_ok(et_logrec_parse_line(neg, strlen(neg), &r) == 0 && !r.has_response_bytes,
+		       "a negative response_bytes is unknown");
+		tap_ok(et_logrec_parse_line(frac, strlen(frac), &r) == 0 && !r.has_response_bytes,
+		       "a fractional response_bytes is unknown");
+		tap_ok(et_logrec_parse_line(l1, strlen(l1), &r) == 0 && !r.has_response_bytes,
+		       "no response_bytes: unknown");
+	}
 	tap_ok(et_logrec_parse_line("{\"a\":1}", 7, &r) == -EINVAL, "JSON that is no record");
 	tap_ok(et_logrec_parse_line("{\"v\":1,\"tool_name\":", 19, &r) == -EINVAL, "a torn line");
 	tap_ok(et_logrec_parse_line("[1]", 3, &r) == -EINVAL, "not an object");

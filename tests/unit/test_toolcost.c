@@ -76,6 +76,15 @@ int main(void)
 	       "tools plus unattributed is the total");
 	tap_ok(r.ntop == 1 && !strcmp(r.top[0].id, "t1") && r.top[0].requests == 2,
 	       "the call is in the top list with its requests");
+	{
+		double c = -1;
+
+		tap_ok(et_toolcost_call_cost(t, "t1", 2, &c) && fabs(c - expect) < 1e-12,
+		       "the call's own dollars by its tool_use_id");
+		c = -1;
+		tap_ok(!et_toolcost_call_cost(t, "t9", 2, &c) && c == -1,
+		       "an id no transcript named: none");
+	}
 	et_toolcost_result_finish(&r);
 	et_toolcost_destroy(t);
 

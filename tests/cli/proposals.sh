@@ -1,0 +1,132 @@
+#!/bin/sh
+# telemetry-stats proposals on fixture logs (tests/tools/genproposals.py made them): each planted
+# pattern gives its proposal, the clean log none; the goldens; determinism; the options; --output
+# and its refusals; the error paths.
+# usage: proposals.sh STATS DATA_DIR
+set -eu
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
+STATS=$(abs "$1") DATA=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+setup_home
+# Relative paths: the goldens' input.files and the log's transcript_path do not depend on the tree.
+cd "$DATA"
+P=proposals/planted.jsonl
+C=proposals/clean.jsonl
+
+run() {
+  set +e
+  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
+  RC=$?
+  set -e
+}
+# kinds FILE: the kinds of the proposals in a JSON document, sorted, one a line.
+kinds() { grep -o '"rank":[0-9]*,"kind":"[a-z_]*"' "$1" | sed 's/.*"kind":"//; s/"$//' | sort; }
+
+run proposals --log "$P" --json
+check "planted --json: exit 0, matches the golden" sh -c '[ "$1" = 0 ] && diff -u proposals/planted.json "$2"' sh "$RC" "$TMP/out"
+kinds "$TMP/out" > "$TMP/kinds"
+for k in repeated_error slow_tool retry_loop manual_process serial_reads rejected_call \
+  repeated_read huge_result dominant_tool; do
+  check "planted: a $k proposal" grep -qx "$k" "$TMP/kinds"
+done
+check "planted: nine proposals, one of each" [ "$(wc -l < "$TMP/kinds")" = 9 ]
+check "the huge results have their dollars from the transcript the log names" \
+  grep -q '"kind":"huge_result",[^}]*"dollars":0\.0[0-9]*,' "$TMP/out"
+check "every proposal has examples with a session" \
+  sh -c '[ "$(grep -o "\"examples\":\[{\"session\":\"s[0-9]\"" "$1" | wc -l)" = 9 ]' sh "$TMP/out"
+cp "$TMP/out" "$TMP/a.json"
+run proposals --log "$P" --json
+check "the same log, the same document byte for byte" cmp -s "$TMP/a.json" "$TMP/out"
+run proposals --log "$P" --markdown
+check "planted --markdown matches the golden" diff -u proposals/planted.md "$TMP/out"
+run proposals --log "$P" --no-cost --color never
+check "planted text (--no-cost) matches the golden" diff -u proposals/planted.txt "$TMP/out"
+check "--no-cost: no dollars" sh -c '! grep -q "token dollars \\$" "$1"' sh "$TMP/out"
+
+run proposals --log "$C" --json
+check "clean: exit 0, no proposal" sh -c '[ "$1" = 0 ] && grep -q "\"proposals\":\[\]}" "$2"' sh "$RC" "$TMP/out"
+run proposals --log "$C"
+check "clean text: says there is none" grep -q "No proposals: nothing in this log passes the thresholds" "$TMP/out"
+
+# Thresholds move findings in and out.
+run proposals --log "$C" --json --error-sessions 2 --slow-calls 4 --retry-run 2 --manual-calls 9 \
+  --reread 2 --min-events 2
+kinds "$TMP/out" > "$TMP/kinds"
+for k in repeated_error slow_tool retry_loop manual_process serial_reads rejected_call \
+  repeated_read huge_result; do
+  check "clean with lower thresholds: a $k proposal" grep -qx "$k" "$TMP/kinds"
+done
+# kind_field KIND KEY: the KEY of the KIND proposal's return (python3), or "none".
+kind_field() {
+  python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+v=[p["return"][sys.argv[3]] for p in d["proposals"] if p["kind"]==sys.argv[2]]
+print(v[0] if v else "none")' "$TMP/out" "$1" "$2"
+}
+run proposals --log "$P" --json --slow-ms 12001
+check "--slow-ms 12001: the 12 s tool is not slow" sh -c '! grep -q "\"kind\":\"slow_tool\"" "$1"' sh "$TMP/out"
+run proposals --log "$P" --json --huge-bytes 300001
+check "--huge-bytes 300001: no huge result" sh -c '! grep -q "\"kind\":\"huge_result\"" "$1"' sh "$TMP/out"
+run proposals --log "$P" --json --threshold 0.05
+check "--threshold 0.05: only the proposals saving 0.05 h a month or more" \
+  sh -c '[ "$(grep -o "\"rank\":" "$1" | wc -l)" = 2 ] && grep -q "\"below_threshold\":7" "$1"' sh "$TMP/out"
+run proposals --log "$P" --json
+check "without --hourly-rate: the huge results (dollars, no hours) never break even" \
+  [ "$(kind_field huge_result breakeven_weeks)" = None ]
+run proposals --log "$P" --json --hourly-rate 100
+check "--hourly-rate 100: their dollars count, so they break even" \
+  [ "$(kind_field huge_result breakeven_weeks)" != None ]
+check "--hourly-rate 100: money a month" \
+  sh -c 'grep -q "\"hourly_rate\":100" "$1" && ! grep -q "\"monthly_money\":null" "$1"' sh "$TMP/out"
+run proposals --log "$P" --json --turn-seconds 0
+check "--turn-seconds 0: nothing assumed" sh -c '! grep -q "\"assumed_ms\":[1-9]" "$1"' sh "$TMP/out"
+run proposals --log "$P" --json --top 3
+check "--top 3: three proposals" [ "$(grep -o '"rank":' "$TMP/out" | wc -l)" = 3 ]
+run proposals --log "$P" --json --since 2026-11-25
+check "--since: only the later days (huge results, not the early errors)" \
+  sh -c 'grep -q "\"kind\":\"huge_result\"" "$1" && ! grep -q "\"kind\":\"repeated_error\"" "$1"' sh "$TMP/out"
+
+# --output: a regular file, replaced atomically; never a link, a FIFO or a device.
+run proposals --log "$P" --json --output "$TMP/p.json"
+check "--output: exit 0, nothing on stdout, the document in the file" \
+  sh -c '[ "$1" = 0 ] && [ ! -s "$2" ] && cmp -s "$3" "$4"' sh "$RC" "$TMP/out" "$TMP/a.json" "$TMP/p.json"
+check "--output: mode 0600" [ "$(ls -l "$TMP/p.json" | cut -c1-10)" = "-rw-------" ]
+mkdir "$TMP/odd"
+mkfifo "$TMP/odd/fifo"
+echo keep > "$TMP/odd/target"
+ln -s "$TMP/odd/target" "$TMP/odd/link"
+for o in fifo link; do
+  run proposals --log "$P" --output "$TMP/odd/$o"
+  check "--output onto a $o: exit 1, not replaced" \
+    sh -c '[ "$1" = 1 ] && grep -q "not a regular file: not replaced" "$2"' sh "$RC" "$TMP/err"
+done
+check "--output onto a symbolic link: its target is untouched" grep -qx keep "$TMP/odd/target"
+check "--output onto a FIFO: it is still a FIFO, no temporary file left" \
+  sh -c '[ -p "$1/fifo" ] && [ -z "$(ls "$1" | grep tmp-)" ]' sh "$TMP/odd"
+run proposals --log "$P" --output "$TMP/odd"
+check "--output onto a directory: exit 1" [ "$RC" = 1 ]
+
+# The HTML report has the section.
+run report --log "$P" --html "$TMP/r.html"
+check "report: a proposals section with the retry loop, linked from the navigation" \
+  sh -c 'grep -q "<section id=\"proposals\">" "$1" && grep -q "Bash retried with the same input" "$1" &&
+    grep -q "href=\"#proposals\"" "$1"' sh "$TMP/r.html"
+run report --log "$C" --html "$TMP/c.html"
+check "report on the clean log: the section says there is none" \
+  grep -q "No proposals: nothing in this log passes the thresholds" "$TMP/c.html"
+
+# Errors.
+for bad in "--hourly-rate -1" "--hourly-rate x" "--threshold" "--slow-calls 0" "--retry-run 1.5" "--format xml" "--bogus"; do
+  # shellcheck disable=SC2086
+  run proposals --log "$P" $bad
+  check "'$bad': exit 2" [ "$RC" = 2 ]
+done
+run proposals --log "$TMP/missing.jsonl"
+check "a missing --log: exit 1" [ "$RC" = 1 ]
+: > "$TMP/empty.jsonl"
+run proposals --log "$TMP/empty.jsonl"
+check "an empty log: exit 0, no calls" sh -c '[ "$1" = 0 ] && grep -q "No tool calls recorded yet" "$2"' sh "$RC" "$TMP/out"
+run proposals --help
+check "--help names the options" sh -c 'grep -q -- "--hourly-rate" "$1" && grep -q -- "--threshold" "$1"' sh "$TMP/out"
+tap_done
