@@ -1,7 +1,8 @@
 /*
  * telemetry-hook: started by the agent once per tool call. It reads the hook payload on stdin and
- * appends one record to the log (lib/et_hook.c does the work). In hook mode it exits 0 and prints
- * nothing on stdout whatever happens, so that it can never break the agent.
+ * appends one record to the log (lib/et_hook.c does the work). In hook mode it exits 0 whatever
+ * happens, so that it can never break the agent, and prints nothing on stdout unless feedback is on
+ * and a call repeats a failure: then one JSON object the agent reads (never a blocking decision).
  */
 #include <errno.h>
 #include <signal.h>
@@ -41,7 +42,9 @@ static const char usage[] =
 	"Records one agent tool call per run. The agent starts it once per hook event with the\n"
 	"event's JSON payload on stdin; it redacts secrets, truncates long strings and appends one\n"
 	"JSON line to the log under an exclusive lock (format: docs/record-format.md).\n"
-	"In hook mode it prints nothing on stdout and exits 0 whatever happens.\n"
+	"In hook mode it exits 0 whatever happens and prints nothing on stdout, unless feedback\n"
+	"is on and a call repeats a failure of its session: then one JSON object with a note for\n"
+	"the agent (hookSpecificOutput.additionalContext; it never blocks).\n"
 	"\n"
 	"options:\n"
 	"  --agent NAME   the agent that sends the payloads: claude-code, gemini-cli (or gemini),\n"
@@ -69,6 +72,9 @@ static const char usage[] =
 	"  EXECUTION_TELEMETRY_STATE_DIR     state_dir     key and start stamps (default:\n"
 	"                                                  execution-telemetry.d beside the log)\n"
 	"  EXECUTION_TELEMETRY_DISABLE=1     enabled=false turn recording off\n"
+	"  EXECUTION_TELEMETRY_FEEDBACK=on   feedback=on   a failed call that already failed in\n"
+	"                                                  its session (same tool and input) gets\n"
+	"                                                  a note to the agent (default off)\n"
 	"  EXECUTION_TELEMETRY_CONFIG        the config file (default: execution-telemetry.conf\n"
 	"                                    beside the default log)\n"
 	"  EXECUTION_TELEMETRY_DEBUG=1       hook mode says on stderr why a record was not written\n"
@@ -159,7 +165,13 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		et_buf_addf(&err, "cannot read stdin: %s\n", strerror(-r));
 	}
-	r = et_hook_run(&cfg, &in, dry_run ? &out : NULL, &err);
+	r = dry_run ? et_hook_run(&cfg, &in, &out, &err)
+		    : et_hook_run_reply(&cfg, &in, NULL, &out, &err);
+	if (!dry_run && out.len) {
+		/* The feedback note: one write; a closed stdout costs the note only. */
+		fwrite(out.data, 1, out.len, stdout);
+		fflush(stdout);
+	}
 	if (dry_run) {
 		fwrite(out.data, 1, out.len, stdout);
 		fwrite(err.data, 1, err.len, stderr);

@@ -168,6 +168,13 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 			c->enabled = b;
 		}
 		return 0;
+	} else if (!strcmp(key, "feedback")) {
+		if (parse_bool(value, &b) < 0) {
+			problem(c, origin, key, value, "expected on or off");
+		} else {
+			c->feedback = b;
+		}
+		return 0;
 	} else {
 		problem(c, origin, key, value, "unknown setting");
 		return 0;
@@ -250,6 +257,7 @@ static const struct {
 	{"EXECUTION_TELEMETRY_MAX_CHARS", "max_chars"},
 	{"EXECUTION_TELEMETRY_ROTATE_BYTES", "rotate_bytes"},
 	{"EXECUTION_TELEMETRY_ROTATE_KEEP", "rotate_keep"},
+	{"EXECUTION_TELEMETRY_FEEDBACK", "feedback"},
 };
 
 int et_config_load(struct et_config *c)

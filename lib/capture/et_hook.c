@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "et_fsutil.h"
+#include "et_json.h"
 #include "et_log.h"
 #include "et_names.h"
 #include "et_payload.h"
@@ -133,8 +134,91 @@ static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES]
 	}
 }
 
+/* The longest answer the hook gives the agent (Claude Code caps hook output at 10,000). */
+#define REPLY_MAX 4000
+
+/*
+ * Feedback (cfg->feedback): each failed call of @m (a PostToolUseFailure, or a call a PostToolBatch
+ * says was rejected) is noted in its session's state; one that had already failed in the session
+ * with the same tool and params_fp gets a short note, kept in its record and answered to the agent
+ * as Claude Code's hookSpecificOutput.additionalContext in @reply. Silent when nothing failed
+ * before; a state that cannot be used costs the note, never the record.
+ */
+static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et_buf *reply,
+		     struct et_buf *err)
+{
+	struct et_buf notes, call;
+	const char *event = NULL;
+	size_t i;
+
+	et_buf_init(&notes, REPLY_MAX);
+	et_buf_init(&call, 4096);
+	for (i = 0; i < m->n; i++) {
+		struct et_record_out *r = &m->records[i];
+		struct et_state_fail prev;
+		char note[512];
+		int k;
+
+		if (!r->outcome || strcmp(r->outcome, "failure") != 0 || !r->has_fp ||
+		    !r->session_id || !r->tool_name || strcmp(r->agent, "claude-code") != 0) {
+			continue;
+		}
+		et_buf_reset(&call);
+		et_buf_add(&call, r->tool_name, strlen(r->tool_name) + 1);
+		et_buf_adds(&call, r->params_fp);
+		if (call.failed) {
+			continue;
+		}
+		k = et_state_fail_note(cfg->state_dir, r->session_id, strlen(r->session_id),
+				       call.data, call.len, r->error,
+				       r->error ? strlen(r->error) : 0, &prev);
+		if (k < 0) {
+			if (err) {
+				et_buf_addf(err, "cannot use the feedback state in '%s': %s\n",
+					    cfg->state_dir, strerror(-k));
+			}
+			continue;
+		}
+		if (prev.count == 0) {
+			continue;
+		}
+		snprintf(note, sizeof(note),
+			 "execution-telemetry: this exact %s call (same tool, same input) already "
+			 "failed %u time%s earlier in this session%s%s%s. Repeating it will fail "
+			 "again: change the input or the approach first.",
+			 r->tool_name, prev.count, prev.count == 1 ? "" : "s",
+			 prev.error[0] ? " (last error: \"" : "", prev.error,
+			 prev.error[0] ? "\")" : "");
+		free(r->feedback);
+		r->feedback = strdup(note);
+		if (notes.len + strlen(note) + 1 < REPLY_MAX) {
+			et_buf_adds(&notes, notes.len ? "\n" : "");
+			et_buf_adds(&notes, note);
+		}
+		event = r->event;
+	}
+	if (notes.len && event && !notes.failed) {
+		et_buf_adds(reply, "{\"hookSpecificOutput\":{\"hookEventName\":");
+		et_json_strz(reply, event);
+		et_buf_adds(reply, ",\"additionalContext\":");
+		et_json_str(reply, notes.data, notes.len);
+		et_buf_adds(reply, "}}\n");
+		if (reply->failed) {
+			et_buf_reset(reply);
+		}
+	}
+	et_buf_finish(&notes);
+	et_buf_finish(&call);
+}
+
 int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, struct et_buf *dry_run,
 		struct et_buf *err)
+{
+	return et_hook_run_reply(cfg, in, dry_run, NULL, err);
+}
+
+int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *in,
+		      struct et_buf *dry_run, struct et_buf *reply, struct et_buf *err)
 {
 	unsigned char key[ET_KEY_BYTES], params_key[32];
 	struct et_redactor *red = NULL;
@@ -192,6 +276,9 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 		m.records[0].has_latency = true;
 		m.records[0].latency_ms = now >= start ? (double)(now - start) : 0;
 		m.records[0].latency_source = "pre_post";
+	}
+	if (cfg->feedback && reply && !dry_run && cfg->state_dir) {
+		feedback(cfg, &m, reply, err);
 	}
 	for (i = 0; i < m.n; i++) {
 		r = et_record_write(&m.records[i], &lines);
@@ -312,6 +399,8 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		    cfg->config_path ? cfg->config_path : "(none)",
 		    cfg->config_found ? "read" : "not present");
 	et_buf_addf(report, "enabled: %s\n", cfg->enabled ? "yes" : "no (recording is off)");
+	et_buf_addf(report, "feedback: %s\n",
+		    cfg->feedback ? "on (a repeated failure gets a note to the agent)" : "off");
 	et_buf_addf(report, "log: %s\n", cfg->log_path ? cfg->log_path : "(none)");
 	et_buf_addf(report, "state directory: %s\n", cfg->state_dir ? cfg->state_dir : "(none)");
 	et_buf_addf(report, "truncation: %zu characters per string%s\n", cfg->max_chars,

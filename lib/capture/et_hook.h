@@ -36,6 +36,16 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 		struct et_buf *err);
 
 /**
+ * Like et_hook_run; with feedback on (cfg->feedback) and @reply not NULL, a failed call that
+ * already failed in its session with the same tool and params_fp gets a note: kept in its record
+ * ("feedback") and appended to @reply as Claude Code's JSON hook output
+ * ({"hookSpecificOutput":{"hookEventName":…,"additionalContext":…}} and a newline), for the caller
+ * to print. @reply stays empty when there is nothing to say (and always in a dry run).
+ */
+int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *in,
+		      struct et_buf *dry_run, struct et_buf *reply, struct et_buf *err);
+
+/**
  * Checks the configuration and the environment the hook will write in: the config problems, the
  * log (creates it if missing, writes nothing), the state directory and key, and every redaction
  * rule. Describes each problem in @report, and what is fine too. Returns the number of problems.

@@ -31,6 +31,7 @@ void et_record_finish(struct et_record_out *r)
 	free(r->permission_mode);
 	free(r->agent_id);
 	free(r->agent_type);
+	free(r->feedback);
 	for (i = 0; i < r->batch_n; i++) {
 		if (r->batch_ids) {
 			free(r->batch_ids[i]);
@@ -113,6 +114,9 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	if (r->is_batch) {
 		str_array(out, "tool_use_ids", r->batch_ids, r->batch_n);
 		str_array(out, "tool_names", r->batch_names, r->batch_n);
+	}
+	if (r->feedback) {
+		str_field(out, "feedback", r->feedback);
 	}
 	if (r->parse_error) {
 		str_field(out, "parse_error", r->parse_error);

@@ -46,6 +46,7 @@ struct et_record_out {
 	size_t batch_n;
 	char **batch_ids; /* owned arrays of owned strings */
 	char **batch_names;
+	char *feedback; /* owned: the note the hook gave the agent, or NULL (not written) */
 	const char *parse_error; /* static, or NULL for a readable payload */
 	size_t input_bytes;
 };

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -336,4 +337,132 @@ int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t 
 	}
 	*start_ms = v;
 	return 0;
+}
+
+/* ---- failed calls per session (feedback) ---- */
+
+/* One remembered call. Written raw: the file never leaves this machine and is checked by size. */
+struct fail_entry {
+	unsigned char key[16]; /* hash of the call's bytes; all zero: a free slot */
+	uint32_t count;
+	uint32_t seq; /* when it last failed, in the file's own counter */
+	char error[ET_STATE_FAIL_TEXT + 1];
+};
+
+struct fail_file {
+	char magic[4]; /* "ETF1" */
+	uint32_t seq;
+	struct fail_entry e[ET_STATE_FAILS];
+};
+
+/*
+ * The line of @s that says what failed, cut to at most @cap bytes at a character boundary, into
+ * @out: the first non-empty line, and after an "Exit code N" line the next non-empty one too.
+ */
+static void first_line(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t len = 0, i, lines = 0;
+
+	while (n && lines < 2) {
+		while (n && (*s == '\n' || *s == '\r' || *s == ' ')) {
+			s++;
+			n--;
+		}
+		for (i = 0; i < n && s[i] != '\n' && s[i] != '\r' && s[i] != '\0'; i++) {
+		}
+		if (i == 0) {
+			break;
+		}
+		if (lines && len + 2 < cap) {
+			memcpy(out + len, ": ", 2);
+			len += 2;
+		}
+		if (i > cap - len) {
+			i = cap - len;
+			while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) {
+				i--; /* do not split a UTF-8 character */
+			}
+		}
+		memcpy(out + len, s, i);
+		len += i;
+		lines++;
+		if (len >= cap || !(i > 10 && !strncmp(s, "Exit code ", 10))) {
+			break;
+		}
+		s += i;
+		n -= i;
+	}
+	out[len] = '\0';
+}
+
+int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,
+		       size_t call_len, const char *error, size_t error_len,
+		       struct et_state_fail *prev)
+{
+	char name[STAMP_NAME_LEN + 1];
+	unsigned char key[16];
+	struct fail_file f;
+	struct fail_entry *e = NULL;
+	int sfd, dfd, fd, r = 0;
+	ssize_t n;
+	size_t i;
+
+	memset(prev, 0, sizeof(*prev));
+	sfd = open_dir(AT_FDCWD, dir, true);
+	if (sfd < 0) {
+		return sfd;
+	}
+	dfd = open_dir(sfd, "sessions", true);
+	close(sfd);
+	if (dfd < 0) {
+		return dfd;
+	}
+	stamp_name(session, session_len, name);
+	fd = et_open_at(dfd, name, O_RDWR | O_CREAT, ET_OPEN_PRIVATE, NULL);
+	if (fd < 0) {
+		close(dfd);
+		return fd;
+	}
+	if (flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		goto out;
+	}
+	n = pread(fd, &f, sizeof(f), 0);
+	if (n != (ssize_t)sizeof(f) || memcmp(f.magic, "ETF1", 4) != 0) {
+		memset(&f, 0, sizeof(f));
+		memcpy(f.magic, "ETF1", 4);
+	}
+	crypto_generichash(key, sizeof(key), (const unsigned char *)call, call_len, NULL, 0);
+	key[0] |= 1; /* never all zero, which marks a free slot */
+	for (i = 0; i < ET_STATE_FAILS; i++) {
+		if (!memcmp(f.e[i].key, key, sizeof(key))) {
+			e = &f.e[i];
+			break;
+		}
+	}
+	if (e) {
+		prev->count = e->count;
+		e->error[ET_STATE_FAIL_TEXT] = '\0';
+		memcpy(prev->error, e->error, sizeof(prev->error));
+	} else {
+		/* A free slot, else the call that failed least recently. */
+		e = &f.e[0];
+		for (i = 1; i < ET_STATE_FAILS && e->key[0]; i++) {
+			if (!f.e[i].key[0] || f.e[i].seq < e->seq) {
+				e = &f.e[i];
+			}
+		}
+		memset(e, 0, sizeof(*e));
+		memcpy(e->key, key, sizeof(key));
+	}
+	e->count++;
+	e->seq = ++f.seq;
+	first_line(error ? error : "", error ? error_len : 0, e->error, ET_STATE_FAIL_TEXT);
+	r = pwrite(fd, &f, sizeof(f), 0) == (ssize_t)sizeof(f) ? 0 : -EIO;
+	flock(fd, LOCK_UN);
+out:
+	close(fd);
+	maybe_sweep(dfd);
+	close(dfd);
+	return r;
 }

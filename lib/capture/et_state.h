@@ -52,6 +52,32 @@ int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t 
  */
 int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms);
 
+/** The most distinct failed calls one session's state remembers (the least recent goes first). */
+#define ET_STATE_FAILS 32
+
+/** The longest error text kept per failed call, in bytes (its first line, cut). */
+#define ET_STATE_FAIL_TEXT 120
+
+/* What the state knew of a failed call before this failure. */
+struct et_state_fail {
+	uint32_t count;			    /* its earlier failures in this session */
+	char error[ET_STATE_FAIL_TEXT + 1]; /* the first line of the last one ("" if none) */
+};
+
+/**
+ * Notes that call @call (the @call_len bytes that identify it: tool name and params_fp) failed in
+ * session @session (@session_len bytes) with @error (@error_len bytes; its first line is kept, cut
+ * to ET_STATE_FAIL_TEXT bytes without splitting a UTF-8 character), and fills @prev with what was
+ * known before. Each session is one small file in "<dir>/sessions/", named by a hash of the
+ * session id, holding at most ET_STATE_FAILS calls, locked while it is read and rewritten: one
+ * open, one read and one write whatever the session's length. Files older than 24 hours are
+ * deleted as stamps are. A file that is not one of ours or not of the expected size is read as
+ * empty. Returns 0 or -errno (then @prev says nothing was known).
+ */
+int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,
+		       size_t call_len, const char *error, size_t error_len,
+		       struct et_state_fail *prev);
+
 /**
  * Opens "<dir>/spill", where a record waits when the log's lock was not granted in time
  * (et_log_append), as a directory of ours (not a link, not another user's), creating it and @dir

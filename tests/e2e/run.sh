@@ -6,6 +6,8 @@
 #   run.sh HOOK_BINARY           e2e.mjs: settings.json registers HOOK_BINARY
 #   run.sh --plugin PLUGIN_DIR   plugin.mjs: the CLI loads the built plugin
 #                                (build/plugin/plugin) with --plugin-dir
+#   run.sh --feedback HOOK       feedback.mjs: a repeated failure with the
+#                                hook's feedback on, then off
 #
 # environment:
 #   ET_E2E_CACHE           where the CLI is installed
@@ -23,7 +25,7 @@ set -eu
 
 usage()
 {
-	echo "usage: $0 HOOK_BINARY | $0 --plugin PLUGIN_DIR" >&2
+	echo "usage: $0 HOOK_BINARY | $0 --plugin PLUGIN_DIR | $0 --feedback HOOK_BINARY" >&2
 	exit 2
 }
 
@@ -33,8 +35,12 @@ case $# in
 	test=e2e.mjs option=--hook target=$1
 	;;
 2)
-	[ "$1" = --plugin ] || usage
-	test=plugin.mjs option=--plugin-dir target=$2
+	case $1 in
+	--plugin) test=plugin.mjs option=--plugin-dir ;;
+	--feedback) test=feedback.mjs option=--hook ;;
+	*) usage ;;
+	esac
+	target=$2
 	;;
 *)
 	usage

@@ -18,6 +18,7 @@ static void clear_env(void)
 					   "EXECUTION_TELEMETRY_ROTATE_BYTES",
 					   "EXECUTION_TELEMETRY_ROTATE_KEEP",
 					   "EXECUTION_TELEMETRY_DISABLE",
+					   "EXECUTION_TELEMETRY_FEEDBACK",
 					   "EXECUTION_TELEMETRY_CONFIG",
 					   "EXECUTION_TELEMETRY_NOW",
 					   "CLAUDE_CONFIG_DIR",
@@ -49,6 +50,7 @@ int main(void)
 	tap_ok(c.max_chars == 500 && c.rotate_bytes == 64u << 20 && c.rotate_keep == 8 && c.enabled,
 	       "defaults: 500 chars, 64 MiB, keep 8, enabled");
 	tap_ok(c.problems.len == 0, "no problems with no config");
+	tap_ok(!c.feedback, "feedback is off by default");
 	et_config_finish(&c);
 
 	setenv("CLAUDE_CONFIG_DIR", "/somewhere/claude", 1);
@@ -67,7 +69,7 @@ int main(void)
 	f = fopen(path, "w");
 	fprintf(f, "# comment\nlog = ~/logs/t.jsonl\nmax_chars = 80\nrotate_bytes = 1M\n"
 		   "rotate_keep=3\nskip_tools = Read, Glob\nbogus = 1\nmax_chars_typo 5\n"
-		   "rotate_keep = 500\n");
+		   "rotate_keep = 500\nfeedback = on\n");
 	fclose(f);
 	et_config_load(&c);
 	snprintf(path, sizeof(path), "%s/logs/t.jsonl", dir);
@@ -78,6 +80,7 @@ int main(void)
 		       !et_config_skips(&c, "Bash") && !et_config_skips(&c, "Rea"),
 	       "skip_tools matches whole names");
 	tap_ok(strstr(c.problems.data, "unknown setting") != NULL, "an unknown key is a problem");
+	tap_ok(c.feedback, "feedback = on in the config file");
 	tap_ok(strstr(c.problems.data, "expected key = value") != NULL,
 	       "a line without = is a problem");
 	tap_ok(strstr(c.problems.data, "rotate_keep='500'") != NULL,
@@ -88,6 +91,7 @@ int main(void)
 	setenv("EXECUTION_TELEMETRY_LOG", "/x/y.jsonl", 1);
 	setenv("EXECUTION_TELEMETRY_ROTATE_BYTES", "lots", 1);
 	setenv("EXECUTION_TELEMETRY_DISABLE", "1", 1);
+	setenv("EXECUTION_TELEMETRY_FEEDBACK", "maybe", 1);
 	setenv("EXECUTION_TELEMETRY_NOW", "2026-01-02T03:04:05.678Z", 1);
 	et_config_load(&c);
 	tap_ok(c.max_chars == 12, "the environment beats the file");
@@ -97,6 +101,13 @@ int main(void)
 		       strstr(c.problems.data, "EXECUTION_TELEMETRY_ROTATE_BYTES"),
 	       "a bad size keeps the file's value and is reported");
 	tap_ok(!c.enabled, "EXECUTION_TELEMETRY_DISABLE=1 turns recording off");
+	tap_ok(c.feedback && strstr(c.problems.data, "feedback='maybe'"),
+	       "EXECUTION_TELEMETRY_FEEDBACK=maybe: a problem, the file's on stays");
+	setenv("EXECUTION_TELEMETRY_FEEDBACK", "off", 1);
+	et_config_finish(&c);
+	et_config_load(&c);
+	tap_ok(!c.feedback, "EXECUTION_TELEMETRY_FEEDBACK=off beats the file");
+	unsetenv("EXECUTION_TELEMETRY_FEEDBACK");
 	tap_ok(c.has_now && c.now_ms == 1767323045678LL, "EXECUTION_TELEMETRY_NOW in ISO form");
 	et_config_finish(&c);
 

@@ -394,6 +394,117 @@ static void test_batch(void)
 	free(batch);
 }
 
+/* Runs @data with feedback's reply; the reply in @reply (reset first). */
+static int run_reply(const struct et_config *c, const char *data, struct et_buf *reply)
+{
+	struct et_hook_input in = {data, strlen(data), strlen(data), false, NULL};
+
+	et_buf_reset(reply);
+	return et_hook_run_reply(c, &in, NULL, reply, NULL);
+}
+
+/* The additionalContext of a reply, with its event name in *@event (heap strings), or NULL. */
+static char *context_of(const struct et_buf *reply, char **event)
+{
+	cJSON *j = cJSON_Parse(reply->data), *h = cJSON_GetObjectItem(j, "hookSpecificOutput");
+	char *ctx = NULL;
+
+	*event = NULL;
+	if (h && str(h, "additionalContext") && str(h, "hookEventName") &&
+	    cJSON_GetArraySize(j) == 1) {
+		ctx = strdup(str(h, "additionalContext"));
+		*event = strdup(str(h, "hookEventName"));
+	}
+	cJSON_Delete(j);
+	return ctx;
+}
+
+static void test_feedback(void)
+{
+	struct et_config c;
+	struct et_buf reply;
+	char *fail = payload("PostToolUseFailure", "nonexistent"), *batch;
+	char *ctx, *event, path[512];
+	size_t lines;
+	cJSON *j;
+
+	et_buf_init(&reply, 1 << 16);
+	config(&c, "fb-off.jsonl", true);
+	run_reply(&c, fail, &reply);
+	tap_ok(run_reply(&c, fail, &reply) == 0 && reply.len == 0,
+	       "feedback off (the default): a repeated failure, nothing to say");
+	j = last_record(c.log_path, &lines);
+	tap_ok(lines == 2 && j && !cJSON_GetObjectItem(j, "feedback"),
+	       "feedback off: no feedback field in the record");
+	cJSON_Delete(j);
+	et_config_finish(&c);
+
+	config(&c, "fb-on.jsonl", true);
+	/* A state directory under a regular file cannot be made. */
+	free(c.state_dir);
+	snprintf(path, sizeof(path), "%s/fb-off.jsonl/state", dir);
+	c.state_dir = strdup(path);
+	c.feedback = true;
+	tap_ok(run_reply(&c, fail, &reply) == 0 && run_reply(&c, fail, &reply) == 0 &&
+		       reply.len == 0,
+	       "feedback on with a state directory that cannot be made: silent, records kept");
+	free(c.state_dir);
+	snprintf(path, sizeof(path), "%s/fbstate", dir);
+	c.state_dir = strdup(path);
+	tap_ok(run_reply(&c, fail, &reply) == 0 && reply.len == 0,
+	       "feedback on, a first failure: silent");
+	j = last_record(c.log_path, &lines);
+	tap_ok(j && !cJSON_GetObjectItem(j, "feedback"), "and no feedback field");
+	cJSON_Delete(j);
+	tap_ok(run_reply(&c, fail, &reply) == 0 && reply.len > 0 &&
+		       reply.data[reply.len - 1] == '\n' && !strchr(reply.data, '\n')[1],
+	       "the same call fails again: one JSON line on the reply");
+	ctx = context_of(&reply, &event);
+	tap_ok(ctx && same(event, "PostToolUseFailure") && strstr(ctx, "this exact Bash call") &&
+		       strstr(ctx, "failed 1 time earlier") && strstr(ctx, "No such file"),
+	       "hookSpecificOutput: PostToolUseFailure, a note with the count and the error: %s",
+	       ctx ? ctx : "(none)");
+	j = last_record(c.log_path, &lines);
+	tap_ok(j && ctx && same(str(j, "feedback"), ctx), "the record keeps what was said");
+	cJSON_Delete(j);
+	free(ctx);
+	free(event);
+	run_reply(&c, fail, &reply);
+	ctx = context_of(&reply, &event);
+	tap_ok(ctx && strstr(ctx, "failed 2 times earlier"), "a third time: 2 times");
+	free(ctx);
+	free(event);
+
+	/* A dry run says nothing and keeps no state. */
+	{
+		struct et_hook_input in = {fail, strlen(fail), strlen(fail), false, NULL};
+		struct et_buf dry;
+
+		et_buf_init(&dry, 1 << 20);
+		et_buf_reset(&reply);
+		tap_ok(et_hook_run_reply(&c, &in, &dry, &reply, NULL) == 0 && reply.len == 0 &&
+			       !strstr(dry.data, "\"feedback\""),
+		       "a dry run: no reply, no feedback field");
+		et_buf_finish(&dry);
+	}
+
+	/* The calls a PostToolBatch says were rejected before running. */
+	batch = payload("PostToolBatch", "this text is not there");
+	run_reply(&c, batch, &reply);
+	tap_ok(reply.len == 0, "a rejected Edit once: silent");
+	run_reply(&c, batch, &reply);
+	ctx = context_of(&reply, &event);
+	tap_ok(ctx && same(event, "PostToolBatch") && strstr(ctx, "this exact Edit call") &&
+		       strstr(ctx, "String to replace not found"),
+	       "the same rejected Edit again: a note, answered as PostToolBatch");
+	free(ctx);
+	free(event);
+	free(batch);
+	free(fail);
+	et_buf_finish(&reply);
+	et_config_finish(&c);
+}
+
 struct bad_case {
 	const char *what;
 	const char *data; /* NULL: a real payload cut before its tool_response */
@@ -550,6 +661,7 @@ int main(int argc, char **argv)
 	test_user_rules();
 	test_pre_post();
 	test_batch();
+	test_feedback();
 	test_unreadable();
 	test_refusals();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -307,6 +307,76 @@ static void test_bad_state_dir(void)
 	tap_ok(mode_of("state/pending") == 0700, "a pending/ of ours left 0777 is made 0700");
 }
 
+static void test_failures(void)
+{
+	char path[256], call[32], sess[128], fname[33];
+	struct et_state_fail prev;
+	int i, ok = 1;
+	struct stat st;
+
+	path_of(path, sizeof(path), "fstate");
+	tap_ok(et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("Exit code 2\nmake: no"),
+				  &prev) == 0 &&
+		       prev.count == 0 && prev.error[0] == '\0',
+	       "a first failure: nothing known before");
+	tap_ok(et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"),
+				  ID("Exit code 2\nmake: again"), &prev) == 0 &&
+		       prev.count == 1 && !strcmp(prev.error, "Exit code 2: make: no"),
+	       "the same call again: 1 earlier failure, its error line (with the line after "
+	       "'Exit code')");
+	et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("x"), &prev);
+	tap_ok(prev.count == 2 && !strcmp(prev.error, "Exit code 2: make: again"),
+	       "a third time: 2 earlier");
+	tap_ok(et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp2"), ID("y"), &prev) == 0 &&
+		       prev.count == 0,
+	       "another input of the same tool: a call of its own");
+	tap_ok(et_state_fail_note(path, ID("sess-2"), ID("Bash\0fp1"), ID("z"), &prev) == 0 &&
+		       prev.count == 0,
+	       "another session: its own state");
+	/* Bounded: 40 more calls; the first ones are forgotten, the file keeps its size. */
+	for (i = 0; i < 40; i++) {
+		snprintf(call, sizeof(call), "Read%cfp%d", 0, i);
+		ok &= et_state_fail_note(path, ID("sess-1"), call, 4 + 1 + strlen(call + 5),
+					 ID("e"), &prev) == 0;
+	}
+	stamp_name(ID("sess-1"), fname);
+	snprintf(sess, sizeof(sess), "fstate/sessions/%s", fname);
+	{
+		char full[256];
+
+		path_of(full, sizeof(full), sess);
+		tap_ok(ok && stat(full, &st) == 0 && st.st_size < 8192 &&
+			       (st.st_mode & 0777) == 0600,
+		       "40 more calls: the session's file stays small (%lld bytes) and 0600",
+		       (long long)st.st_size);
+		et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("x"), &prev);
+		tap_ok(prev.count == 0, "the least recent call was forgotten");
+		/* A file that is not of the expected size is read as empty, then rewritten. */
+		tap_ok(truncate(full, 10) == 0 &&
+			       et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("x"),
+						  &prev) == 0 &&
+			       prev.count == 0,
+		       "a damaged file reads as empty");
+		et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("x"), &prev);
+		tap_ok(prev.count == 1, "and works again after");
+	}
+	/* Old session files are swept like stamps. */
+	tap_ok(old_file("fstate/sessions/00000000000000000000000000000000") == 0 &&
+		       old_file("fstate/sessions/.swept") == 0,
+	       "an old session file and an old sweep mark");
+	et_state_fail_note(path, ID("sess-3"), ID("Bash\0fp1"), ID("x"), &prev);
+	tap_ok(!exists("fstate/sessions/00000000000000000000000000000000"),
+	       "the next note sweeps the session files older than 24 hours");
+	/* A sessions/ that is a symbolic link is refused. */
+	path_of(sess, sizeof(sess), "fstate2");
+	mkdir(sess, 0700);
+	path_of(sess, sizeof(sess), "fstate2/sessions");
+	ok = symlink("/tmp", sess) == 0;
+	path_of(sess, sizeof(sess), "fstate2");
+	tap_ok(ok && et_state_fail_note(sess, ID("s"), ID("c"), ID("e"), &prev) == -ELOOP,
+	       "a sessions/ that is a symbolic link: -ELOOP");
+}
+
 int main(void)
 {
 	char cmd[160];
@@ -319,6 +389,7 @@ int main(void)
 	test_sweep();
 	test_symlinked_pending();
 	test_bad_state_dir();
+	test_failures();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;
 }
