@@ -51,6 +51,9 @@ int cost_per_call(const struct cli *c, struct et_pricing *p, struct et_usage_fil
 /** `telemetry-stats proposals`: ranked improvement proposals (docs/proposals.md). */
 int cmd_proposals(int argc, char **argv);
 
+/** `telemetry-stats lessons`: lessons from failures, --write, --diff, --review (docs/lessons.md). */
+int cmd_lessons(int argc, char **argv);
+
 /** `telemetry-stats install-hooks`: registers telemetry-hook in Claude Code's settings.json. */
 int cmd_install_hooks(int argc, char **argv);
 

@@ -32,6 +32,8 @@ static const char usage[] =
 	"  pricing    the model prices cost uses, with their sources\n"
 	"  proposals  ranked improvement proposals from the waste in the log, each with its\n"
 	"             evidence, hours saved and weeks to break even (docs/proposals.md)\n"
+	"  lessons    rules learned from failures and their recoveries; --write puts them in\n"
+	"             a rules file, --review says which worked (docs/lessons.md)\n"
 	"  install-hooks, uninstall-hooks\n"
 	"             register telemetry-hook in Claude Code's settings.json, or remove it\n"
 	"\n"
@@ -115,6 +117,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "cost")) {
 		return run(argc - 1, argv + 1, cmd_cost);
+	}
+	if (!strcmp(argv[1], "lessons")) {
+		return run(argc - 1, argv + 1, cmd_lessons);
 	}
 	if (!strcmp(argv[1], "proposals")) {
 		return run(argc - 1, argv + 1, cmd_proposals);

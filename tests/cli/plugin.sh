@@ -224,7 +224,7 @@ const fs = require("fs");
 const dir = process.argv[1] + "/commands";
 const bad = [];
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".md")).sort();
-if (files.join(" ") !== "telemetry-cost.md telemetry-patterns.md telemetry-proposals.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
+if (files.join(" ") !== "telemetry-cost.md telemetry-lessons.md telemetry-patterns.md telemetry-proposals.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
 for (const f of files) {
   const m = /^---\n([\s\S]*?)\n---\n/.exec(fs.readFileSync(dir + "/" + f, "utf8"));
   if (!m) { bad.push(f + ": no frontmatter"); continue; }
