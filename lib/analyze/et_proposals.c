@@ -44,6 +44,10 @@ struct sess {
 	uint64_t retry_fp, retry_len, retry_extra_lat_n;
 	double retry_extra_ms;
 	char retry_id[ID_MAX];
+	/* the call the hook's feedback answered, until the session's next call */
+	bool fb_open;
+	uint32_t fb_tool;
+	uint64_t fb_fp;
 	struct et_parallel_session par;
 	uint64_t par_ops[2]; /* read-only runs found in it: from batch records, from timestamps */
 };
@@ -118,6 +122,7 @@ struct et_proposals {
 	bool has_ts;
 	int64_t first_ts, last_ts;
 	uint64_t calls, calls_priced;
+	uint64_t fb_given, fb_changed, fb_repeated;
 	bool has_cost;
 	struct et_buf tmp, key, sig;
 };
@@ -536,6 +541,21 @@ static int add_call(struct et_proposals *p, const struct et_record_in *rec, stru
 	if (rec->params_fp.p) {
 		fp = rec->fp_hash ? rec->fp_hash
 				  : et_hmap_hash(rec->params_fp.p, rec->params_fp.n) | 1;
+	}
+	/* Did the call after a feedback note repeat the call it was about? */
+	if (s->fb_open) {
+		if (s->fb_tool == (uint32_t)ti && s->fb_fp == fp) {
+			p->fb_repeated++;
+		} else {
+			p->fb_changed++;
+		}
+		s->fb_open = false;
+	}
+	if (rec->feedback.p) {
+		p->fb_given++;
+		s->fb_open = true;
+		s->fb_tool = (uint32_t)ti;
+		s->fb_fp = fp;
 	}
 	if (!(fp && s->retry_len && s->retry_tool == (uint32_t)ti && s->retry_fp == fp)) {
 		close_retry(p, s, si);
@@ -1242,6 +1262,9 @@ int et_proposals_end(struct et_proposals *p, size_t top, struct et_proposals_res
 	res->sessions = p->sessions.n;
 	res->has_cost = p->has_cost;
 	res->calls_priced = p->calls_priced;
+	res->feedback_given = p->fb_given;
+	res->feedback_changed = p->fb_changed;
+	res->feedback_repeated = p->fb_repeated;
 	res->days = p->has_ts ? (double)(p->last_ts - p->first_ts) / 86400000.0 : 1;
 	if (res->days < 1) {
 		res->days = 1;

@@ -85,6 +85,8 @@ struct et_proposals_result {
 	size_t dropped; /* proposals under the --threshold */
 	double days;	/* the days the calls span (at least 1) */
 	uint64_t calls, sessions;
+	/* The hook's feedback (records with "feedback"), and what the session's next call did. */
+	uint64_t feedback_given, feedback_changed, feedback_repeated;
 	bool has_cost;	       /* the second pass ran: dollars are known */
 	uint64_t calls_priced; /* calls the transcripts priced */
 	struct et_proposals_opts opts;

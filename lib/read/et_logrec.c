@@ -193,6 +193,11 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 				rec->response_bytes = (uint64_t)v;
 			}
 			break;
+		case 'f':
+			if (KEY(m, "feedback")) {
+				rec->feedback = string_span(m);
+			}
+			break;
 		case 'c':
 			if (KEY(m, "cwd")) {
 				rec->cwd = string_span(m);

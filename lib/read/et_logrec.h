@@ -41,6 +41,7 @@ struct et_record_in {
 	bool has_ts;
 	int64_t ts_ms; /* UTC; an old record's naive local time converted */
 	struct et_span event, session, tool, error, params_fp, cwd, tool_use_id;
+	struct et_span feedback; /* the note the hook gave the agent (feedback on), or absent */
 	enum et_outcome outcome;
 	bool has_latency;   /* false for null, for an old record's 0, and for a bad_latency */
 	double latency_ms;  /* when has_latency: from 0 to ET_LOGREC_MAX_LATENCY_MS */

@@ -54,6 +54,11 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 	num_member(out, "days", r->days);
 	et_buf_addf(out, ",\"cost\":{\"read\":%s,\"calls_priced\":%llu}",
 		    r->has_cost ? "true" : "false", (unsigned long long)r->calls_priced);
+	et_buf_addf(out,
+		    ",\"feedback\":{\"given\":%llu,\"next_call_changed\":%llu,"
+		    "\"next_call_repeated\":%llu}",
+		    (unsigned long long)r->feedback_given, (unsigned long long)r->feedback_changed,
+		    (unsigned long long)r->feedback_repeated);
 	et_buf_adds(out, ",\"settings\":{\"hourly_rate\":");
 	if (o->hourly_rate > 0) {
 		et_render_json_num(out, o->hourly_rate);
@@ -222,6 +227,17 @@ int et_render_proposals(const struct et_proposals_result *r, const struct et_rep
 			    (unsigned long long)r->calls_priced);
 	} else {
 		et_buf_adds(out, "no token dollars (transcripts not read).\n");
+	}
+	if (r->feedback_given) {
+		et_buf_addf(
+			out,
+			"The hook's feedback warned of a repeated failure %llu time%s; the next "
+			"call changed course %llu time%s and repeated the call %llu time%s.\n",
+			(unsigned long long)r->feedback_given, r->feedback_given == 1 ? "" : "s",
+			(unsigned long long)r->feedback_changed,
+			r->feedback_changed == 1 ? "" : "s",
+			(unsigned long long)r->feedback_repeated,
+			r->feedback_repeated == 1 ? "" : "s");
 	}
 	if (r->n == 0) {
 		et_buf_adds(out, "\nNo proposals: nothing in this log passes the thresholds");

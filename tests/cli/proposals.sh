@@ -35,6 +35,8 @@ check "the huge results have their dollars from the transcript the log names" \
   grep -q '"kind":"huge_result",[^}]*"dollars":0\.0[0-9]*,' "$TMP/out"
 check "every proposal has examples with a session" \
   sh -c '[ "$(grep -o "\"examples\":\[{\"session\":\"s[0-9]\"" "$1" | wc -l)" = 9 ]' sh "$TMP/out"
+check "the hook's feedback: given twice in the retry loop, the next call repeated once, changed once" \
+  grep -q '"feedback":{"given":2,"next_call_changed":1,"next_call_repeated":1}' "$TMP/out"
 cp "$TMP/out" "$TMP/a.json"
 run proposals --log "$P" --json
 check "the same log, the same document byte for byte" cmp -s "$TMP/a.json" "$TMP/out"
@@ -46,6 +48,8 @@ check "--no-cost: no dollars" sh -c '! grep -q "token dollars \\$" "$1"' sh "$TM
 
 run proposals --log "$C" --json
 check "clean: exit 0, no proposal" sh -c '[ "$1" = 0 ] && grep -q "\"proposals\":\[\]}" "$2"' sh "$RC" "$TMP/out"
+check "clean: the one feedback note was followed by another call" \
+  grep -q '"feedback":{"given":1,"next_call_changed":1,"next_call_repeated":0}' "$TMP/out"
 run proposals --log "$C"
 check "clean text: says there is none" grep -q "No proposals: nothing in this log passes the thresholds" "$TMP/out"
 

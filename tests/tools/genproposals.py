@@ -23,7 +23,7 @@ class Log:
         self.t = T0
 
     def call(self, sess, tool, params, outcome="success", error=None, lat=100, fp=None,
-             rbytes=200, event=None, dt=10000, tx=None):
+             rbytes=200, event=None, dt=10000, tx=None, feedback=None):
         self.n += 1
         self.t += dt
         rec = {
@@ -38,6 +38,8 @@ class Log:
             "transcript_path": tx, "permission_mode": "default", "agent_id": None,
             "agent_type": None,
         }
+        if feedback:
+            rec["feedback"] = feedback
         self.lines.append(rec)
         return rec["tool_use_id"]
 
@@ -75,8 +77,12 @@ def build(planted):
         g.call("s3", "mcp__ci__run_pipeline", {"ref": "main%d" % i}, lat=12000)
     # Retry loop: the same make call 3 times in a row (2 in the clean log).
     e2 = "Exit code 2\nmake: *** No rule to make target 'x'.  Stop."
+    # The hook's feedback (feedback = on) answered every repeat.
     for i in range(3 if planted else 2):
-        g.call("s2", "Bash", {"command": "make x"}, "failure", e2, lat=300, fp="fpmake")
+        note = ("execution-telemetry: this exact Bash call (same tool, same input) already "
+                "failed %d time%s earlier in this session" % (i, "" if i == 1 else "s")) if i else None
+        g.call("s2", "Bash", {"command": "make x"}, "failure", e2, lat=300, fp="fpmake",
+               feedback=note)
     g.call("s2", "Read", {"file_path": "/p/a/Makefile"}, lat=40)
     # Manual process: 11 calls from Bash and Read (10 in the clean log).
     g.day(4)

@@ -83,8 +83,16 @@ static void test_lines(void)
 		       "a negative response_bytes is unknown");
 		tap_ok(et_logrec_parse_line(frac, strlen(frac), &r) == 0 && !r.has_response_bytes,
 		       "a fractional response_bytes is unknown");
-		tap_ok(et_logrec_parse_line(l1, strlen(l1), &r) == 0 && !r.has_response_bytes,
-		       "no response_bytes: unknown");
+		tap_ok(et_logrec_parse_line(l1, strlen(l1), &r) == 0 && !r.has_response_bytes &&
+			       !r.feedback.p,
+		       "no response_bytes: unknown; no feedback");
+		{
+			const char *fb = "{\"tool_name\":\"Bash\",\"feedback\":\"a note\"}";
+
+			tap_ok(et_logrec_parse_line(fb, strlen(fb), &r) == 0 &&
+				       et_span_eq(r.feedback, "a note"),
+			       "the hook's feedback note is read");
+		}
 	}
 	tap_ok(et_logrec_parse_line("{\"a\":1}", 7, &r) == -EINVAL, "JSON that is no record");
 	tap_ok(et_logrec_parse_line("{\"v\":1,\"tool_name\":", 19, &r) == -EINVAL, "a torn line");
