@@ -49,6 +49,7 @@ struct et_usage {
 	size_t msgs_alloc;
 	struct et_hmap sessions, models, projects, agents;
 	struct last last[4]; /* for sessions, models, projects, agents */
+	long last_msg; /* the message.id of the last line (lines of a response are adjacent) */
 	size_t usage_lines, duplicates, synthetic, no_id;
 	struct et_buf tmp;
 };
@@ -95,6 +96,7 @@ struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usa
 	u->last[1] = (struct last){&u->models, -1};
 	u->last[2] = (struct last){&u->projects, -1};
 	u->last[3] = (struct last){&u->agents, -1};
+	u->last_msg = -1;
 	return u;
 }
 
@@ -214,12 +216,31 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 	 */
 	e.msgid = NO_MSG;
 	if (l->msg_id.p && l->msg_id.n) {
-		e.req = l->request_id.p ? et_hmap_hash(l->request_id.p, l->request_id.n) | 1 : 0;
-		mi = et_hmap_get(&u->msgids, l->msg_id.p, l->msg_id.n, true, NULL);
+		const char *lk;
+		size_t ln;
+
+		e.req = l->request_id.p
+				? (l->req_hash ? l->req_hash
+					       : et_hmap_hash(l->request_id.p, l->request_id.n)) |
+					  1
+				: 0;
+		/* The lines of one response follow each other: the last message.id first. */
+		mi = -1;
+		if (u->last_msg >= 0) {
+			lk = et_hmap_key(&u->msgids, (size_t)u->last_msg, &ln);
+			if (ln == l->msg_id.n && memcmp(lk, l->msg_id.p, ln) == 0) {
+				mi = u->last_msg;
+			}
+		}
+		if (mi < 0) {
+			mi = et_hmap_get_hashed(&u->msgids, l->msg_id.p, l->msg_id.n, l->msg_hash,
+						true, NULL);
+		}
 		if (mi < 0 || et_hmap_values_grow((void **)&u->msgs, &u->msgs_alloc,
 						  sizeof(*u->msgs), (size_t)mi) < 0) {
 			return -ENOMEM;
 		}
+		u->last_msg = mi;
 		for (j = u->msgs[mi].head; j; j = u->v[j - 1].next) {
 			if (u->v[j - 1].req == e.req) {
 				idx = (long)j - 1;
@@ -320,20 +341,30 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-static void time_key(enum et_usage_by by, const struct entry *e, char *out, size_t n)
+/* The day a time row starts on (days since the epoch), or INT64_MIN for an entry without time. */
+static int64_t time_day(enum et_usage_by by, const struct entry *e)
 {
 	int64_t days;
-	int y;
-	unsigned m, d;
 
 	if (!e->has_ts) {
-		snprintf(out, n, "(no time)");
-		return;
+		return INT64_MIN;
 	}
 	days = floor_div(e->ts_ms, 86400000);
 	if (by == ET_BY_WEEK) {
 		/* 1970-01-01 was a Thursday: Monday starts the week. */
 		days -= ((days % 7) + 7 + 3) % 7;
+	}
+	return days;
+}
+
+static void time_key(enum et_usage_by by, int64_t days, char *out, size_t n)
+{
+	int y;
+	unsigned m, d;
+
+	if (days == INT64_MIN) {
+		snprintf(out, n, "(no time)");
+		return;
 	}
 	civil(days, &y, &m, &d);
 	if (by == ET_BY_MONTH) {
@@ -401,6 +432,8 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 	struct et_hmap rows;
 	const struct et_price **prices = NULL;
 	size_t i, alloc = 0, len;
+	int64_t last_bucket = 0;
+	long last_ri = -1;
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -424,8 +457,9 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 		const char *model = et_hmap_key(&u->models, e->model, &len);
 		size_t mlen = len;
 		char kb[64];
-		const char *k;
-		size_t kn;
+		const char *k = NULL;
+		size_t kn = 0;
+		int64_t bucket;
 		long ri;
 		bool added = false;
 		double cost;
@@ -435,33 +469,62 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 			continue;
 		}
 		cost = pr ? et_pricing_cost(pr, &e->u, NULL) : 0;
+		/*
+		 * The row's bucket: the day it starts on, or the key's index. Entries come in file
+		 * order, so runs of one bucket are long: the row of the last one is tried first.
+		 */
 		switch (u->by) {
 		case ET_BY_DAY:
 		case ET_BY_WEEK:
 		case ET_BY_MONTH:
-			time_key(u->by, e, kb, sizeof(kb));
-			k = kb;
-			kn = strlen(kb);
+			bucket = time_day(u->by, e);
 			break;
 		case ET_BY_SESSION:
-			k = et_hmap_key(&u->sessions, e->session, &kn);
+			bucket = e->session;
 			break;
 		case ET_BY_PROJECT:
-			k = et_hmap_key(&u->projects, e->project, &kn);
+			bucket = e->project;
 			break;
 		case ET_BY_MODEL:
-			k = model;
-			kn = mlen;
+			bucket = e->model;
 			break;
 		default:
-			k = et_hmap_key(&u->agents, e->agent, &kn);
+			bucket = e->agent;
 			break;
 		}
-		ri = et_hmap_get(&rows, k, kn, true, &added);
+		if (last_ri >= 0 && bucket == last_bucket) {
+			ri = last_ri;
+		} else {
+			switch (u->by) {
+			case ET_BY_DAY:
+			case ET_BY_WEEK:
+			case ET_BY_MONTH:
+				time_key(u->by, bucket, kb, sizeof(kb));
+				k = kb;
+				kn = strlen(kb);
+				break;
+			case ET_BY_SESSION:
+				k = et_hmap_key(&u->sessions, e->session, &kn);
+				break;
+			case ET_BY_PROJECT:
+				k = et_hmap_key(&u->projects, e->project, &kn);
+				break;
+			case ET_BY_MODEL:
+				k = model;
+				kn = mlen;
+				break;
+			default:
+				k = et_hmap_key(&u->agents, e->agent, &kn);
+				break;
+			}
+			ri = et_hmap_get(&rows, k, kn, true, &added);
+		}
 		if (ri < 0) {
 			r = -ENOMEM;
 			break;
 		}
+		last_bucket = bucket;
+		last_ri = ri;
 		if (added) {
 			if (res->nrows == alloc) {
 				size_t na = alloc ? alloc * 2 : 64;

@@ -161,33 +161,55 @@ static bool guard_hit(int g)
  * Reading runs as a pipeline: the calling thread reads chunks of whole lines, worker threads
  * parse them into items, and the calling thread hands the items to the consumer chunk by chunk,
  * in file order. The consumer sees exactly what a single thread would give it, in the same order.
+ *
+ * Small regular files (smaller than a chunk: most transcripts, a fresh log) are not read by the
+ * calling thread: it opens them and packs several into one chunk, and the worker that takes the
+ * chunk reads them whole and parses them one after the other. Thousands of small files then cost
+ * the calling thread an open and an fstat each, not the copy of their bytes, and the pipeline a
+ * hand-off per pack, not per file.
  */
 
 #define NCHUNKS 6
 #define MAX_WORKERS 4
+#define PACK_FILES 16		     /* files a pack holds at most (NCHUNKS of them open at once) */
+#define PACK_BYTES ((size_t)1 << 20) /* bytes a pack holds, unless one file is larger */
 
 enum chunk_state {
 	CHUNK_FREE,
-	CHUNK_READY, /* filled, waiting for a worker */
+	CHUNK_FILLING, /* a pack the calling thread is adding files to */
+	CHUNK_READY,   /* filled, waiting for a worker */
 	CHUNK_PARSING,
 	CHUNK_PARSED,
 };
 
+/* A small file of a pack: opened by the calling thread, read and closed by a worker. */
+struct piece {
+	int fd;		 /* owned until the worker has read it; -1 then */
+	size_t file;	 /* its index in the list */
+	size_t off, len; /* its bytes in the chunk's buf, once read */
+};
+
 struct chunk {
-	const char *data; /* the lines: into buf, or into map */
+	const char *data; /* the lines: into buf, or into map (unused for a pack) */
 	void *map;	  /* owned mapping of the file, or NULL */
 	size_t map_len;
 	int guard;	 /* the guard slot of the mapping (-1: none, the pipeline does not map) */
 	bool first;	 /* the chunk starts its file (a byte order mark may open it) */
 	char *buf;	 /* owned */
 	size_t cap, len; /* len: bytes of whole lines (a file's last may lack its newline) */
-	size_t file;	 /* index of the file the lines come from */
-	char *items;	 /* owned: nitems items of the client's item_size */
+	size_t file;	 /* index of the file the lines come from (a pack: its first file) */
+	struct piece pieces[PACK_FILES]; /* a pack's files, in order; npieces 0: not a pack */
+	size_t npieces;
+	size_t want; /* a pack: the sum of its files' sizes when they were opened */
+	char *items; /* owned: nitems items of the client's item_size */
 	size_t nitems, alloc;
+	size_t ngood; /* after an error: the items of the files before the one that failed */
 	struct et_lines_stats st;
 	uint64_t seq;
 	enum chunk_state state;
 	int err;
+	bool read_failed; /* err is a pack's read(2) failing on file err_file */
+	size_t err_file;
 };
 
 struct pipeline {
@@ -196,14 +218,16 @@ struct pipeline {
 	struct chunk chunks[NCHUNKS];
 	const struct et_lines_client *cl;
 	size_t chunk;	 /* bytes a chunk holds, unless a line is longer */
+	size_t pack;	 /* bytes a pack holds, unless one file is larger */
 	size_t max_line; /* a line is cut there */
 	bool can_map;	 /* every chunk has a guard slot: regular files may be mapped */
 	bool done;	 /* no more chunks will be filled */
 	bool stop;	 /* an error: workers leave */
 };
 
-/* Parses one line into the next item of @c; counts into c->st. */
-static int parse_into(struct chunk *c, const char *line, size_t n, const struct et_lines_client *cl)
+/* Parses one line of file @file into the next item of @c; counts into c->st. */
+static int parse_into(struct chunk *c, const char *line, size_t n, size_t file,
+		      const struct et_lines_client *cl)
 {
 	struct et_line l;
 	int r;
@@ -227,7 +251,7 @@ static int parse_into(struct chunk *c, const char *line, size_t n, const struct 
 	}
 	l.p = line;
 	l.n = n;
-	l.file = c->file;
+	l.file = file;
 	r = cl->parse(cl->parse_ctx, &l, c->items + c->nitems * cl->item_size);
 	if (r < 0) {
 		return r;
@@ -241,23 +265,133 @@ static int parse_into(struct chunk *c, const char *line, size_t n, const struct 
 	return 0;
 }
 
-static int parse_chunk(struct chunk *c, const struct et_lines_client *cl)
+/*
+ * Parses the lines of @len bytes at @p, of file @file (@first: from its start). A line longer
+ * than @max_line is cut there (a pack's file that grew after it was opened may hold one).
+ */
+static int parse_lines(struct chunk *c, const char *p, size_t len, size_t file, bool first,
+		       size_t max_line, const struct et_lines_client *cl)
 {
-	const char *p = c->data, *end = c->data + c->len, *nl;
+	const char *end = p + len, *nl;
+	size_t n;
 	int r = 0;
 
-	c->nitems = 0;
-	memset(&c->st, 0, sizeof(c->st));
 	/* A UTF-8 byte order mark (some editors write one) is not part of the first line. */
-	if (c->first && c->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+	if (first && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
 		p += 3;
 	}
 	while (r == 0 && p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		r = parse_into(c, p, (size_t)((nl ? nl : end) - p), cl);
+		n = (size_t)((nl ? nl : end) - p);
+		r = parse_into(c, p, n < max_line ? n : max_line, file, cl);
 		p = nl ? nl + 1 : end;
 	}
 	return r;
+}
+
+static int grow_chunk(struct chunk *c, size_t need, size_t chunk)
+{
+	size_t cap = c->cap ? c->cap : chunk;
+	char *nb;
+
+	while (cap < need) {
+		cap = cap * 2 < need ? cap * 2 : need;
+	}
+	if (cap == c->cap) {
+		return 0;
+	}
+	nb = realloc(c->buf, cap);
+	if (!nb) {
+		return -ENOMEM;
+	}
+	c->buf = nb;
+	c->cap = cap;
+	return 0;
+}
+
+/* Reads a pack's file to its end into @c's buf, after what is there, and closes it. */
+static int read_piece(struct chunk *c, struct piece *pc, size_t chunk)
+{
+	ssize_t got;
+	int r = 0;
+
+	pc->off = c->len;
+	for (;;) {
+		if (c->len == c->cap) {
+			r = grow_chunk(c, c->cap ? c->cap * 2 : chunk, chunk);
+			if (r < 0) {
+				break;
+			}
+		}
+		got = read(pc->fd, c->buf + c->len, c->cap - c->len);
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got <= 0) {
+			r = got < 0 ? -errno : 0;
+			break;
+		}
+		c->len += (size_t)got;
+	}
+	pc->len = c->len - pc->off;
+	close(pc->fd);
+	pc->fd = -1;
+	return r;
+}
+
+/*
+ * Reads a pack's files into its buf (all of them first: the items point into the buf, which
+ * may move as it grows), then parses them in order. A read that fails stops the pack there.
+ */
+static int parse_pack(struct chunk *c, const struct pipeline *pl)
+{
+	size_t i, failed = c->npieces;
+	int r = 0, rr = 0;
+
+	c->len = 0;
+	/* One more byte than the files held: the read that finds their end needs no growing. */
+	if (c->want + 1 > c->cap) {
+		rr = grow_chunk(c, c->want + 1, pl->chunk);
+		failed = rr < 0 ? 0 : failed;
+	}
+	for (i = 0; i < c->npieces; i++) {
+		if (i >= failed) {
+			close(c->pieces[i].fd); /* after a failure: closed unread */
+			c->pieces[i].fd = -1;
+			continue;
+		}
+		rr = read_piece(c, &c->pieces[i], pl->chunk);
+		if (rr < 0) {
+			failed = i;
+			c->read_failed = rr != -ENOMEM;
+			c->err_file = c->pieces[i].file;
+		}
+	}
+	/* The files before a failure are parsed: their items reach the consumer, as they would. */
+	for (i = 0; r == 0 && i < failed; i++) {
+		c->ngood = c->nitems;
+		r = parse_lines(c, c->buf + c->pieces[i].off, c->pieces[i].len, c->pieces[i].file,
+				true, pl->max_line, pl->cl);
+	}
+	if (r == 0) {
+		c->ngood = c->nitems;
+		r = rr;
+		c->read_failed = c->read_failed && rr < 0;
+	} else {
+		c->read_failed = false;
+	}
+	return r;
+}
+
+static int parse_chunk(struct chunk *c, const struct pipeline *pl)
+{
+	c->nitems = 0;
+	c->ngood = 0;
+	memset(&c->st, 0, sizeof(c->st));
+	if (c->npieces) {
+		return parse_pack(c, pl);
+	}
+	return parse_lines(c, c->data, c->len, c->file, c->first, pl->max_line, pl->cl);
 }
 
 static void *worker(void *arg)
@@ -286,7 +420,7 @@ static void *worker(void *arg)
 		}
 		c->state = CHUNK_PARSING;
 		pthread_mutex_unlock(&pl->lock);
-		r = parse_chunk(c, pl->cl);
+		r = parse_chunk(c, pl);
 		pthread_mutex_lock(&pl->lock);
 		c->err = r;
 		c->state = CHUNK_PARSED;
@@ -303,6 +437,7 @@ struct consumer {
 	struct et_lines_stats *st;
 	char *const *files;
 	struct et_buf *err; /* or NULL */
+	struct chunk *pack; /* the pack being filled, or NULL */
 };
 
 /* A file shrank while it was mapped: stops the run with a message. */
@@ -323,13 +458,14 @@ static int consume_one(struct consumer *k)
 	struct pipeline *pl = k->pl;
 	struct chunk *c = NULL;
 	size_t i;
-	int r;
+	int r, cr;
 
 	pthread_mutex_lock(&pl->lock);
 	for (;;) {
 		c = NULL;
 		for (i = 0; i < NCHUNKS; i++) {
-			if (pl->chunks[i].state != CHUNK_FREE && pl->chunks[i].seq == k->next_use) {
+			if (pl->chunks[i].state >= CHUNK_READY &&
+			    pl->chunks[i].seq == k->next_use) {
 				c = &pl->chunks[i];
 			}
 		}
@@ -346,8 +482,15 @@ static int consume_one(struct consumer *k)
 	if (r == 0 && c->map && guard_hit(c->guard)) {
 		r = shrank(k, c->file); /* its items may hold zeros where lines were */
 	}
-	for (i = 0; r == 0 && i < c->nitems; i++) {
-		r = k->cl->consume(k->cl->consume_ctx, c->items + i * k->cl->item_size);
+	/* After an error, a pack's files before the one that failed are consumed, as they would
+	 * have been had each file had a chunk of its own. */
+	for (i = 0, cr = 0; cr == 0 && i < (r == 0 ? c->nitems : c->ngood); i++) {
+		cr = k->cl->consume(k->cl->consume_ctx, c->items + i * k->cl->item_size);
+	}
+	if (cr < 0) {
+		r = cr;
+	} else if (r < 0 && c->read_failed && k->err) {
+		et_buf_addf(k->err, "cannot read '%s': %s\n", k->files[c->err_file], strerror(-r));
 	}
 	k->st->lines += c->st.lines;
 	k->st->items += c->st.items;
@@ -380,6 +523,9 @@ static int free_chunk(struct consumer *k, struct chunk **out)
 			if (k->pl->chunks[i].state == CHUNK_FREE) {
 				*out = &k->pl->chunks[i];
 				pthread_mutex_unlock(&k->pl->lock);
+				(*out)->npieces = 0;
+				(*out)->want = 0;
+				(*out)->read_failed = false;
 				return 0;
 			}
 		}
@@ -402,23 +548,47 @@ static void submit(struct consumer *k, struct chunk *c, size_t file, bool first)
 	pthread_mutex_unlock(&k->pl->lock);
 }
 
-static int grow_chunk(struct chunk *c, size_t need, size_t chunk)
+/* Hands the pack being filled, if any, to the workers. */
+static void flush_pack(struct consumer *k)
 {
-	size_t cap = c->cap ? c->cap : chunk;
-	char *nb;
+	struct chunk *c = k->pack;
 
-	while (cap < need) {
-		cap = cap * 2 < need ? cap * 2 : need;
+	if (c) {
+		k->pack = NULL;
+		submit(k, c, c->pieces[0].file, true);
 	}
-	if (cap == c->cap) {
-		return 0;
+}
+
+/*
+ * Adds the small regular file @fd (@size bytes when opened) to the pack being filled, starting
+ * a new one when it is full. Takes @fd in every case.
+ */
+static int add_piece(struct consumer *k, int fd, size_t file, off_t size)
+{
+	struct chunk *c = k->pack;
+	int r;
+
+	if (c && (c->npieces == PACK_FILES || c->want + (size_t)size > k->pl->pack)) {
+		flush_pack(k);
+		c = NULL;
 	}
-	nb = realloc(c->buf, cap);
-	if (!nb) {
-		return -ENOMEM;
+	if (!c) {
+		r = free_chunk(k, &c);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+		pthread_mutex_lock(&k->pl->lock);
+		c->state = CHUNK_FILLING;
+		pthread_mutex_unlock(&k->pl->lock);
+		k->pack = c;
 	}
-	c->buf = nb;
-	c->cap = cap;
+	c->pieces[c->npieces].fd = fd;
+	c->pieces[c->npieces].file = file;
+	c->pieces[c->npieces].off = 0;
+	c->pieces[c->npieces].len = 0;
+	c->npieces++;
+	c->want += (size_t)size;
 	return 0;
 }
 
@@ -580,17 +750,23 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 			return 0;
 		}
 		/*
-		 * A file smaller than a chunk is read into a chunk's buffer instead: unmapping
-		 * costs a TLB shootdown on every core the workers run on, more than copying a
-		 * small file (3,000 transcripts spent most of their time in munmap). Such a file
-		 * is not mapped, so it needs no registration for SIGBUS.
+		 * A file smaller than a chunk is read instead, by a worker, in a pack with the
+		 * small files around it: unmapping costs a TLB shootdown on every core the workers
+		 * run on, more than copying a small file (3,000 transcripts spent most of their
+		 * time in munmap). Such a file is not mapped, so it needs no registration for
+		 * SIGBUS.
 		 */
-		if (k->pl->can_map && st.st_size >= (off_t)k->pl->chunk) {
+		if (st.st_size < (off_t)k->pl->chunk) {
+			return add_piece(k, fd, file, st.st_size);
+		}
+		flush_pack(k); /* its chunks come after the pack's */
+		if (k->pl->can_map) {
 			r = map_file(k, fd, st.st_size, file, path, err);
 			close(fd);
 			return r;
 		}
 	}
+	flush_pack(k);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (!eof && r == 0) {
 		r = free_chunk(k, &c);
@@ -678,7 +854,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		 struct et_lines_stats *st, struct et_buf *err)
 {
 	struct pipeline pl;
-	struct consumer k = {&pl, 0, 0, cl, st, files, err};
+	struct consumer k = {&pl, 0, 0, cl, st, files, err, NULL};
 	pthread_t threads[MAX_WORKERS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nworkers = cpus < 1	       ? 1
@@ -692,6 +868,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	pthread_cond_init(&pl.changed, NULL);
 	pl.cl = cl;
 	pl.chunk = cl->chunk_size ? cl->chunk_size : CHUNK;
+	pl.pack = pl.chunk < PACK_BYTES ? pl.chunk : PACK_BYTES;
 	pl.max_line = cl->max_line ? cl->max_line : MAX_LINE;
 	if (pl.max_line < pl.chunk) {
 		pl.max_line = pl.chunk;
@@ -715,6 +892,9 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	for (i = 0; r == 0 && i < n; i++) {
 		r = read_file(&k, files, i, err);
 	}
+	if (r == 0) {
+		flush_pack(&k);
+	}
 	pthread_mutex_lock(&pl.lock);
 	pl.done = true;
 	pl.stop = r < 0;
@@ -735,6 +915,14 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		pthread_join(threads[i], NULL);
 	}
 	for (i = 0; i < NCHUNKS; i++) {
+		size_t j;
+
+		/* The files of a pack that no worker read (the run stopped). */
+		for (j = 0; j < pl.chunks[i].npieces; j++) {
+			if (pl.chunks[i].pieces[j].fd >= 0) {
+				close(pl.chunks[i].pieces[j].fd);
+			}
+		}
 		guard_release(pl.chunks[i].guard);
 		if (pl.chunks[i].map) {
 			munmap(pl.chunks[i].map, pl.chunks[i].map_len);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "et_config.h"
+#include "et_hmap.h"
 #include "et_time.h"
 #include "et_scan.h"
 
@@ -100,12 +101,12 @@ struct member {
 };
 
 /*
- * Iterates the members of the valid object text @s (@n bytes, braces included). *@pos starts at 0.
- * Returns false after the last member.
+ * Reads the key of the next member of the object text @s (@n bytes, braces included) and moves
+ * *@pos to the start of its value. *@pos starts at 0. Returns false after the last member.
  */
-static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
+static bool member_key(const char *s, size_t n, size_t *pos, struct member *m)
 {
-	size_t i = *pos, k, v;
+	size_t i = *pos, k;
 
 	if (i == 0) {
 		i = ws(s, n, 0);
@@ -128,7 +129,21 @@ static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
 	if (i >= n || s[i] != ':') {
 		return false;
 	}
-	i = ws(s, n, i + 1);
+	*pos = ws(s, n, i + 1);
+	return true;
+}
+
+/*
+ * Iterates the members of the valid object text @s (@n bytes, braces included). *@pos starts at 0.
+ * Returns false after the last member.
+ */
+static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
+{
+	size_t i = *pos, v;
+
+	if (!member_key(s, n, &i, m)) {
+		return false;
+	}
 	v = skip_value(s, n, i);
 	m->val = s + i;
 	m->val_len = v - i;
@@ -136,21 +151,105 @@ static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
 	return true;
 }
 
+static bool is_key(const char *k, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n == l && memcmp(k, lit, l) == 0;
+}
+
+static struct et_span str_span(const char *v, size_t n)
+{
+	struct et_span s = {NULL, 0, false};
+
+	if (n >= 2 && v[0] == '"') {
+		s.p = v + 1;
+		s.n = n - 2;
+		s.escaped = memchr(s.p, '\\', s.n) != NULL;
+	}
+	return s;
+}
+
+/* What the parse reads of the message member, found in the walk over the line. */
+struct msg_parts {
+	bool found;
+	struct et_span id, model;
+	const char *usage, *content; /* their object and array texts, or NULL */
+	size_t usage_len, content_len;
+};
+
+/*
+ * Reads the members of the message object text @s (@n bytes, or the rest of the line from its
+ * opening brace) into @mp. Returns the offset just past its last member (0 when it has none).
+ */
+static size_t message_members(const char *s, size_t n, struct msg_parts *mp)
+{
+	struct member m;
+	size_t pos = 0;
+
+	memset(mp, 0, sizeof(*mp));
+	mp->found = true;
+	while (next_member(s, n, &pos, &m)) {
+		if (is_key(m.key, m.key_len, "id")) {
+			mp->id = str_span(m.val, m.val_len);
+		} else if (is_key(m.key, m.key_len, "model")) {
+			mp->model = str_span(m.val, m.val_len);
+		} else if (is_key(m.key, m.key_len, "usage") && m.val[0] == '{') {
+			mp->usage = m.val;
+			mp->usage_len = m.val_len;
+		} else if (is_key(m.key, m.key_len, "content") && m.val[0] == '[') {
+			mp->content = m.val;
+			mp->content_len = m.val_len;
+		}
+	}
+	return pos;
+}
+
+/*
+ * Walks the message object that opens at @i of the line @s (@n bytes), reading its members into
+ * @mp on the way; returns the offset just past it. A well-formed message is walked once: its
+ * members tell where it ends. Anything else ends where its brackets balance, as any value does,
+ * and its members are read within that.
+ */
+static size_t walk_message(const char *s, size_t n, size_t i, struct msg_parts *mp)
+{
+	size_t end = message_members(s + i, n - i, mp), e, v;
+
+	e = end ? ws(s, n, i + end) : ws(s, n, i + 1);
+	if (e < n && s[e] == '}') {
+		return e + 1;
+	}
+	v = skip_value(s, n, i);
+	message_members(s + i, v - i, mp);
+	return v;
+}
+
 /*
  * Lists the top-level members of the line @s into @mem (at most @max; more are walked, not kept),
  * in one pass that checks the line's shape (an object, each member a key, a colon and a whole
  * value, then the closing brace and nothing else) without validating what is inside the values:
- * a torn line fails, and content nobody reads is not lexed. Returns false for a line of another
- * shape.
+ * a torn line fails, and content nobody reads is not lexed. The members of the message are read
+ * into @msg on the way. Returns false for a line of another shape.
  */
 static bool top_members(const char *s, size_t n, struct et_scan_member *mem, size_t max,
-			size_t *count)
+			size_t *count, struct msg_parts *msg)
 {
 	struct member m;
-	size_t pos = 0, i;
+	size_t pos = 0, i, v;
 
 	*count = 0;
-	while (next_member(s, n, &pos, &m)) {
+	msg->found = false;
+	while (member_key(s, n, &pos, &m)) {
+		/* The message (the last one kept, as for every member) is read as it is walked. */
+		if (*count < max && pos < n && s[pos] == '{' &&
+		    is_key(m.key, m.key_len, "message")) {
+			v = walk_message(s, n, pos, msg);
+		} else {
+			v = skip_value(s, n, pos);
+		}
+		m.val = s + pos;
+		m.val_len = v - pos;
+		pos = v;
 		if (m.val_len == 0 || m.val + m.val_len > s + n) {
 			return false;
 		}
@@ -201,25 +300,6 @@ static bool next_element(const char *s, size_t n, size_t *pos, const char **val,
 	*len = v - i;
 	*pos = v;
 	return true;
-}
-
-static bool is_key(const char *k, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n == l && memcmp(k, lit, l) == 0;
-}
-
-static struct et_span str_span(const char *v, size_t n)
-{
-	struct et_span s = {NULL, 0, false};
-
-	if (n >= 2 && v[0] == '"') {
-		s.p = v + 1;
-		s.n = n - 2;
-		s.escaped = memchr(s.p, '\\', s.n) != NULL;
-	}
-	return s;
 }
 
 static bool span_is(struct et_span s, const char *lit)
@@ -396,13 +476,10 @@ static void parse_content(const char *s, size_t n, struct et_tx_line *out)
 int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct et_tx_line *out)
 {
 	struct et_scan_member mem[MAX_MEMBERS];
-	const struct et_scan_member *msg = NULL;
+	struct msg_parts msg;
 	struct et_span type = {NULL, 0, false}, subtype = {NULL, 0, false};
-	const char *usage = NULL, *content = NULL;
-	size_t count, i, usage_len = 0, content_len = 0;
+	size_t count, i;
 	bool want_tools = flags & ET_TX_WANT_TOOLS;
-	struct member m;
-	size_t pos = 0;
 	int r;
 
 	memset(out, 0, want_tools ? sizeof(*out) : ET_TX_LINE_HEAD);
@@ -414,7 +491,7 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 			     memmem(line, n, "compact_boundary", 16)))) {
 		return ET_TX_SKIP;
 	}
-	if (!top_members(line, n, mem, MAX_MEMBERS, &count)) {
+	if (!top_members(line, n, mem, MAX_MEMBERS, &count, &msg)) {
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
@@ -427,11 +504,6 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 			sp.escaped = t->escaped;
 		}
 		switch (t->key_len ? t->key[0] : 0) {
-		case 'm':
-			if (t->key_len == 7 && !memcmp(t->key, "message", 7) && t->type == '{') {
-				msg = t;
-			}
-			break;
 		case 'r':
 			if (t->key_len == 9 && !memcmp(t->key, "requestId", 9)) {
 				out->request_id = sp;
@@ -446,7 +518,8 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 			break;
 		case 't':
 			if (t->key_len == 9 && !memcmp(t->key, "timestamp", 9) && sp.p) {
-				out->has_ts = et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS, &out->ts_ms) == 0;
+				out->has_ts = et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS,
+							    &out->ts_ms) == 0;
 			} else if (t->key_len == 4 && !memcmp(t->key, "type", 4)) {
 				type = sp;
 			}
@@ -474,35 +547,27 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 		out->kind = ET_TX_RESET;
 		return ET_TX_RESET;
 	}
-	if (!msg) {
+	if (!msg.found) {
 		return ET_TX_SKIP;
 	}
-	while (next_member(msg->val, msg->val_len, &pos, &m)) {
-		if (is_key(m.key, m.key_len, "id")) {
-			out->msg_id = str_span(m.val, m.val_len);
-		} else if (is_key(m.key, m.key_len, "model")) {
-			out->model = str_span(m.val, m.val_len);
-		} else if (is_key(m.key, m.key_len, "usage") && m.val[0] == '{') {
-			usage = m.val;
-			usage_len = m.val_len;
-		} else if (is_key(m.key, m.key_len, "content") && m.val[0] == '[') {
-			content = m.val;
-			content_len = m.val_len;
-		}
-	}
-	if (usage && !span_is(type, "user")) {
-		r = parse_usage(usage, usage_len, out);
+	out->msg_id = msg.id;
+	out->model = msg.model;
+	if (msg.usage && !span_is(type, "user")) {
+		r = parse_usage(msg.usage, msg.usage_len, out);
 		if (r < 0) {
 			return r;
 		}
 		out->kind = ET_TX_USAGE;
-	} else if (want_tools && content && span_is(type, "user")) {
+		out->msg_hash = out->msg_id.p ? et_hmap_hash(out->msg_id.p, out->msg_id.n) : 0;
+		out->req_hash =
+			out->request_id.p ? et_hmap_hash(out->request_id.p, out->request_id.n) : 0;
+	} else if (want_tools && msg.content && span_is(type, "user")) {
 		out->kind = ET_TX_RESULTS;
 	} else {
 		return ET_TX_SKIP;
 	}
-	if (want_tools && content) {
-		parse_content(content, content_len, out);
+	if (want_tools && msg.content) {
+		parse_content(msg.content, msg.content_len, out);
 		if (out->kind == ET_TX_RESULTS && out->nblocks == 0) {
 			out->kind = ET_TX_SKIP;
 		}

@@ -55,6 +55,9 @@ struct et_tx_line {
 	int64_t ts_ms;
 	bool sidechain;
 	struct et_tx_usage u;
+	/* ET_TX_USAGE: et_hmap_hash of msg_id's and request_id's bytes (0 without one), taken while
+	 * parsing, on a worker thread, so that the consumer's lookups need not hash. */
+	uint64_t msg_hash, req_hash;
 	/* ET_TX_WANT_TOOLS: the content blocks (tool_use of an assistant line, tool_result of a user
 	 * line); content_bytes is the JSON text of the whole content array. Without it nothing from
 	 * here on is written, so a caller may give a line of only ET_TX_LINE_HEAD bytes. */
