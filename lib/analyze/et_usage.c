@@ -19,13 +19,31 @@
 
 #define NO_MSG UINT32_MAX /* an entry without message.id: never a duplicate or a replay */
 
+#define NO_DAY INT32_MIN /* an entry's day when its line has no timestamp */
+
+/* Flags of an entry. */
+#define E_SIDECHAIN 1u
+#define E_SPEED 2u     /* the usage named a speed */
+#define E_BREAKDOWN 4u /* et_tx_usage.has_breakdown */
+#define E_FAST 8u
+#define E_GEO_US 16u
+#define E_BIG 32u /* a count too large for the entry: tok[0] indexes bigs */
+
+/*
+ * One response, kept until the end. Memory here is the whole cost of a large run (every page
+ * is written once), so an entry holds only what the end needs in 48 bytes: counts that fit 32
+ * bits (nearly all; a larger one moves the usage to a side list), the row's key (the day, or
+ * the interned key of the grouping) and the model.
+ */
 struct entry {
-	struct et_tx_usage u;
-	int64_t ts_ms;
-	uint64_t req;  /* the requestId's hash | 1, or 0 without one */
+	uint32_t tok[5]; /* input, output, cache_create, cache_1h, cache_read; see E_BIG */
+	uint16_t web_search, web_fetch;
+	uint32_t req;  /* the requestId's hash folded to 32 bits | 1, or 0 without one */
 	uint32_t next; /* the next response of the same message.id: index + 1, or 0 */
-	uint32_t session, model, project, agent, msgid;
-	bool has_ts, sidechain, has_speed;
+	uint32_t msgid;
+	int32_t key; /* by day, week or month: the day (NO_DAY); else the grouping's index */
+	uint32_t model;
+	uint8_t flags;
 };
 
 /* The last key interned in a map: consecutive lines mostly share session, model and cwd. */
@@ -41,6 +59,8 @@ struct et_usage {
 	bool breakdown;
 	struct entry *v;
 	size_t n, alloc;
+	struct et_tx_usage *bigs; /* the usage of E_BIG entries */
+	size_t nbigs, bigs_alloc;
 	struct et_hmap msgids; /* message.id -> index into msgs */
 	struct msg {
 		uint32_t head; /* its first response: index into v + 1 */
@@ -112,6 +132,7 @@ void et_usage_destroy(struct et_usage *u)
 	et_hmap_finish(&u->agents);
 	et_buf_finish(&u->tmp);
 	free(u->v);
+	free(u->bigs);
 	free(u->msgs);
 	free(u);
 }
@@ -159,21 +180,91 @@ static bool project_ok(struct et_usage *u, struct et_span cwd, const char *proje
 	return len >= n && memcmp(k, project, n) == 0 && (len == n || k[n] == '/' || n == 1);
 }
 
+/* The usage of entry @e. */
+static void usage_of(const struct et_usage *u, const struct entry *e, struct et_tx_usage *x)
+{
+	if (e->flags & E_BIG) {
+		*x = u->bigs[e->tok[0]];
+		return;
+	}
+	memset(x, 0, sizeof(*x));
+	x->input = e->tok[0];
+	x->output = e->tok[1];
+	x->cache_create = e->tok[2];
+	x->cache_1h = e->tok[3];
+	x->cache_read = e->tok[4];
+	x->web_search = e->web_search;
+	x->web_fetch = e->web_fetch;
+	x->has_breakdown = e->flags & E_BREAKDOWN;
+	x->fast = e->flags & E_FAST;
+	x->geo_us = e->flags & E_GEO_US;
+}
+
+/* Stores usage @x in entry @e: in place, or in the side list when a count does not fit. */
+static int set_usage(struct et_usage *u, struct entry *e, const struct et_tx_usage *x)
+{
+	e->flags = (uint8_t)((e->flags & (E_SIDECHAIN | E_SPEED)) |
+			     (x->has_breakdown ? E_BREAKDOWN : 0) | (x->fast ? E_FAST : 0) |
+			     (x->geo_us ? E_GEO_US : 0));
+	if (x->input > UINT32_MAX || x->output > UINT32_MAX || x->cache_create > UINT32_MAX ||
+	    x->cache_read > UINT32_MAX || x->web_search > UINT16_MAX || x->web_fetch > UINT16_MAX) {
+		if (u->nbigs == u->bigs_alloc) {
+			size_t na = u->bigs_alloc ? u->bigs_alloc * 2 : 16;
+			struct et_tx_usage *nv = realloc(u->bigs, na * sizeof(*nv));
+
+			if (!nv) {
+				return -ENOMEM;
+			}
+			u->bigs = nv;
+			u->bigs_alloc = na;
+		}
+		u->bigs[u->nbigs] = *x;
+		e->tok[0] = (uint32_t)u->nbigs++;
+		e->flags |= E_BIG;
+		return 0;
+	}
+	e->tok[0] = (uint32_t)x->input;
+	e->tok[1] = (uint32_t)x->output;
+	e->tok[2] = (uint32_t)x->cache_create;
+	e->tok[3] = (uint32_t)x->cache_1h; /* at most cache_create */
+	e->tok[4] = (uint32_t)x->cache_read;
+	e->web_search = (uint16_t)x->web_search;
+	e->web_fetch = (uint16_t)x->web_fetch;
+	return 0;
+}
+
 static uint64_t total(const struct et_tx_usage *x)
 {
 	return x->input + x->output + x->cache_create + x->cache_read;
 }
 
-/* True when @b is the more complete record of the same response than @a. */
-static bool better(const struct entry *a, const struct entry *b)
+/* True when the line (@b, @bu) is a more complete record of the response than entry @a. */
+static bool better(const struct et_usage *u, const struct entry *a, const struct entry *b,
+		   const struct et_tx_usage *bu)
 {
-	if (a->sidechain != b->sidechain) {
-		return !b->sidechain;
+	struct et_tx_usage au;
+
+	if ((a->flags & E_SIDECHAIN) != (b->flags & E_SIDECHAIN)) {
+		return !(b->flags & E_SIDECHAIN);
 	}
-	if (total(&a->u) != total(&b->u)) {
-		return total(&b->u) > total(&a->u);
+	usage_of(u, a, &au);
+	if (total(&au) != total(bu)) {
+		return total(bu) > total(&au);
 	}
-	return b->has_speed && !a->has_speed;
+	return (b->flags & E_SPEED) && !(a->flags & E_SPEED);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Days since the epoch of @ts_ms, within an int32 (NO_DAY is below any of them). */
+static int32_t day_of(int64_t ts_ms)
+{
+	int64_t d = floor_div(ts_ms, 86400000);
+
+	return d < -2000000000 ? -2000000000 : d > 2000000000 ? 2000000000 : (int32_t)d;
 }
 
 int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et_usage_src *src)
@@ -205,11 +296,7 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 	}
 	u->usage_lines++;
 	memset(&e, 0, sizeof(e));
-	e.u = l->u;
-	e.ts_ms = l->ts_ms;
-	e.has_ts = l->has_ts;
-	e.sidechain = l->sidechain;
-	e.has_speed = l->speed.p != NULL;
+	e.flags = (uint8_t)((l->sidechain ? E_SIDECHAIN : 0) | (l->speed.p ? E_SPEED : 0));
 	/*
 	 * The dedup key: message.id and requestId. The message ids are the map; the responses of
 	 * one message (usually one) are a list, told apart by their requestId's 64-bit hash.
@@ -219,11 +306,13 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 		const char *lk;
 		size_t ln;
 
-		e.req = l->request_id.p
+		uint64_t rh =
+			l->request_id.p
 				? (l->req_hash ? l->req_hash
-					       : et_hmap_hash(l->request_id.p, l->request_id.n)) |
-					  1
+					       : et_hmap_hash(l->request_id.p, l->request_id.n))
 				: 0;
+
+		e.req = l->request_id.p ? (uint32_t)(rh ^ (rh >> 32)) | 1 : 0;
 		/* The lines of one response follow each other: the last message.id first. */
 		mi = -1;
 		if (u->last_msg >= 0) {
@@ -255,35 +344,55 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 		u->no_id++;
 	}
 	{
-		long s = intern(u, &u->sessions, l->session, "(no session)");
-		long m = intern(u, &u->models, l->model, "(no model)");
-		long p, a;
+		long m = intern(u, &u->models, l->model, "(no model)"), k;
 		struct et_span none = {NULL, 0, false};
 
-		if (l->cwd.p) {
-			p = intern(u, &u->projects, l->cwd, "");
-		} else {
-			p = intern(u, &u->projects, none,
-				   src && src->project ? src->project : "(unknown)");
+		/* The row's key: only the one this run groups by is kept. */
+		switch (u->by) {
+		case ET_BY_SESSION:
+			k = intern(u, &u->sessions, l->session, "(no session)");
+			break;
+		case ET_BY_PROJECT:
+			if (l->cwd.p) {
+				k = intern(u, &u->projects, l->cwd, "");
+			} else {
+				k = intern(u, &u->projects, none,
+					   src && src->project ? src->project : "(unknown)");
+			}
+			break;
+		case ET_BY_AGENT:
+			k = intern(u, &u->agents, none,
+				   src && src->subagent
+					   ? (src->agent_type ? src->agent_type : "subagent")
+					   : "main");
+			break;
+		case ET_BY_MODEL:
+			k = m;
+			break;
+		default:
+			k = l->has_ts ? day_of(l->ts_ms) : NO_DAY;
+			break;
 		}
-		a = intern(u, &u->agents, none,
-			   src && src->subagent ? (src->agent_type ? src->agent_type : "subagent")
-						: "main");
-		if (s < 0 || m < 0 || p < 0 || a < 0) {
+		if (m < 0 || (u->by > ET_BY_MONTH && k < 0)) {
 			return -ENOMEM;
 		}
-		e.session = (uint32_t)s;
 		e.model = (uint32_t)m;
-		e.project = (uint32_t)p;
-		e.agent = (uint32_t)a;
+		e.key = (int32_t)k;
 	}
 	if (idx >= 0) {
 		u->duplicates++;
-		if (better(&u->v[idx], &e)) {
+		if (better(u, &u->v[idx], &e, &l->u)) {
+			/* (A replaced entry's place in the side list, if it had one, stays unused.) */
 			e.next = u->v[idx].next;
+			if (set_usage(u, &e, &l->u) < 0) {
+				return -ENOMEM;
+			}
 			u->v[idx] = e;
 		}
 		return 0;
+	}
+	if (set_usage(u, &e, &l->u) < 0) {
+		return -ENOMEM;
 	}
 	if (u->n == u->alloc) {
 		size_t na = u->alloc ? u->alloc * 2 : 1024;
@@ -336,20 +445,15 @@ static void civil(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)(yy + (*m <= 2));
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
 /* The day a time row starts on (days since the epoch), or INT64_MIN for an entry without time. */
 static int64_t time_day(enum et_usage_by by, const struct entry *e)
 {
 	int64_t days;
 
-	if (!e->has_ts) {
+	if (e->key == NO_DAY) {
 		return INT64_MIN;
 	}
-	days = floor_div(e->ts_ms, 86400000);
+	days = e->key;
 	if (by == ET_BY_WEEK) {
 		/* 1970-01-01 was a Thursday: Monday starts the week. */
 		days -= ((days % 7) + 7 + 3) % 7;
@@ -453,6 +557,7 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 	res->no_id = u->no_id;
 	for (i = 0; i < u->n && r == 0; i++) {
 		const struct entry *e = &u->v[i];
+		struct et_tx_usage x;
 		const struct et_price *pr = prices[e->model];
 		const char *model = et_hmap_key(&u->models, e->model, &len);
 		size_t mlen = len;
@@ -464,11 +569,12 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 		bool added = false;
 		double cost;
 
-		if (e->sidechain && e->msgid != NO_MSG && u->msgs[e->msgid].nonside) {
+		if ((e->flags & E_SIDECHAIN) && e->msgid != NO_MSG && u->msgs[e->msgid].nonside) {
 			res->sidechain_replays++;
 			continue;
 		}
-		cost = pr ? et_pricing_cost(pr, &e->u, NULL) : 0;
+		usage_of(u, e, &x);
+		cost = pr ? et_pricing_cost(pr, &x, NULL) : 0;
 		/*
 		 * The row's bucket: the day it starts on, or the key's index. Entries come in file
 		 * order, so runs of one bucket are long: the row of the last one is tried first.
@@ -479,17 +585,8 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 		case ET_BY_MONTH:
 			bucket = time_day(u->by, e);
 			break;
-		case ET_BY_SESSION:
-			bucket = e->session;
-			break;
-		case ET_BY_PROJECT:
-			bucket = e->project;
-			break;
-		case ET_BY_MODEL:
-			bucket = e->model;
-			break;
 		default:
-			bucket = e->agent;
+			bucket = e->key;
 			break;
 		}
 		if (last_ri >= 0 && bucket == last_bucket) {
@@ -504,17 +601,17 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 				kn = strlen(kb);
 				break;
 			case ET_BY_SESSION:
-				k = et_hmap_key(&u->sessions, e->session, &kn);
+				k = et_hmap_key(&u->sessions, (size_t)e->key, &kn);
 				break;
 			case ET_BY_PROJECT:
-				k = et_hmap_key(&u->projects, e->project, &kn);
+				k = et_hmap_key(&u->projects, (size_t)e->key, &kn);
 				break;
 			case ET_BY_MODEL:
 				k = model;
 				kn = mlen;
 				break;
 			default:
-				k = et_hmap_key(&u->agents, e->agent, &kn);
+				k = et_hmap_key(&u->agents, (size_t)e->key, &kn);
 				break;
 			}
 			ri = et_hmap_get(&rows, k, kn, true, &added);
@@ -545,15 +642,14 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res)
 			}
 			res->nrows++;
 		}
-		add_totals(&res->rows[ri].t, &e->u, cost);
-		add_totals(&res->totals, &e->u, cost);
+		add_totals(&res->rows[ri].t, &x, cost);
+		add_totals(&res->totals, &x, cost);
 		if (u->breakdown) {
 			r = add_model(&res->rows[ri].models, &res->rows[ri].nmodels, model, mlen,
-				      &e->u, cost, pr != NULL);
+				      &x, cost, pr != NULL);
 		}
 		if (r == 0 && !pr) {
-			r = add_model(&res->unpriced, &res->nunpriced, model, mlen, &e->u, 0,
-				      false);
+			r = add_model(&res->unpriced, &res->nunpriced, model, mlen, &x, 0, false);
 		}
 	}
 	if (r == 0 && res->nrows > 1) {

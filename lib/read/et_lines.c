@@ -171,8 +171,8 @@ static bool guard_hit(int g)
 
 #define NCHUNKS 6
 #define MAX_WORKERS 4
-#define PACK_FILES 16		     /* files a pack holds at most (NCHUNKS of them open at once) */
-#define PACK_BYTES ((size_t)1 << 20) /* bytes a pack holds, unless one file is larger */
+#define PACK_FILES 16 /* files a pack holds at most (NCHUNKS of them open at once) */
+#define PACK_BYTES ((size_t)256 << 10) /* bytes a pack holds, unless one file is larger */
 
 enum chunk_state {
 	CHUNK_FREE,

@@ -124,6 +124,40 @@ static void test_keys_and_filters(void)
 	et_usage_result_finish(&r);
 }
 
+/*
+ * Counts over 32 bits (and web requests over 16) do not fit an entry: they are kept aside,
+ * exactly, also when a more complete duplicate replaces them and when one replaces a small one.
+ */
+static void test_large_counts(void)
+{
+	const char *v[4] = {
+		"{\"sessionId\":\"s\",\"message\":{\"id\":\"m1\",\"model\":\"claude-sonnet-4-6\","
+		"\"usage\":{\"input_tokens\":5000000000,\"output_tokens\":1,\"server_tool_use\":{"
+		"\"web_search_requests\":70000}}},\"requestId\":\"r1\",\"type\":\"assistant\","
+		"\"timestamp\":\"2026-11-21T10:00:00Z\"}",
+		"{\"sessionId\":\"s\",\"message\":{\"id\":\"m1\",\"model\":\"claude-sonnet-4-6\","
+		"\"usage\":{\"input_tokens\":5000000000,\"output_tokens\":7,\"server_tool_use\":{"
+		"\"web_search_requests\":70000}}},\"requestId\":\"r1\",\"type\":\"assistant\","
+		"\"timestamp\":\"2026-11-21T10:00:00Z\"}",
+		"{\"sessionId\":\"s\",\"message\":{\"id\":\"m2\",\"model\":\"claude-sonnet-4-6\","
+		"\"usage\":{\"input_tokens\":3,\"output_tokens\":1}},\"requestId\":\"r2\","
+		"\"type\":\"assistant\",\"timestamp\":\"2026-11-21T10:00:01Z\"}",
+		"{\"sessionId\":\"s\",\"message\":{\"id\":\"m2\",\"model\":\"claude-sonnet-4-6\","
+		"\"usage\":{\"input_tokens\":3,\"output_tokens\":1,\"cache_read_input_tokens\":"
+		"1000000000000000}},\"requestId\":\"r2\",\"type\":\"assistant\","
+		"\"timestamp\":\"2026-11-21T10:00:01Z\"}",
+	};
+	struct et_usage_result r = run(ET_BY_DAY, NULL, v, 4);
+
+	tap_ok(r.totals.messages == 2 && r.duplicates == 2 && r.totals.input == 5000000003ULL &&
+		       r.totals.output == 8 && r.totals.cache_read == 1000000000000000ULL &&
+		       r.totals.web_search == 70000,
+	       "counts over 32 bits are exact, and the most complete line is kept (%llu %llu %llu)",
+	       (unsigned long long)r.totals.input, (unsigned long long)r.totals.output,
+	       (unsigned long long)r.totals.web_search);
+	et_usage_result_finish(&r);
+}
+
 int main(void)
 {
 	et_pricing_init(&pricing);
@@ -131,6 +165,7 @@ int main(void)
 	       "key names");
 	test_dedup();
 	test_keys_and_filters();
+	test_large_counts();
 	et_pricing_finish(&pricing);
 	return tap_done();
 }
