@@ -306,6 +306,65 @@ static int on_params(void *ctx, const struct et_record_in *rec)
 	return et_toolcost_result_params(ctx, rec);
 }
 
+/*
+ * Reads the log files of @c: the transcripts they name go into @fs, and (with @tc) the calls
+ * into @tc. Returns 0 or -errno (described in @err).
+ */
+static int scan_log(const struct cli *c, struct et_tx_files *fs, struct et_toolcost *tc,
+		    struct et_buf *err)
+{
+	struct log_scan ls;
+	struct et_logrec_stats in;
+	struct et_logrec_filter lf;
+	int r;
+
+	memset(&ls, 0, sizeof(ls));
+	memset(&in, 0, sizeof(in));
+	memset(&lf, 0, sizeof(lf));
+	ls.fs = fs;
+	ls.tools = tc;
+	et_hmap_init(&ls.seen);
+	et_buf_init(&ls.tmp, 8192);
+	r = et_logrec_run(c->files, c->nfiles, &lf, on_record, &ls, &in, err);
+	et_hmap_finish(&ls.seen);
+	et_buf_finish(&ls.tmp);
+	return r;
+}
+
+/* The response filters of @c's options. */
+static void usage_filter(struct et_usage_filter *f, const struct cli *c)
+{
+	memset(f, 0, sizeof(*f));
+	f->has_since = c->filter.has_since;
+	f->since_ms = c->filter.since_ms;
+	f->has_until = c->filter.has_until;
+	f->until_ms = c->filter.until_ms;
+	f->session = c->session;
+	f->project = c->project;
+}
+
+/*
+ * Reads the transcripts of @fs (sorted) into @u, or with the tool calls into @tc (one of the two
+ * is NULL), counting into @st. Returns 0 or -errno (described in @err).
+ */
+static int read_transcripts(const struct et_tx_files *fs, const struct cli *c, struct et_usage *u,
+			    struct et_toolcost *tc, struct et_lines_stats *st, struct et_buf *err)
+{
+	struct reading rd;
+	struct et_tx_read tr;
+
+	memset(&rd, 0, sizeof(rd));
+	memset(&tr, 0, sizeof(tr));
+	memset(st, 0, sizeof(*st));
+	rd.usage = u;
+	rd.tools = tc;
+	tr.flags = tc ? ET_TX_WANT_TOOLS : 0;
+	tr.min_mtime_ms = c->filter.has_since ? c->filter.since_ms : 0;
+	tr.fn = on_line;
+	tr.ctx = &rd;
+	return et_transcript_run(fs, &tr, st, err);
+}
+
 int cost_for_report(const struct cli *c, struct et_usage_result *days,
 		    struct et_toolcost_result *tools)
 {
@@ -314,12 +373,10 @@ int cost_for_report(const struct cli *c, struct et_usage_result *days,
 	struct et_usage_filter f;
 	struct et_usage *u = NULL;
 	struct et_toolcost *tc = NULL;
-	struct reading rd;
-	struct et_tx_read tr;
 	struct et_lines_stats st;
 	struct et_buf err;
 	char *owned = NULL;
-	int r = 0, pass;
+	int r = 0;
 
 	memset(&p, 0, sizeof(p));
 	memset(&fs, 0, sizeof(fs));
@@ -330,53 +387,25 @@ int cost_for_report(const struct cli *c, struct et_usage_result *days,
 	}
 	r = et_transcript_add_defaults(&fs);
 	if (r == 0 && c->nfiles) {
-		struct log_scan ls;
-		struct et_logrec_stats in;
-		struct et_logrec_filter lf;
-
-		memset(&ls, 0, sizeof(ls));
-		memset(&in, 0, sizeof(in));
-		memset(&lf, 0, sizeof(lf));
-		ls.fs = &fs;
-		et_hmap_init(&ls.seen);
-		et_buf_init(&ls.tmp, 8192);
-		r = et_logrec_run(c->files, c->nfiles, &lf, on_record, &ls, &in, &err);
-		et_hmap_finish(&ls.seen);
-		et_buf_finish(&ls.tmp);
+		r = scan_log(c, &fs, NULL, &err);
 	}
 	if (r < 0 || fs.n == 0) {
 		goto out;
 	}
 	et_transcript_sort(&fs);
-	memset(&f, 0, sizeof(f));
-	f.has_since = c->filter.has_since;
-	f.since_ms = c->filter.since_ms;
-	f.has_until = c->filter.has_until;
-	f.until_ms = c->filter.until_ms;
-	f.session = c->session;
-	f.project = c->project;
+	usage_filter(&f, c);
 	/* Two passes: dollars by day, then per tool (each line is parsed for what it needs). */
-	for (pass = 0; pass < 2 && r == 0; pass++) {
-		memset(&rd, 0, sizeof(rd));
-		memset(&tr, 0, sizeof(tr));
-		memset(&st, 0, sizeof(st));
-		if (pass == 0) {
-			rd.usage = u = et_usage_create(&p, &f, ET_BY_DAY, false);
-		} else {
-			rd.tools = tc = et_toolcost_create(&p, &f, c->tool);
-			tr.flags = ET_TX_WANT_TOOLS;
-		}
-		if (!rd.usage && !rd.tools) {
-			r = -ENOMEM;
-			break;
-		}
-		tr.min_mtime_ms = c->filter.has_since ? c->filter.since_ms : 0;
-		tr.fn = on_line;
-		tr.ctx = &rd;
-		r = et_transcript_run(&fs, &tr, &st, &err);
-		if (r == 0) {
-			r = pass == 0 ? et_usage_end(u, days) : et_toolcost_end(tc, tools);
-		}
+	u = et_usage_create(&p, &f, ET_BY_DAY, false);
+	r = u ? read_transcripts(&fs, c, u, NULL, &st, &err) : -ENOMEM;
+	if (r == 0) {
+		r = et_usage_end(u, days);
+	}
+	if (r == 0) {
+		tc = et_toolcost_create(&p, &f, c->tool);
+		r = tc ? read_transcripts(&fs, c, NULL, tc, &st, &err) : -ENOMEM;
+	}
+	if (r == 0) {
+		r = et_toolcost_end(tc, tools);
 	}
 	if (r == 0) {
 		r = days->totals.messages > 0;
@@ -484,8 +513,6 @@ int cmd_cost(int argc, char **argv)
 	struct et_usage_filter f;
 	struct et_cost_meta m;
 	struct et_buf out, err;
-	struct reading rd;
-	struct et_tx_read tr;
 	struct et_lines_stats ls_in;
 	char *owned = NULL;
 	size_t i;
@@ -497,7 +524,6 @@ int cmd_cost(int argc, char **argv)
 	memset(&fs, 0, sizeof(fs));
 	memset(&res, 0, sizeof(res));
 	memset(&tres, 0, sizeof(tres));
-	memset(&rd, 0, sizeof(rd));
 	et_buf_init(&out, (size_t)64 << 20);
 	et_buf_init(&err, 1 << 16);
 	o.transcripts = calloc((size_t)argc + 1, sizeof(*o.transcripts));
@@ -537,62 +563,31 @@ int cmd_cost(int argc, char **argv)
 			goto out;
 		}
 	}
-	memset(&f, 0, sizeof(f));
-	f.has_since = c.filter.has_since;
-	f.since_ms = c.filter.since_ms;
-	f.has_until = c.filter.has_until;
-	f.until_ms = c.filter.until_ms;
-	f.session = c.session;
-	f.project = c.project;
+	usage_filter(&f, &c);
 	if (o.by == -2) {
 		tc = et_toolcost_create(&p, &f, c.tool);
-		if (!tc) {
-			status = EXIT_FAILURE_;
-			goto out;
-		}
-		rd.tools = tc;
 	} else {
 		u = et_usage_create(&p, &f, (enum et_usage_by)o.by, o.breakdown);
-		if (!u) {
-			status = EXIT_FAILURE_;
-			goto out;
-		}
-		rd.usage = u;
+	}
+	if (!tc && !u) {
+		status = EXIT_FAILURE_;
+		goto out;
 	}
 	if (log_wanted(&c) && cli_files(&c) != EXIT_OK && c.nlogs) {
 		status = EXIT_FAILURE_; /* an explicit --log that cannot be read */
 		goto out;
 	}
 	if (c.nfiles) {
-		struct log_scan ls;
-		struct et_logrec_stats in;
-		struct et_logrec_filter lf;
-
-		memset(&ls, 0, sizeof(ls));
-		memset(&in, 0, sizeof(in));
-		memset(&lf, 0, sizeof(lf));
-		ls.fs = &fs;
-		ls.tools = tc;
-		et_hmap_init(&ls.seen);
-		et_buf_init(&ls.tmp, 8192);
 		et_buf_reset(&err);
-		r = et_logrec_run(c.files, c.nfiles, &lf, on_record, &ls, &in, &err);
-		et_hmap_finish(&ls.seen);
-		et_buf_finish(&ls.tmp);
+		r = scan_log(&c, &fs, tc, &err);
 		if (r < 0) {
 			status = cli_failed(&err);
 			goto out;
 		}
 	}
 	et_transcript_sort(&fs);
-	memset(&tr, 0, sizeof(tr));
-	tr.flags = tc ? ET_TX_WANT_TOOLS : 0;
-	tr.min_mtime_ms = c.filter.has_since ? c.filter.since_ms : 0;
-	tr.fn = on_line;
-	tr.ctx = &rd;
-	memset(&ls_in, 0, sizeof(ls_in));
 	et_buf_reset(&err);
-	r = et_transcript_run(&fs, &tr, &ls_in, &err);
+	r = read_transcripts(&fs, &c, u, tc, &ls_in, &err);
 	if (r < 0 && r != -ENOMEM) {
 		status = cli_failed(&err);
 		goto out;

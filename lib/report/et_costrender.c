@@ -53,34 +53,34 @@ static void json_usd(struct et_buf *out, double v)
 
 static void heading(struct et_buf *out, const struct et_cost_meta *m, const char *title)
 {
-	if (m->fmt == ET_FORMAT_MARKDOWN) {
-		et_buf_addf(out, "### %s\n\n", title);
-	} else if (m->color) {
-		et_buf_addf(out, "\033[1;4m%s\033[0m\n", title);
-	} else {
-		et_buf_addf(out, "%s\n", title);
+	et_table_heading(out, m->fmt, m->color, title);
+}
+
+/* The filters, then a blank line in Markdown: a table follows. */
+static void filters_line(struct et_buf *out, const struct et_cost_meta *m)
+{
+	et_table_filters(out, m->fmt, m->since, m->until, m->session, m->project, NULL);
+	if (m->fmt == ET_FORMAT_MARKDOWN && (m->since || m->until || m->session || m->project)) {
+		et_buf_adds(out, "\n");
 	}
 }
 
-static void filters_line(struct et_buf *out, const struct et_cost_meta *m)
+/* The filters of a JSON report, as members of "filters" (with @tool: that one too). */
+static void json_opt(struct et_buf *out, const char *key, const char *v);
+
+static void json_filters(struct et_buf *out, const struct et_cost_meta *m, bool tool)
 {
-	if (!m->since && !m->until && !m->session && !m->project) {
-		return;
+	json_opt(out, "since", m->since);
+	et_buf_adds(out, ",");
+	json_opt(out, "until", m->until);
+	et_buf_adds(out, ",");
+	json_opt(out, "session", m->session);
+	et_buf_adds(out, ",");
+	json_opt(out, "project", m->project);
+	if (tool) {
+		et_buf_adds(out, ",");
+		json_opt(out, "tool", m->tool);
 	}
-	et_buf_adds(out, "filters:");
-	if (m->since) {
-		et_buf_addf(out, " since %s", m->since);
-	}
-	if (m->until) {
-		et_buf_addf(out, " until %s", m->until);
-	}
-	if (m->session) {
-		et_buf_addf(out, " session %s", m->session);
-	}
-	if (m->project) {
-		et_buf_addf(out, " project %s", m->project);
-	}
-	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "\n\n" : "\n");
 }
 
 /* The warning for models without a price, in text or Markdown. */
@@ -174,13 +174,7 @@ static int usage_json(const struct et_usage_result *r, const struct et_cost_meta
 	et_buf_adds(out, "{\"command\":\"cost\",\"by\":");
 	et_json_strz(out, m->by);
 	et_buf_adds(out, ",\"filters\":{");
-	json_opt(out, "since", m->since);
-	et_buf_adds(out, ",");
-	json_opt(out, "until", m->until);
-	et_buf_adds(out, ",");
-	json_opt(out, "session", m->session);
-	et_buf_adds(out, ",");
-	json_opt(out, "project", m->project);
+	json_filters(out, m, false);
 	et_buf_addf(out,
 		    "},\"input\":{\"files\":%zu,\"files_skipped_by_mtime\":%zu,\"lines\":%zu,"
 		    "\"malformed_lines\":%zu,\"usage_lines\":%zu,\"duplicate_lines\":%zu,"
@@ -367,10 +361,7 @@ int et_costrender_pricing(const struct et_pricing *p, enum et_format fmt, bool c
 		cells[9] = src;
 		rc = et_table_row(&t, cells);
 	}
-	if (rc == 0) {
-		rc = et_table_render(&t, fmt, color, out);
-	}
-	et_table_finish(&t);
+	rc = et_table_done(&t, rc, fmt, color, out);
 	if (rc == 0) {
 		et_buf_adds(out, "Model ids are normalised before lookup (dates, [1m], provider "
 				 "prefixes, dots); a model not listed costs $0 and is reported.\n");
@@ -386,15 +377,7 @@ static int tools_json(const struct et_toolcost_result *r, const struct et_cost_m
 	size_t i;
 
 	et_buf_adds(out, "{\"command\":\"cost\",\"by\":\"tool\",\"filters\":{");
-	json_opt(out, "since", m->since);
-	et_buf_adds(out, ",");
-	json_opt(out, "until", m->until);
-	et_buf_adds(out, ",");
-	json_opt(out, "session", m->session);
-	et_buf_adds(out, ",");
-	json_opt(out, "project", m->project);
-	et_buf_adds(out, ",");
-	json_opt(out, "tool", m->tool);
+	json_filters(out, m, true);
 	et_buf_addf(out,
 		    "},\"input\":{\"files\":%zu,\"files_skipped_by_mtime\":%zu,\"lines\":%zu,"
 		    "\"malformed_lines\":%zu,\"duplicate_lines\":%zu,\"calls_in_log\":%zu,"
@@ -497,10 +480,7 @@ int et_costrender_tools(const struct et_toolcost_result *r, const struct et_cost
 		cells[5] = et_costrender_usd(r->unattributed, e, sizeof(e));
 		rc = et_table_row(&t, cells);
 	}
-	if (rc == 0) {
-		rc = et_table_render(&t, m->fmt, m->color, out);
-	}
-	et_table_finish(&t);
+	rc = et_table_done(&t, rc, m->fmt, m->color, out);
 	if (rc == 0 && r->ntop) {
 		et_buf_adds(out, "\n");
 		heading(out, m, "Most expensive calls");
@@ -521,10 +501,7 @@ int et_costrender_tools(const struct et_toolcost_result *r, const struct et_cost
 			cells[4] = params;
 			rc = et_table_row(&t, cells);
 		}
-		if (rc == 0) {
-			rc = et_table_render(&t, m->fmt, m->color, out);
-		}
-		et_table_finish(&t);
+		rc = et_table_done(&t, rc, m->fmt, m->color, out);
 	}
 	if (r->nunpriced) {
 		et_buf_adds(out, "\n");

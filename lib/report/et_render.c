@@ -77,26 +77,17 @@ static void json_round(struct et_buf *out, double v)
 	}
 }
 
+/* A section's title, after a blank line. */
 static void heading(struct et_buf *out, const struct et_report_meta *m, const char *title)
 {
-	if (m->fmt == ET_FORMAT_MARKDOWN) {
-		et_buf_addf(out, "\n### %s\n\n", title);
-	} else if (m->color) {
-		et_buf_addf(out, "\n\033[1;4m%s\033[0m\n", title);
-	} else {
-		et_buf_addf(out, "\n%s\n", title);
-	}
+	et_buf_adds(out, "\n");
+	et_table_heading(out, m->fmt, m->color, title);
 }
 
-/* Appends table @t unless a row failed (@rc < 0), frees it, and returns the first error or 0. */
 static int table_done(struct et_table *t, int rc, const struct et_report_meta *m,
 		      struct et_buf *out)
 {
-	if (rc == 0) {
-		rc = et_table_render(t, m->fmt, m->color, out);
-	}
-	et_table_finish(t);
-	return rc;
+	return et_table_done(t, rc, m->fmt, m->color, out);
 }
 
 /* Appends @s as text a terminal shows and does not obey (et_table_text). */
@@ -107,29 +98,7 @@ static void text(struct et_buf *out, const char *s)
 
 static void filters_line(struct et_buf *out, const struct et_report_meta *m)
 {
-	if (!et_render_filtered(m)) {
-		return;
-	}
-	et_buf_adds(out, "filters:");
-	if (m->since) {
-		et_buf_addf(out, " since %s", m->since);
-	}
-	if (m->until) {
-		et_buf_addf(out, " until %s", m->until);
-	}
-	if (m->session) {
-		et_buf_adds(out, " session ");
-		text(out, m->session);
-	}
-	if (m->project) {
-		et_buf_adds(out, " project ");
-		text(out, m->project);
-	}
-	if (m->tool) {
-		et_buf_adds(out, " tool ");
-		text(out, m->tool);
-	}
-	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "  \n" : "\n");
+	et_table_filters(out, m->fmt, m->since, m->until, m->session, m->project, m->tool);
 }
 
 static void input_notes(struct et_buf *out, const struct et_report_meta *m)

@@ -193,3 +193,51 @@ int et_table_render(const struct et_table *t, enum et_format fmt, bool color, st
 	}
 	return out->failed ? -E2BIG : 0;
 }
+
+void et_table_heading(struct et_buf *out, enum et_format fmt, bool color, const char *title)
+{
+	if (fmt == ET_FORMAT_MARKDOWN) {
+		et_buf_addf(out, "### %s\n\n", title);
+	} else if (color) {
+		et_buf_addf(out, "\033[1;4m%s\033[0m\n", title);
+	} else {
+		et_buf_addf(out, "%s\n", title);
+	}
+}
+
+/* Appends " NAME VALUE" when @value is not NULL, the value made visible (et_table_text). */
+static void filter(struct et_buf *out, const char *name, const char *value)
+{
+	if (value) {
+		et_buf_addf(out, " %s ", name);
+		et_table_text(out, value, strlen(value));
+	}
+}
+
+void et_table_filters(struct et_buf *out, enum et_format fmt, const char *since, const char *until,
+		      const char *session, const char *project, const char *tool)
+{
+	if (!since && !until && !session && !project && !tool) {
+		return;
+	}
+	et_buf_adds(out, "filters:");
+	if (since) {
+		et_buf_addf(out, " since %s", since);
+	}
+	if (until) {
+		et_buf_addf(out, " until %s", until);
+	}
+	filter(out, "session", session);
+	filter(out, "project", project);
+	filter(out, "tool", tool);
+	et_buf_adds(out, fmt == ET_FORMAT_MARKDOWN ? "  \n" : "\n");
+}
+
+int et_table_done(struct et_table *t, int rc, enum et_format fmt, bool color, struct et_buf *out)
+{
+	if (rc == 0) {
+		rc = et_table_render(t, fmt, color, out);
+	}
+	et_table_finish(t);
+	return rc;
+}

@@ -53,4 +53,24 @@ int et_table_row(struct et_table *t, const char *const *cells);
  */
 int et_table_render(const struct et_table *t, enum et_format fmt, bool color, struct et_buf *out);
 
+/**
+ * Appends a report's section title: "### TITLE" and a blank line for Markdown, TITLE in bold and
+ * underlined for a terminal with @color, else TITLE; then a newline.
+ */
+void et_table_heading(struct et_buf *out, enum et_format fmt, bool color, const char *title);
+
+/**
+ * Appends the filters a report was made with ("filters: since … until … session … project …
+ * tool …", each given one that is not NULL; the last three made visible as et_table_text does),
+ * ending the line ("  \n" in Markdown: a hard break). Appends nothing when all are NULL.
+ */
+void et_table_filters(struct et_buf *out, enum et_format fmt, const char *since, const char *until,
+		      const char *session, const char *project, const char *tool);
+
+/**
+ * Ends a table: appends it to @out unless a row failed (@rc < 0), frees it, and returns the first
+ * error (@rc, or the rendering's) or 0.
+ */
+int et_table_done(struct et_table *t, int rc, enum et_format fmt, bool color, struct et_buf *out);
+
 #endif

@@ -197,10 +197,54 @@ static void test_copies(void)
 	et_table_finish(&t);
 }
 
+/* The report helpers: a section title, the filters line, and ending a table. */
+static void test_report_helpers(void)
+{
+	static const char *const h[] = {"k", "v"};
+	const char *row[2] = {"a", "1"};
+	struct et_table t;
+	struct et_buf out;
+	int rc;
+
+	et_buf_init(&out, 4096);
+	et_table_heading(&out, ET_FORMAT_MARKDOWN, false, "Cost");
+	et_table_heading(&out, ET_FORMAT_TEXT, true, "Cost");
+	et_table_heading(&out, ET_FORMAT_TEXT, false, "Cost");
+	tap_ok(!strcmp(out.data, "### Cost\n\n\033[1;4mCost\033[0m\nCost\n"),
+	       "a title: Markdown, coloured text, plain text");
+	et_buf_reset(&out);
+	et_table_filters(&out, ET_FORMAT_TEXT, NULL, NULL, NULL, NULL, NULL);
+	tap_ok(out.len == 0, "no filter: no line");
+	et_table_filters(&out, ET_FORMAT_TEXT, "2026-11-01T00:00:00Z", NULL, "s\033[2J", NULL,
+			 "Bash");
+	tap_ok(!strcmp(out.data,
+		       "filters: since 2026-11-01T00:00:00Z session s\\x1b[2J tool Bash\n"),
+	       "the filters given, a value a terminal would obey made visible: %s", out.data);
+	et_buf_reset(&out);
+	et_table_filters(&out, ET_FORMAT_MARKDOWN, NULL, "2026-11-02T00:00:00Z", NULL, "/repo",
+			 NULL);
+	tap_ok(!strcmp(out.data, "filters: until 2026-11-02T00:00:00Z project /repo  \n"),
+	       "Markdown ends the line with a hard break");
+	et_buf_reset(&out);
+	et_table_init(&t, "lr", h);
+	rc = et_table_row(&t, row);
+	rc = et_table_done(&t, rc, ET_FORMAT_TEXT, false, &out);
+	tap_ok(rc == 0 && strstr(out.data, "a  1") && t.cells == NULL,
+	       "a table ends rendered and freed");
+	et_buf_reset(&out);
+	et_table_init(&t, "lr", h);
+	rc = et_table_row(&t, row);
+	rc = et_table_done(&t, -ENOMEM, ET_FORMAT_TEXT, false, &out);
+	tap_ok(rc == -ENOMEM && out.len == 0 && t.cells == NULL,
+	       "after a failed row: not rendered, freed, the error returned");
+	et_buf_finish(&out);
+}
+
 int main(void)
 {
 	test_cases();
 	test_limits();
 	test_copies();
+	test_report_helpers();
 	return tap_done();
 }
