@@ -9,8 +9,9 @@
 
 /*
  * The line engine: reads JSONL files of any format fast and hands their lines, parsed by its
- * client, back in file order. It lists the files a path stands for, reads each in line-aligned
- * chunks (mapped, not copied, for regular files), parses every line on worker threads with the
+ * client, back in file order. It lists the files a path stands for (et_lines_list.c), reads each
+ * in line-aligned chunks (mapped, not copied, for large regular files; small ones packed several
+ * to a chunk and read by a worker), parses every line on worker threads with the
  * client's parse function, and calls the client's consumer on the calling thread, item by item,
  * in the order of the lines. Blank lines, malformed lines and lines the client does not want are
  * counted. The engine knows nothing of what a line means: the log record reader (et_logrec) is
