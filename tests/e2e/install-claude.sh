@@ -8,7 +8,8 @@
 # environment:
 #   ET_E2E_CACHE           where the CLI is installed
 #                          (default: $HOME/.cache/execution-telemetry-e2e)
-#   ET_E2E_CLAUDE_VERSION  install another CLI version (default: pinned below)
+#   ET_E2E_CLAUDE_VERSION  install another CLI version (default: pinned below);
+#                          "newest" stands for NEWEST_VERSION below
 #
 # Exit status: 0 the path was printed, 1 node/npm is missing or the CLI could
 # not be installed, 2 usage error.
@@ -18,6 +19,10 @@ set -eu
 
 # The Claude Code version the suite is pinned to (see README.md for why).
 PINNED_VERSION=2.1.197
+# The newest release checked here (meson test e2e-newest). It declares Node >= 22
+# but installs on Node 20 with an EBADENGINE warning and runs there, since the
+# package carries a native binary.
+NEWEST_VERSION=2.1.332
 PACKAGE=@anthropic-ai/claude-code
 
 if [ $# -ne 0 ]; then
@@ -25,6 +30,7 @@ if [ $# -ne 0 ]; then
 	exit 2
 fi
 version=${ET_E2E_CLAUDE_VERSION:-$PINNED_VERSION}
+[ "$version" != newest ] || version=$NEWEST_VERSION
 cache=${ET_E2E_CACHE:-${HOME:?HOME is not set}/.cache/execution-telemetry-e2e}
 # One directory per version, so that switching versions never half-replaces
 # an installation.
@@ -55,7 +61,9 @@ if ! works "$prefix"; then
 	# install never looks like a finished one.
 	tmp=$(mktemp -d "$cache/.install.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact \
+	# --engine-strict=false: a user's engine-strict would refuse the versions
+	# that declare a newer Node than this one, which still run here.
+	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact --engine-strict=false \
 		"$PACKAGE@$version" >&2; then
 		echo "e2e: npm install $PACKAGE@$version failed" >&2
 		exit 1

@@ -13,7 +13,7 @@
 #   ET_E2E_CACHE           where the CLI is installed
 #                          (default: $HOME/.cache/execution-telemetry-e2e)
 #   ET_E2E_CLAUDE_VERSION  test against another CLI version (default: pinned
-#                          in install-claude.sh)
+#                          in install-claude.sh; "newest": the newest one checked)
 #   ET_E2E_ARGS            extra arguments for e2e.mjs or plugin.mjs, e.g.
 #                          "--keep" or "--capture /tmp/e2e-capture"
 #
@@ -49,6 +49,8 @@ esac
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 claude=$(sh "$here/install-claude.sh") || exit 1
+# Which CLI ran, as a TAP comment (meson keeps it in the test log).
+echo "# $(DISABLE_AUTOUPDATER=1 "$claude" --version 2>/dev/null || echo 'claude --version failed')"
 
 # ET_E2E_ARGS is split into words on purpose.
 # shellcheck disable=SC2086
