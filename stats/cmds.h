@@ -21,6 +21,9 @@ int cmd_cost(int argc, char **argv);
 /** `telemetry-stats pricing`: the model prices in force. */
 int cmd_pricing(int argc, char **argv);
 
+/** `telemetry-stats statusline`: one line about a session, for Claude Code's status line. */
+int cmd_statusline(int argc, char **argv);
+
 struct cli;
 struct et_usage_result;
 struct et_toolcost_result;

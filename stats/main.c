@@ -34,6 +34,7 @@ static const char usage[] =
 	"             evidence, hours saved and weeks to break even (docs/proposals.md)\n"
 	"  lessons    rules learned from failures and their recoveries; --write puts them in\n"
 	"             a rules file, --review says which worked (docs/lessons.md)\n"
+	"  statusline one line about a session for Claude Code's status line (JSON on stdin)\n"
 	"  install-hooks, uninstall-hooks\n"
 	"             register telemetry-hook in Claude Code's settings.json, or remove it\n"
 	"\n"
@@ -126,6 +127,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "pricing")) {
 		return run(argc - 1, argv + 1, cmd_pricing);
+	}
+	if (!strcmp(argv[1], "statusline")) {
+		/* Not through run(): stdin is the status-line JSON, never arguments. */
+		return cmd_statusline(argc - 1, argv + 1);
 	}
 	if (!strcmp(argv[1], "install-hooks")) {
 		return run(argc - 1, argv + 1, cmd_install_hooks);
