@@ -80,11 +80,12 @@ if [ "$RC" -ne 0 ] || [ ! -x "$CLAUDE" ]; then
 fi
 ok "the pinned Claude Code CLI is installed: $CLAUDE"
 
-for target in "$PLUGIN" "$BUILT" "$SRC"; do
+for target in "$PLUGIN" "$BUILT" "$SRC" "$SRC/.claude-plugin/plugin.json"; do
   case $target in
   "$PLUGIN") what="the built plugin" ;;
   "$BUILT") what="the built marketplace" ;;
-  *) what="the repository's marketplace" ;;
+  "$SRC") what="the repository's marketplace" ;;
+  *) what="the repository's plugin (the root, as installed from the repository)" ;;
   esac
   if validate "$target"; then
     ok "claude plugin validate --strict passes on $what ($target)"
@@ -110,6 +111,61 @@ else
   ok "the validator rejects a copy with a command whose frontmatter does not parse"
 fi
 
+# The repository's plugin (the root: commands at ./plugin/commands/, hooks at
+# ./plugin/hooks/from-source.json). The pinned validator checks only a plugin's default places
+# (commands/, hooks/hooks.json), so it also gets a copy with the files there; the newest CLI follows
+# the manifest's paths, so it gets the plugin as it is. Each with a control it must reject.
+mkdir -p "$TMP/flat/.claude-plugin" "$TMP/flat/hooks" "$TMP/asis"
+node -e 'const fs = require("fs"); const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+delete m.commands; delete m.hooks; fs.writeFileSync(process.argv[2], JSON.stringify(m, null, 2));' \
+  "$SRC/.claude-plugin/plugin.json" "$TMP/flat/.claude-plugin/plugin.json"
+cp -R "$SRC/plugin/commands" "$SRC/plugin/README.md" "$TMP/flat/"
+cp "$SRC/plugin/hooks/from-source.json" "$TMP/flat/hooks/hooks.json"
+if validate "$TMP/flat"; then
+  ok "claude plugin validate --strict passes on the repository's plugin, its commands and from-source.json in the default places"
+else
+  not_ok "claude plugin validate --strict passes on the repository's plugin, its commands and from-source.json in the default places: exit $RC"
+fi
+diag "$TMP/validate"
+sed 's/"PostToolBatch"/"PostToolBatches"/' "$SRC/plugin/hooks/from-source.json" > "$TMP/flat/hooks/hooks.json"
+if validate "$TMP/flat"; then
+  not_ok "the validator rejects it with an unknown event in from-source.json"
+else
+  ok "the validator rejects it with an unknown event in from-source.json"
+fi
+cp "$SRC/plugin/hooks/from-source.json" "$TMP/flat/hooks/hooks.json"
+printf -- '---\ndescription: [unclosed\n---\nbody\n' > "$TMP/flat/commands/broken.md"
+if validate "$TMP/flat"; then
+  not_ok "the validator rejects it with a broken command"
+else
+  ok "the validator rejects it with a broken command"
+fi
+set +e
+NEWEST=$(ET_E2E_CLAUDE_VERSION=newest sh "$SRC/tests/e2e/install-claude.sh" 2> "$TMP/install")
+RC=$?
+set -e
+if [ "$RC" -eq 0 ] && [ -x "$NEWEST" ]; then
+  cp -R "$SRC/.claude-plugin" "$SRC/plugin" "$SRC/README.md" "$TMP/asis/"
+  rm "$TMP/asis/.claude-plugin/marketplace.json"
+  PINNED=$CLAUDE CLAUDE=$NEWEST
+  if validate "$TMP/asis"; then
+    ok "the newest CLI's validate --strict passes on the repository's plugin as it is (it follows ./plugin/...)"
+  else
+    not_ok "the newest CLI's validate --strict passes on the repository's plugin as it is: exit $RC"
+  fi
+  diag "$TMP/validate"
+  sed 's/"PostToolBatch"/"PostToolBatches"/' "$SRC/plugin/hooks/from-source.json" > "$TMP/asis/plugin/hooks/from-source.json"
+  if validate "$TMP/asis"; then
+    not_ok "the newest CLI's validator rejects it with an unknown event in from-source.json"
+  else
+    ok "the newest CLI's validator rejects it with an unknown event in from-source.json"
+  fi
+  CLAUDE=$PINNED
+else
+  not_ok "the newest Claude Code CLI is installed (ET_E2E_CLAUDE_VERSION=newest tests/e2e/install-claude.sh)"
+  diag "$TMP/install"
+fi
+
 # --- Manifests -----------------------------------------------------------------------------------
 
 node_check "plugin.json: name execution-telemetry, version $VERSION, description, author, homepage, license" '
@@ -125,21 +181,38 @@ if (m.license !== "MIT") bad.push("license " + m.license);
 if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
 ' "$PLUGIN" "$VERSION"
 
-node_check "marketplace.json: the plugin execution-telemetry from ./plugin, version $VERSION" '
-const [dir, version] = process.argv.slice(1);
-const m = JSON.parse(require("fs").readFileSync(dir + "/.claude-plugin/marketplace.json", "utf8"));
+node_check "the repository's plugin.json: the plugin's manifest, with commands ./plugin/commands/ and hooks ./plugin/hooks/from-source.json" '
+const fs = require("fs");
+const [src, version] = process.argv.slice(1);
+const root = JSON.parse(fs.readFileSync(src + "/.claude-plugin/plugin.json", "utf8"));
+const sub = JSON.parse(fs.readFileSync(src + "/plugin/.claude-plugin/plugin.json", "utf8"));
+const bad = [];
+for (const k of ["name", "version", "author", "homepage", "license", "keywords"])
+  if (JSON.stringify(root[k]) !== JSON.stringify(sub[k])) bad.push(k + " differs from plugin/.claude-plugin/plugin.json");
+if (root.version !== version) bad.push("version " + root.version + ", meson.build says " + version);
+if (root.commands !== "./plugin/commands/") bad.push("commands " + root.commands);
+if (root.hooks !== "./plugin/hooks/from-source.json") bad.push("hooks " + root.hooks);
+if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
+' "$SRC" "$VERSION"
+
+node_check "marketplace.json: the plugin execution-telemetry from the repository root (\"./\") in the repository, from ./plugin in the build, version $VERSION" '
+const [dir, version, built] = process.argv.slice(1);
+for (const [where, source] of [[dir, "./"], [built, "./plugin"]]) {
+const m = JSON.parse(require("fs").readFileSync(where + "/.claude-plugin/marketplace.json", "utf8"));
 const p = (m.plugins || []).find((x) => x.name === "execution-telemetry");
 const bad = [];
 if (typeof m.name !== "string" || !m.owner || !m.owner.name) bad.push("name or owner.name missing");
 if (!p) bad.push("no plugin named execution-telemetry");
 else {
-  if (p.source !== "./plugin") bad.push("source " + JSON.stringify(p.source));
+  if (p.source !== source) bad.push(where + ": source " + JSON.stringify(p.source) + ", want " + source);
   if (p.version !== undefined && p.version !== version) bad.push("version " + p.version);
 }
 if (bad.length) { console.log(bad.join("\n")); process.exit(1); }
-' "$SRC" "$VERSION"
-check "the built marketplace.json is the repository's" \
-  cmp -s "$SRC/.claude-plugin/marketplace.json" "$BUILT/.claude-plugin/marketplace.json"
+}
+' "$SRC" "$VERSION" "$BUILT"
+sed 's|"source": "[.]/"|"source": "./plugin"|' "$SRC/.claude-plugin/marketplace.json" > "$TMP/market"
+check "the built marketplace.json is the repository's but for the source" \
+  cmp -s "$TMP/market" "$BUILT/.claude-plugin/marketplace.json"
 
 # --- The build's copy of the plugin --------------------------------------------------------------
 

@@ -8,13 +8,15 @@
 #                                (build/plugin/plugin) with --plugin-dir
 #   run.sh --feedback HOOK       feedback.mjs: a repeated failure with the
 #                                hook's feedback on, then off
+#   run.sh --from-source REPO    from-source.mjs: a git clone of REPO as the
+#                                marketplace, the plugin installed from it
 #
 # environment:
 #   ET_E2E_CACHE           where the CLI is installed
 #                          (default: $HOME/.cache/execution-telemetry-e2e)
 #   ET_E2E_CLAUDE_VERSION  test against another CLI version (default: pinned
 #                          in install-claude.sh; "newest": the newest one checked)
-#   ET_E2E_ARGS            extra arguments for e2e.mjs or plugin.mjs, e.g.
+#   ET_E2E_ARGS            extra arguments for the .mjs test, e.g.
 #                          "--keep" or "--capture /tmp/e2e-capture"
 #
 # Exit status: 0 all assertions passed, 1 an assertion failed or node/npm is
@@ -25,7 +27,7 @@ set -eu
 
 usage()
 {
-	echo "usage: $0 HOOK_BINARY | $0 --plugin PLUGIN_DIR | $0 --feedback HOOK_BINARY" >&2
+	echo "usage: $0 HOOK_BINARY | $0 --plugin PLUGIN_DIR | $0 --feedback HOOK_BINARY | $0 --from-source REPO" >&2
 	exit 2
 }
 
@@ -38,6 +40,7 @@ case $# in
 	case $1 in
 	--plugin) test=plugin.mjs option=--plugin-dir ;;
 	--feedback) test=feedback.mjs option=--hook ;;
+	--from-source) test=from-source.mjs option=--repo ;;
 	*) usage ;;
 	esac
 	target=$2
