@@ -11,6 +11,7 @@
 
 #include "cmds.h"
 #include "common_usage.h"
+#include "et_compat.h"
 #include "et_config.h"
 #include "et_costrender.h"
 #include "et_hmap.h"
@@ -250,7 +251,7 @@ static int on_record(void *ctx, const struct et_record_in *rec)
 {
 	struct log_scan *ls = ctx;
 	static const char key[] = "\"transcript_path\":\"";
-	const char *p = memmem(rec->line, rec->line_len, key, sizeof(key) - 1), *q;
+	const char *p = et_memmem(rec->line, rec->line_len, key, sizeof(key) - 1), *q;
 	bool added = false;
 
 	if (ls->tools && rec->tool_use_id.p) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "et_compat.h"
 #include "et_settings.h"
 #include "opts.h"
 
@@ -152,7 +153,7 @@ static char *find_hook(const char *cmd, const char *arg)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 32], dir[PATH_MAX], *slash, *real;
 	const char *base;
-	ssize_t n;
+	long n;
 
 	if (arg) {
 		slash = strrchr(arg, '/');
@@ -182,16 +183,13 @@ static char *find_hook(const char *cmd, const char *arg)
 		}
 		return strdup(path);
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
+	n = et_self_exe(exe, sizeof(exe));
+	if (n <= 0 || !(slash = strrchr(exe, '/'))) {
 		fprintf(stderr,
-			"telemetry-stats %s: cannot find this program (/proc/self/exe): %s; "
-			"pass --hook PATH\n",
-			cmd, n < 0 ? strerror(errno) : "empty");
+			"telemetry-stats %s: cannot find this program's path: %s; pass --hook PATH\n",
+			cmd, n < 0 ? strerror((int)-n) : "not absolute");
 		return NULL;
 	}
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
 	*slash = '\0';
 	snprintf(path, sizeof(path), "%s/telemetry-hook", exe);
 	if (executable(path)) {

@@ -13,6 +13,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "et_redact.h"
+#include "et_compat.h"
 #include "et_redact_vet.h"
 
 #include <ctype.h>
@@ -406,7 +407,7 @@ static bool vet(const struct rule *ru, const char *text, size_t *a, size_t *b)
 	sec = text + *a;
 	n = *b - *a;
 	/* A marker in the secret is judged without it (the span is cut around it later). */
-	if (memmem(sec, n, MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1) &&
+	if (et_memmem(sec, n, MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1) &&
 	    (k = et_vet_unmark(sec, n, plain, sizeof(plain))) != SIZE_MAX) {
 		sec = plain;
 		n = k;

@@ -14,6 +14,7 @@
  */
 #include "et_redact_vet.h"
 
+#include "et_compat.h"
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -479,7 +480,7 @@ static bool quoted_value(const char *t, size_t n, size_t p, struct value *v)
 
 	n = n - p > MAX_VALUE ? p + MAX_VALUE : n;
 	if (t[p] == '\\' && p + 1 < n && t[p + 1] == '"') {
-		e = memmem(t + p + 2, n - p - 2, "\\\"", 2);
+		e = et_memmem(t + p + 2, n - p - 2, "\\\"", 2);
 		if (!e || memchr(t + p + 2, '\n', (size_t)(e - t) - p - 2)) {
 			return false;
 		}
@@ -492,7 +493,7 @@ static bool quoted_value(const char *t, size_t n, size_t p, struct value *v)
 	if (p + 2 < n && t[p + 1] == q && t[p + 2] == q) {
 		char triple[3] = {q, q, q};
 
-		e = memmem(t + p + 3, n - p - 3, triple, 3);
+		e = et_memmem(t + p + 3, n - p - 3, triple, 3);
 		if (!e) {
 			return false;
 		}
@@ -681,7 +682,7 @@ static bool vet_value(const char *t, size_t n, const struct name *nm, enum op op
 	bool need_token;
 
 	/* A marker in the value is judged without it: a forged one must not make it look done. */
-	if (memmem(s, len, "[REDACTED ", 10) &&
+	if (et_memmem(s, len, "[REDACTED ", 10) &&
 	    (k = et_vet_unmark(s, len, plain, sizeof(plain))) != SIZE_MAX) {
 		s = plain;
 		len = k;

@@ -8,6 +8,7 @@
  * nothing.
  */
 #include "et_redact.h"
+#include "et_compat.h"
 #include "et_redact_vet.h"
 
 #include <ctype.h>
@@ -73,7 +74,7 @@ static int find_markers(const char *text, size_t n, struct et_span_list *markers
 	const char *p = text, *end = text + n, *q;
 	size_t len;
 
-	while ((q = memmem(p, (size_t)(end - p), MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1))) {
+	while ((q = et_memmem(p, (size_t)(end - p), MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1))) {
 		len = et_redact_marker_len(q, (size_t)(end - q));
 		if (len) {
 			if (et_span_add(markers, (size_t)(q - text), (size_t)(q - text) + len,

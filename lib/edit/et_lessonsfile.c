@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "et_compat.h"
+
 #include "banned.h"
 
 #define TAG_ID " <!-- et-lesson id=\""
@@ -19,12 +21,12 @@
 /* Finds the section: [*a, *b) from the begin marker to the end of the end marker's line. */
 static bool find_section(const char *text, size_t n, size_t *a, size_t *b)
 {
-	const char *p = memmem(text, n, ET_LESSONS_BEGIN, strlen(ET_LESSONS_BEGIN)), *q;
+	const char *p = et_memmem(text, n, ET_LESSONS_BEGIN, strlen(ET_LESSONS_BEGIN)), *q;
 
 	if (!p) {
 		return false;
 	}
-	q = memmem(p, n - (size_t)(p - text), ET_LESSONS_END, strlen(ET_LESSONS_END));
+	q = et_memmem(p, n - (size_t)(p - text), ET_LESSONS_END, strlen(ET_LESSONS_END));
 	if (!q) {
 		return false;
 	}
@@ -64,10 +66,10 @@ int et_lessonsfile_parse(const char *text, size_t n, struct et_lessonsfile_entry
 		const char *le = nl ? nl : end, *t, *s, *e;
 		struct et_lessonsfile_entry *x;
 
-		t = memmem(p, (size_t)(le - p), TAG_ID, strlen(TAG_ID));
+		t = et_memmem(p, (size_t)(le - p), TAG_ID, strlen(TAG_ID));
 		if (p + 2 <= le && !memcmp(p, "- ", 2) && t &&
-		    (s = memmem(t, (size_t)(le - t), TAG_SINCE, strlen(TAG_SINCE))) &&
-		    (e = memmem(s, (size_t)(le - s), TAG_END, strlen(TAG_END)))) {
+		    (s = et_memmem(t, (size_t)(le - t), TAG_SINCE, strlen(TAG_SINCE))) &&
+		    (e = et_memmem(s, (size_t)(le - s), TAG_END, strlen(TAG_END)))) {
 			if (*count == alloc) {
 				size_t na = alloc ? alloc * 2 : 8;
 				struct et_lessonsfile_entry *nv = realloc(*out, na * sizeof(*nv));

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "et_compat.h"
 #include "et_config.h"
 #include "et_fsutil.h"
 #include "et_jdoc.h"
@@ -611,8 +612,7 @@ static bool changed_since_read(const struct et_settings_file *f)
 		return f->exists || errno != ENOENT;
 	}
 	return !f->exists || now.st_dev != f->st.st_dev || now.st_ino != f->st.st_ino ||
-	       now.st_size != f->st.st_size || now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
-	       now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec;
+	       now.st_size != f->st.st_size || et_stat_mtime_ns(&now) != et_stat_mtime_ns(&f->st);
 }
 
 int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, char **backup)

@@ -13,7 +13,9 @@
 #include "et_bytes.h"
 #include "et_utf8.h"
 
-#ifdef __SSE2__
+/* ET_NO_SIMD forces the portable scanner on any CPU, so tests run it on x86-64 too. */
+#if defined(__SSE2__) && !defined(ET_NO_SIMD)
+#define ET_JDOC_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -47,7 +49,7 @@ static inline uint64_t string_special(uint64_t x)
  */
 static const char *find_special(const char *p, const char *end)
 {
-#ifdef __SSE2__
+#ifdef ET_JDOC_SSE2
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	const __m128i bias = _mm_set1_epi8((char)0x80), limit = _mm_set1_epi8((char)(0x20 ^ 0x80));
 
@@ -76,6 +78,15 @@ static const char *find_special(const char *p, const char *end)
 		p++;
 	}
 	return p;
+}
+
+const char *et_jdoc_string_scanner(void)
+{
+#ifdef ET_JDOC_SSE2
+	return "sse2";
+#else
+	return "portable";
+#endif
 }
 
 /*

@@ -71,6 +71,13 @@ void et_jdoc_finish(struct et_jdoc *d);
 int et_jdoc_skip(const char *s, size_t n, size_t *end, bool *escaped);
 
 /**
+ * Which string scanner this build compiled: "sse2" (sixteen bytes a step, x86-64) or "portable"
+ * (eight bytes a step, any CPU; also forced by defining ET_NO_SIMD, as tests/unit does for
+ * test_jdoc_portable and test_scan_portable). A static string.
+ */
+const char *et_jdoc_string_scanner(void);
+
+/**
  * Appends the decoded bytes of a raw string span (escapes resolved, \uXXXX as UTF-8, a lone
  * surrogate as U+FFFD, \u0000 as a NUL byte) to @out. The span must come from a parsed node.
  * Returns 0 or -errno.

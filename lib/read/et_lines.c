@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "et_compat.h"
+
 #include "banned.h"
 
 #define CHUNK ((size_t)8 << 20)	    /* the default chunk_size */
@@ -666,7 +668,7 @@ static int map_file(struct consumer *k, int fd, off_t size, size_t file, const c
 			}
 			guard_set(c->guard, m, (size_t)(end - base));
 			data = (const char *)m + (start - base);
-			last = end == size ? NULL : memrchr(data, '\n', (size_t)(end - start));
+			last = end == size ? NULL : et_memrchr(data, '\n', (size_t)(end - start));
 			if (guard_clear(c->guard)) {
 				munmap(m, (size_t)(end - base));
 				return shrank(k, file);
@@ -738,9 +740,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 		return -EINVAL;
 	}
 	if (S_ISREG(st.st_mode)) {
-		if (k->cl->min_mtime_ms &&
-		    (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 <
-			    k->cl->min_mtime_ms) {
+		if (k->cl->min_mtime_ms && et_stat_mtime_ns(&st) / 1000000 < k->cl->min_mtime_ms) {
 			k->st->files_too_old++;
 			close(fd);
 			return 0;
@@ -767,7 +767,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 		}
 	}
 	flush_pack(k);
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	et_fadvise_sequential(fd);
 	while (!eof && r == 0) {
 		r = free_chunk(k, &c);
 		if (r == 0) {
@@ -829,7 +829,7 @@ static int read_file(struct consumer *k, char *const *files, size_t file, struct
 		free(carry);
 		carry = NULL;
 		ncarry = 0;
-		last = eof ? NULL : memrchr(c->buf, '\n', c->len);
+		last = eof ? NULL : et_memrchr(c->buf, '\n', c->len);
 		skip = !eof && !last; /* a line longer than max_line: its head is the chunk */
 		if (last && (size_t)(last + 1 - c->buf) < c->len) {
 			ncarry = c->len - (size_t)(last + 1 - c->buf);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "et_compat.h"
 #include "et_hmap.h"
 #include "et_jdoc.h"
 #include "et_scan.h"
@@ -262,7 +263,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	    et_time_parse(line + sizeof(head) - 1, 24, ET_TIME_STAMP_FORMS, ms) == 0) {
 		return true;
 	}
-	p = memmem(line, lim, key, sizeof(key) - 1);
+	p = et_memmem(line, lim, key, sizeof(key) - 1);
 	if (!p) {
 		return false;
 	}

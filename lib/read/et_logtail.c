@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "et_compat.h"
 #include "et_fsutil.h"
 #include "et_logtail.h"
 
@@ -57,7 +58,7 @@ static int line(struct tail *t, const char *s, size_t n)
 	struct et_record_in rec;
 
 	t->st->lines++;
-	if (!memmem(s, n, t->o->session, t->session_len)) {
+	if (!et_memmem(s, n, t->o->session, t->session_len)) {
 		return 0;
 	}
 	if (et_logrec_parse_line(s, n, &rec) < 0) {
@@ -117,7 +118,7 @@ static int tail_file(struct tail *t, int fd, off_t size, bool *stop)
 		pos -= (off_t)take;
 		if (first) {
 			/* What follows the last newline is a line still being written, or torn. */
-			nl = memrchr(data, '\n', len);
+			nl = et_memrchr(data, '\n', len);
 			len = nl ? (size_t)(nl - data) + 1 : 0;
 			first = !nl;
 		}
@@ -136,7 +137,7 @@ static int tail_file(struct tail *t, int fd, off_t size, bool *stop)
 		end = data + len;
 		while (end > data + a) {
 			char *e = end - 1; /* the newline */
-			char *s = memrchr(data + a, '\n', (size_t)(e - (data + a)));
+			char *s = et_memrchr(data + a, '\n', (size_t)(e - (data + a)));
 
 			s = s ? s + 1 : data + a;
 			r = line(t, s, (size_t)(e - s));

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "et_compat.h"
 #include "et_config.h"
 #include "et_hmap.h"
 #include "et_time.h"
@@ -486,9 +487,9 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 	if (n && line[n - 1] == '\r') {
 		n--;
 	}
-	if (!memmem(line, n, "\"usage\"", 7) &&
-	    !(want_tools && (memmem(line, n, "\"tool_result\"", 13) ||
-			     memmem(line, n, "compact_boundary", 16)))) {
+	if (!et_memmem(line, n, "\"usage\"", 7) &&
+	    !(want_tools && (et_memmem(line, n, "\"tool_result\"", 13) ||
+			     et_memmem(line, n, "compact_boundary", 16)))) {
 		return ET_TX_SKIP;
 	}
 	if (!top_members(line, n, mem, MAX_MEMBERS, &count, &msg)) {

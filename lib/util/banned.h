@@ -3,7 +3,7 @@
 
 /*
  * Functions this codebase does not use, after git's banned.h: each has a bounded or reentrant
- * replacement (snprintf, et_buf, strtok_r, gmtime_r). Every library source includes it last, so a
+ * replacement (snprintf, et_buf, strtok_r, gmtime_r), or a portable one (et_compat.h). Every library source includes it last, so a
  * use is a compile error.
  */
 
@@ -29,5 +29,18 @@
 #define localtime(t) ET_BANNED(localtime)
 #undef atoi
 #define atoi(s) ET_BANNED(atoi)
+
+/*
+ * GNU extensions, or calls that one of the systems we build on lacks (docs/portability.md): use
+ * et_memmem, et_memrchr, et_mkstemp_cloexec, et_fadvise_sequential from et_compat.h.
+ */
+#undef memmem
+#define memmem(h, hn, n, nn) ET_BANNED(memmem)
+#undef memrchr
+#define memrchr(s, c, n) ET_BANNED(memrchr)
+#undef mkostemp
+#define mkostemp(t, f) ET_BANNED(mkostemp)
+#undef posix_fadvise
+#define posix_fadvise(fd, o, n, a) ET_BANNED(posix_fadvise)
 
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "et_compat.h"
 #include "et_time.h"
 
 #include "banned.h"
@@ -270,9 +271,10 @@ int et_replace_begin(struct et_replace *r, const char *path, mode_t mode)
 		goto fail;
 	}
 	snprintf(r->tmp, n, "%s.tmp-XXXXXX", path);
-	r->fd = mkostemp(r->tmp, O_CLOEXEC);
+	r->fd = et_mkstemp_cloexec(r->tmp);
 	if (r->fd < 0) {
-		e = -errno;
+		e = r->fd;
+		r->fd = -1;
 		goto fail;
 	}
 	if (fchmod(r->fd, mode) < 0) {

@@ -25,6 +25,72 @@ static char *decoded(const char *json)
 	return et_buf_detach(&b, NULL);
 }
 
+/*
+ * Every string length from 0 to 40 with one byte of interest at every position, each string in a
+ * buffer of exactly its size (so a scanner that reads past the end shows under AddressSanitizer):
+ * the cases where a sixteen- or eight-byte step and the byte-at-a-time tail meet. Checks the
+ * value's end, validity and escaped flag against what the byte must give.
+ */
+static void test_string_scanner(void)
+{
+	static const struct {
+		const char *name;
+		unsigned char byte;
+	} kinds[] = {{"a quote ends the string there", '"'},
+		     {"an escape \\n is kept, escaped", '\\'},
+		     {"control 0x01 is rejected", 0x01},
+		     {"control 0x1f is rejected", 0x1f},
+		     {"0x20 is plain", 0x20},
+		     {"0x7f is plain", 0x7f},
+		     {"0x80 is plain", 0x80},
+		     {"0xff is plain", 0xff}};
+	size_t k, len, at, end, bad, cases;
+	bool escaped;
+	int r;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		unsigned char b = kinds[k].byte;
+
+		bad = cases = 0;
+		for (len = 1; len <= 40; len++) {
+			for (at = 0; at < len; at++) {
+				char *s = malloc(len + 2);
+
+				if (!s || (b == '\\' && at + 1 == len)) {
+					free(s);
+					continue;
+				}
+				s[0] = '"';
+				memset(s + 1, 'a', len);
+				s[len + 1] = '"';
+				s[1 + at] = (char)b;
+				if (b == '\\') {
+					s[2 + at] = 'n';
+				}
+				cases++;
+				escaped = false;
+				r = et_jdoc_skip(s, len + 2, &end, &escaped);
+				if (b == '"') {
+					bad += !(r == 0 && end == at + 2 && !escaped);
+				} else if (b < 0x20) {
+					bad += r != ET_JDOC_E_SYNTAX;
+				} else {
+					bad += !(r == 0 && end == len + 2 &&
+						 escaped == (b == '\\'));
+				}
+				free(s);
+			}
+		}
+		tap_ok(bad == 0 && cases > 700, "%s scanner: %s (%zu of %zu strings wrong)",
+		       et_jdoc_string_scanner(), kinds[k].name, bad, cases);
+	}
+#if defined(ET_NO_SIMD) || !defined(__SSE2__)
+	tap_is_str(et_jdoc_string_scanner(), "portable", "this build runs the portable scanner");
+#else
+	tap_is_str(et_jdoc_string_scanner(), "sse2", "this build runs the SSE2 scanner");
+#endif
+}
+
 int main(void)
 {
 	static const char *const valid[] = {"0",
@@ -130,5 +196,6 @@ int main(void)
 	tap_ok(et_jdoc_skip("[1, {\"a\": 2}] tail", 18, &end, NULL) == 0 && end == 13,
 	       "skip validates one value and stops after it");
 	et_jdoc_finish(&d);
+	test_string_scanner();
 	return tap_done();
 }

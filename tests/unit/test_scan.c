@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "et_jdoc.h"
 #include "et_scan.h"
 #include "tap.h"
 
@@ -69,5 +70,25 @@ int main(void)
 	tap_ok(scan(deep, m, &count) == ET_SCAN_INVALID,
 	       "100,000 levels of nesting: invalid, no crash");
 	free(deep);
+
+	/* A payload-like object: a long value with a quote, an escape and a raw tab in its tail. */
+	deep = malloc(4200);
+	memcpy(deep, "{\"content\":\"", 12);
+	memset(deep + 12, 'x', 4096);
+	memcpy(deep + 12 + 4096, "\\\"q\",\"n\":1}", 11);
+	deep[12 + 4096 + 11] = '\0';
+	st = scan(deep, m, &count);
+	tap_ok(st == ET_SCAN_OK && count == 2 && m[0].val_len == 4096 + 5 && m[0].escaped,
+	       "%s scanner: a 4 KB value ends at its closing quote, not at the escaped one",
+	       et_jdoc_string_scanner());
+	deep[12 + 4000] = '\t';
+	tap_ok(scan(deep, m, &count) == ET_SCAN_INVALID, "%s scanner: a raw tab 4 KB in is invalid",
+	       et_jdoc_string_scanner());
+	free(deep);
+#if defined(ET_NO_SIMD) || !defined(__SSE2__)
+	tap_is_str(et_jdoc_string_scanner(), "portable", "this build runs the portable scanner");
+#else
+	tap_is_str(et_jdoc_string_scanner(), "sse2", "this build runs the SSE2 scanner");
+#endif
 	return tap_done();
 }
