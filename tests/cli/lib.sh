@@ -3,7 +3,9 @@
 #   $HOOK   the telemetry-hook binary     $CHECK  the jsonl-check tool     $DATA  tests/data
 # With $MESON_EXE_WRAPPER set (a command and its options, split on blanks), setup_home makes $HOOK
 # and $STATS run under it (the programs themselves stay in $HOOK_REAL and $STATS_REAL): scripts/test
-# runs the CLI suite under valgrind this way.
+# runs the CLI suite under valgrind this way. When the programs are built for another CPU (a cross
+# build: meson sets $MESON_EXE_WRAPPER to the emulator, qemu-aarch64-static), the test tools built
+# with them ($CHECK, $TORTURE) run under it too, and $CROSS is "yes".
 
 T=0
 FAILED=0
@@ -49,12 +51,26 @@ setup_home() {
     HOOK_REAL=${HOOK:-} STATS_REAL=${STATS:-}
     [ -z "${HOOK:-}" ] || HOOK=$(wrap_program "$HOOK" telemetry-hook)
     [ -z "${STATS:-}" ] || STATS=$(wrap_program "$STATS" telemetry-stats)
+    if foreign_binary "${HOOK_REAL:-${STATS_REAL:-}}"; then
+      CROSS=yes
+      [ -z "${CHECK:-}" ] || CHECK=$(wrap_program "$CHECK" jsonl-check)
+      [ -z "${TORTURE:-}" ] || TORTURE=$(wrap_program "$TORTURE" log-torture)
+    fi
   fi
   unset EXECUTION_TELEMETRY_LOG EXECUTION_TELEMETRY_STATE_DIR EXECUTION_TELEMETRY_RULES \
     EXECUTION_TELEMETRY_SKIP_TOOLS EXECUTION_TELEMETRY_MAX_CHARS EXECUTION_TELEMETRY_ROTATE_BYTES \
     EXECUTION_TELEMETRY_ROTATE_KEEP EXECUTION_TELEMETRY_DISABLE EXECUTION_TELEMETRY_CONFIG \
     EXECUTION_TELEMETRY_DEBUG CLAUDE_CONFIG_DIR
   export EXECUTION_TELEMETRY_NOW=2026-11-21T14:00:00.000Z
+}
+
+CROSS=no
+
+# foreign_binary PATH: true when the ELF program at PATH is for another machine than this shell's
+# (their e_machine fields differ), so it can only run under $MESON_EXE_WRAPPER.
+foreign_binary() {
+  [ -n "$1" ] && [ -f "$1" ] || return 1
+  [ "$(od -An -tx1 -j18 -N2 "$1")" != "$(od -An -tx1 -j18 -N2 "$(command -v sh)")" ]
 }
 
 # wrap_program PATH NAME: prints the path of a script named NAME that runs PATH under
