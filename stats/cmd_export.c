@@ -1,8 +1,9 @@
 /*
  * cmd_export: `telemetry-stats export`, the tool calls in a form other tools read: OpenTelemetry
- * logs (OTLP JSON, for the Collector's otlpjsonfile receiver), CSV, or ClickHouse JSONEachRow rows. Its own options are taken out
- * of the arguments first (its --format is not the reports'); the rest goes through the shared
- * runner like every subcommand's, and the records are written as they are read.
+ * logs (OTLP JSON, for the Collector's otlpjsonfile receiver) or traces (the GenAI conventions),
+ * CSV, or ClickHouse JSONEachRow rows. Its own options are taken out of the arguments first (its
+ * --format is not the reports'); the rest goes through the shared runner like every subcommand's,
+ * and the records are written as they are read.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -15,6 +16,9 @@
 #include "cmds.h"
 #include "et_export.h"
 #include "et_fsutil.h"
+#include "et_traces.h"
+#include "et_transcript.h"
+#include "et_usage.h"
 #include "opts.h"
 
 #include "banned.h"
@@ -24,7 +28,8 @@
 #endif
 
 static const char usage[] =
-	"usage: telemetry-stats export [--format otlp-json|csv|clickhouse] [--output FILE] [OPTIONS]\n"
+	"usage: telemetry-stats export [--format otlp-json|otlp-traces|csv|clickhouse] [--output FILE]\n"
+	"       [OPTIONS]\n"
 	"\n"
 	"Writes the tool calls that pass the filters (the calls 'telemetry-stats stats' counts) for\n"
 	"other tools:\n"
@@ -34,6 +39,12 @@ static const char usage[] =
 	"             user.name, agent), and per call a log record with the call's time, severity\n"
 	"             INFO, WARN or ERROR for success, interrupted or failure, the body\n"
 	"             \"TOOL OUTCOME\" and every field of the record as a typed attribute\n"
+	"  otlp-traces OpenTelemetry traces with the GenAI semantic conventions, one\n"
+	"             ExportTraceServiceRequest per line: per session an 'invoke_agent AGENT'\n"
+	"             span, per subagent a child 'invoke_agent TYPE' span, per call an\n"
+	"             'execute_tool TOOL' span (error.type on a failure), and per API response\n"
+	"             in the transcripts the calls name a 'chat MODEL' span with gen_ai.usage.*;\n"
+	"             ids derived from the session and call ids (the same log, the same spans)\n"
 	"  csv        RFC 4180 CSV: a header row, then one row per call (UTF-8, CRLF)\n"
 	"  clickhouse ClickHouse JSONEachRow: one flat row per call with the typed columns of the\n"
 	"             table in docs/fleet.md (host, user, seq, v, timestamp, time, time_ms, the\n"
@@ -41,10 +52,12 @@ static const char usage[] =
 	"             clickhouse-client --query \"INSERT INTO telemetry.calls FORMAT JSONEachRow\"\n"
 	"\n"
 	"output:\n"
-	"  --format FORMAT    otlp-json (the default), csv or clickhouse\n"
+	"  --format FORMAT    otlp-json (the default), otlp-traces, csv or clickhouse\n"
+	"  --include-params   otlp-traces: also the call's parameters (gen_ai.tool.call.arguments)\n"
+	"                     and error message (the span's status), as the hook redacted them\n"
 	"  --output FILE      write FILE (mode 0600, replaced atomically) instead of stdout;\n"
 	"                     only a regular file is replaced ('-': stdout)\n"
-	"  --batch N          otlp-json: at most N records per line (default 1000; a line also\n"
+	"  --batch N          otlp-*: at most N records or spans per line (default 1000; a line also\n"
 	"                     ends before it passes 1 MiB, the receiver's default max_log_size)\n"
 	"  --host NAME        the resource's host.name, clickhouse's host column (default: this\n"
 	"                     machine's name)\n"
@@ -70,6 +83,8 @@ static const char usage[] =
 
 struct export_args {
 	enum et_export_format format;
+	bool traces;	     /* --format otlp-traces (format is then unused) */
+	bool include_params; /* otlp-traces: arguments and error messages too */
 	const char *output, *host, *user;
 	size_t batch;
 };
@@ -132,13 +147,18 @@ enum {
 	OWN_OUTPUT,
 	OWN_BATCH,
 	OWN_HOST,
-	OWN_USER
+	OWN_USER,
+	OWN_INCLUDE_PARAMS,
 };
 
 static const struct et_opt own_options[] = {
-	{"--format", OWN_FORMAT, true}, {"--output", OWN_OUTPUT, true},
-	{"--batch", OWN_BATCH, true},	{"--host", OWN_HOST, true},
-	{"--user", OWN_USER, true},	{NULL, 0, false},
+	{"--format", OWN_FORMAT, true},
+	{"--output", OWN_OUTPUT, true},
+	{"--batch", OWN_BATCH, true},
+	{"--host", OWN_HOST, true},
+	{"--user", OWN_USER, true},
+	{"--include-params", OWN_INCLUDE_PARAMS, false},
+	{NULL, 0, false},
 };
 
 /*
@@ -171,20 +191,28 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 			}
 			continue;
 		}
+		if (id == OWN_INCLUDE_PARAMS) {
+			a->include_params = true;
+			continue;
+		}
 		if (!*val) {
 			return usage_error("an empty value for", arg);
 		}
 		switch (id) {
 		case OWN_FORMAT:
-			if (!strcmp(val, "otlp-json") || !strcmp(val, "otlp")) {
+			a->traces = !strcmp(val, "otlp-traces");
+			if (a->traces) {
+				a->format = ET_EXPORT_OTLP_JSON;
+			} else if (!strcmp(val, "otlp-json") || !strcmp(val, "otlp")) {
 				a->format = ET_EXPORT_OTLP_JSON;
 			} else if (!strcmp(val, "csv")) {
 				a->format = ET_EXPORT_CSV;
 			} else if (!strcmp(val, "clickhouse")) {
 				a->format = ET_EXPORT_CLICKHOUSE;
 			} else {
-				return usage_error("--format is otlp-json, csv or clickhouse, not",
-						   val);
+				return usage_error(
+					"--format is otlp-json, otlp-traces, csv or clickhouse, not",
+					val);
 			}
 			break;
 		case OWN_OUTPUT:
@@ -256,6 +284,7 @@ struct run {
 	struct export_args a;
 	struct et_export_opts o;
 	struct et_export *x;
+	struct et_traces *t; /* otlp-traces, instead of x */
 	struct sink sink;
 	char host[256], pwbuf[4096];
 	struct passwd pw;
@@ -263,10 +292,18 @@ struct run {
 
 static int check(void *self, struct cli *c)
 {
+	struct run *run = self;
+
+	if (run->a.include_params && !run->a.traces) {
+		fprintf(stderr,
+			"telemetry-stats export: --include-params is for --format otlp-traces "
+			"(the other formats always carry the redacted parameters)\n");
+		return EXIT_USAGE;
+	}
 	if (c->fmt != ET_FORMAT_TEXT) {
 		fprintf(stderr,
 			"telemetry-stats export: --json and --markdown are for reports; use "
-			"--format otlp-json, csv or clickhouse\n");
+			"--format otlp-json, otlp-traces, csv or clickhouse\n");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -310,6 +347,20 @@ static int start(void *self, struct cli *c)
 	}
 	o->write = sink_write;
 	o->write_ctx = &run->sink;
+	if (run->a.traces) {
+		struct et_traces_opts to;
+
+		memset(&to, 0, sizeof(to));
+		to.batch = o->batch;
+		to.host_name = o->host_name;
+		to.user_name = o->user_name;
+		to.version = o->version;
+		to.include_params = run->a.include_params;
+		to.write = o->write;
+		to.write_ctx = o->write_ctx;
+		run->t = et_traces_create(&to);
+		return run->t ? EXIT_OK : cli_oom();
+	}
 	run->x = et_export_create(o);
 	return run->x ? EXIT_OK : cli_oom();
 }
@@ -318,14 +369,113 @@ static int add(void *self, const struct et_record_in *rec)
 {
 	struct run *run = self;
 
-	return et_export_add(run->x, rec);
+	return run->t ? et_traces_add(run->t, rec) : et_export_add(run->x, rec);
+}
+
+/* The transcripts of the exported sessions, for their chat spans. */
+struct chat_read {
+	struct et_tx_files fs;
+	struct et_usage *usage;
+	const struct et_tx_file *file;
+	struct et_usage_src src;
+	struct et_buf tmp;
+};
+
+/* Adds a transcript and its session's subagents (SESSION.jsonl beside SESSION/subagents/). */
+static int add_transcript(void *ctx, const char *path)
+{
+	struct chat_read *cr = ctx;
+	size_t n = strlen(path);
+	struct stat st;
+
+	(void)et_transcript_add(&cr->fs, path); /* a transcript that is gone is not an error */
+	if (n > 6 && !strcmp(path + n - 6, ".jsonl")) {
+		et_buf_reset(&cr->tmp);
+		et_buf_add(&cr->tmp, path, n - 6);
+		et_buf_adds(&cr->tmp, "/subagents");
+		if (!cr->tmp.failed && stat(cr->tmp.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+			(void)et_transcript_add(&cr->fs, cr->tmp.data);
+		}
+	}
+	return 0;
+}
+
+static int on_tx_line(void *ctx, const struct et_tx_file *f, const struct et_tx_line *l)
+{
+	struct chat_read *cr = ctx;
+
+	if (f != cr->file) {
+		cr->file = f;
+		cr->src.project = f->project;
+		cr->src.agent_type = f->agent_type;
+		cr->src.subagent = f->subagent;
+	}
+	return l->kind == ET_TX_USAGE ? et_usage_add(cr->usage, l, &cr->src) : 0;
+}
+
+/*
+ * Reads the transcripts the exported calls name and adds a chat span per API response of their
+ * sessions (deduplicated as `cost` does, within --since and --until). Transcripts that cannot be
+ * read are skipped: the tool spans do not depend on them.
+ */
+static int add_chats(struct run *run, const struct cli *c)
+{
+	struct chat_read cr;
+	struct et_usage_filter f;
+	struct et_tx_read rd;
+	struct et_lines_stats st;
+	struct et_buf err;
+	int r;
+
+	memset(&cr, 0, sizeof(cr));
+	memset(&f, 0, sizeof(f));
+	memset(&rd, 0, sizeof(rd));
+	memset(&st, 0, sizeof(st));
+	et_buf_init(&cr.tmp, 1 << 16);
+	et_buf_init(&err, 1 << 16);
+	f.has_since = c->filter.has_since;
+	f.since_ms = c->filter.since_ms;
+	f.has_until = c->filter.has_until;
+	f.until_ms = c->filter.until_ms;
+	r = et_traces_transcripts(run->t, add_transcript, &cr);
+	if (r < 0 || cr.fs.n == 0) {
+		goto out;
+	}
+	et_transcript_sort(&cr.fs);
+	cr.usage = et_usage_create_each(&f);
+	if (!cr.usage) {
+		r = -ENOMEM;
+		goto out;
+	}
+	rd.fn = on_tx_line;
+	rd.ctx = &cr;
+	rd.min_mtime_ms = f.has_since ? f.since_ms : 0;
+	r = et_transcript_run(&cr.fs, &rd, &st, &err);
+	if (r < 0 && r != -ENOMEM) {
+		fprintf(stderr, "telemetry-stats export: transcripts skipped: %s",
+			err.len ? err.data : "cannot read them\n");
+		r = 0;
+	} else if (r == 0) {
+		r = et_usage_each(cr.usage, et_traces_add_chat, run->t);
+	}
+out:
+	et_usage_destroy(cr.usage);
+	et_transcript_files_finish(&cr.fs);
+	et_buf_finish(&cr.tmp);
+	et_buf_finish(&err);
+	return r;
 }
 
 static int end(void *self, struct cli *c)
 {
 	struct run *run = self;
+	int r;
 
-	return et_export_end(run->x);
+	if (!run->t) {
+		return et_export_end(run->x);
+	}
+	r = add_chats(run, c);
+	return r < 0 ? r : et_traces_end(run->t);
 }
 
 /* The records went out as they were read: close the output and say how it went. */
@@ -347,12 +497,19 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 		return EXIT_FAILURE_;
 	}
 	if (path && strcmp(path, "-")) {
-		fprintf(stderr, "telemetry-stats export: %zu calls, %zu %s, written to %s\n",
-			et_export_records(run->x), et_export_lines(run->x),
-			run->a.format == ET_EXPORT_CSV		? "rows with the header"
-			: run->a.format == ET_EXPORT_CLICKHOUSE ? "rows"
-								: "lines",
-			path);
+		if (run->t) {
+			fprintf(stderr,
+				"telemetry-stats export: %zu spans, %zu lines, written to %s\n",
+				et_traces_spans(run->t), et_traces_lines(run->t), path);
+		} else {
+			fprintf(stderr,
+				"telemetry-stats export: %zu calls, %zu %s, written to %s\n",
+				et_export_records(run->x), et_export_lines(run->x),
+				run->a.format == ET_EXPORT_CSV		? "rows with the header"
+				: run->a.format == ET_EXPORT_CLICKHOUSE ? "rows"
+									: "lines",
+				path);
+		}
 	}
 	if (in->skipped) {
 		fprintf(stderr, "telemetry-stats export: %zu malformed or torn lines skipped\n",
@@ -373,6 +530,7 @@ static void destroy(void *self)
 
 	sink_close(&run->sink, false);
 	et_export_destroy(run->x);
+	et_traces_destroy(run->t);
 }
 
 static const struct cli_cmd export_cmd = {

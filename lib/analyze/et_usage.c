@@ -46,6 +46,17 @@ struct entry {
 	uint8_t flags;
 };
 
+/*
+ * What the traces mode (et_usage_create_each) keeps of a response besides its entry, in an
+ * array parallel to the entries; the cost path never allocates it, so its entry stays small.
+ */
+struct resp {
+	uint64_t req; /* the requestId's 64-bit hash | 1, or 0 without one */
+	int64_t ts_ms;
+	uint32_t session, agent_id; /* into sessions and agent_ids */
+	bool has_ts;
+};
+
 /* The last key interned in a map: consecutive lines mostly share session, model and cwd. */
 struct last {
 	const struct et_hmap *map;
@@ -57,7 +68,9 @@ struct et_usage {
 	const struct et_usage_filter *filter;
 	enum et_usage_by by;
 	bool breakdown;
+	bool each; /* the traces mode: resps is kept */
 	struct entry *v;
+	struct resp *resps; /* with each: parallel to v, alloc long */
 	size_t n, alloc;
 	struct et_tx_usage *bigs; /* the usage of E_BIG entries */
 	size_t nbigs, bigs_alloc;
@@ -68,7 +81,8 @@ struct et_usage {
 	} * msgs;
 	size_t msgs_alloc;
 	struct et_hmap sessions, models, projects, agents;
-	struct last last[4]; /* for sessions, models, projects, agents */
+	struct et_hmap agent_ids; /* with each: a subagent's agentId, or "" */
+	struct last last[4];	  /* for sessions, models, projects, agents */
 	long last_msg; /* the message.id of the last line (lines of a response are adjacent) */
 	size_t usage_lines, duplicates, synthetic, no_id;
 	struct et_buf tmp;
@@ -111,12 +125,24 @@ struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usa
 	et_hmap_init(&u->models);
 	et_hmap_init(&u->projects);
 	et_hmap_init(&u->agents);
+	et_hmap_init(&u->agent_ids);
 	et_buf_init(&u->tmp, (size_t)1 << 20);
 	u->last[0] = (struct last){&u->sessions, -1};
 	u->last[1] = (struct last){&u->models, -1};
 	u->last[2] = (struct last){&u->projects, -1};
 	u->last[3] = (struct last){&u->agents, -1};
 	u->last_msg = -1;
+	return u;
+}
+
+struct et_usage *et_usage_create_each(const struct et_usage_filter *f)
+{
+	/* Keyed by model: the key costs nothing more, and no rows are wanted. */
+	struct et_usage *u = et_usage_create(NULL, f, ET_BY_MODEL, false);
+
+	if (u) {
+		u->each = true;
+	}
 	return u;
 }
 
@@ -130,8 +156,10 @@ void et_usage_destroy(struct et_usage *u)
 	et_hmap_finish(&u->models);
 	et_hmap_finish(&u->projects);
 	et_hmap_finish(&u->agents);
+	et_hmap_finish(&u->agent_ids);
 	et_buf_finish(&u->tmp);
 	free(u->v);
+	free(u->resps);
 	free(u->bigs);
 	free(u->msgs);
 	free(u);
@@ -271,6 +299,7 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 {
 	const struct et_usage_filter *f = u->filter;
 	struct entry e;
+	struct resp x;
 	long idx = -1, mi;
 	uint32_t j;
 
@@ -296,6 +325,7 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 	}
 	u->usage_lines++;
 	memset(&e, 0, sizeof(e));
+	memset(&x, 0, sizeof(x));
 	e.flags = (uint8_t)((l->sidechain ? E_SIDECHAIN : 0) | (l->speed.p ? E_SPEED : 0));
 	/*
 	 * The dedup key: message.id and requestId. The message ids are the map; the responses of
@@ -313,6 +343,7 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 				: 0;
 
 		e.req = l->request_id.p ? (uint32_t)(rh ^ (rh >> 32)) | 1 : 0;
+		x.req = l->request_id.p ? rh | 1 : 0;
 		/* The lines of one response follow each other: the last message.id first. */
 		mi = -1;
 		if (u->last_msg >= 0) {
@@ -379,6 +410,18 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 		e.model = (uint32_t)m;
 		e.key = (int32_t)k;
 	}
+	if (u->each) {
+		long s = intern(u, &u->sessions, l->session, "(no session)");
+		long ai = intern(u, &u->agent_ids, l->agent_id, "");
+
+		if (s < 0 || ai < 0) {
+			return -ENOMEM;
+		}
+		x.session = (uint32_t)s;
+		x.agent_id = (uint32_t)ai;
+		x.has_ts = l->has_ts;
+		x.ts_ms = l->ts_ms;
+	}
 	if (idx >= 0) {
 		u->duplicates++;
 		if (better(u, &u->v[idx], &e, &l->u)) {
@@ -388,6 +431,9 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 				return -ENOMEM;
 			}
 			u->v[idx] = e;
+			if (u->each) {
+				u->resps[idx] = x;
+			}
 		}
 		return 0;
 	}
@@ -402,11 +448,22 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 			return -ENOMEM;
 		}
 		u->v = nv;
+		if (u->each) {
+			struct resp *nr = realloc(u->resps, na * sizeof(*nr));
+
+			if (!nr) {
+				return -ENOMEM;
+			}
+			u->resps = nr;
+		}
 		u->alloc = na;
 	}
 	if (e.msgid != NO_MSG) {
 		e.next = u->msgs[e.msgid].head;
 		u->msgs[e.msgid].head = (uint32_t)u->n + 1;
+	}
+	if (u->each) {
+		u->resps[u->n] = x;
 	}
 	u->v[u->n++] = e;
 	return 0;
@@ -694,4 +751,40 @@ void et_usage_result_finish(struct et_usage_result *res)
 	free(res->rows);
 	models_free(res->unpriced, res->nunpriced);
 	memset(res, 0, sizeof(*res));
+}
+
+int et_usage_each(const struct et_usage *u, et_usage_each_fn fn, void *ctx)
+{
+	struct et_usage_response r;
+	size_t i;
+	int ret;
+
+	if (!u->each) {
+		return -EINVAL;
+	}
+	for (i = 0; i < u->n; i++) {
+		const struct entry *e = &u->v[i];
+		const struct resp *x = &u->resps[i];
+
+		if ((e->flags & E_SIDECHAIN) && e->msgid != NO_MSG && u->msgs[e->msgid].nonside) {
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.session = et_hmap_key(&u->sessions, x->session, &r.session_len);
+		r.model = et_hmap_key(&u->models, e->model, &r.model_len);
+		r.agent_id = et_hmap_key(&u->agent_ids, x->agent_id, &r.agent_id_len);
+		if (e->msgid != NO_MSG) {
+			r.msg_id = et_hmap_key(&u->msgids, e->msgid, &r.msg_id_len);
+		}
+		r.request_hash = x->req;
+		r.index = i;
+		r.has_ts = x->has_ts;
+		r.ts_ms = x->ts_ms;
+		usage_of(u, e, &r.u);
+		ret = fn(ctx, &r);
+		if (ret < 0) {
+			return ret;
+		}
+	}
+	return 0;
 }

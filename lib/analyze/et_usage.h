@@ -76,6 +76,13 @@ struct et_usage;
 struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usage_filter *f,
 				 enum et_usage_by by, bool breakdown);
 
+/**
+ * Creates an aggregator in the traces mode: besides the counts it keeps each response's session,
+ * agentId, timestamp and 64-bit requestId hash, for et_usage_each (the cost path's aggregators do
+ * not, to stay small). Made for et_usage_each, not et_usage_end. NULL: no memory.
+ */
+struct et_usage *et_usage_create_each(const struct et_usage_filter *f);
+
 /** Frees @u. Accepts NULL. */
 void et_usage_destroy(struct et_usage *u);
 
@@ -94,6 +101,30 @@ int et_usage_end(struct et_usage *u, struct et_usage_result *res);
 
 /** Frees what @res owns. Accepts a zeroed result. */
 void et_usage_result_finish(struct et_usage_result *res);
+
+/** One API response as et_usage_each hands it over: the line kept for it (deduplicated). */
+struct et_usage_response {
+	const char *session, *model, *agent_id,
+		*msg_id; /* not NUL-terminated; msg_id NULL when absent */
+	size_t session_len, model_len, agent_id_len,
+		msg_id_len;    /* agent_id_len 0: the main agent */
+	uint64_t request_hash; /* the requestId's 64-bit hash | 1, or 0 without one */
+	size_t index; /* the response's position among those added (tells apart id-less ones) */
+	bool has_ts;
+	int64_t ts_ms;
+	struct et_tx_usage u;
+};
+
+/** Receives a response; the strings are @u's, valid until it is destroyed. <0 stops. */
+typedef int (*et_usage_each_fn)(void *ctx, const struct et_usage_response *r);
+
+/**
+ * Calls @fn for every response added so far, once each (duplicates settled as in et_usage_end,
+ * sidechain replays left out; <synthetic> lines were never added), in the order first seen. The
+ * filter given to et_usage_create_each has been applied. Returns 0, @fn's negative return, or
+ * -EINVAL when @u was not made by et_usage_create_each.
+ */
+int et_usage_each(const struct et_usage *u, et_usage_each_fn fn, void *ctx);
 
 /** The name of @by ("day", …), and the inverse: returns -1 for an unknown name. */
 const char *et_usage_by_name(enum et_usage_by by);

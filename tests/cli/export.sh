@@ -72,6 +72,31 @@ checker otlp "$TMP/out" "$F" "$NOW_NS" 2 > "$TMP/tap" || true
 tap_merge < "$TMP/tap"
 check "--batch 2: 3 lines for 6 calls" [ "$(wc -l < "$TMP/out" | tr -d ' ')" = 3 ]
 
+# ---- OTLP traces (checked against the official definitions in tests/e2e/otlp.sh) ----
+run export --log "$F" --format otlp-traces
+check "export --format otlp-traces: exit 0, one line" \
+  sh -c '[ "$1" = 0 ] && [ "$(wc -l < "$2")" = 1 ]' sh "$RC" "$TMP/out"
+cp "$TMP/out" "$TMP/awkward.traces"
+check "otlp-traces: 6 execute_tool spans, 3 sessions and 1 subagent as invoke_agent spans" \
+  sh -c '[ "$(grep -o "\"name\":\"execute_tool [^\"]*\"" "$1" | wc -l)" = 6 ] &&
+    [ "$(grep -o "\"name\":\"invoke_agent [^\"]*\"" "$1" | wc -l)" = 4 ]' sh "$TMP/out"
+check "otlp-traces: the subagent's span is 'invoke_agent Explore'" \
+  grep -qF '"name":"invoke_agent Explore"' "$TMP/out"
+check "otlp-traces: no parameters or error text without --include-params" \
+  sh -c '! grep -q "gen_ai.tool.call.arguments\|cannot access\|\"message\":" "$1"' sh "$TMP/out"
+run export --log "$F" --format otlp-traces
+check "otlp-traces: the same log gives the same spans" cmp -s "$TMP/out" "$TMP/awkward.traces"
+run export --log "$F" --format otlp-traces --include-params
+check "--include-params: the redacted parameters and the error message" \
+  sh -c 'grep -qF "{\"key\":\"gen_ai.tool.call.arguments\",\"value\":{\"stringValue\":\"{\\\"command\\\":\\\"ls '"'"'a,b'"'"'\\\"}\"}}" "$1" &&
+    grep -qF "\"status\":{\"code\":2,\"message\":\"Exit code 2\\nls: cannot access" "$1"' sh "$TMP/out"
+run export --log "$F" --format otlp-traces --batch 2 --output "$TMP/t.jsonl"
+check "otlp-traces --batch 2 --output: 10 spans in 5 lines, said on stderr" \
+  sh -c '[ "$(wc -l < "$2")" = 5 ] && grep -q "10 spans, 5 lines, written to" "$1"' sh "$TMP/err" \
+  "$TMP/t.jsonl"
+run export --log "$F" --format csv --include-params
+check "--include-params without otlp-traces: exit 2" [ "$RC" = 2 ]
+
 # ---- CSV ----
 run export --log "$F" --format csv
 check "export --format csv: exit 0" [ "$RC" = 0 ]
@@ -244,7 +269,7 @@ check "--format clickhouse: stdout holds the same rows; --batch changes nothing"
   cmp -s "$TMP/out" "$TMP/rows.jsonl"
 run export --log "$F" --format ClickHouse
 check "--format ClickHouse: exit 2, the formats named" \
-  sh -c '[ "$1" = 2 ] && grep -q "otlp-json, csv or clickhouse" "$2"' sh "$RC" "$TMP/err"
+  sh -c '[ "$1" = 2 ] && grep -q "otlp-json, otlp-traces, csv or clickhouse" "$2"' sh "$RC" "$TMP/err"
 run export --help
 check "--help names --format clickhouse" grep -q "clickhouse ClickHouse JSONEachRow" "$TMP/out"
 run export --help
