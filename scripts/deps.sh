@@ -2,7 +2,8 @@
 # need when it is missing, and configures and builds a build directory. With apt-get (Debian,
 # Ubuntu) as root or through sudo, or with Homebrew (macOS), it installs; otherwise it names the
 # packages for apt-get, dnf, pacman and brew, and stops.
-#   ensure_build_deps        meson, ninja, a C compiler, pkg-config, cJSON, libsodium, PCRE2
+#   ensure_build_deps        meson, ninja, a C compiler, pkg-config, cJSON, libsodium, PCRE2,
+#                            libcurl and zlib (telemetry-stats export --endpoint)
 #   ensure_node              node and npm (the end-to-end suite drives the real Claude Code CLI)
 #   ensure_python            python3 (a test checks params_fp against an independent implementation)
 #   ensure_chromium          Debian's chromium (a test renders the HTML report headless)
@@ -20,9 +21,9 @@
 # The build dependencies by package manager, in ensure_build_deps' order.
 _names_for() {
   case "$1" in
-    dnf) echo "meson ninja-build gcc pkgconf-pkg-config cjson-devel libsodium-devel pcre2-devel" ;;
-    pacman) echo "meson ninja gcc pkgconf cjson libsodium pcre2" ;;
-    brew) echo "meson ninja pkg-config cjson libsodium pcre2" ;;
+    dnf) echo "meson ninja-build gcc pkgconf-pkg-config cjson-devel libsodium-devel pcre2-devel libcurl-devel zlib-devel" ;;
+    pacman) echo "meson ninja gcc pkgconf cjson libsodium pcre2 curl zlib" ;;
+    brew) echo "meson ninja pkg-config cjson libsodium pcre2 curl zlib" ;;
   esac
 }
 
@@ -80,8 +81,10 @@ ensure_build_deps() {
     pkg-config --exists libcjson || need="$need libcjson-dev"
     pkg-config --exists libsodium || need="$need libsodium-dev"
     pkg-config --exists libpcre2-8 || need="$need libpcre2-dev"
+    pkg-config --exists libcurl || need="$need libcurl4-openssl-dev"
+    pkg-config --exists zlib || need="$need zlib1g-dev"
   else
-    need="$need libcjson-dev libsodium-dev libpcre2-dev"
+    need="$need libcjson-dev libsodium-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev"
   fi
   if [ -n "$need" ]; then
     if ! command -v apt-get > /dev/null 2>&1 && command -v brew > /dev/null 2>&1; then

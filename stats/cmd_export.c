@@ -20,6 +20,7 @@
 #include "et_transcript.h"
 #include "et_usage.h"
 #include "opts.h"
+#include "push.h"
 
 #include "banned.h"
 
@@ -29,7 +30,7 @@
 
 static const char usage[] =
 	"usage: telemetry-stats export [--format otlp-json|otlp-traces|csv|clickhouse] [--output FILE]\n"
-	"       [OPTIONS]\n"
+	"       [--endpoint URL] [OPTIONS]\n"
 	"\n"
 	"Writes the tool calls that pass the filters (the calls 'telemetry-stats stats' counts) for\n"
 	"other tools:\n"
@@ -39,12 +40,9 @@ static const char usage[] =
 	"             user.name, agent), and per call a log record with the call's time, severity\n"
 	"             INFO, WARN or ERROR for success, interrupted or failure, the body\n"
 	"             \"TOOL OUTCOME\" and every field of the record as a typed attribute\n"
-	"  otlp-traces OpenTelemetry traces with the GenAI semantic conventions, one\n"
-	"             ExportTraceServiceRequest per line: per session an 'invoke_agent AGENT'\n"
-	"             span, per subagent a child 'invoke_agent TYPE' span, per call an\n"
-	"             'execute_tool TOOL' span (error.type on a failure), and per API response\n"
-	"             in the transcripts the calls name a 'chat MODEL' span with gen_ai.usage.*;\n"
-	"             ids derived from the session and call ids (the same log, the same spans)\n"
+	"  otlp-traces OpenTelemetry traces (GenAI conventions), one ExportTraceServiceRequest\n"
+	"             per line: invoke_agent spans for sessions and subagents, execute_tool\n"
+	"             per call, chat per API response in the transcripts (gen_ai.usage.*)\n"
 	"  csv        RFC 4180 CSV: a header row, then one row per call (UTF-8, CRLF)\n"
 	"  clickhouse ClickHouse JSONEachRow: one flat row per call with the typed columns of the\n"
 	"             table in docs/fleet.md (host, user, seq, v, timestamp, time, time_ms, the\n"
@@ -63,6 +61,13 @@ static const char usage[] =
 	"                     machine's name)\n"
 	"  --user NAME        the resource's user.name, clickhouse's user column (default: the\n"
 	"                     current user)\n"
+	"push (OTLP/HTTP JSON instead of writing, docs/fleet.md):\n"
+	"  --endpoint URL     POST each line gzip-compressed to URL/v1/traces or URL/v1/logs;\n"
+	"                     retries 429, 502, 503, 504 (honouring Retry-After) and failed\n"
+	"                     connections; sends only what the endpoint did not accept before\n"
+	"  --header NAME=VALUE  an HTTP header for every request (repeatable)\n"
+	"  --state FILE       where that is remembered (default: under $XDG_STATE_HOME, else\n"
+	"                     ~/.local/state/execution-telemetry/)\n"
 	"filters:\n"
 	"  --since WHEN       only calls at or after WHEN: a duration back from now (30m, 12h, 7d,\n"
 	"                     2w), a date (2026-11-01, UTC) or an ISO 8601 time\n"
@@ -78,8 +83,9 @@ static const char usage[] =
 	"                     observedTimeUnixNano (also $EXECUTION_TELEMETRY_NOW)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 written (no calls: an empty file, or the CSV header alone); 1 a log could\n"
-	"not be read or the output could not be written; 2 bad arguments.\n";
+	"exit status: 0 written or sent (no calls: an empty file, or the CSV header alone); 1 a log\n"
+	"could not be read, the output could not be written, or the endpoint refused a request\n"
+	"(what it accepted before is remembered); 2 bad arguments.\n";
 
 struct export_args {
 	enum et_export_format format;
@@ -87,13 +93,23 @@ struct export_args {
 	bool include_params; /* otlp-traces: arguments and error messages too */
 	const char *output, *host, *user;
 	size_t batch;
+	const char *endpoint; /* --endpoint: push instead of write */
+	const char *state;    /* --state FILE, or NULL for push_state_default */
+	char *headers[32];    /* --header K=V as "K: V" (owned) */
+	size_t nheaders;
 };
+
+/* The most --header options. */
+#define MAX_HEADERS (sizeof(((struct export_args *)0)->headers) / sizeof(char *))
 
 /* Output is written in pieces of about this size. */
 #define SINK_BUF ((size_t)64 << 10)
 
-/* Where the export goes: stdout, or a temporary file renamed over --output at the end. */
+/* Where the export goes: stdout, a temporary file renamed over --output at the end, or requests. */
 struct sink {
+	struct push *push;	/* --endpoint: each line is sent as one request */
+	struct et_buf push_err; /* why a request failed */
+	size_t lines_ok;	/* requests accepted */
 	bool open;
 	int fd;			/* STDOUT_FILENO, or file.fd */
 	struct et_replace file; /* --output: the file being replaced (file.tmp NULL for stdout) */
@@ -116,11 +132,39 @@ static int sink_flush(struct sink *s)
 	return s->error;
 }
 
+/* --endpoint: collects a line; at its newline, sends it (without the newline) as one request. */
+static int push_write(struct sink *s, const char *data, size_t n)
+{
+	int r;
+
+	if (s->error) {
+		return s->error;
+	}
+	r = et_buf_add(&s->buf, data, n);
+	if (r < 0) {
+		s->error = r;
+		return r;
+	}
+	if (n && data[n - 1] == '\n') {
+		r = push_send(s->push, s->buf.data, s->buf.len - 1, &s->push_err);
+		et_buf_reset(&s->buf);
+		if (r < 0) {
+			s->error = -EIO;
+			return r;
+		}
+		s->lines_ok++;
+	}
+	return 0;
+}
+
 static int sink_write(void *ctx, const char *data, size_t n)
 {
 	struct sink *s = ctx;
 	int r;
 
+	if (s->push) {
+		return push_write(s, data, n);
+	}
 	if (s->error || (s->buf.len + n > SINK_BUF && sink_flush(s) < 0)) {
 		return s->error;
 	}
@@ -149,16 +193,17 @@ enum {
 	OWN_HOST,
 	OWN_USER,
 	OWN_INCLUDE_PARAMS,
+	OWN_ENDPOINT,
+	OWN_HEADER,
+	OWN_STATE,
 };
 
 static const struct et_opt own_options[] = {
-	{"--format", OWN_FORMAT, true},
-	{"--output", OWN_OUTPUT, true},
-	{"--batch", OWN_BATCH, true},
-	{"--host", OWN_HOST, true},
-	{"--user", OWN_USER, true},
-	{"--include-params", OWN_INCLUDE_PARAMS, false},
-	{NULL, 0, false},
+	{"--format", OWN_FORMAT, true},	    {"--output", OWN_OUTPUT, true},
+	{"--batch", OWN_BATCH, true},	    {"--host", OWN_HOST, true},
+	{"--user", OWN_USER, true},	    {"--include-params", OWN_INCLUDE_PARAMS, false},
+	{"--endpoint", OWN_ENDPOINT, true}, {"--header", OWN_HEADER, true},
+	{"--state", OWN_STATE, true},	    {NULL, 0, false},
 };
 
 /*
@@ -227,6 +272,38 @@ static int take_args(struct export_args *a, int *argc, char **argv)
 		case OWN_HOST:
 			a->host = val;
 			break;
+		case OWN_ENDPOINT:
+			if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8)) {
+				return usage_error(
+					"--endpoint takes an http:// or https:// URL, not", val);
+			}
+			a->endpoint = val;
+			break;
+		case OWN_STATE:
+			a->state = val;
+			break;
+		case OWN_HEADER: {
+			const char *eq = strchr(val, '=');
+			size_t k = eq ? (size_t)(eq - val) : 0;
+			char *h;
+
+			if (!eq || k == 0 || strcspn(val, " \t:\r\n") < k || strpbrk(eq, "\r\n")) {
+				return usage_error(
+					"--header takes NAME=VALUE (a name without blanks "
+					"or ':', no line breaks), not",
+					val);
+			}
+			if (a->nheaders == MAX_HEADERS) {
+				return usage_error("too many --header options at", val);
+			}
+			h = malloc(strlen(val) + 2);
+			if (!h) {
+				return cli_oom();
+			}
+			snprintf(h, strlen(val) + 2, "%.*s: %s", (int)k, val, eq + 1);
+			a->headers[a->nheaders++] = h;
+			break;
+		}
 		default:
 			a->user = val;
 			break;
@@ -282,6 +359,9 @@ static int sink_close(struct sink *s, bool ok)
 
 struct run {
 	struct export_args a;
+	char *url;		 /* --endpoint with /v1/traces or /v1/logs (owned) */
+	struct push_state state; /* --endpoint: what was sent before */
+	bool has_state;
 	struct et_export_opts o;
 	struct et_export *x;
 	struct et_traces *t; /* otlp-traces, instead of x */
@@ -290,10 +370,126 @@ struct run {
 	struct passwd pw;
 };
 
+/* --endpoint: the URL of the signal's path, the remembered position, the sender. */
+static int start_push(struct run *run)
+{
+	const char *e = run->a.endpoint, *sig = run->a.traces ? "/v1/traces" : "/v1/logs";
+	size_t n = strlen(e);
+	struct push_opts po;
+	char *path;
+	int r;
+
+	run->url = malloc(n + 16);
+	if (!run->url) {
+		return cli_oom();
+	}
+	if ((n >= 10 && !strcmp(e + n - 10, "/v1/traces")) ||
+	    (n >= 8 && !strcmp(e + n - 8, "/v1/logs"))) {
+		snprintf(run->url, n + 16, "%s", e);
+	} else {
+		while (n > 0 && e[n - 1] == '/') {
+			n--;
+		}
+		snprintf(run->url, n + 16, "%.*s%s", (int)n, e, sig);
+	}
+	path = run->a.state ? strdup(run->a.state)
+			    : push_state_default(run->url, run->a.traces ? "traces" : "logs");
+	if (!path) {
+		fprintf(stderr,
+			"telemetry-stats export: no place for the push state (HOME is not set): "
+			"give --state FILE\n");
+		return EXIT_FAILURE_;
+	}
+	run->has_state = true;
+	r = push_state_open(&run->state, path);
+	if (r < 0) {
+		fprintf(stderr, "telemetry-stats export: %s '%s'%s\n",
+			r == -EBUSY    ? "another push is running with the state"
+			: r == -EINVAL ? "not a push state file:"
+				       : "cannot open the push state",
+			path,
+			r == -EBUSY    ? ""
+			: r == -EINVAL ? " (remove it to send everything again)"
+				       : strerror(-r));
+		free(path);
+		return EXIT_FAILURE_;
+	}
+	free(path);
+	memset(&po, 0, sizeof(po));
+	po.url = run->url;
+	po.headers = (const char *const *)run->a.headers;
+	po.nheaders = run->a.nheaders;
+	memset(&run->sink, 0, sizeof(run->sink));
+	run->sink.fd = -1;
+	et_buf_init(&run->sink.buf, (size_t)256 << 20);
+	et_buf_init(&run->sink.push_err, 4096);
+	run->sink.push = push_create(&po);
+	if (!run->sink.push) {
+		fprintf(stderr, "telemetry-stats export: cannot start libcurl\n");
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
+/* --endpoint: remembers what was accepted, and says how it went. */
+static int output_push(struct run *run, int r, const struct et_logrec_stats *in,
+		       const struct et_buf *err)
+{
+	struct sink *s = &run->sink;
+	size_t items = run->t ? et_traces_spans(run->t) : et_export_records(run->x);
+	int w;
+
+	w = push_state_commit(&run->state, s->lines_ok);
+	if (w == 0) {
+		w = push_state_save(&run->state);
+	}
+	if (w < 0) {
+		fprintf(stderr, "telemetry-stats export: cannot save the push state '%s': %s\n",
+			run->state.path, strerror(-w));
+	}
+	if (s->error == -EIO) {
+		fprintf(stderr,
+			"telemetry-stats export: %s; %zu requests were accepted before it%s\n",
+			s->push_err.data, s->lines_ok,
+			s->lines_ok ? " (remembered: they will not be sent again)" : "");
+		return EXIT_FAILURE_;
+	}
+	if (r < 0) {
+		fprintf(stderr, "telemetry-stats: %s",
+			err->len ? err->data : "a record could not be exported (out of memory?)\n");
+		return EXIT_FAILURE_;
+	}
+	if (s->lines_ok) {
+		fprintf(stderr, "telemetry-stats export: %zu %s in %zu requests sent to %s%s\n",
+			items, run->t ? "spans" : "calls", s->lines_ok, run->url,
+			push_retries(s->push) ? " (after retries)" : "");
+	} else {
+		fprintf(stderr, "telemetry-stats export: nothing new to send to %s\n", run->url);
+	}
+	if (in->skipped) {
+		fprintf(stderr, "telemetry-stats export: %zu malformed or torn lines skipped\n",
+			in->skipped);
+	}
+	return w < 0 ? EXIT_FAILURE_ : EXIT_OK;
+}
+
 static int check(void *self, struct cli *c)
 {
 	struct run *run = self;
 
+	if (run->a.endpoint && (run->a.format != ET_EXPORT_OTLP_JSON || run->a.output)) {
+		fprintf(stderr,
+			"telemetry-stats export: --endpoint sends OTLP (otlp-json or "
+			"otlp-traces), and writes no file: %s\n",
+			run->a.output ? "leave out --output"
+				      : "CSV and ClickHouse rows are not pushed");
+		return EXIT_USAGE;
+	}
+	if ((run->a.state || run->a.nheaders) && !run->a.endpoint) {
+		fprintf(stderr,
+			"telemetry-stats export: --state and --header go with --endpoint\n");
+		return EXIT_USAGE;
+	}
 	if (run->a.include_params && !run->a.traces) {
 		fprintf(stderr,
 			"telemetry-stats export: --include-params is for --format otlp-traces "
@@ -308,6 +504,8 @@ static int check(void *self, struct cli *c)
 	}
 	return EXIT_OK;
 }
+
+static int start_export(struct run *run);
 
 static int start(void *self, struct cli *c)
 {
@@ -331,6 +529,9 @@ static int start(void *self, struct cli *c)
 		   found) {
 		o->user_name = run->pw.pw_name;
 	}
+	if (run->a.endpoint) {
+		return start_push(run) ? EXIT_FAILURE_ : start_export(run);
+	}
 	r = sink_open(&run->sink, run->a.output);
 	if (r == -ELOOP || r == -ENODEV) {
 		fprintf(stderr,
@@ -345,6 +546,23 @@ static int start(void *self, struct cli *c)
 			strerror(-r));
 		return EXIT_FAILURE_;
 	}
+	return start_export(run);
+}
+
+/* For the traces: a span goes in the next request unless it was sent before. */
+static bool want_span(void *ctx, enum et_span_kind kind, const uint8_t id[8], int64_t ts_ms)
+{
+	struct run *run = ctx;
+
+	return push_state_want(&run->state, id, ts_ms, kind == ET_SPAN_AGENT,
+			       et_traces_lines(run->t));
+}
+
+/* Creates the exporter over the sink. */
+static int start_export(struct run *run)
+{
+	struct et_export_opts *o = &run->o;
+
 	o->write = sink_write;
 	o->write_ctx = &run->sink;
 	if (run->a.traces) {
@@ -358,6 +576,10 @@ static int start(void *self, struct cli *c)
 		to.include_params = run->a.include_params;
 		to.write = o->write;
 		to.write_ctx = o->write_ctx;
+		if (run->has_state) {
+			to.want = want_span;
+			to.want_ctx = run;
+		}
 		run->t = et_traces_create(&to);
 		return run->t ? EXIT_OK : cli_oom();
 	}
@@ -368,8 +590,26 @@ static int start(void *self, struct cli *c)
 static int add(void *self, const struct et_record_in *rec)
 {
 	struct run *run = self;
+	struct push_state *st = &run->state;
+	uint8_t id[8];
+	int r;
 
-	return run->t ? et_traces_add(run->t, rec) : et_export_add(run->x, rec);
+	if (run->t) {
+		return et_traces_add(run->t, rec);
+	}
+	if (!run->has_state || rec->outcome == ET_OUT_NONE) {
+		return et_export_add(run->x, rec);
+	}
+	et_buf_reset(&run->sink.push_err);
+	et_traces_call_id(rec, &run->sink.push_err, id);
+	if (!push_state_want(st, id, rec->has_ts ? rec->ts_ms : 0, false, 0)) {
+		return 0;
+	}
+	r = et_export_add(run->x, rec);
+	/* The record is in the line not yet written, or it ended the line just written. */
+	st->pend[st->npend - 1].line =
+		et_export_lines(run->x) - (et_export_pending(run->x) ? 0 : 1);
+	return r;
 }
 
 /* The transcripts of the exported sessions, for their chat spans. */
@@ -484,7 +724,12 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 {
 	struct run *run = self;
 	const char *path = run->a.output;
-	int w = sink_close(&run->sink, r == 0);
+	int w;
+
+	if (run->a.endpoint) {
+		return output_push(run, r, in, err);
+	}
+	w = sink_close(&run->sink, r == 0);
 
 	if (w < 0) {
 		fprintf(stderr, "telemetry-stats export: cannot write %s: %s\n",
@@ -527,7 +772,21 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 static void destroy(void *self)
 {
 	struct run *run = self;
+	size_t i;
 
+	if (run->sink.push) {
+		et_buf_finish(&run->sink.buf);
+	}
+	push_destroy(run->sink.push);
+	run->sink.push = NULL;
+	et_buf_finish(&run->sink.push_err);
+	if (run->has_state) {
+		push_state_finish(&run->state);
+	}
+	for (i = 0; i < run->a.nheaders; i++) {
+		free(run->a.headers[i]);
+	}
+	free(run->url);
 	sink_close(&run->sink, false);
 	et_export_destroy(run->x);
 	et_traces_destroy(run->t);
@@ -552,5 +811,11 @@ int cmd_export(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	run.a.format = ET_EXPORT_OTLP_JSON;
 	status = take_args(&run.a, &argc, argv);
-	return status != EXIT_OK ? status : cli_run(&export_cmd, &run, argc, argv);
+	if (status != EXIT_OK) {
+		while (run.a.nheaders) {
+			free(run.a.headers[--run.a.nheaders]);
+		}
+		return status;
+	}
+	return cli_run(&export_cmd, &run, argc, argv);
 }

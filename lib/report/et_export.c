@@ -851,6 +851,11 @@ size_t et_export_lines(const struct et_export *x)
 	return x->lines;
 }
 
+size_t et_export_pending(const struct et_export *x)
+{
+	return x->in_line;
+}
+
 void et_export_destroy(struct et_export *x)
 {
 	if (!x) {

@@ -80,6 +80,9 @@ size_t et_export_records(const struct et_export *x);
  */
 size_t et_export_lines(const struct et_export *x);
 
+/** Returns the number of records in the line not yet written (OTLP; 0 for CSV). */
+size_t et_export_pending(const struct et_export *x);
+
 /** Frees @x without writing anything. Accepts NULL. */
 void et_export_destroy(struct et_export *x);
 

@@ -31,12 +31,12 @@ check "no package manager: exit 1" [ "$RC" = 1 ]
 check "no package manager: the Debian names" \
   grep -q "apt-get install  *meson ninja-build gcc libc6-dev pkg-config" "$TMP/err"
 check "no package manager: dnf names" \
-  grep -q "dnf install meson ninja-build gcc pkgconf-pkg-config cjson-devel libsodium-devel pcre2-devel" \
+  grep -q "dnf install meson ninja-build gcc pkgconf-pkg-config cjson-devel libsodium-devel pcre2-devel libcurl-devel zlib-devel" \
   "$TMP/err"
 check "no package manager: pacman names" \
-  grep -q "pacman -S --needed meson ninja gcc pkgconf cjson libsodium pcre2" "$TMP/err"
+  grep -q "pacman -S --needed meson ninja gcc pkgconf cjson libsodium pcre2 curl zlib" "$TMP/err"
 check "no package manager: brew names" \
-  grep -q "brew install meson ninja pkg-config cjson libsodium pcre2" "$TMP/err"
+  grep -q "brew install meson ninja pkg-config cjson libsodium pcre2 curl zlib" "$TMP/err"
 
 # Homebrew: brew is called with the brew names; the stand-in pkg-config then finds everything.
 stand_in "$TMP/brew" brew "echo \"\$@\" > \"$TMP/brew.args\"; for t in meson ninja pkg-config; do printf '#!$SH\nexit 0\n' > \"$TMP/brew/\$t\"; chmod +x \"$TMP/brew/\$t\"; done"
@@ -46,7 +46,7 @@ PATH=$TMP/brew "$SH" -c '. "$1/scripts/deps.sh"; ensure_build_deps' sh "$ROOT" \
 RC=$?
 check "brew: exit 0" [ "$RC" = 0 ]
 check "brew: installs the brew names" \
-  sh -c '[ "$(cat "$1")" = "install meson ninja pkg-config cjson libsodium pcre2" ]' sh "$TMP/brew.args"
+  sh -c '[ "$(cat "$1")" = "install meson ninja pkg-config cjson libsodium pcre2 curl zlib" ]' sh "$TMP/brew.args"
 
 # Homebrew, but pkg-config still cannot find a library afterwards: a clear stop, not a build error.
 rm -f "$TMP/brew/meson" "$TMP/brew/ninja" "$TMP/brew/pkg-config"

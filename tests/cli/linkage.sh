@@ -1,11 +1,12 @@
 #!/bin/sh
 # The hook links the capture library and nothing else (docs/architecture.md): no function or
 # variable defined by the reading side's library (lib/read, lib/analyze, lib/report, lib/edit, built
-# as libet.a) may be in telemetry-hook, nor any symbol of libcurl or cJSON. Reads the symbol
-# tables with nm.
-# usage: linkage.sh NM HOOK LIBET_A LIBET_CAPTURE_A
+# as libet.a) may be in telemetry-hook, nor any symbol of libcurl, zlib or cJSON, defined or
+# undefined (a dynamic import is a link too). telemetry-stats, which does link libcurl, shows that
+# the check finds one. Reads the symbol tables with nm.
+# usage: linkage.sh NM HOOK LIBET_A LIBET_CAPTURE_A STATS
 set -eu
-NM=$1 HOOK=$2 LIBET=$3 CAPTURE=$4
+NM=$1 HOOK=$2 LIBET=$3 CAPTURE=$4 STATS=$5
 . "$(dirname "$0")/lib.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/et-link.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -15,6 +16,12 @@ defined() {
   "$NM" -g --defined-only "$1" 2> /dev/null | awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sort -u
 }
 "$NM" "$HOOK" 2> /dev/null | awk 'NF == 3 { print $3 }' | sort -u > "$TMP/hook"
+# Every symbol a program names, defined or not, static or dynamic ("U curl_easy_init" included).
+names() {
+  { "$NM" "$1" 2> /dev/null; "$NM" -D "$1" 2> /dev/null; } | awk 'NF >= 2 { sub(/@.*/, "", $NF); print $NF }' | sort -u
+}
+names "$HOOK" > "$TMP/hook-all"
+names "$STATS" > "$TMP/stats-all"
 defined "$LIBET" > "$TMP/libet"
 defined "$CAPTURE" > "$TMP/capture"
 
@@ -30,9 +37,15 @@ if [ -s "$TMP/both" ]; then
 else
   ok "no symbol of libet.a (read, analyze, report, edit) is in telemetry-hook"
 fi
-if grep -q '^cJSON_\|^curl_' "$TMP/hook"; then
-  not_ok "telemetry-hook links neither cJSON nor libcurl; found: $(grep '^cJSON_\|^curl_' "$TMP/hook" | head -3 | tr '\n' ' ')"
+check "telemetry-stats names libcurl's curl_easy_perform (so the check below can see one)" \
+  grep -qx curl_easy_perform "$TMP/stats-all"
+if grep -q '^cJSON_\|^curl_\|^deflate\|^Curl_' "$TMP/hook-all"; then
+  not_ok "telemetry-hook links neither cJSON nor libcurl nor zlib; found: $(grep '^cJSON_\|^curl_\|^deflate\|^Curl_' "$TMP/hook-all" | head -3 | tr '\n' ' ')"
 else
-  ok "telemetry-hook links neither cJSON nor libcurl"
+  ok "telemetry-hook links neither cJSON nor libcurl nor zlib (no such symbol, defined or undefined)"
+fi
+if command -v readelf > /dev/null 2>&1; then
+  check "telemetry-hook needs no libcurl or libz shared library" \
+    sh -c '! readelf -d "$1" 2> /dev/null | grep -q "NEEDED.*\(libcurl\|libz\.\)"' sh "$HOOK"
 fi
 tap_done

@@ -97,7 +97,7 @@ if (mode === 'decode') {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       let body = Buffer.concat(chunks);
-      const entry = { method: req.method, path: req.url, headers: req.headers, bytes: body.length };
+      const entry = { t: Date.now(), method: req.method, path: req.url, headers: req.headers, bytes: body.length };
       const reply = replies[Math.min(next++, replies.length - 1)];
       let [status, retryAfter] = reply.split('/');
       status = Number(status);
