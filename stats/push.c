@@ -398,6 +398,7 @@ int push_state_open(struct push_state *s, const char *path)
 	s->lock_fd = -1;
 	et_hmap_init(&s->ids);
 	et_hmap_init(&s->agents);
+	et_hmap_init(&s->run);
 	s->path = strdup(path);
 	dir = et_dirname(path);
 	if (!s->path || !dir) {
@@ -436,7 +437,6 @@ int push_state_open(struct push_state *s, const char *path)
 bool push_state_want(struct push_state *s, const uint8_t id[8], int64_t ts, bool agent, size_t line)
 {
 	char k[17];
-	size_t i;
 
 	hex(id, k);
 	if (agent) {
@@ -452,8 +452,13 @@ bool push_state_want(struct push_state *s, const uint8_t id[8], int64_t ts, bool
 		}
 	}
 	/* The same id twice in one run (a repeated line) goes once. */
-	for (i = s->npend; i > 0 && s->npend - i < 4096; i--) {
-		if (s->pend[i - 1].agent == agent && !memcmp(s->pend[i - 1].id, id, 8)) {
+	{
+		char rk[18];
+		bool added = false;
+
+		rk[0] = agent ? 'a' : 'c';
+		memcpy(rk + 1, k, 17);
+		if (et_hmap_get(&s->run, rk, 17, true, &added) < 0 || !added) {
 			return false;
 		}
 	}
@@ -546,6 +551,7 @@ void push_state_finish(struct push_state *s)
 	s->lock_fd = -1;
 	et_hmap_finish(&s->ids);
 	et_hmap_finish(&s->agents);
+	et_hmap_finish(&s->run);
 	free(s->id_ts);
 	free(s->agent_ts);
 	free(s->pend);

@@ -65,6 +65,7 @@ struct push_state {
 	bool loaded;		    /* the file existed */
 	int64_t mark;		    /* the latest call time sent */
 	struct et_hmap ids, agents; /* 16 hex digits -> index into their times */
+	struct et_hmap run;	    /* "c" or "a" + 16 hex digits: wanted in this run */
 	int64_t *id_ts, *agent_ts;
 	size_t id_alloc, agent_alloc;
 	/* What this run adds, with the request (line) each went in, committed if it was accepted. */
