@@ -1,8 +1,10 @@
 /* Unit tests for et_usage: deduplication, sidechain replays, keys, filters, unpriced models. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "et_hmap.h"
 #include "et_usage.h"
 #include "tap.h"
 
@@ -158,6 +160,74 @@ static void test_large_counts(void)
 	et_usage_result_finish(&r);
 }
 
+struct seen {
+	size_t n;
+	struct et_usage_response r[4];
+};
+
+static int collect(void *ctx, const struct et_usage_response *r)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 4) {
+		s->r[s->n] = *r;
+	}
+	s->n++;
+	return 0;
+}
+
+static int stop(void *ctx, const struct et_usage_response *r)
+{
+	(void)ctx;
+	(void)r;
+	return -EIO;
+}
+
+/* The traces mode keeps each response's session, agentId, time and 64-bit requestId hash. */
+static void test_each(void)
+{
+	char a[5][512];
+	struct et_usage *u = et_usage_create_each(NULL),
+			*c = et_usage_create(&pricing, NULL, ET_BY_DAY, false);
+	struct seen s = {0};
+	struct et_tx_line l;
+	size_t i;
+
+	line(a[0], 512, "m1", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:00Z", 100, 5, false,
+	     "s1");
+	line(a[1], 512, "m1", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:01Z", 100, 50, false,
+	     "s1"); /* the complete copy */
+	line(a[2], 512, "m1", "r9", "claude-sonnet-4-6", "2026-11-21T10:00:03Z", 100, 50, true,
+	     "s1"); /* a sidechain replay */
+	line(a[3], 512, "m2", NULL, "claude-opus-4-5", "2026-11-22T10:00:00Z", 10, 1, false, "s2");
+	snprintf(a[4], 512,
+		 "{\"sessionId\":\"s2\",\"agentId\":\"ag7\",\"message\":{\"id\":\"m3\","
+		 "\"model\":\"claude-sonnet-4-6\",\"usage\":{\"input_tokens\":3,"
+		 "\"output_tokens\":4}},\"requestId\":\"r3\",\"type\":\"assistant\"}");
+	for (i = 0; i < 5; i++) {
+		if (et_transcript_parse_line(a[i], strlen(a[i]), 0, &l) == ET_TX_USAGE) {
+			tap_ok(et_usage_add(u, &l, NULL) == 0 && et_usage_add(c, &l, NULL) == 0,
+			       "line %zu added", i);
+		}
+	}
+	tap_ok(et_usage_each(u, collect, &s) == 0 && s.n == 3, "each: 3 responses");
+	tap_ok(s.n == 3 && s.r[0].session_len == 2 && !memcmp(s.r[0].session, "s1", 2) &&
+		       s.r[0].u.output == 50 && s.r[0].has_ts && s.r[0].ts_ms == 1795255201000LL &&
+		       s.r[0].agent_id_len == 0 &&
+		       s.r[0].request_hash == (et_hmap_hash("r1", 2) | 1) && s.r[0].msg_id_len == 2,
+	       "each: the complete copy, its session, time and 64-bit requestId hash");
+	tap_ok(s.n == 3 && s.r[1].model_len == 15 && !memcmp(s.r[1].model, "claude-opus-4-5", 15) &&
+		       s.r[1].request_hash == 0 && !memcmp(s.r[1].session, "s2", 2),
+	       "each: a response without requestId, its model");
+	tap_ok(s.n == 3 && s.r[2].agent_id_len == 3 && !memcmp(s.r[2].agent_id, "ag7", 3) &&
+		       !s.r[2].has_ts && s.r[2].u.input == 3,
+	       "each: a subagent's agentId, no time");
+	tap_ok(et_usage_each(u, stop, NULL) == -EIO, "each: the callback's error stops it");
+	tap_ok(et_usage_each(c, collect, &s) == -EINVAL, "each: refused by a cost aggregator");
+	et_usage_destroy(u);
+	et_usage_destroy(c);
+}
+
 int main(void)
 {
 	et_pricing_init(&pricing);
@@ -166,6 +236,7 @@ int main(void)
 	test_dedup();
 	test_keys_and_filters();
 	test_large_counts();
+	test_each();
 	et_pricing_finish(&pricing);
 	return tap_done();
 }
