@@ -161,6 +161,13 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 			c->rotate_keep = (unsigned)u;
 		}
 		return 0;
+	} else if (!strcmp(key, "prompt_text")) {
+		if (parse_bool(value, &b) < 0) {
+			problem(c, origin, key, value, "expected true or false");
+		} else {
+			c->prompt_text = b;
+		}
+		return 0;
 	} else if (!strcmp(key, "enabled")) {
 		if (parse_bool(value, &b) < 0) {
 			problem(c, origin, key, value, "expected true or false");
@@ -258,6 +265,7 @@ static const struct {
 	{"EXECUTION_TELEMETRY_ROTATE_BYTES", "rotate_bytes"},
 	{"EXECUTION_TELEMETRY_ROTATE_KEEP", "rotate_keep"},
 	{"EXECUTION_TELEMETRY_FEEDBACK", "feedback"},
+	{"EXECUTION_TELEMETRY_PROMPT_TEXT", "prompt_text"},
 };
 
 int et_config_load(struct et_config *c)
@@ -275,6 +283,7 @@ int et_config_load(struct et_config *c)
 	c->rotate_bytes = ET_DEFAULT_ROTATE_BYTES;
 	c->rotate_keep = ET_DEFAULT_ROTATE_KEEP;
 	c->enabled = true;
+	c->prompt_text = true;
 	et_buf_init(&b, 8192);
 
 	claude = et_config_claude_dir();

@@ -29,9 +29,10 @@ struct et_config {
 	uint64_t rotate_bytes;
 	unsigned rotate_keep;
 	bool enabled;
-	bool feedback; /* answer a repeated failure with a note to the agent (off by default) */
-	bool debug;    /* EXECUTION_TELEMETRY_DEBUG: say on stderr why nothing was written */
-	bool has_now;  /* EXECUTION_TELEMETRY_NOW was set (tests) */
+	bool feedback;	  /* answer a repeated failure with a note to the agent (off by default) */
+	bool prompt_text; /* UserPromptSubmit: record the prompt's text (else its length only) */
+	bool debug;	  /* EXECUTION_TELEMETRY_DEBUG: say on stderr why nothing was written */
+	bool has_now;	  /* EXECUTION_TELEMETRY_NOW was set (tests) */
 	int64_t now_ms;
 	struct et_buf problems; /* one line per problem found while loading */
 };

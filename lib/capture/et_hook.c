@@ -250,6 +250,7 @@ int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *i
 	o.skip_tool = skip_tool;
 	o.skip_ctx = cfg;
 	o.agent = in->agent;
+	o.prompt_text = cfg->prompt_text;
 	r = et_payload_map(in->data, in->len, &o, &m);
 	if (r < 0) {
 		goto out;
@@ -414,6 +415,9 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		et_buf_adds(report, "(none)");
 	}
 	et_buf_addch(report, '\n');
+	et_buf_addf(report, "user prompts: %s\n",
+		    cfg->prompt_text ? "text (redacted, truncated), length and fingerprint"
+				     : "length only");
 	et_buf_addf(report, "extra rules: %s\n", cfg->rules_path ? cfg->rules_path : "(none)");
 	et_buf_add(&problems, cfg->problems.data, cfg->problems.len);
 

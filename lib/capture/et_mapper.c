@@ -231,3 +231,111 @@ int et_mapper_call(struct et_mapper *mp, struct et_record_out *rec, struct et_ma
 	et_mapper_response_size(mp, "tool_response", rec);
 	return et_mapper_input(mp, rec);
 }
+
+/* ---- session boundaries ---- */
+
+static const struct {
+	const char *event;
+	enum et_record_kind kind;
+} boundary_events[] = {
+	{"SessionStart", ET_REC_SESSION_START},	  {"SessionEnd", ET_REC_SESSION_END},
+	{"UserPromptSubmit", ET_REC_PROMPT},	  {"Stop", ET_REC_STOP},
+	{"SubagentStart", ET_REC_SUBAGENT_START}, {"SubagentStop", ET_REC_SUBAGENT_STOP},
+};
+
+enum et_record_kind et_mapper_boundary_kind(const char *event)
+{
+	size_t i;
+
+	for (i = 0; event && i < sizeof(boundary_events) / sizeof(boundary_events[0]); i++) {
+		if (!strcmp(event, boundary_events[i].event)) {
+			return boundary_events[i].kind;
+		}
+	}
+	return ET_REC_CALL;
+}
+
+/*
+ * The length in bytes of string member @key once decoded, into *@n; false when it is absent, not a
+ * string or cannot be decoded. Nothing of its text is kept.
+ */
+static bool string_bytes(struct et_mapper *mp, const char *key, long long *n)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, key);
+
+	if (!mem || mem->type != '"' || decode(mp, mem) < 0) {
+		return false;
+	}
+	*n = (long long)mp->decoded.len;
+	et_buf_reset(&mp->decoded);
+	return true;
+}
+
+/* The prompt of a UserPromptSubmit: its length, its fingerprint and (when allowed) its text. */
+static int map_prompt(struct et_mapper *mp, struct et_record_out *rec)
+{
+	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "prompt");
+	struct et_jdoc d = {0};
+	int r = 0;
+
+	if (!mem || mem->type != '"' || decode(mp, mem) < 0) {
+		return 0;
+	}
+	rec->has_prompt_bytes = true;
+	rec->prompt_bytes = (long long)mp->decoded.len;
+	if (!mp->o->prompt_text) {
+		et_buf_reset(&mp->decoded);
+		return 0;
+	}
+	rec->prompt = et_mapper_clean(mp, mp->decoded.data, mp->decoded.len, rec);
+	if (!rec->prompt) {
+		return -ENOMEM;
+	}
+	/* The same keyed fingerprint as params_fp, of the prompt as a JSON string value. */
+	r = et_jdoc_parse(&d, mem->val, mem->val_len, 2);
+	if (r == 0 && et_fp_compute(&d, 0, mp->o->params_key, rec->prompt_fp) == 0) {
+		rec->has_prompt_fp = true;
+	}
+	et_jdoc_finish(&d);
+	return r == -ENOMEM ? r : 0;
+}
+
+int et_mapper_boundary(struct et_mapper *mp, struct et_record_out *rec)
+{
+	switch (rec->kind) {
+	case ET_REC_SESSION_START:
+		rec->source = et_mapper_string(mp, "source", rec, false);
+		rec->model = et_mapper_string(mp, "model", rec, false);
+		if (!rec->model) {
+			/* Some versions send the model as {"id", "display_name"}. */
+			struct et_jdoc d = {0};
+
+			if (et_mapper_doc(mp, "model", &d) == 0 && d.n &&
+			    d.nodes[0].type == ET_J_OBJECT) {
+				rec->model = et_mapper_doc_string(mp, &d, 0, "id", rec, false);
+			}
+			et_jdoc_finish(&d);
+		}
+		break;
+	case ET_REC_SESSION_END:
+		rec->reason = et_mapper_string(mp, "reason", rec, false);
+		break;
+	case ET_REC_PROMPT:
+		return map_prompt(mp, rec);
+	case ET_REC_STOP:
+	case ET_REC_SUBAGENT_STOP:
+		rec->has_message_bytes =
+			string_bytes(mp, "last_assistant_message", &rec->message_bytes);
+		if (rec->kind == ET_REC_STOP) {
+			break;
+		}
+		/* fall through */
+	case ET_REC_SUBAGENT_START:
+		rec->agent_transcript_path =
+			et_mapper_string(mp, "agent_transcript_path", rec, false);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}

@@ -122,4 +122,19 @@ const char *et_mapper_outcome(const char *event, bool interrupt);
  */
 int et_mapper_call(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
+/**
+ * Returns the kind of record a session boundary event gives (SessionStart, SessionEnd,
+ * UserPromptSubmit, Stop, SubagentStart, SubagentStop), or ET_REC_CALL for any other event or none.
+ */
+enum et_record_kind et_mapper_boundary_kind(const char *event);
+
+/**
+ * Maps a session boundary event of kind @rec->kind (set by the caller): SessionStart's source and
+ * model, SessionEnd's reason, the prompt of UserPromptSubmit (cleaned, unless o->prompt_text is
+ * off; its length in bytes and keyed fingerprint), the length of Stop's and SubagentStop's
+ * last_assistant_message (never its text), a subagent's agent_transcript_path. A member of the
+ * wrong type is recorded as null. Returns 0 or -ENOMEM.
+ */
+int et_mapper_boundary(struct et_mapper *mp, struct et_record_out *rec);
+
 #endif

@@ -394,6 +394,11 @@ int et_payload_map(const char *in, size_t n, const struct et_map_opts *o, struct
 		r = map_batch(&mp, out);
 		goto out;
 	}
+	if ((mp.agent == ET_AGENT_CLAUDE || mp.agent == ET_AGENT_CODEX) &&
+	    (rec->kind = et_mapper_boundary_kind(rec->event)) != ET_REC_CALL) {
+		r = et_mapper_boundary(&mp, rec);
+		goto out;
+	}
 	raw_tool = et_mapper_string(&mp, "tool_name", rec, true);
 	if (et_mapper_skipped(&mp, raw_tool)) {
 		drop_records(out);

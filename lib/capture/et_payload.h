@@ -25,6 +25,7 @@ struct et_map_opts {
 	/* Returns true for tools the user chose not to record. May be NULL. */
 	bool (*skip_tool)(const void *ctx, const char *tool);
 	const void *skip_ctx;
+	bool prompt_text; /* UserPromptSubmit: keep the prompt's text (cleaned); else its length only */
 	/* The agent that sent the payload (et_payload_agent_name), or NULL to tell from the payload. */
 	const char *agent;
 };

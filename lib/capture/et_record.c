@@ -32,6 +32,11 @@ void et_record_finish(struct et_record_out *r)
 	free(r->agent_id);
 	free(r->agent_type);
 	free(r->feedback);
+	free(r->source);
+	free(r->model);
+	free(r->reason);
+	free(r->prompt);
+	free(r->agent_transcript_path);
 	for (i = 0; i < r->batch_n; i++) {
 		if (r->batch_ids) {
 			free(r->batch_ids[i]);
@@ -66,6 +71,48 @@ static void str_array(struct et_buf *b, const char *key, char **v, size_t n)
 		et_json_strz(b, v[i]);
 	}
 	et_buf_addch(b, ']');
+}
+
+static void opt_int(struct et_buf *b, const char *key, bool has, long long v)
+{
+	et_buf_addch(b, ',');
+	et_json_key(b, key);
+	if (has) {
+		et_buf_addf(b, "%lld", v);
+	} else {
+		et_buf_adds(b, "null");
+	}
+}
+
+/* The fields of a session boundary event, each always present (null when not sent). */
+static void boundary_fields(struct et_buf *out, const struct et_record_out *r)
+{
+	switch (r->kind) {
+	case ET_REC_SESSION_START:
+		str_field(out, "source", r->source);
+		str_field(out, "model", r->model);
+		break;
+	case ET_REC_SESSION_END:
+		str_field(out, "reason", r->reason);
+		break;
+	case ET_REC_PROMPT:
+		str_field(out, "prompt", r->prompt);
+		opt_int(out, "prompt_bytes", r->has_prompt_bytes, r->prompt_bytes);
+		str_field(out, "prompt_fp", r->has_prompt_fp ? r->prompt_fp : NULL);
+		break;
+	case ET_REC_STOP:
+		opt_int(out, "message_bytes", r->has_message_bytes, r->message_bytes);
+		break;
+	case ET_REC_SUBAGENT_START:
+		str_field(out, "agent_transcript_path", r->agent_transcript_path);
+		break;
+	case ET_REC_SUBAGENT_STOP:
+		opt_int(out, "message_bytes", r->has_message_bytes, r->message_bytes);
+		str_field(out, "agent_transcript_path", r->agent_transcript_path);
+		break;
+	default:
+		break;
+	}
 }
 
 int et_record_write(const struct et_record_out *r, struct et_buf *out)
@@ -118,6 +165,7 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	if (r->feedback) {
 		str_field(out, "feedback", r->feedback);
 	}
+	boundary_fields(out, r);
 	if (r->parse_error) {
 		str_field(out, "parse_error", r->parse_error);
 		et_buf_addf(out, ",\"input_bytes\":%zu", r->input_bytes);

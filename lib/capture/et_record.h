@@ -13,7 +13,18 @@
  * already been redacted and truncated: a record is safe to write as it is.
  */
 
-#define ET_RECORD_VERSION 1
+#define ET_RECORD_VERSION 2
+
+/* Which extra fields a record carries (docs/record-format.md, "Session boundaries"). */
+enum et_record_kind {
+	ET_REC_CALL = 0,       /* a tool call, a batch, any other event: no boundary fields */
+	ET_REC_SESSION_START,  /* source, model */
+	ET_REC_SESSION_END,    /* reason */
+	ET_REC_PROMPT,	       /* prompt, prompt_bytes, prompt_fp */
+	ET_REC_STOP,	       /* message_bytes */
+	ET_REC_SUBAGENT_START, /* agent_transcript_path */
+	ET_REC_SUBAGENT_STOP,  /* message_bytes, agent_transcript_path */
+};
 
 struct et_record_out {
 	int64_t ts_ms;
@@ -47,6 +58,18 @@ struct et_record_out {
 	char **batch_ids; /* owned arrays of owned strings */
 	char **batch_names;
 	char *feedback; /* owned: the note the hook gave the agent, or NULL (not written) */
+	enum et_record_kind kind;
+	char *source; /* owned strings of the boundary events, cleaned; NULL writes null */
+	char *model;
+	char *reason;
+	char *prompt;		     /* NULL also when prompt_text is off */
+	char *agent_transcript_path; /* SubagentStart, SubagentStop */
+	bool has_prompt_bytes;	     /* the prompt was a string: its length in bytes */
+	long long prompt_bytes;
+	bool has_prompt_fp;
+	char prompt_fp[ET_FP_HEX + 1];
+	bool has_message_bytes; /* last_assistant_message was a string: its length in bytes */
+	long long message_bytes;
 	const char *parse_error; /* static, or NULL for a readable payload */
 	size_t input_bytes;
 };

@@ -28,11 +28,16 @@
 #include "banned.h"
 
 static const char *const event_names[ET_SETTINGS_NEVENTS] = {
-	"PreToolUse",
-	"PostToolUse",
-	"PostToolUseFailure",
-	"PostToolBatch",
+	"PreToolUse",	 "PostToolUse",	 "PostToolUseFailure", "PostToolBatch",
+	"SessionStart",	 "SessionEnd",	 "UserPromptSubmit",   "Stop",
+	"SubagentStart", "SubagentStop",
 };
+
+/* The events Claude Code gives no matcher: a group for them has none. */
+static bool takes_no_matcher(enum et_settings_event e)
+{
+	return e == ET_SETTINGS_BATCH || e == ET_SETTINGS_PROMPT || e == ET_SETTINGS_STOP;
+}
 
 const char *et_settings_event_name(enum et_settings_event e)
 {
@@ -330,12 +335,12 @@ static int print_doc(struct et_buf *out, const cJSON *root)
 
 /* ---- the edit ---- */
 
-/* True when a group of event @e applies to every tool: PostToolBatch takes no matcher at all. */
+/* True when a group of event @e applies to everything: some events take no matcher at all. */
 static bool matches_all(const cJSON *group, enum et_settings_event e)
 {
 	const cJSON *m;
 
-	if (e == ET_SETTINGS_BATCH) {
+	if (takes_no_matcher(e)) {
 		return true;
 	}
 	m = member(group, "matcher");
@@ -394,7 +399,7 @@ static int add_group(cJSON *arr, enum et_settings_event e, const struct et_setti
 	cJSON *g = cJSON_CreateObject(), *hs, *h;
 	bool ok = g != NULL;
 
-	if (ok && e != ET_SETTINGS_BATCH) {
+	if (ok && !takes_no_matcher(e)) {
 		ok = cJSON_AddStringToObject(g, "matcher", "*") != NULL;
 	}
 	hs = ok ? cJSON_AddArrayToObject(g, "hooks") : NULL;

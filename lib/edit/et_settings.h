@@ -16,10 +16,16 @@
 
 /** The events telemetry-hook is registered for, in the order they are written. */
 enum et_settings_event {
-	ET_SETTINGS_PRE,	  /* PreToolUse: only for latency on agents without duration_ms */
-	ET_SETTINGS_POST,	  /* PostToolUse */
-	ET_SETTINGS_POST_FAILURE, /* PostToolUseFailure */
-	ET_SETTINGS_BATCH,	  /* PostToolBatch (takes no matcher) */
+	ET_SETTINGS_PRE,	    /* PreToolUse: only for latency on agents without duration_ms */
+	ET_SETTINGS_POST,	    /* PostToolUse */
+	ET_SETTINGS_POST_FAILURE,   /* PostToolUseFailure */
+	ET_SETTINGS_BATCH,	    /* PostToolBatch (takes no matcher) */
+	ET_SETTINGS_SESSION_START,  /* SessionStart: the session boundaries, for `sessions` */
+	ET_SETTINGS_SESSION_END,    /* SessionEnd */
+	ET_SETTINGS_PROMPT,	    /* UserPromptSubmit (takes no matcher) */
+	ET_SETTINGS_STOP,	    /* Stop (takes no matcher) */
+	ET_SETTINGS_SUBAGENT_START, /* SubagentStart */
+	ET_SETTINGS_SUBAGENT_STOP,  /* SubagentStop */
 	ET_SETTINGS_NEVENTS,
 };
 
@@ -67,7 +73,8 @@ bool et_settings_is_ours(const char *command);
  * exactly this path in a match-all group is kept as it is; other telemetry-hook registrations of
  * the event are removed (an old path, a duplicate); if none was kept, a group
  * {"matcher": "*", "hooks": [{"type": "command", "command": PATH, "args": [], "timeout": T}]} is
- * appended (without matcher for PostToolBatch). Everything else keeps its place and its value.
+ * appended (without matcher for the events that take none: PostToolBatch, UserPromptSubmit,
+ * Stop). Everything else keeps its place and its value.
  * Fills @res. Returns 0; -EINVAL when @text is not a JSON object, or its "hooks" is not an object,
  * or an event we edit is not an array (the reason in @err, which the caller then prints); or
  * -ENOMEM / -E2BIG.

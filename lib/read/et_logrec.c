@@ -111,6 +111,39 @@ static bool parse_number(const struct et_scan_member *m, double *v)
 	return et_jdoc_number(&nd, v);
 }
 
+/* A whole number from 0 to 2^53 (a byte count), or -1. */
+static long long count_of(const struct et_scan_member *m)
+{
+	double v;
+
+	if (!is_number(m) || !parse_number(m, &v) || !(v >= 0 && v <= 9007199254740992.0) ||
+	    v != floor(v)) {
+		return -1;
+	}
+	return (long long)v;
+}
+
+static const struct {
+	const char *event;
+	enum et_boundary b;
+} boundaries[] = {
+	{"SessionStart", ET_BND_SESSION_START},	  {"SessionEnd", ET_BND_SESSION_END},
+	{"UserPromptSubmit", ET_BND_PROMPT},	  {"Stop", ET_BND_STOP},
+	{"SubagentStart", ET_BND_SUBAGENT_START}, {"SubagentStop", ET_BND_SUBAGENT_STOP},
+};
+
+static enum et_boundary boundary_of(struct et_span event)
+{
+	size_t i;
+
+	for (i = 0; event.p && i < sizeof(boundaries) / sizeof(boundaries[0]); i++) {
+		if (et_span_eq(event, boundaries[i].event)) {
+			return boundaries[i].b;
+		}
+	}
+	return ET_BND_NONE;
+}
+
 int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 {
 	struct et_scan_member mem[MAX_MEMBERS];
@@ -120,6 +153,7 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 	double v, lat = 0;
 
 	memset(rec, 0, sizeof(*rec));
+	rec->prompt_bytes = rec->message_bytes = -1;
 	rec->line = line;
 	rec->line_len = n;
 	if (et_scan_object(line, n, mem, MAX_MEMBERS, &count) != ET_SCAN_OK) {
@@ -150,6 +184,8 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			} else if (KEY(m, "tool_use_ids") && m->type == '[') {
 				rec->ids = m->val;
 				rec->ids_len = m->val_len;
+			} else if (KEY(m, "transcript_path")) {
+				rec->transcript_path = string_span(m);
 			}
 			break;
 		case 'e':
@@ -157,11 +193,33 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 				rec->event = string_span(m);
 			} else if (KEY(m, "error")) {
 				rec->error = string_span(m);
+			} else if (KEY(m, "exit_code") && is_number(m) && parse_number(m, &v) &&
+				   v == floor(v) && v >= -2147483648.0 && v <= 2147483647.0) {
+				rec->has_exit_code = true;
+				rec->exit_code = (long long)v;
 			}
 			break;
 		case 's':
 			if (KEY(m, "session_id")) {
 				rec->session = string_span(m);
+			} else if (KEY(m, "source")) {
+				rec->source = string_span(m);
+			}
+			break;
+		case 'a':
+			if (KEY(m, "agent_id")) {
+				rec->agent_id = string_span(m);
+			} else if (KEY(m, "agent_type")) {
+				rec->agent_type = string_span(m);
+			} else if (KEY(m, "agent_transcript_path")) {
+				rec->agent_transcript_path = string_span(m);
+			}
+			break;
+		case 'm':
+			if (KEY(m, "model")) {
+				rec->model = string_span(m);
+			} else if (KEY(m, "message_bytes")) {
+				rec->message_bytes = count_of(m);
 			}
 			break;
 		case 'o':
@@ -181,6 +239,12 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 		case 'p':
 			if (KEY(m, "params_fp")) {
 				rec->params_fp = string_span(m);
+			} else if (KEY(m, "prompt_id")) {
+				rec->prompt_id = string_span(m);
+			} else if (KEY(m, "prompt")) {
+				rec->prompt = string_span(m);
+			} else if (KEY(m, "prompt_bytes")) {
+				rec->prompt_bytes = count_of(m);
 			} else if (KEY(m, "params") && m->type == '{') {
 				rec->params = m->val;
 				rec->params_len = m->val_len;
@@ -192,6 +256,8 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			    v >= 0 && v <= 9007199254740992.0 && v == floor(v)) {
 				rec->has_response_bytes = true;
 				rec->response_bytes = (uint64_t)v;
+			} else if (KEY(m, "reason")) {
+				rec->reason = string_span(m);
 			}
 			break;
 		case 'f':
@@ -241,6 +307,9 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 	if (rec->outcome == ET_OUT_NONE && rec->ids && et_span_eq(rec->event, "PostToolBatch")) {
 		rec->is_batch = true;
 	}
+	if (rec->outcome == ET_OUT_NONE && !rec->is_batch) {
+		rec->boundary = boundary_of(rec->event);
+	}
 	return 0;
 }
 
@@ -257,8 +326,12 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	size_t lim = n < 96 ? n : 96;
 	const char *p, *q;
 
-	/* The hook's own lines: the time is at a fixed place, 24 characters long. */
-	if (n > sizeof(head) + 24 && memcmp(line, head, sizeof(head) - 1) == 0 &&
+	/*
+	 * The hook's own lines (any one-digit version): the time is at a fixed place, 24
+	 * characters long.
+	 */
+	if (n > sizeof(head) + 24 && memcmp(line, head, 5) == 0 && line[5] >= '1' &&
+	    line[5] <= '9' && memcmp(line + 6, head + 6, sizeof(head) - 7) == 0 &&
 	    line[sizeof(head) - 1 + 24] == '"' &&
 	    et_time_parse(line + sizeof(head) - 1, 24, ET_TIME_STAMP_FORMS, ms) == 0) {
 		return true;

@@ -35,14 +35,32 @@ struct et_span {
  */
 #define ET_LOGREC_MAX_LATENCY_MS 2592000000.0
 
+/* What a record marks, from its event (docs/record-format.md, "Session boundaries"). */
+enum et_boundary {
+	ET_BND_NONE = 0, /* a call, a batch or another event */
+	ET_BND_SESSION_START,
+	ET_BND_SESSION_END,
+	ET_BND_PROMPT, /* UserPromptSubmit */
+	ET_BND_STOP,
+	ET_BND_SUBAGENT_START,
+	ET_BND_SUBAGENT_STOP,
+};
+
 /* A record as read from a log line: the reading side of the record format. */
 struct et_record_in {
-	int version; /* 1, or 0 for a record of the old Python plugin (no "v") */
+	int version; /* 2, 1, or 0 for a record of the old Python plugin (no "v") */
 	bool has_ts;
 	int64_t ts_ms; /* UTC; an old record's naive local time converted */
 	struct et_span event, session, tool, error, params_fp, cwd, tool_use_id;
 	struct et_span feedback; /* the note the hook gave the agent (feedback on), or absent */
+	struct et_span prompt_id, agent_id, agent_type, transcript_path;
 	enum et_outcome outcome;
+	bool has_exit_code;
+	long long exit_code; /* when has_exit_code: a whole number within +-2^31 */
+	/* Session boundaries (version 2; also read from any record whose event names one). */
+	enum et_boundary boundary;
+	struct et_span source, model, reason, agent_transcript_path, prompt;
+	long long prompt_bytes, message_bytes; /* -1: absent or not a whole number */
 	bool has_latency;   /* false for null, for an old record's 0, and for a bad_latency */
 	double latency_ms;  /* when has_latency: from 0 to ET_LOGREC_MAX_LATENCY_MS */
 	bool bad_latency;   /* latency_ms was a number out of that range (read as unknown) */

@@ -38,8 +38,10 @@ import json, sys
 hook = sys.argv[1]
 handler = {"type": "command", "command": hook, "args": [], "timeout": 10}
 hooks = {}
-for event in ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch"]:
-    hooks[event] = [{"hooks": [handler]}] if event == "PostToolBatch" else [{"matcher": "*", "hooks": [handler]}]
+for event in ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "SessionStart",
+              "SessionEnd", "UserPromptSubmit", "Stop", "SubagentStart", "SubagentStop"]:
+    no_matcher = event in ("PostToolBatch", "UserPromptSubmit", "Stop")
+    hooks[event] = [{"hooks": [handler]}] if no_matcher else [{"matcher": "*", "hooks": [handler]}]
 print(json.dumps({"hooks": hooks}, indent=2, ensure_ascii=False))
 EOF
 
@@ -52,6 +54,8 @@ check "it writes exactly the end-to-end suite's settings (plus the timeout)" \
 check "a new settings.json is 0600" [ "$(mode_of "$SET")" = 600 ]
 check "no backup of a file that did not exist" [ "$(backups "$SET")" = 0 ]
 check "it says what it did" grep -q "PostToolBatch *added" "$TMP/out"
+check "it says so for the session boundaries too" \
+  sh -c 'grep -q "UserPromptSubmit *added" "$1" && grep -q "SubagentStop *added" "$1"' sh "$TMP/out"
 cp "$SET" "$TMP/first.json"
 ino=$(inode_of "$SET")
 run install-hooks --hook "$HOOK"
@@ -93,7 +97,7 @@ cat > "$SET" << 'EOF'
       {"matcher": "*", "hooks": [{"type": "command", "command": "/old/place/telemetry-hook", "args": []}]}
     ],
     "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],
-    "SessionStart": []
+    "Notification": []
   },
   "permissions": {"allow": ["Bash(ls:*)"], "deny": []},
   "cleanupPeriodDays": 30
@@ -131,10 +135,18 @@ ok(list(new) == list(orig), "top-level keys and their order kept: " + ",".join(n
 ok(all(new[k] == orig[k] for k in orig if k != "hooks"), "every other setting kept as it was")
 h = new["hooks"]
 ok(h["PostToolUse"][0] == orig["hooks"]["PostToolUse"][0], "the other PostToolUse hook kept, first")
-ok(h["Stop"] == orig["hooks"]["Stop"] and h["SessionStart"] == [], "other events kept, the empty one too")
+ok(h["Stop"][0] == orig["hooks"]["Stop"][0] and len(h["Stop"]) == 2,
+   "the other Stop hook kept, first, ours after it")
+ok(h["Notification"] == [], "an empty event of others' stays")
+ok(h["SessionStart"] == [{"matcher": "*", "hooks": [{"type": "command", "command": hook, "args": [], "timeout": 10}]}],
+   "ours added to SessionStart")
+ok("matcher" not in h["Stop"][1] and h["SubagentStop"][0]["matcher"] == "*",
+   "no matcher for Stop (it takes none), \"*\" for SubagentStop")
 cmds = lambda ev: [x["command"] for g in h.get(ev, []) for x in g["hooks"]]
-ok(all(cmds(ev).count(hook) == 1 for ev in ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch"]),
-   "ours registered once in each of the four events")
+ok(all(cmds(ev).count(hook) == 1 for ev in ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch",
+                                             "SessionStart", "SessionEnd", "UserPromptSubmit", "Stop",
+                                             "SubagentStart", "SubagentStop"]),
+   "ours registered once in each of the ten events")
 ok("/old/place/telemetry-hook" not in cmds("PostToolUse"), "the old path is gone")
 EOF
 tap_merge < "$TMP/busy.tap"
@@ -157,7 +169,7 @@ def ok(c, d): print(("ok - " if c else "not ok - ") + d)
 orig["hooks"]["PostToolUse"].pop()
 ok(new == orig, "uninstall leaves exactly the other hooks and settings")
 ok("telemetry-hook" not in open(sys.argv[2]).read(), "no telemetry-hook left anywhere")
-ok(list(new["hooks"]) == ["PostToolUse", "Stop", "SessionStart"], "events it emptied are removed")
+ok(list(new["hooks"]) == ["PostToolUse", "Stop", "Notification"], "events it emptied are removed")
 EOF
 tap_merge < "$TMP/un.tap"
 check "uninstall kept the permissions" [ "$(mode_of "$SET")" = 640 ]

@@ -246,17 +246,20 @@ fi
 
 # --- Hooks ---------------------------------------------------------------------------------------
 
-node_check "hooks.json: PreToolUse, PostToolUse, PostToolUseFailure (matcher *) and PostToolBatch run \${CLAUDE_PLUGIN_ROOT}/bin/telemetry-hook in exec form, synchronously, with a timeout" '
+node_check "hooks.json: PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, SessionEnd, SubagentStart, SubagentStop (matcher *), PostToolBatch, UserPromptSubmit and Stop (no matcher) run \${CLAUDE_PLUGIN_ROOT}/bin/telemetry-hook in exec form, synchronously, with a timeout" '
 const [dir] = process.argv.slice(1);
 const h = JSON.parse(require("fs").readFileSync(dir + "/hooks/hooks.json", "utf8")).hooks || {};
-const want = ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch"];
+const want = ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "SessionStart",
+  "SessionEnd", "UserPromptSubmit", "Stop", "SubagentStart", "SubagentStop"];
+const noMatcher = ["PostToolBatch", "UserPromptSubmit", "Stop"];
 const bad = [];
 for (const k of Object.keys(h)) if (!want.includes(k)) bad.push("unexpected event " + k);
 for (const ev of want) {
   const groups = h[ev] || [];
   if (groups.length !== 1) { bad.push(ev + ": " + groups.length + " matcher groups, want 1"); continue; }
   const g = groups[0];
-  if (ev !== "PostToolBatch" && g.matcher !== "*") bad.push(ev + ": matcher " + JSON.stringify(g.matcher));
+  if (noMatcher.includes(ev) ? g.matcher !== undefined : g.matcher !== "*")
+    bad.push(ev + ": matcher " + JSON.stringify(g.matcher));
   if ((g.hooks || []).length !== 1) { bad.push(ev + ": " + (g.hooks || []).length + " handlers"); continue; }
   const x = g.hooks[0];
   if (x.type !== "command") bad.push(ev + ": type " + x.type);

@@ -19,6 +19,8 @@ const KILL_GRACE_MS = 5_000;
 const MAX_SCRIPT_REQUESTS = 40;
 
 export const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch'];
+// The record format version the hook writes.
+export const RECORD_VERSION = 2;
 export const LOG_NAME = 'execution-telemetry.jsonl';
 export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -544,7 +546,7 @@ export function parseStream(stdout)
 }
 
 // The log, line by line: { text, records, bad } where bad lists the lines
-// that are not a JSON object with v == 1.
+// that are not a JSON object with v == RECORD_VERSION.
 export function readLog(file)
 {
 	let bytes;
@@ -574,8 +576,8 @@ export function readLog(file)
 			bad.push(`line ${i + 1}: not a JSON object`);
 			return;
 		}
-		if (r.v !== 1) {
-			bad.push(`line ${i + 1}: v is ${show(r.v)}, not 1`);
+		if (r.v !== RECORD_VERSION) {
+			bad.push(`line ${i + 1}: v is ${show(r.v)}, not ${RECORD_VERSION}`);
 		}
 		records.push(r);
 	});

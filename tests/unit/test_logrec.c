@@ -115,9 +115,9 @@ static void test_files(void)
 		snprintf(path, sizeof(path), i ? "%s/log.jsonl.%d" : "%s/log.jsonl", dir, i);
 		fp = fopen(path, "w");
 		fprintf(fp,
-			"{\"v\":1,\"timestamp\":\"2026-11-2%dT00:00:00.000Z\",\"tool_name\":\"T%d\","
+			"{\"v\":%d,\"timestamp\":\"2026-11-2%dT00:00:00.000Z\",\"tool_name\":\"T%d\","
 			"\"outcome\":\"success\",\"session_id\":\"s\"}\nnot json\n",
-			i, i);
+			i == 2 ? 2 : 1, i, i);
 		fclose(fp);
 	}
 	snprintf(path, sizeof(path), "%s/log.jsonl", dir);
@@ -231,8 +231,49 @@ static void test_numbers(void)
 	}
 }
 
+/* Version 2: the boundary events and their fields, and the fields a call adds for sessions. */
+static void test_boundaries(void)
+{
+	struct et_record_in r;
+	const char *start =
+		"{\"v\":2,\"timestamp\":\"2026-12-01T10:00:00.000Z\",\"event\":"
+		"\"SessionStart\",\"session_id\":\"s\",\"tool_name\":null,\"outcome\":null,"
+		"\"transcript_path\":\"/t/s.jsonl\",\"source\":\"clear\",\"model\":\"m1\"}";
+	const char *prompt =
+		"{\"v\":2,\"timestamp\":\"2026-12-01T10:00:01.000Z\",\"event\":"
+		"\"UserPromptSubmit\",\"session_id\":\"s\",\"prompt_id\":\"p1\","
+		"\"outcome\":null,\"prompt\":\"go\",\"prompt_bytes\":2,\"prompt_fp\":null}";
+	const char *stop = "{\"v\":2,\"event\":\"SubagentStop\",\"outcome\":null,\"agent_id\":"
+			   "\"a1\",\"agent_type\":\"Explore\",\"message_bytes\":1.5,"
+			   "\"agent_transcript_path\":\"/t/a.jsonl\"}";
+	const char *call = "{\"v\":2,\"event\":\"PostToolUseFailure\",\"tool_name\":\"Bash\","
+			   "\"outcome\":\"failure\",\"exit_code\":2,\"reason\":\"x\"}";
+	const char *v1 = "{\"v\":1,\"event\":\"Stop\",\"outcome\":null,\"exit_code\":1e300}";
+
+	tap_ok(et_logrec_parse_line(start, strlen(start), &r) == 0 && r.version == 2 &&
+		       r.boundary == ET_BND_SESSION_START && et_span_eq(r.source, "clear") &&
+		       et_span_eq(r.model, "m1") && et_span_eq(r.transcript_path, "/t/s.jsonl"),
+	       "v2 SessionStart: source, model, transcript path");
+	tap_ok(et_logrec_parse_line(prompt, strlen(prompt), &r) == 0 &&
+		       r.boundary == ET_BND_PROMPT && r.prompt_bytes == 2 &&
+		       et_span_eq(r.prompt_id, "p1") && r.message_bytes == -1,
+	       "v2 UserPromptSubmit: its length and prompt id");
+	tap_ok(et_logrec_parse_line(stop, strlen(stop), &r) == 0 &&
+		       r.boundary == ET_BND_SUBAGENT_STOP && r.message_bytes == -1 &&
+		       et_span_eq(r.agent_id, "a1") && et_span_eq(r.agent_type, "Explore") &&
+		       et_span_eq(r.agent_transcript_path, "/t/a.jsonl"),
+	       "v2 SubagentStop: agent id and type; a fractional length is absent");
+	tap_ok(et_logrec_parse_line(call, strlen(call), &r) == 0 && r.boundary == ET_BND_NONE &&
+		       r.has_exit_code && r.exit_code == 2 && r.outcome == ET_OUT_FAILURE,
+	       "a call is no boundary, whatever fields it holds; its exit code is read");
+	tap_ok(et_logrec_parse_line(v1, strlen(v1), &r) == 0 && r.version == 1 &&
+		       r.boundary == ET_BND_STOP && !r.has_exit_code,
+	       "a v1 record of a boundary event is one too; an absurd exit code is none");
+}
+
 int main(void)
 {
+	test_boundaries();
 	test_time();
 	test_lines();
 	test_numbers();

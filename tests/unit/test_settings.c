@@ -124,7 +124,7 @@ static const char busy[] =
 	"{\"model\": \"opus\", \"env\": {\"K\": \"v\\u00e9\\n\"}, \"n\": 0.1, \"big\": 1e300,\n"
 	" \"hooks\": {\"PostToolUse\": [{\"matcher\": \"Bash\", \"hooks\": [{\"type\": \"command\",\n"
 	"   \"command\": \"/usr/bin/lint\"}]}], \"Stop\": [{\"hooks\": [{\"type\": \"command\",\n"
-	"   \"command\": \"/y/stop\"}]}], \"SessionStart\": []},\n"
+	"   \"command\": \"/y/stop\"}]}], \"Notification\": []},\n"
 	" \"permissions\": {\"allow\": [\"Bash(ls)\"]}, \"emoji\": \"\\ud83d\\ude00\"}";
 
 static void test_busy(void)
@@ -144,7 +144,8 @@ static void test_busy(void)
 		   "top-level keys keep their order");
 	keys_of(cJSON_GetObjectItemCaseSensitive(doc, "hooks"), keys, sizeof(keys));
 	tap_is_str(keys,
-		   "PostToolUse,Stop,SessionStart,PreToolUse,PostToolUseFailure,PostToolBatch",
+		   "PostToolUse,Stop,Notification,PreToolUse,PostToolUseFailure,PostToolBatch,"
+		   "SessionStart,SessionEnd,UserPromptSubmit,SubagentStart,SubagentStop",
 		   "events keep their order; new ones are appended");
 	tap_ok(count_cmd(doc, "PostToolUse", "/usr/bin/lint") == 1 &&
 		       count_cmd(doc, "Stop", "/y/stop") == 1,
@@ -158,7 +159,9 @@ static void test_busy(void)
 	       "other settings are kept, numbers and escapes included");
 	tap_ok(strstr(out.data, "\"v\xc3\xa9\\n\"") && strstr(out.data, "\xf0\x9f\x98\x80"),
 	       "strings are written as JSON.stringify writes them (UTF-8, \\n escaped)");
-	tap_ok(strstr(out.data, "\"SessionStart\": []") != NULL, "an empty array stays");
+	tap_ok(strstr(out.data, "\"Notification\": []") != NULL, "an empty array stays");
+	tap_ok(count_cmd(doc, "Stop", HOOK) == 1 && count_cmd(doc, "UserPromptSubmit", HOOK) == 1,
+	       "the session boundaries are registered, Stop beside the other hook");
 	tap_ok(count_cmd(doc, "PostToolUse", HOOK) == 1, "ours added beside the others");
 
 	tap_ok(edit(out.data, &opts, &again, &res) == 0 && !res.changed &&
@@ -173,7 +176,7 @@ static void test_busy(void)
 	undone = cJSON_Parse(back.data);
 	tap_ok(cJSON_Compare(undone, orig, true), "uninstall gives back the original settings");
 	keys_of(cJSON_GetObjectItemCaseSensitive(undone, "hooks"), keys, sizeof(keys));
-	tap_is_str(keys, "PostToolUse,Stop,SessionStart",
+	tap_is_str(keys, "PostToolUse,Stop,Notification",
 		   "uninstall: events it emptied are gone, an empty one it did not touch stays");
 	tap_ok(edit(back.data, NULL, &again, &res) == 0 && !res.changed,
 	       "uninstall twice: nothing to change");
