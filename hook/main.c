@@ -70,6 +70,8 @@ static const char usage[] =
 	"  EXECUTION_TELEMETRY_SKIP_TOOLS    skip_tools    tools not recorded, comma-separated\n"
 	"  EXECUTION_TELEMETRY_PROMPT_TEXT   prompt_text   false: a user prompt's length and no text\n"
 	"  EXECUTION_TELEMETRY_PRICING       pricing       telemetry-stats cost: a pricing file (docs/cost.md)\n"
+	"  EXECUTION_TELEMETRY_PIPELINES     pipelines     telemetry-stats sessions: more test/build\n"
+	"                                                  commands, comma-separated\n"
 	"  EXECUTION_TELEMETRY_STATE_DIR     state_dir     key and start stamps (default:\n"
 	"                                                  execution-telemetry.d beside the log)\n"
 	"  EXECUTION_TELEMETRY_DISABLE=1     enabled=false turn recording off\n"

@@ -164,6 +164,11 @@ static int load_pricing(struct et_pricing *p, const char *arg, char **owned)
 	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
 }
 
+int cost_pricing(struct et_pricing *p, char **owned)
+{
+	return load_pricing(p, NULL, owned);
+}
+
 int cmd_pricing(int argc, char **argv)
 {
 	struct cost_opts o;

@@ -12,6 +12,7 @@
 #include "et_html_cost.h"
 #include "et_patterns.h"
 #include "et_proposals.h"
+#include "et_sessions.h"
 #include "et_render.h"
 #include "et_stats.h"
 #include "et_toolcost.h"
@@ -27,8 +28,10 @@ static const char usage[] =
 	"fetched: it opens offline in any browser, light or dark) with: calls and failures over\n"
 	"time (per hour for a short range, else per day, or per week), latency percentiles per\n"
 	"tool on a log scale, success rate per tool, the top failures with what to do about them,\n"
-	"the top tool chains, parallelization opportunities, and the slowest calls. The numbers are\n"
-	"those of 'stats' and 'patterns' (docs/stats-json.md). The same log gives the same bytes:\n"
+	"the top tool chains, parallelization opportunities, and the slowest calls; then, when the\n"
+	"log has sessions, sessions over time, the first-try pass rate of test and build runs and\n"
+	"the agents. The numbers are those of 'stats', 'patterns' and 'sessions'\n"
+	"(docs/stats-json.md, docs/sessions.md). The same log gives the same bytes:\n"
 	"the page names the range of the data, not the time it was made. The log holds user data\n"
 	"(commands, errors): every string from it is escaped, and FILE is created mode 0600.\n"
 	"\n"
@@ -70,6 +73,8 @@ struct run {
 	struct et_patterns_result pres;
 	struct et_proposals *proposals; /* the proposals section, with the default thresholds */
 	struct et_proposals_result prop;
+	struct et_sessions *sessions; /* runs, tasks and agents, over every record */
+	struct et_sessions_result sesres;
 	struct et_usage_result days; /* the cost sections */
 	struct et_toolcost_result tools;
 	bool has_cost;	  /* some response was counted from Claude Code's transcripts */
@@ -101,7 +106,8 @@ static int start(void *self, struct cli *c)
 	run->patterns = et_patterns_create();
 	et_proposals_opts_default(&po);
 	run->proposals = et_proposals_create(&po);
-	if (!run->stats || !run->patterns || !run->proposals) {
+	run->sessions = et_sessions_create(NULL);
+	if (!run->stats || !run->patterns || !run->proposals || !run->sessions) {
 		return cli_oom();
 	}
 	et_html_timeline_init(&run->timeline);
@@ -118,6 +124,9 @@ static int add(void *self, const struct et_record_in *rec)
 	r = et_patterns_add(run->patterns, rec);
 	if (r == 0) {
 		r = et_proposals_add(run->proposals, rec);
+	}
+	if (r == 0) {
+		r = et_sessions_add(run->sessions, rec);
 	}
 	if (r < 0) {
 		return r;
@@ -149,6 +158,9 @@ static int end(void *self, struct cli *c)
 		r = et_proposals_end(run->proposals, c->top, &run->prop);
 	}
 	if (r == 0) {
+		r = et_sessions_end(run->sessions, NULL, &run->sesres);
+	}
+	if (r == 0) {
 		/* The cost sections, when Claude Code's transcripts can be read. */
 		r = cost_for_report(c, &run->days, &run->tools);
 		run->has_cost = r > 0;
@@ -174,7 +186,7 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 	cli_meta(c, in, &m);
 	et_buf_init(&out, (size_t)64 << 20);
 	if (et_html_render_all(&run->sres, &run->pres, &run->timeline, &m,
-			       run->has_cost ? &hc : NULL, &run->prop, &out) < 0) {
+			       run->has_cost ? &hc : NULL, &run->prop, &run->sesres, &out) < 0) {
 		fprintf(stderr, "telemetry-stats: the report is too large\n");
 		status = EXIT_FAILURE_;
 	} else {
@@ -195,6 +207,8 @@ static void destroy(void *self)
 	et_stats_result_finish(&run->sres);
 	et_patterns_destroy(run->patterns);
 	et_proposals_destroy(run->proposals);
+	et_sessions_result_finish(&run->sesres);
+	et_sessions_destroy(run->sessions);
 	et_stats_destroy(run->stats);
 }
 

@@ -24,7 +24,11 @@ int cmd_pricing(int argc, char **argv);
 /** `telemetry-stats statusline`: one line about a session, for Claude Code's status line. */
 int cmd_statusline(int argc, char **argv);
 
+/** `telemetry-stats sessions`: runs, tasks, agents, cycles, pipelines (docs/sessions.md). */
+int cmd_sessions(int argc, char **argv);
+
 struct cli;
+struct et_pricing;
 struct et_usage_result;
 struct et_toolcost_result;
 
@@ -56,6 +60,14 @@ int cmd_proposals(int argc, char **argv);
 
 /** `telemetry-stats lessons`: lessons from failures, --write, --diff, --review (docs/lessons.md). */
 int cmd_lessons(int argc, char **argv);
+
+/**
+ * The prices in force for the transcripts: the embedded table, then the pricing file of the
+ * configuration. @p is initialised here (free it with et_pricing_finish in every case); *@owned
+ * is the file's path or NULL (the caller frees it). Says why on stderr when it fails. Returns an
+ * exit status.
+ */
+int cost_pricing(struct et_pricing *p, char **owned);
 
 /** `telemetry-stats install-hooks`: registers telemetry-hook in Claude Code's settings.json. */
 int cmd_install_hooks(int argc, char **argv);

@@ -25,6 +25,9 @@ static const char usage[] =
 	"             frequent failures with what to do about them, the slowest calls\n"
 	"  patterns   tool chains, parallelization opportunities, retry loops, recoveries,\n"
 	"             failure cascades, latency bottlenecks\n"
+	"  sessions   runs, tasks and agents: per session, request and subagent, the calls,\n"
+	"             failures, retries, debugging cycles, test and build runs and their\n"
+	"             first-try pass rate, cost; per model; one session as a timeline\n"
 	"  report     one self-contained HTML page of both, with charts (--html FILE)\n"
 	"  export     the calls as OpenTelemetry logs (OTLP JSON) or CSV, for other tools\n"
 	"  cost       tokens and dollars from Claude Code's transcripts, by day, session,\n"
@@ -115,6 +118,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "export")) {
 		return run(argc - 1, argv + 1, cmd_export);
+	}
+	if (!strcmp(argv[1], "sessions")) {
+		return run(argc - 1, argv + 1, cmd_sessions);
 	}
 	if (!strcmp(argv[1], "cost")) {
 		return run(argc - 1, argv + 1, cmd_cost);

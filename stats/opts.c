@@ -194,7 +194,9 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 	c->min_count = 5;
 	c->fmt = ET_FORMAT_TEXT;
 	c->logs = calloc((size_t)argc + 1, sizeof(*c->logs));
-	if (!c->logs) {
+	c->transcripts = calloc((size_t)argc + 1, sizeof(*c->transcripts));
+	c->pipelines = calloc((size_t)argc + 1, sizeof(*c->pipelines));
+	if (!c->logs || !c->transcripts || !c->pipelines) {
 		return cli_oom();
 	}
 	for (i = 0; i < argc; i++) {
@@ -274,6 +276,18 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_HTML:
 			c->html = val;
+			break;
+		case OPT_SINCE_CLEAR:
+			c->since_clear = true;
+			break;
+		case OPT_TRANSCRIPTS:
+			c->transcripts[c->ntranscripts++] = val;
+			break;
+		case OPT_PIPELINE:
+			if (!*val) {
+				return usage_error(name, "--pipeline needs a command");
+			}
+			c->pipelines[c->npipelines++] = val;
 			break;
 		case OPT_MIN_COUNT:
 			if (!et_args_count(val, 1000000, &c->min_count)) {
@@ -360,6 +374,8 @@ int cli_failed(const struct et_buf *err)
 void cli_finish(struct cli *c)
 {
 	free(c->logs);
+	free(c->transcripts);
+	free(c->pipelines);
 	free(c->project);
 	et_lines_files_free(c->files, c->nfiles);
 	memset(c, 0, sizeof(*c));

@@ -45,6 +45,9 @@ enum cli_opt {
 	OPT_SLOW,
 	OPT_MIN_COUNT,
 	OPT_HTML,
+	OPT_SINCE_CLEAR,
+	OPT_TRANSCRIPTS,
+	OPT_PIPELINE,
 };
 
 /** The options every reading subcommand takes (ids from enum cli_opt). */
@@ -63,6 +66,11 @@ struct cli {
 	size_t min_count;	       /* patterns */
 	const char *html;	       /* report: --html FILE (borrowed from argv) */
 	bool only_failures, only_slow; /* stats */
+	bool since_clear;	       /* sessions */
+	const char **transcripts;      /* sessions: --transcripts values (borrowed from argv) */
+	size_t ntranscripts;
+	const char **pipelines; /* sessions: --pipeline values, NULL-terminated (borrowed) */
+	size_t npipelines;
 	enum et_format fmt;
 	bool color;
 	char **files; /* owned: the files to read */

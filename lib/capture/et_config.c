@@ -138,6 +138,10 @@ static int apply(struct et_config *c, const char *origin, const char *key, const
 		free(c->skip_tools);
 		c->skip_tools = *value ? et_names_split(value) : NULL;
 		return (*value && !c->skip_tools) ? -ENOMEM : 0;
+	} else if (!strcmp(key, "pipelines")) {
+		free(c->pipelines);
+		c->pipelines = *value ? et_names_split(value) : NULL;
+		return (*value && !c->pipelines) ? -ENOMEM : 0;
 	} else if (!strcmp(key, "max_chars")) {
 		if (parse_uint(value, 100000000, &u) < 0) {
 			problem(c, origin, key, value,
@@ -266,6 +270,7 @@ static const struct {
 	{"EXECUTION_TELEMETRY_ROTATE_KEEP", "rotate_keep"},
 	{"EXECUTION_TELEMETRY_FEEDBACK", "feedback"},
 	{"EXECUTION_TELEMETRY_PROMPT_TEXT", "prompt_text"},
+	{"EXECUTION_TELEMETRY_PIPELINES", "pipelines"},
 };
 
 int et_config_load(struct et_config *c)
@@ -367,11 +372,13 @@ void et_config_finish(struct et_config *c)
 	free(c->state_dir);
 	free(c->rules_path);
 	free(c->skip_tools);
+	free(c->pipelines);
 	free(c->pricing_path);
 	free(c->config_path);
 	et_buf_finish(&c->problems);
 	c->log_path = c->state_dir = c->rules_path = c->config_path = NULL;
 	c->skip_tools = NULL;
+	c->pipelines = NULL;
 	c->pricing_path = NULL;
 }
 

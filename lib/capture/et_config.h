@@ -23,9 +23,11 @@ struct et_config {
 	char *rules_path;	 /* owned or NULL; extra redaction rules */
 	const char **skip_tools; /* owned (et_names_split) or NULL: the tools not recorded */
 	char *pricing_path;	 /* owned or NULL; telemetry-stats cost: the user pricing file */
-	char *config_path;	 /* owned or NULL; the config file consulted */
-	bool config_found;	 /* the config file existed and was read */
-	size_t max_chars;	 /* per-string truncation; 0: none */
+	const char *
+		*pipelines; /* owned (et_names_split) or NULL: sessions, more test/build commands */
+	char *config_path;  /* owned or NULL; the config file consulted */
+	bool config_found;  /* the config file existed and was read */
+	size_t max_chars;   /* per-string truncation; 0: none */
 	uint64_t rotate_bytes;
 	unsigned rotate_keep;
 	bool enabled;

@@ -193,8 +193,9 @@ struct page {
 	const struct et_patterns_result *p;
 	const struct et_html_timeline *t;
 	const struct et_report_meta *m;
-	const struct et_html_cost *cost;	/* or NULL */
-	const struct et_proposals_result *prop; /* or NULL */
+	const struct et_html_cost *cost;	   /* or NULL */
+	const struct et_proposals_result *prop;	   /* or NULL */
+	const struct et_sessions_result *sessions; /* or NULL: no session to show */
 };
 
 static void filter_item(struct et_buf *out, bool *first, const char *name, const char *v)
@@ -284,6 +285,10 @@ static void nav(struct page *pg)
 	}
 	if (pg->prop) {
 		et_buf_adds(pg->out, "<a href=\"#proposals\">Proposals</a>");
+	}
+	for (i = 0; pg->sessions && et_html_sessions_links[i][0]; i++) {
+		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", et_html_sessions_links[i][0],
+			    et_html_sessions_links[i][1]);
 	}
 	for (i = 0; pg->cost && et_html_cost_links[i][0]; i++) {
 		et_buf_addf(pg->out, "<a href=\"#%s\">%s</a>", et_html_cost_links[i][0],
@@ -705,15 +710,16 @@ int et_html_render_cost(const struct et_stats_result *s, const struct et_pattern
 			const struct et_html_timeline *t, const struct et_report_meta *m,
 			const struct et_html_cost *cost, struct et_buf *out)
 {
-	return et_html_render_all(s, p, t, m, cost, NULL, out);
+	return et_html_render_all(s, p, t, m, cost, NULL, NULL, out);
 }
 
 int et_html_render_all(const struct et_stats_result *s, const struct et_patterns_result *p,
 		       const struct et_html_timeline *t, const struct et_report_meta *m,
 		       const struct et_html_cost *cost, const struct et_proposals_result *prop,
-		       struct et_buf *out)
+		       const struct et_sessions_result *sessions, struct et_buf *out)
 {
-	struct page pg = {out, s, p, t, m, cost, prop};
+	struct page pg = {out, s,    p,	   t,
+			  m,   cost, prop, sessions && sessions->nsessions ? sessions : NULL};
 
 	et_buf_adds(out,
 		    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -743,6 +749,9 @@ int et_html_render_all(const struct et_stats_result *s, const struct et_patterns
 		if (prop) {
 			et_html_proposals_render(prop, out);
 		}
+	}
+	if (pg.sessions) {
+		et_html_sessions_render(pg.sessions, out);
 	}
 	if (cost) {
 		et_html_cost_render(cost, out);

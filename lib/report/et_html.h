@@ -7,6 +7,7 @@
 
 #include "et_buf.h"
 #include "et_html_cost.h"
+#include "et_html_sessions.h"
 #include "et_html_timeline.h"
 #include "et_proposals.h"
 #include "et_patterns.h"
@@ -49,11 +50,13 @@ int et_html_render_cost(const struct et_stats_result *s, const struct et_pattern
 
 /**
  * Like et_html_render_cost, with the proposals section of @prop (NULL: none) after the sections
- * of the log, and its link in the navigation.
+ * of the log, and its link in the navigation; and the runs, tasks and agents sections of
+ * @sessions (NULL: none) after the sections of the calls and before the cost sections, shown only
+ * when @sessions holds a session, with their links.
  */
 int et_html_render_all(const struct et_stats_result *s, const struct et_patterns_result *p,
 		       const struct et_html_timeline *t, const struct et_report_meta *m,
 		       const struct et_html_cost *cost, const struct et_proposals_result *prop,
-		       struct et_buf *out);
+		       const struct et_sessions_result *sessions, struct et_buf *out);
 
 #endif

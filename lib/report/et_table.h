@@ -17,7 +17,7 @@ enum et_format {
 	ET_FORMAT_JSON,
 };
 
-#define ET_TABLE_MAX_COLS 12
+#define ET_TABLE_MAX_COLS 16
 
 struct et_table {
 	size_t ncols;

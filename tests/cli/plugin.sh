@@ -300,7 +300,7 @@ const fs = require("fs");
 const dir = process.argv[1] + "/commands";
 const bad = [];
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".md")).sort();
-if (files.join(" ") !== "telemetry-cost.md telemetry-lessons.md telemetry-patterns.md telemetry-proposals.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
+if (files.join(" ") !== "telemetry-cost.md telemetry-lessons.md telemetry-patterns.md telemetry-proposals.md telemetry-sessions.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
 for (const f of files) {
   const m = /^---\n([\s\S]*?)\n---\n/.exec(fs.readFileSync(dir + "/" + f, "utf8"));
   if (!m) { bad.push(f + ": no frontmatter"); continue; }
@@ -340,7 +340,8 @@ node_check "commands: each ! block runs \"\${CLAUDE_PLUGIN_ROOT}/bin/telemetry-s
 const fs = require("fs");
 const dir = process.argv[1] + "/commands";
 const bad = [];
-for (const [f, sub] of [["telemetry-stats.md", "stats"], ["telemetry-patterns.md", "patterns"]]) {
+for (const [f, sub] of [["telemetry-stats.md", "stats"], ["telemetry-patterns.md", "patterns"],
+                        ["telemetry-sessions.md", "sessions"]]) {
   const text = fs.readFileSync(dir + "/" + f, "utf8");
   const blocks = [...text.matchAll(/```!\s*\n?([\s\S]*?)\n?```/g)].map((m) => m[1].split("\n"));
   if (blocks.length !== 1) { bad.push(f + ": " + blocks.length + " ! blocks, want 1"); continue; }
@@ -398,6 +399,13 @@ else
     ok "telemetry-patterns.md's block, --min-count 1: the markdown patterns report"
   else
     not_ok "telemetry-patterns.md's block, --min-count 1: the markdown patterns report"
+    diag "$TMP/out"
+  fi
+  if run_block telemetry-sessions.md '--session s1' && grep -q '^## Runs, tasks and agents' "$TMP/out" &&
+    grep -q '^| s1 | ' "$TMP/out" && grep -q 'Bash  failure  12 ms  \[cycle 1 left unresolved' "$TMP/out"; then
+    ok "telemetry-sessions.md's block, --session s1: the markdown sessions report with its timeline"
+  else
+    not_ok "telemetry-sessions.md's block, --session s1: the markdown sessions report with its timeline"
     diag "$TMP/out"
   fi
   C=$TMP/canary

@@ -1,0 +1,820 @@
+/*
+ * et_sessrender: the sessions report. The idea is one set of counts (struct et_sess_counts) shown
+ * the same way wherever it appears, for a session, a task, an agent or a model, so that every
+ * table reads alike and the JSON has one shape for all of them.
+ */
+#include "et_sessrender.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "et_json.h"
+#include "et_table.h"
+#include "et_time.h"
+
+#include "banned.h"
+
+const char *et_render_duration(double ms, char *buf, size_t n)
+{
+	double s = ms / 1000.0;
+
+	if (ms < 1000) {
+		snprintf(buf, n, "%.0f ms", ms);
+	} else if (s < 60) {
+		snprintf(buf, n, "%.1f s", s);
+	} else if (s < 3600) {
+		snprintf(buf, n, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
+	} else {
+		snprintf(buf, n, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	}
+	return buf;
+}
+
+static const char *u64s(uint64_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+static const char *money(double v, char *buf, size_t n)
+{
+	snprintf(buf, n, v < 1 ? "$%.4f" : "$%.2f", v);
+	return buf;
+}
+
+static uint64_t successes(const struct et_sess_counts *c)
+{
+	return c->calls - c->failures - c->interrupted;
+}
+
+static void text(struct et_buf *out, const char *s)
+{
+	et_table_text(out, s, strlen(s));
+}
+
+static void heading(struct et_buf *out, const struct et_report_meta *m, const char *title)
+{
+	if (m->fmt == ET_FORMAT_MARKDOWN) {
+		et_buf_addf(out, "\n### %s\n\n", title);
+	} else if (m->color) {
+		et_buf_addf(out, "\n\033[1;4m%s\033[0m\n", title);
+	} else {
+		et_buf_addf(out, "\n%s\n", title);
+	}
+}
+
+static int table_done(struct et_table *t, int rc, const struct et_report_meta *m,
+		      struct et_buf *out)
+{
+	if (rc == 0) {
+		rc = et_table_render(t, m->fmt, m->color, out);
+	}
+	et_table_finish(t);
+	return rc;
+}
+
+/* "3/4" first-try passes of series, or "-" without runs. */
+static const char *first_try(const struct et_sess_counts *c, char *buf, size_t n)
+{
+	if (!c->series) {
+		snprintf(buf, n, "-");
+	} else {
+		snprintf(buf, n, "%llu/%llu", (unsigned long long)c->first_try,
+			 (unsigned long long)c->series);
+	}
+	return buf;
+}
+
+/* The first 8 characters of a session id, enough to tell sessions apart in a table. */
+static const char *short_id(const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.8s", id ? id : "(none)");
+	return buf;
+}
+
+/* ---- JSON ---- */
+
+static void jnum(struct et_buf *out, double v)
+{
+	v = round(v * 1e6) / 1e6;
+	if (isnan(v) || isinf(v)) {
+		et_buf_adds(out, "null");
+	} else {
+		et_buf_addf(out, "%.15g", v == 0 ? 0 : v);
+	}
+}
+
+static void jrate(struct et_buf *out, const char *key, uint64_t num, uint64_t den)
+{
+	et_buf_addf(out, ",\"%s\":", key);
+	if (!den) {
+		et_buf_adds(out, "null");
+	} else {
+		jnum(out, (double)num / (double)den);
+	}
+}
+
+static void jstr(struct et_buf *out, const char *key, const char *v)
+{
+	et_buf_addf(out, ",\"%s\":", key);
+	et_json_strz(out, v);
+}
+
+static void jtime(struct et_buf *out, const char *key, bool has, int64_t ms)
+{
+	char ts[48];
+
+	et_buf_addf(out, ",\"%s\":", key);
+	if (has) {
+		et_time_format(ms, ts, sizeof(ts));
+		et_json_strz(out, ts);
+	} else {
+		et_buf_adds(out, "null");
+	}
+}
+
+/* The counts every object shares (docs/sessions.md, "Counts"). */
+static void jcounts(struct et_buf *out, const struct et_sess_counts *c)
+{
+	et_buf_addf(out,
+		    ",\"calls\":%llu,\"failures\":%llu,\"interrupted\":%llu,\"successes\":%llu",
+		    (unsigned long long)c->calls, (unsigned long long)c->failures,
+		    (unsigned long long)c->interrupted, (unsigned long long)successes(c));
+	jrate(out, "success_rate", successes(c), c->calls);
+	et_buf_addf(out,
+		    ",\"retries\":%llu,\"cycles\":%llu,\"cycles_resolved\":%llu,"
+		    "\"cycle_attempts\":%llu,\"cycle_ms\":",
+		    (unsigned long long)c->retries, (unsigned long long)c->cycles,
+		    (unsigned long long)c->resolved, (unsigned long long)c->cycle_attempts);
+	jnum(out, c->cycle_ms);
+	et_buf_addf(out, ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
+		    (unsigned long long)c->runs, (unsigned long long)c->passes,
+		    (unsigned long long)c->series, (unsigned long long)c->first_try);
+	jrate(out, "first_try_rate", c->first_try, c->series);
+}
+
+static const char *const kind_names[] = {
+	[ET_TL_START] = "session_start",
+	[ET_TL_PROMPT] = "request",
+	[ET_TL_CALL] = "call",
+	[ET_TL_SUB_START] = "subagent_start",
+	[ET_TL_SUB_STOP] = "subagent_stop",
+	[ET_TL_STOP] = "stop",
+	[ET_TL_END] = "session_end",
+};
+
+static const char *const mark_names[] = {
+	[ET_MARK_NONE] = NULL,
+	[ET_MARK_CYCLE_OPEN] = "cycle_start",
+	[ET_MARK_RETRY] = "retry_failed",
+	[ET_MARK_RECOVERED] = "recovered",
+	[ET_MARK_UNRESOLVED] = "unresolved",
+};
+
+static const char *outcome_name(enum et_outcome o)
+{
+	switch (o) {
+	case ET_OUT_SUCCESS:
+		return "success";
+	case ET_OUT_FAILURE:
+		return "failure";
+	case ET_OUT_INTERRUPTED:
+		return "interrupted";
+	default:
+		return NULL;
+	}
+}
+
+static void json_timeline(const struct et_sessions_result *r, struct et_buf *out)
+{
+	size_t i;
+
+	et_buf_adds(out, ",\"timeline\":");
+	if (!r->has_timeline) {
+		et_buf_adds(out, "null");
+		return;
+	}
+	et_buf_addch(out, '[');
+	for (i = 0; i < r->ntimeline; i++) {
+		const struct et_tl_item *it = &r->timeline[i];
+
+		et_buf_addf(out, "%s{\"kind\":\"%s\",\"depth\":%d", i ? "," : "",
+			    kind_names[it->kind], it->depth);
+		jtime(out, "time", it->has_ts, it->ts_ms);
+		jstr(out, "tool", it->tool);
+		jstr(out, "target", it->target);
+		jstr(out, "text", it->text);
+		jstr(out, "outcome", outcome_name(it->outcome));
+		et_buf_adds(out, ",\"latency_ms\":");
+		if (it->has_latency) {
+			jnum(out, it->latency_ms);
+		} else {
+			et_buf_adds(out, "null");
+		}
+		if (it->has_exit_code) {
+			et_buf_addf(out, ",\"exit_code\":%lld", it->exit_code);
+		} else {
+			et_buf_adds(out, ",\"exit_code\":null");
+		}
+		jstr(out, "pipeline", it->pipeline);
+		jstr(out, "mark", mark_names[it->mark]);
+		if (it->mark != ET_MARK_NONE) {
+			et_buf_addf(out, ",\"cycle\":%zu,\"attempt\":%zu}", it->cycle,
+				    it->attempts);
+		} else {
+			et_buf_adds(out, ",\"cycle\":null,\"attempt\":null}");
+		}
+	}
+	et_buf_addch(out, ']');
+}
+
+static int render_json(const struct et_sessions_result *r, const struct et_report_meta *m,
+		       struct et_buf *out)
+{
+	const struct et_sess_counts *t = &r->total;
+	size_t i, j;
+
+	et_buf_adds(out, "{\"schema\":\"execution-telemetry/sessions\",\"version\":1");
+	et_buf_adds(out, ",\"filters\":{\"since\":");
+	et_json_strz(out, m->since);
+	jstr(out, "until", m->until);
+	jstr(out, "session", m->session);
+	jstr(out, "project", m->project);
+	et_buf_addf(out, ",\"since_clear\":%s},\"input\":{\"files\":[",
+		    r->since_clear ? "true" : "false");
+	for (i = 0; i < m->nfiles; i++) {
+		et_buf_adds(out, i ? "," : "");
+		et_json_strz(out, m->files[i]);
+	}
+	et_buf_addf(out,
+		    "],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,"
+		    "\"old_format_records\":%zu,\"boundary_records\":%zu}",
+		    m->in->lines, m->in->records, m->in->skipped, m->in->old_format,
+		    r->boundary_records);
+	et_buf_addf(out, ",\"totals\":{\"sessions\":%zu,\"requests\":%zu", r->nsessions,
+		    r->requests);
+	jcounts(out, t);
+	et_buf_adds(out, ",\"avg_cycles_per_request\":");
+	if (r->requests) {
+		jnum(out, (double)t->cycles / (double)r->requests);
+	} else {
+		et_buf_adds(out, "null");
+	}
+	et_buf_adds(out, ",\"avg_attempts_per_cycle\":");
+	if (t->cycles) {
+		jnum(out, (double)t->cycle_attempts / (double)t->cycles);
+		et_buf_adds(out, ",\"avg_cycle_ms\":");
+		jnum(out, t->cycle_ms / (double)t->cycles);
+	} else {
+		et_buf_adds(out, "null,\"avg_cycle_ms\":null");
+	}
+	et_buf_addf(out, ",\"calls_outside_requests\":%zu}", r->calls_outside);
+
+	et_buf_adds(out, ",\"sessions\":[");
+	for (i = 0; i < r->nsessions; i++) {
+		const struct et_session_row *s = &r->sessions[i];
+
+		et_buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		et_json_strz(out, s->id);
+		jstr(out, "project", s->project);
+		jstr(out, "model", s->model);
+		jstr(out, "models", s->models);
+		jstr(out, "source", s->source);
+		jstr(out, "ended", s->ended);
+		jtime(out, "start", s->has_time, s->start_ms);
+		jtime(out, "end", s->has_time, s->end_ms);
+		et_buf_adds(out, ",\"duration_ms\":");
+		if (s->has_time) {
+			jnum(out, (double)(s->end_ms - s->start_ms));
+		} else {
+			et_buf_adds(out, "null");
+		}
+		et_buf_addf(out, ",\"requests\":%zu,\"subagents\":%zu", s->requests, s->subagents);
+		jcounts(out, &s->c);
+		jstr(out, "transcript",
+		     s->has_usage	   ? "read"
+		     : s->transcript_named ? "unreadable"
+					   : "none");
+		if (s->has_usage) {
+			et_buf_addf(out,
+				    ",\"tokens\":{\"input\":%llu,\"output\":%llu,"
+				    "\"cache_create\":%llu,\"cache_read\":%llu},\"messages\":%llu,"
+				    "\"cost\":",
+				    (unsigned long long)s->usage.input,
+				    (unsigned long long)s->usage.output,
+				    (unsigned long long)s->usage.cache_create,
+				    (unsigned long long)s->usage.cache_read,
+				    (unsigned long long)s->usage.messages);
+			jnum(out, s->usage.cost);
+			et_buf_addch(out, '}');
+		} else {
+			et_buf_adds(out, ",\"tokens\":null,\"messages\":null,\"cost\":null}");
+		}
+	}
+	et_buf_adds(out, "],\"tasks\":[");
+	for (i = 0; i < r->ntasks; i++) {
+		const struct et_task_row *k = &r->tasks[i];
+
+		et_buf_adds(out, i ? ",{\"session\":" : "{\"session\":");
+		et_json_strz(out, k->session);
+		et_buf_addf(out, ",\"index\":%zu", k->index);
+		jstr(out, "prompt", k->prompt);
+		if (k->prompt_bytes >= 0) {
+			et_buf_addf(out, ",\"prompt_bytes\":%lld", k->prompt_bytes);
+		} else {
+			et_buf_adds(out, ",\"prompt_bytes\":null");
+		}
+		jtime(out, "start", true, k->start_ms);
+		jtime(out, "end", true, k->end_ms);
+		et_buf_adds(out, ",\"duration_ms\":");
+		jnum(out, (double)(k->end_ms - k->start_ms));
+		et_buf_addf(out, ",\"stopped\":%s,\"subagents\":%zu", k->stopped ? "true" : "false",
+			    k->subagents);
+		jcounts(out, &k->c);
+		jstr(out, "last_run", k->last_run < 0 ? NULL : k->last_run ? "passed" : "failed");
+		et_buf_addch(out, '}');
+	}
+	et_buf_adds(out, "],\"agents\":[");
+	for (i = 0; i < r->nagents; i++) {
+		const struct et_agent_row *a = &r->agents[i];
+
+		et_buf_adds(out, i ? ",{\"type\":" : "{\"type\":");
+		et_json_strz(out, a->type);
+		et_buf_addf(out,
+			    ",\"invocations\":%llu,\"invocation_successes\":%llu,"
+			    "\"invocation_failures\":%llu,\"invocation_retries\":%llu,\"time_ms\":",
+			    (unsigned long long)a->invocations, (unsigned long long)a->successes,
+			    (unsigned long long)a->failures, (unsigned long long)a->retries);
+		jnum(out, a->time_ms);
+		jcounts(out, &a->c);
+		et_buf_addch(out, '}');
+	}
+	et_buf_adds(out, "],\"pipelines\":[");
+	for (i = 0; i < r->npipelines; i++) {
+		const struct et_pipeline_row *p = &r->pipelines[i];
+
+		et_buf_adds(out, i ? ",{\"name\":" : "{\"name\":");
+		et_json_strz(out, p->name);
+		et_buf_addf(out,
+			    ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
+			    (unsigned long long)p->runs, (unsigned long long)p->passes,
+			    (unsigned long long)p->series, (unsigned long long)p->first_try);
+		jrate(out, "first_try_rate", p->first_try, p->series);
+		et_buf_adds(out, ",\"exit_codes\":[");
+		for (j = 0; j < p->ncodes; j++) {
+			et_buf_addf(out, "%s{\"code\":", j ? "," : "");
+			if (p->codes[j] < 0) {
+				et_buf_adds(out, "null");
+			} else {
+				et_buf_addf(out, "%lld", p->codes[j]);
+			}
+			et_buf_addf(out, ",\"count\":%llu}", (unsigned long long)p->code_counts[j]);
+		}
+		et_buf_addf(out, "],\"other_codes\":%llu}", (unsigned long long)p->other_codes);
+	}
+	et_buf_adds(out, "],\"models\":[");
+	for (i = 0; i < r->nmodels; i++) {
+		const struct et_model_row *md = &r->models[i];
+
+		et_buf_adds(out, i ? ",{\"model\":" : "{\"model\":");
+		et_json_strz(out, md->model);
+		et_buf_addf(out, ",\"sessions\":%zu,\"requests\":%zu", md->sessions, md->tasks);
+		jcounts(out, &md->c);
+		et_buf_adds(out, ",\"cost\":");
+		if (md->has_cost) {
+			jnum(out, md->cost);
+			et_buf_adds(out, ",\"cost_per_request\":");
+			if (md->tasks) {
+				jnum(out, md->cost / (double)md->tasks);
+			} else {
+				et_buf_adds(out, "null");
+			}
+		} else {
+			et_buf_adds(out, "null,\"cost_per_request\":null");
+		}
+		et_buf_addch(out, '}');
+	}
+	et_buf_addch(out, ']');
+	json_timeline(r, out);
+	et_buf_adds(out, "}\n");
+	return out->failed ? -E2BIG : 0;
+}
+
+/* ---- text and Markdown ---- */
+
+static void filters_line(struct et_buf *out, const struct et_report_meta *m, bool since_clear)
+{
+	if (!et_render_filtered(m) && !since_clear) {
+		return;
+	}
+	et_buf_adds(out, "filters:");
+	if (m->since) {
+		et_buf_addf(out, " since %s", m->since);
+	}
+	if (m->until) {
+		et_buf_addf(out, " until %s", m->until);
+	}
+	if (m->session) {
+		et_buf_adds(out, " session ");
+		text(out, m->session);
+	}
+	if (m->project) {
+		et_buf_adds(out, " project ");
+		text(out, m->project);
+	}
+	if (since_clear) {
+		et_buf_adds(out, " since-clear");
+	}
+	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "  \n" : "\n");
+}
+
+static void summary(const struct et_sessions_result *r, struct et_buf *out)
+{
+	const struct et_sess_counts *t = &r->total;
+	char a[32], b[32], c[32];
+
+	et_buf_addf(out, "%zu session%s, %zu request%s, %llu call%s (%s success), %llu retr%s.\n",
+		    r->nsessions, r->nsessions == 1 ? "" : "s", r->requests,
+		    r->requests == 1 ? "" : "s", (unsigned long long)t->calls,
+		    t->calls == 1 ? "" : "s",
+		    et_render_pct((double)successes(t), (double)t->calls, a, sizeof(a)),
+		    (unsigned long long)t->retries, t->retries == 1 ? "y" : "ies");
+	if (t->cycles) {
+		et_buf_addf(out,
+			    "Debugging cycles: %llu (%llu resolved), %.1f attempts each, %s each "
+			    "on average; %s per request.\n",
+			    (unsigned long long)t->cycles, (unsigned long long)t->resolved,
+			    (double)t->cycle_attempts / (double)t->cycles,
+			    et_render_duration(t->cycle_ms / (double)t->cycles, b, sizeof(b)),
+			    r->requests ? (snprintf(c, sizeof(c), "%.2f",
+						    (double)t->cycles / (double)r->requests),
+					   c)
+					: "-");
+	} else {
+		et_buf_adds(out, "Debugging cycles: none.\n");
+	}
+	if (t->runs) {
+		et_buf_addf(out,
+			    "Test and build runs: %llu (%llu passed); first-try pass rate %s "
+			    "(%llu of %llu).\n",
+			    (unsigned long long)t->runs, (unsigned long long)t->passes,
+			    et_render_pct((double)t->first_try, (double)t->series, a, sizeof(a)),
+			    (unsigned long long)t->first_try, (unsigned long long)t->series);
+	} else {
+		et_buf_adds(out, "Test and build runs: none.\n");
+	}
+}
+
+static int sessions_table(const struct et_sessions_result *r, const struct et_report_meta *m,
+			  struct et_buf *out)
+{
+	static const char *const h[] = {"session", "start",   "duration", "model",   "reqs",
+					"calls",   "failed",  "success",  "retries", "cycles",
+					"tests",   "1st try", "cost",	  "ended"};
+	struct et_table t;
+	size_t i;
+	int rc = 0;
+
+	et_table_init(&t, "llllrrrrrrrrrl", h);
+	for (i = 0; i < r->nsessions && rc == 0; i++) {
+		const struct et_session_row *s = &r->sessions[i];
+		char id[16], st[48], du[32], rq[24], ca[24], fa[24], sc[24], re[24], cy[24], ru[24],
+			ft[32], co[32];
+		const char *row[14];
+
+		row[0] = short_id(s->id, id, sizeof(id));
+		row[1] = s->has_time ? et_render_time(s->start_ms, 16, st, sizeof(st)) : "-";
+		row[2] = s->has_time ? et_render_duration((double)(s->end_ms - s->start_ms), du,
+							  sizeof(du))
+				     : "-";
+		row[3] = s->model ? s->model : "-";
+		row[4] = u64s(s->requests, rq, sizeof(rq));
+		row[5] = u64s(s->c.calls, ca, sizeof(ca));
+		row[6] = u64s(s->c.failures, fa, sizeof(fa));
+		row[7] =
+			et_render_pct((double)successes(&s->c), (double)s->c.calls, sc, sizeof(sc));
+		row[8] = u64s(s->c.retries, re, sizeof(re));
+		row[9] = u64s(s->c.cycles, cy, sizeof(cy));
+		row[10] = u64s(s->c.runs, ru, sizeof(ru));
+		row[11] = first_try(&s->c, ft, sizeof(ft));
+		row[12] = s->has_usage ? money(s->usage.cost, co, sizeof(co)) : "-";
+		row[13] = s->ended ? s->ended : "(running)";
+		rc = et_table_row(&t, row);
+	}
+	return table_done(&t, rc, m, out);
+}
+
+static int tasks_table(const struct et_sessions_result *r, const struct et_report_meta *m,
+		       struct et_buf *out)
+{
+	static const char *const h[] = {"session",   "#",	  "start",  "duration",
+					"calls",     "failed",	  "cycles", "tests",
+					"last test", "subagents", "ended"};
+	struct et_table t;
+	size_t i;
+	int rc = 0;
+
+	et_table_init(&t, "lrllrrrrlrl", h);
+	for (i = 0; i < r->ntasks && rc == 0; i++) {
+		const struct et_task_row *k = &r->tasks[i];
+		char id[16], ix[24], st[48], du[32], ca[24], fa[24], cy[64], ru[24], sa[24];
+		const char *row[11];
+
+		row[0] = short_id(k->session, id, sizeof(id));
+		row[1] = u64s(k->index, ix, sizeof(ix));
+		row[2] = et_render_time(k->start_ms, 19, st, sizeof(st));
+		row[3] = et_render_duration((double)(k->end_ms - k->start_ms), du, sizeof(du));
+		row[4] = u64s(k->c.calls, ca, sizeof(ca));
+		row[5] = u64s(k->c.failures, fa, sizeof(fa));
+		snprintf(cy, sizeof(cy), "%llu", (unsigned long long)k->c.cycles);
+		if (k->c.cycles != k->c.resolved) {
+			snprintf(cy, sizeof(cy), "%llu (%llu open)",
+				 (unsigned long long)k->c.cycles,
+				 (unsigned long long)(k->c.cycles - k->c.resolved));
+		}
+		row[6] = cy;
+		row[7] = u64s(k->c.runs, ru, sizeof(ru));
+		row[8] = k->last_run < 0 ? "-" : k->last_run ? "passed" : "failed";
+		row[9] = u64s(k->subagents, sa, sizeof(sa));
+		row[10] = k->stopped ? "stop" : "no stop";
+		rc = et_table_row(&t, row);
+	}
+	return table_done(&t, rc, m, out);
+}
+
+static int agents_table(const struct et_sessions_result *r, const struct et_report_meta *m,
+			struct et_buf *out)
+{
+	static const char *const h[] = {"agent", "runs",	 "ok",	    "failed", "reruns",
+					"calls", "failed calls", "retries", "cycles", "time"};
+	struct et_table t;
+	size_t i;
+	int rc = 0;
+
+	et_table_init(&t, "lrrrrrrrrr", h);
+	for (i = 0; i < r->nagents && rc == 0; i++) {
+		const struct et_agent_row *a = &r->agents[i];
+		char b[9][32];
+		const char *row[10];
+
+		if (!a->invocations && !a->c.calls) {
+			continue;
+		}
+		row[0] = a->type;
+		row[1] = u64s(a->invocations, b[0], 32);
+		row[2] = u64s(a->successes, b[1], 32);
+		row[3] = u64s(a->failures, b[2], 32);
+		row[4] = u64s(a->retries, b[3], 32);
+		row[5] = u64s(a->c.calls, b[4], 32);
+		row[6] = u64s(a->c.failures, b[5], 32);
+		row[7] = u64s(a->c.retries, b[6], 32);
+		row[8] = u64s(a->c.cycles, b[7], 32);
+		row[9] = et_render_duration(a->time_ms, b[8], 32);
+		rc = et_table_row(&t, row);
+	}
+	return table_done(&t, rc, m, out);
+}
+
+static int pipelines_table(const struct et_sessions_result *r, const struct et_report_meta *m,
+			   struct et_buf *out)
+{
+	static const char *const h[] = {"command", "runs",	"passed",
+					"series",  "first try", "exit codes"};
+	struct et_table t;
+	struct et_buf codes;
+	size_t i, j;
+	int rc = 0;
+
+	et_buf_init(&codes, 1 << 12);
+	et_table_init(&t, "lrrrrl", h);
+	for (i = 0; i < r->npipelines && rc == 0; i++) {
+		const struct et_pipeline_row *p = &r->pipelines[i];
+		char b[4][32];
+		const char *row[6];
+
+		et_buf_reset(&codes);
+		for (j = 0; j < p->ncodes; j++) {
+			if (p->codes[j] < 0) {
+				et_buf_addf(&codes, "%s?×%llu", j ? " " : "",
+					    (unsigned long long)p->code_counts[j]);
+			} else {
+				et_buf_addf(&codes, "%s%lld×%llu", j ? " " : "", p->codes[j],
+					    (unsigned long long)p->code_counts[j]);
+			}
+		}
+		row[0] = p->name;
+		row[1] = u64s(p->runs, b[0], 32);
+		row[2] = u64s(p->passes, b[1], 32);
+		row[3] = u64s(p->series, b[2], 32);
+		row[4] = et_render_pct((double)p->first_try, (double)p->series, b[3], 32);
+		row[5] = codes.data;
+		rc = et_table_row(&t, row);
+	}
+	et_buf_finish(&codes);
+	return table_done(&t, rc, m, out);
+}
+
+static int models_table(const struct et_sessions_result *r, const struct et_report_meta *m,
+			struct et_buf *out)
+{
+	static const char *const h[] = {"model",   "sessions", "reqs",	    "calls", "success",
+					"retries", "cycles",   "first try", "cost",  "per request"};
+	struct et_table t;
+	size_t i;
+	int rc = 0;
+
+	et_table_init(&t, "lrrrrrrrrr", h);
+	for (i = 0; i < r->nmodels && rc == 0; i++) {
+		const struct et_model_row *md = &r->models[i];
+		char b[9][32];
+		const char *row[10];
+
+		row[0] = md->model;
+		row[1] = u64s(md->sessions, b[0], 32);
+		row[2] = u64s(md->tasks, b[1], 32);
+		row[3] = u64s(md->c.calls, b[2], 32);
+		row[4] = et_render_pct((double)successes(&md->c), (double)md->c.calls, b[3], 32);
+		row[5] = u64s(md->c.retries, b[4], 32);
+		row[6] = u64s(md->c.cycles, b[5], 32);
+		row[7] = et_render_pct((double)md->c.first_try, (double)md->c.series, b[6], 32);
+		row[8] = md->has_cost ? money(md->cost, b[7], 32) : "-";
+		row[9] = md->has_cost && md->tasks ? money(md->cost / (double)md->tasks, b[8], 32)
+						   : "-";
+		rc = et_table_row(&t, row);
+	}
+	return table_done(&t, rc, m, out);
+}
+
+/* A call's target without the tool name it may start with ("Grep 3f2a…" shows as "3f2a…"). */
+static const char *shown_target(const struct et_tl_item *it)
+{
+	size_t n = it->tool ? strlen(it->tool) : 0;
+
+	if (!it->target) {
+		return "";
+	}
+	if (n && !strncmp(it->target, it->tool, n) && (it->target[n] == ' ' || !it->target[n])) {
+		return it->target + n + (it->target[n] ? 1 : 0);
+	}
+	return it->target;
+}
+
+static void timeline(const struct et_sessions_result *r, const struct et_report_meta *m,
+		     struct et_buf *out)
+{
+	bool md = m->fmt == ET_FORMAT_MARKDOWN;
+	size_t i;
+	char ts[48], lat[32];
+
+	if (md) {
+		et_buf_adds(out, "```\n");
+	}
+	for (i = 0; i < r->ntimeline; i++) {
+		const struct et_tl_item *it = &r->timeline[i];
+		int d;
+
+		et_buf_adds(out, it->has_ts ? et_render_time(it->ts_ms, 19, ts, sizeof(ts)) + 11
+					    : "        ");
+		et_buf_adds(out, "  ");
+		for (d = 0; d < it->depth; d++) {
+			et_buf_adds(out, "  ");
+		}
+		switch (it->kind) {
+		case ET_TL_START:
+			et_buf_adds(out, "session start");
+			if (it->text) {
+				et_buf_adds(out, " (");
+				text(out, it->text);
+				et_buf_addch(out, ')');
+			}
+			break;
+		case ET_TL_PROMPT:
+			et_buf_adds(out, "request");
+			if (it->text) {
+				et_buf_adds(out, ": ");
+				text(out, it->text);
+			}
+			break;
+		case ET_TL_CALL:
+			text(out, it->tool ? it->tool : "?");
+			if (*shown_target(it)) {
+				et_buf_adds(out, " ");
+				text(out, shown_target(it));
+			}
+			et_buf_addf(out, "  %s", outcome_name(it->outcome));
+			if (it->has_exit_code) {
+				et_buf_addf(out, " (exit %lld)", it->exit_code);
+			}
+			if (it->has_latency) {
+				et_buf_addf(out, "  %s",
+					    et_render_duration(it->latency_ms, lat, sizeof(lat)));
+			}
+			switch (it->mark) {
+			case ET_MARK_CYCLE_OPEN:
+				et_buf_addf(out, "  [cycle %zu starts]", it->cycle);
+				break;
+			case ET_MARK_RETRY:
+				et_buf_addf(out, "  [cycle %zu, attempt %zu failed]", it->cycle,
+					    it->attempts);
+				break;
+			case ET_MARK_RECOVERED:
+				et_buf_addf(out, "  [cycle %zu recovered after %zu attempts]",
+					    it->cycle, it->attempts);
+				break;
+			case ET_MARK_UNRESOLVED:
+				et_buf_addf(out,
+					    "  [cycle %zu left unresolved after %zu attempt%s]",
+					    it->cycle, it->attempts, it->attempts == 1 ? "" : "s");
+				break;
+			default:
+				break;
+			}
+			break;
+		case ET_TL_SUB_START:
+			et_buf_adds(out, "subagent ");
+			text(out, it->tool ? it->tool : "?");
+			et_buf_adds(out, " starts");
+			break;
+		case ET_TL_SUB_STOP:
+			et_buf_adds(out, "subagent ");
+			text(out, it->tool ? it->tool : "?");
+			et_buf_adds(out, " stops");
+			break;
+		case ET_TL_STOP:
+			et_buf_adds(out, "stop");
+			break;
+		case ET_TL_END:
+			et_buf_adds(out, "session end");
+			if (it->text) {
+				et_buf_adds(out, " (");
+				text(out, it->text);
+				et_buf_addch(out, ')');
+			}
+			break;
+		}
+		et_buf_addch(out, '\n');
+		if (it->kind == ET_TL_CALL && it->outcome != ET_OUT_SUCCESS && it->text) {
+			et_buf_adds(out, "          ");
+			for (d = 0; d < it->depth; d++) {
+				et_buf_adds(out, "  ");
+			}
+			et_buf_adds(out, "  ");
+			text(out, it->text);
+			et_buf_addch(out, '\n');
+		}
+	}
+	if (md) {
+		et_buf_adds(out, "```\n");
+	}
+}
+
+int et_render_sessions(const struct et_sessions_result *r, const struct et_report_meta *m,
+		       struct et_buf *out)
+{
+	int rc = 0;
+
+	if (m->fmt == ET_FORMAT_JSON) {
+		return render_json(r, m, out);
+	}
+	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "## Runs, tasks and agents\n" : "");
+	filters_line(out, m, r->since_clear);
+	if (r->nsessions == 0) {
+		et_buf_adds(out, "No sessions recorded yet.\n");
+		return out->failed ? -E2BIG : 0;
+	}
+	summary(r, out);
+	if (r->boundary_records == 0) {
+		et_buf_adds(out, "note: the log has no session boundary records (SessionStart, "
+				 "UserPromptSubmit, Stop, …): no requests or subagents to show. "
+				 "Register them: telemetry-stats install-hooks.\n");
+	}
+	if (r->has_timeline) {
+		heading(out, m, "Timeline");
+		timeline(r, m, out);
+	}
+	heading(out, m, "Sessions");
+	rc = sessions_table(r, m, out);
+	if (rc == 0 && r->ntasks) {
+		heading(out, m, "Tasks (one per request)");
+		rc = tasks_table(r, m, out);
+	}
+	if (rc == 0) {
+		heading(out, m, "Agents");
+		rc = agents_table(r, m, out);
+	}
+	if (rc == 0) {
+		heading(out, m, "Test and build runs");
+		if (r->npipelines) {
+			rc = pipelines_table(r, m, out);
+		} else {
+			et_buf_adds(out, "None.\n");
+		}
+	}
+	if (rc == 0) {
+		heading(out, m, "Models");
+		rc = models_table(r, m, out);
+	}
+	return rc < 0 ? rc : out->failed ? -E2BIG : 0;
+}

@@ -1,0 +1,20 @@
+#ifndef ET_SESSRENDER_H
+#define ET_SESSRENDER_H
+
+#include "et_buf.h"
+#include "et_render.h"
+#include "et_sessions.h"
+
+/*
+ * The sessions report (docs/sessions.md): sessions, tasks, agents, debugging cycles, pipelines and
+ * models, and one session's timeline, as aligned text, Markdown for the slash command, or JSON.
+ */
+
+/** Appends the sessions report of @r described by @m. Returns 0 or -errno. */
+int et_render_sessions(const struct et_sessions_result *r, const struct et_report_meta *m,
+		       struct et_buf *out);
+
+/** Formats a duration in milliseconds ("850 ms", "12.3 s", "5m 02s", "2h 05m") into @buf. */
+const char *et_render_duration(double ms, char *buf, size_t n);
+
+#endif
