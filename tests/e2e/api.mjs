@@ -19,6 +19,11 @@ const KILL_GRACE_MS = 5_000;
 const MAX_SCRIPT_REQUESTS = 40;
 
 export const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch'];
+// The session boundaries (docs/record-format.md, "Session boundaries").
+export const BOUNDARY_EVENTS = ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop',
+	'SubagentStart', 'SubagentStop'];
+// The events Claude Code gives no matcher.
+export const NO_MATCHER_EVENTS = ['PostToolBatch', 'UserPromptSubmit', 'Stop'];
 // The record format version the hook writes.
 export const RECORD_VERSION = 2;
 export const LOG_NAME = 'execution-telemetry.jsonl';

@@ -6,7 +6,10 @@
 // "script"). Afterwards we read the log the hook wrote and print one TAP
 // line per assertion. The API server, the CLI runner and TAP are in api.mjs.
 //
-// usage: node e2e.mjs --hook PATH --claude PATH [--keep] [--capture DIR] [--timeout S]
+// usage: node e2e.mjs --hook PATH --claude PATH [--stats PATH] [--keep] [--capture DIR]
+//                     [--timeout S]
+//   --stats    telemetry-stats, for the sessions report of the run (default:
+//              $ET_E2E_STATS, else ../stats/telemetry-stats beside the hook)
 //   --keep     keep the temporary directories and print where they are
 //   --capture  write every API request and the CLI output to DIR (debugging)
 //   --timeout  the hang guard in seconds (default 300)
@@ -16,12 +19,13 @@
 //
 // Nothing here contacts a host other than 127.0.0.1.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
-	ALNUM, HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, cliEnv, diag, drawUntil, entropy, mkdtemp,
+	ALNUM, BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv, diag, drawUntil, entropy, mkdtemp,
 	parseStream, randomFrom, readLog, runCli, show, toolUseId, walkFiles,
 } from './api.mjs';
 
@@ -31,6 +35,10 @@ const ALLOWED_TOOLS = 'Bash Read Write Edit Glob';
 const CLI_TIMEOUT_S = 300;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+// A test run that fails until the script's step h writes fixed.flag: npm runs the project's
+// "test" script (package.json), offline (no update check, no dependency).
+const TEST_COMMAND = 'npm test --no-update-notifier --no-fund --no-audit';
 
 // A fake GitHub personal access token: ghp_ + 36 alphanumerics with upper
 // case, lower case and digits and a high entropy, so that any scanner takes it
@@ -88,6 +96,13 @@ function buildScript(projectDir, secrets)
 		{ key: 'f', what: 'slow Bash',
 			calls: [call('Bash', { command: 'sleep 1.5 && echo slow',
 				description: 'wait a moment' })] },
+		{ key: 'g', what: 'test command that fails',
+			calls: [call('Bash', { command: TEST_COMMAND, description: 'run the tests' })] },
+		{ key: 'h', what: 'the fix',
+			calls: [call('Write', { file_path: path.join(projectDir, 'fixed.flag'),
+				content: 'fixed\n' })] },
+		{ key: 'i', what: 'the same test command, passing',
+			calls: [call('Bash', { command: TEST_COMMAND, description: 'run the tests' })] },
 	];
 	return { prompt: PROMPT, steps, finalText: 'All steps of the script are done.' };
 }
@@ -95,13 +110,14 @@ function buildScript(projectDir, secrets)
 // ---------------------------------------------------------------------------
 // Running the CLI
 
-// The hook settings: the binary for the four events, exec form (no shell).
+// The hook settings: the binary for the four tool events and the six session
+// boundaries, exec form (no shell), as install-hooks writes them.
 function hookSettings(hook)
 {
 	const handler = { type: 'command', command: hook, args: [] };
 	const hooks = {};
-	for (const event of HOOK_EVENTS) {
-		hooks[event] = event === 'PostToolBatch' ?
+	for (const event of [...HOOK_EVENTS, ...BOUNDARY_EVENTS]) {
+		hooks[event] = NO_MATCHER_EVENTS.includes(event) ?
 			[{ hooks: [handler] }] :
 			[{ matcher: '*', hooks: [handler] }];
 	}
@@ -118,6 +134,7 @@ async function main()
 		opts = parseArgs({ options: {
 			hook: { type: 'string' },
 			claude: { type: 'string' },
+			stats: { type: 'string' },
 			keep: { type: 'boolean', default: false },
 			capture: { type: 'string' },
 			timeout: { type: 'string', default: String(CLI_TIMEOUT_S) },
@@ -127,7 +144,7 @@ async function main()
 		return 2;
 	}
 	if (!opts.hook || !opts.claude) {
-		process.stderr.write('usage: node e2e.mjs --hook PATH --claude PATH [--keep] ' +
+		process.stderr.write('usage: node e2e.mjs --hook PATH --claude PATH [--stats PATH] [--keep] ' +
 			'[--capture DIR] [--timeout SECONDS]\n');
 		return 2;
 	}
@@ -138,7 +155,9 @@ async function main()
 	}
 	const hook = path.resolve(opts.hook);
 	const claude = path.resolve(opts.claude);
-	for (const [what, p] of [['hook', hook], ['claude', claude]]) {
+	const stats = path.resolve(opts.stats || process.env.ET_E2E_STATS ||
+		path.join(path.dirname(hook), '..', 'stats', 'telemetry-stats'));
+	for (const [what, p] of [['hook', hook], ['claude', claude], ['telemetry-stats', stats]]) {
 		try {
 			fs.accessSync(p, fs.constants.X_OK);
 		} catch {
@@ -160,7 +179,7 @@ async function main()
 	const home = mkdtemp('et-e2e-home-');
 	const project = fs.realpathSync(mkdtemp('et-e2e-project-'));
 	try {
-		return await runAndCheck({ hook, claude, secrets, home, project,
+		return await runAndCheck({ hook, claude, stats, secrets, home, project,
 			capture: opts.capture, timeoutMs: timeoutS * 1000 });
 	} finally {
 		// The transcripts the CLI wrote, for tests/e2e/ccusage.sh to compare cost with
@@ -184,10 +203,20 @@ async function main()
 
 // Sets up HOME and the project, runs the CLI against the scripted API and
 // checks the outcome. Returns the exit status.
-async function runAndCheck({ hook, claude, secrets, home, project, capture, timeoutMs })
+async function runAndCheck({ hook, claude, stats, secrets, home, project, capture, timeoutMs })
 {
 	fs.writeFileSync(path.join(project, 'alpha.txt'), 'alpha\n');
 	fs.writeFileSync(path.join(project, 'beta.txt'), 'beta\nsecond line\n');
+	// The project's tests: they fail until fixed.flag exists (step h).
+	fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+		name: 'e2e-project', version: '1.0.0', private: true,
+		scripts: { test: 'node check.js' },
+	}, null, 2) + '\n');
+	fs.writeFileSync(path.join(project, 'check.js'),
+		'const fs = require("fs");\n' +
+		'if (!fs.existsSync(__dirname + "/fixed.flag")) {\n' +
+		'\tconsole.error("1 test failed: fixed.flag is missing");\n\tprocess.exit(1);\n}\n' +
+		'console.log("all tests passed");\n');
 	const claudeDir = path.join(home, '.claude');
 	fs.mkdirSync(claudeDir);
 	fs.writeFileSync(path.join(claudeDir, 'settings.json'),
@@ -213,7 +242,7 @@ async function runAndCheck({ hook, claude, secrets, home, project, capture, time
 	}
 
 	const tap = new Tap();
-	const ok = check(tap, { run, api, script, secrets, project, claudeDir });
+	const ok = check(tap, { run, api, script, secrets, project, claudeDir, stats, home });
 	tap.done();
 
 	diag(`claude run took ${seconds} s; API requests: ${api.requests.length}`);
@@ -289,6 +318,13 @@ function expectations(step)
 				LATENCY_SOURCES.includes(r.latency_source),
 			needs: 'error null, 1400 <= latency_ms < 10000, latency_source ' +
 				LATENCY_SOURCES.join(' or ') },
+		{ label: 'g: the test command fails, exit code 1', call: step.g.calls[0],
+			fields: { ...ran('PostToolUseFailure', 'failure'), exit_code: 1 },
+			test: (r) => typeof r.error === 'string', needs: 'an error' },
+		{ label: 'h: the fix', call: step.h.calls[0], fields: ran('PostToolUse', 'success'),
+			test: success, needs: successNeeds },
+		{ label: 'i: the same test command passes', call: step.i.calls[0],
+			fields: ran('PostToolUse', 'success'), test: success, needs: successNeeds },
 	];
 }
 
@@ -308,7 +344,7 @@ function hookFiles(claudeDir)
 // Runs every assertion, printing TAP. Returns true when all of them passed.
 function check(tap, ctx)
 {
-	const { run, api, script, secrets, project, claudeDir } = ctx;
+	const { run, api, script, secrets, project, claudeDir, stats, home } = ctx;
 	const step = Object.fromEntries(script.steps.map((s) => [s.key, s]));
 	const issued = new Map(script.steps.flatMap((s) => s.calls.map((c) => [c.id, c])));
 	const events = parseStream(run.stdout);
@@ -330,7 +366,7 @@ function check(tap, ctx)
 	// What the CLI reports about each hook run (--include-hook-events).
 	const started = events.filter((e) => e.type === 'system' && e.subtype === 'hook_started');
 	const responses = events.filter((e) => e.type === 'system' && e.subtype === 'hook_response');
-	const wanted = { PreToolUse: 7, PostToolUse: 6, PostToolUseFailure: 1, PostToolBatch: 6 };
+	const wanted = { PreToolUse: 10, PostToolUse: 8, PostToolUseFailure: 2, PostToolBatch: 9 };
 	const counts = Object.fromEntries(HOOK_EVENTS.map((ev) =>
 		[ev, responses.filter((e) => e.hook_event === ev).length]));
 	tap.check('the hook ran for every event of the script',
@@ -351,7 +387,7 @@ function check(tap, ctx)
 	const log = readLog(logPath);
 	tap.check(`the hook wrote ~/.claude/${LOG_NAME}`, log.bytes !== null && log.bytes.length > 0,
 		log.error);
-	tap.check('every line of the log is a JSON object with v == 1',
+	tap.check('every line of the log is a JSON object with v == 2',
 		log.bytes !== null && log.bad.length === 0,
 		log.bytes === null ? 'no log' : log.bad.join('\n'));
 	const records = log.records;
@@ -365,10 +401,13 @@ function check(tap, ctx)
 	tap.check('every tool_use_id in the log is one the scripted API issued', foreign.length === 0,
 		foreign.map(show).join('\n'));
 	const sessionId = init ? init.session_id : undefined;
+	// SessionStart comes before the first prompt: it has no prompt_id.
 	const offCommon = records.filter((r) => !(r.agent === 'claude-code' &&
-		r.session_id === sessionId && typeof r.prompt_id === 'string' && r.cwd === project &&
+		r.session_id === sessionId &&
+		(typeof r.prompt_id === 'string' || r.event === 'SessionStart') && r.cwd === project &&
 		typeof r.timestamp === 'string' && TIMESTAMP.test(r.timestamp)));
-	tap.check('every record carries the run\'s agent, session_id, prompt_id, cwd and a UTC timestamp',
+	tap.check('every record carries the run\'s agent, session_id, prompt_id (but SessionStart), ' +
+		'cwd and a UTC timestamp',
 		records.length > 0 && offCommon.length === 0,
 		`session ${sessionId}, cwd ${project}\n` + offCommon.map(show).join('\n'));
 
@@ -408,6 +447,9 @@ function check(tap, ctx)
 		`steps without a good batch record: ${missing.map((s) => s.key).join(' ')}; ` +
 		`${batches.length} batch records\n` + batches.map(show).join('\n'));
 
+	checkBoundaries(tap, records, script);
+	checkSessions(tap, { stats, home, logPath, sessionId, step });
+
 	// Redaction. First make sure the secrets really went through the CLI,
 	// or their absence from the log would prove nothing.
 	const planted = [['password', secrets.password], ['GitHub token', secrets.githubToken],
@@ -440,6 +482,86 @@ function check(tap, ctx)
 		log.bytes !== null && leaks.length === 0, leaks.join('\n'));
 
 	return tap.failed === 0;
+}
+
+// The session boundary records: the session's start and end, the request and
+// its Stop, in that order, with their fields.
+function checkBoundaries(tap, records, script)
+{
+	const bounds = records.filter((r) => BOUNDARY_EVENTS.includes(r.event));
+	const order = bounds.map((r) => r.event).join(' ');
+	tap.check('boundary records: SessionStart, UserPromptSubmit, Stop, SessionEnd, in order',
+		order === 'SessionStart UserPromptSubmit Stop SessionEnd', `events: ${order}`);
+	const at = (ev) => bounds.find((r) => r.event === ev) || {};
+	const start = at('SessionStart'), prompt = at('UserPromptSubmit');
+	const stop = at('Stop'), end = at('SessionEnd');
+	tap.check('SessionStart: source startup; nothing of a call',
+		start.source === 'startup' && 'model' in start && start.outcome === null &&
+			start.tool_name === null, show(start));
+	tap.check(`UserPromptSubmit: the prompt, ${PROMPT.length} bytes, a fingerprint`,
+		prompt.prompt === PROMPT && prompt.prompt_bytes === PROMPT.length &&
+			/^[0-9a-f]{32}$/.test(prompt.prompt_fp || ''), show(prompt));
+	tap.check('Stop: the length of the final answer, not its text',
+		stop.message_bytes === Buffer.byteLength(script.finalText) &&
+			!JSON.stringify(stop).includes(script.finalText), show(stop));
+	tap.check('SessionEnd: a reason', typeof end.reason === 'string' && end.reason !== '',
+		show(end));
+	const first = records.findIndex((r) => r.event === 'UserPromptSubmit');
+	const last = records.findIndex((r) => r.event === 'Stop');
+	const calls = records.filter((r, i) => r.outcome !== null && (i < first || i > last));
+	tap.check('every call is recorded between the request and its Stop',
+		first >= 0 && last > first && calls.length === 0, calls.map(show).join('\n'));
+}
+
+// telemetry-stats sessions on the log: the run, its request, the failing and
+// the passing test run, and the debugging cycle between them.
+function checkSessions(tap, { stats, home, logPath, sessionId, step })
+{
+	const r = spawnSync(stats, ['sessions', '--json', '--log', logPath, '--session', sessionId],
+		{ encoding: 'utf8', env: { HOME: home, PATH: process.env.PATH || '/usr/bin:/bin' },
+			timeout: 60000 });
+	let d = null;
+	try {
+		d = JSON.parse(r.stdout);
+	} catch (e) {
+		d = null;
+	}
+	tap.check('telemetry-stats sessions --json --session <the run>: exit 0, JSON',
+		r.status === 0 && d !== null, `exit ${r.status}\n${r.stderr}\n${r.stdout}`);
+	if (d === null) {
+		return;
+	}
+	const s = d.sessions.find((x) => x.id === sessionId) || {};
+	tap.check('sessions: the run, with 1 request, ended, its transcript read',
+		d.sessions.length === 1 && s.requests === 1 && typeof s.ended === 'string' &&
+			s.source === 'startup' && s.transcript === 'read' && s.messages >= 1 &&
+			typeof s.model === 'string',
+		show(s));
+	const t = d.tasks[0] || {};
+	tap.check('sessions: its request, stopped, 2 test runs, 1 pass, not first try, last run passed',
+		d.tasks.length === 1 && t.stopped === true && t.prompt === PROMPT && t.runs === 2 &&
+			t.passes === 1 && t.series === 1 && t.first_try === 0 && t.last_run === 'passed',
+		show(t));
+	const p = d.pipelines.find((x) => x.name === 'npm test') || {};
+	tap.check('sessions: npm test ran twice, failed with exit code 1, then passed',
+		d.pipelines.length === 1 && p.runs === 2 && p.passes === 1 &&
+			show(p.exit_codes) === show([{ code: 1, count: 1 }, { code: 0, count: 1 }]),
+		show(d.pipelines));
+	const g = step.g.calls[0], i = step.i.calls[0];
+	const items = d.timeline || [];
+	const failing = items.find((x) => x.kind === 'call' && x.pipeline === 'npm test' &&
+		x.outcome === 'failure') || {};
+	const passing = items.find((x) => x.kind === 'call' && x.pipeline === 'npm test' &&
+		x.outcome === 'success') || {};
+	tap.check('sessions: a debugging cycle from the failing test run to the passing one',
+		failing.mark === 'cycle_start' && passing.mark === 'recovered' &&
+			passing.cycle === failing.cycle && passing.attempt === 2 &&
+			t.cycles_resolved >= 1 && items.indexOf(failing) < items.indexOf(passing),
+		`${g.id} then ${i.id}: ${show(failing)}\n${show(passing)}`);
+	const main = d.agents.find((x) => x.type === 'main') || {};
+	tap.check('sessions: the main agent ran once, made every call',
+		main.invocations === 1 && main.calls === d.totals.calls && main.calls >= 11,
+		show(main));
 }
 
 main().then((status) => {

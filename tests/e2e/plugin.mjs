@@ -40,6 +40,7 @@ import {
 const PLUGIN = 'execution-telemetry';
 const STATS = `/${PLUGIN}:telemetry-stats`;
 const PATTERNS = `/${PLUGIN}:telemetry-patterns`;
+const SESSIONS = `/${PLUGIN}:telemetry-sessions`;
 const TOOL_PROMPT = 'run the script';
 const ALLOWED_TOOLS = 'Bash Read Glob';
 // A hang guard for each CLI run, not a speed assertion.
@@ -231,13 +232,17 @@ async function runAndCheck(ctx)
 	const a = await run('session A', scripts.A, ['-p', TOOL_PROMPT, '--allowedTools', ALLOWED_TOOLS]);
 	const b = await run('session B', scripts.B, ['-p', TOOL_PROMPT, '--allowedTools', ALLOWED_TOOLS]);
 	const log = readLog(logPath);
-	tap.check(`the plugin's hooks wrote ~/.claude/${LOG_NAME}, every line a v1 record`,
+	tap.check(`the plugin's hooks wrote ~/.claude/${LOG_NAME}, every line a v2 record`,
 		log.bytes !== null && log.records.length > 0 && log.bad.length === 0,
 		log.error || log.bad.join('\n'));
 	checkToolRun(tap, a, log.records,
 		{ PreToolUse: 6, PostToolUse: 5, PostToolUseFailure: 1, PostToolBatch: 4 });
 	checkToolRun(tap, b, log.records,
 		{ PreToolUse: 1, PostToolUse: 1, PostToolUseFailure: 0, PostToolBatch: 1 });
+	const bounds = log.records.filter((x) => x.session_id === a.sessionId &&
+		['SessionStart', 'UserPromptSubmit', 'Stop'].includes(x.event)).map((x) => x.event);
+	tap.check('session A: the plugin\'s hooks recorded its SessionStart, request and Stop',
+		bounds.join(' ') === 'SessionStart UserPromptSubmit Stop', `boundary records: ${bounds}`);
 
 	// 2. The reports. Default: every session of the last 7 days.
 	const stats = await run('telemetry-stats', commandScript(STATS, 'Stats summarised.'),
@@ -262,6 +267,12 @@ async function runAndCheck(ctx)
 		t.includes('## Tool-call patterns') && t.includes('### Tool chains') &&
 		t.includes('Bash → Bash') && t.includes('### Latency bottlenecks') &&
 		hasRow(t, ['Bash']) && hasRow(t, ['Read']) && hasRow(t, ['Glob']));
+
+	const sessions = await run('telemetry-sessions', commandScript(SESSIONS, 'Sessions summarised.'),
+		['-p', SESSIONS]);
+	checkCommandRun(tap, sessions, 'the markdown sessions report of both sessions', (t) =>
+		t.includes('## Runs, tasks and agents') && t.includes('### Sessions') &&
+		t.includes('### Agents') && hasRow(t, ['main']));
 
 	// 3. Hostile arguments. $ARGUMENTS is spliced into the command file
 	// unescaped; the plugin puts it in a quoted heredoc that telemetry-stats
@@ -312,10 +323,13 @@ async function runAndCheck(ctx)
 	const ran = canaries(canary);
 	tap.check('no hostile argument ran anything (no canary file was created)', ran.length === 0,
 		`created: ${ran.join(' ')}`);
+	// The command runs are sessions of their own (boundary records), but no call is recorded.
 	const after = readLog(logPath);
-	tap.check('the commands\' ! blocks are not tool calls: the log did not grow',
-		after.bytes !== null && log.bytes !== null && after.bytes.equals(log.bytes),
-		`${log.records.length} records before the commands, ${after.records.length} after`);
+	const callsIn = (l) => l.records.filter((x) => x.outcome !== null ||
+		Array.isArray(x.tool_use_ids)).length;
+	tap.check('the commands\' ! blocks are not tool calls: no call was recorded',
+		after.bytes !== null && log.bytes !== null && callsIn(after) === callsIn(log),
+		`${callsIn(log)} call records before the commands, ${callsIn(after)} after`);
 	tap.done();
 
 	if (tap.failed > 0) {
