@@ -1,7 +1,7 @@
 #!/bin/sh
 # The plugin as installed from the repository, without the CLI: plugin/scripts/session-start.sh (the
 # SessionStart hook that builds the programs or says what to install) on fake plugin roots, and the
-# tool hooks' guard of plugin/hooks/from-source.json (exit 0 silently without the program, exec it
+# hooks' guard of plugin/hooks/from-source.json (exit 0 silently without the program, exec it
 # with the payload on stdin when it is there). The real build and the real CLI are
 # tests/e2e/from-source.mjs.
 # usage: plugin-setup.sh SOURCE_ROOT
@@ -128,22 +128,27 @@ else
 fi
 
 # --- the tool hooks' guard ------------------------------------------------------------------------
-python3 - "$SRC/plugin/hooks/from-source.json" > "$TMP/guards" << 'PY'
+python3 - "$SRC/plugin/hooks/from-source.json" "$SRC/plugin/hooks/hooks.json" > "$TMP/guards" << 'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))["hooks"]
-for ev in ("PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch"):
-    (g,) = h[ev]
+built = json.load(open(sys.argv[2]))["hooks"]
+assert sorted(h) == sorted(built), (sorted(h), sorted(built))
+for ev in h:
+    groups = h[ev]
+    if ev == "SessionStart":
+        (x,) = groups[0]["hooks"]
+        assert x["command"] == "/bin/sh" and x["args"] == [
+            "${CLAUDE_PLUGIN_ROOT}/plugin/scripts/session-start.sh", "${CLAUDE_PLUGIN_ROOT}"], x
+        groups = groups[1:]
+    (g,) = groups
+    assert g.get("matcher") == built[ev][0].get("matcher"), (ev, g)
     (x,) = g["hooks"]
     assert x["type"] == "command" and x["command"] == "/bin/sh", x
     assert x["args"][2] == "${CLAUDE_PLUGIN_ROOT}/bin/telemetry-hook", x
     assert not x.get("async"), x
     print(x["args"][1])
-(s,) = h["SessionStart"]
-(x,) = s["hooks"]
-assert x["command"] == "/bin/sh" and x["args"] == [
-    "${CLAUDE_PLUGIN_ROOT}/plugin/scripts/session-start.sh", "${CLAUDE_PLUGIN_ROOT}"], x
 PY
-check "from-source.json: the four tool events run telemetry-hook through the guard; SessionStart runs session-start.sh" \
+check "from-source.json: every event of hooks.json runs telemetry-hook through the guard, with the same matcher; SessionStart first runs session-start.sh" \
   [ "$(sort -u "$TMP/guards" | wc -l)" -eq 1 ]
 guard=$(head -n 1 "$TMP/guards")
 set +e
