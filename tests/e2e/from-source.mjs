@@ -238,9 +238,10 @@ async function runAndCheck(ctx)
 		noMeson);
 	checkRunOk(tap, x);
 	checkToolHooks(tap, x, wanted);
-	const told = x.sessionStart.map(systemMessage);
+	// Two SessionStart handlers: session-start.sh, and telemetry-hook's guard (the boundary record).
+	const told = x.sessionStart.map(systemMessage).filter((m) => m !== null);
 	tap.check('no meson: SessionStart tells the user, in one line, the command that installs meson',
-		x.sessionStart.length === 1 && told[0] !== null && !told[0].includes('\n') &&
+		x.sessionStart.length === 2 && told.length === 1 && !told[0].includes('\n') &&
 		/needs meson; install it with: .*meson/.test(told[0]), show(x.sessionStart));
 	tap.check('no meson: nothing was recorded, nothing was built',
 		!fs.existsSync(logPath) && roots.every((r) => !fs.existsSync(path.join(r, 'bin'))));
@@ -289,7 +290,11 @@ async function runAndCheck(ctx)
 	checkToolHooks(tap, e, wanted);
 	checkRecorded(tap, e, readLog(logPath).records);
 	tap.check('session E: SessionStart is silent once the programs are there',
-		e.sessionStart.length === 1 && e.sessionStart[0].stdout === '', show(e.sessionStart));
+		e.sessionStart.length === 2 && e.sessionStart.every((h) => h.stdout === ''),
+		show(e.sessionStart));
+	tap.check('session E: its SessionStart boundary record is in the log',
+		readLog(logPath).records.some((r) => r.event === 'SessionStart' &&
+			r.session_id === e.sessionId && r.v === 2), `session ${e.sessionId}`);
 	const stats = await run('telemetry-stats command',
 		{ prompt: `<command-name>${STATS}</command-name>`, steps: [], finalText: 'Summarised.' },
 		['-p', STATS]);
