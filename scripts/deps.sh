@@ -13,7 +13,7 @@
 #   want_clickhouse          Debian's clickhouse-server and clickhouse-client (the ClickHouse test
 #                            of the e2e suite, which starts servers of its own); returns 1 when they
 #                            are missing and cannot be installed (that test is then skipped)
-#   want_arm64               Debian's aarch64 cross compiler, the arm64 cJSON, libsodium and PCRE2
+#   want_arm64               Debian's aarch64 cross compiler, the arm64 cJSON, libsodium, PCRE2, libcurl, zlib
 #                            (multiarch) and qemu-aarch64-static; returns 1, with the reason in
 #                            $arm64_why, when they are missing and cannot be installed here
 #   setup_build DIR [OPTS]   meson setup DIR once (with OPTS), then ninja -C DIR
@@ -172,7 +172,7 @@ _arm64_ready() {
   command -v aarch64-linux-gnu-gcc > /dev/null 2>&1 &&
     command -v qemu-aarch64-static > /dev/null 2>&1 &&
     PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
-      pkg-config --exists libcjson libsodium libpcre2-8
+      pkg-config --exists libcjson libsodium libpcre2-8 libcurl zlib
 }
 
 want_arm64() {
@@ -180,7 +180,8 @@ want_arm64() {
   _arm64_ready && return 0
   if ! command -v dpkg > /dev/null 2>&1 || ! _can_install; then
     arm64_why="needs Debian's gcc-aarch64-linux-gnu, libcjson-dev:arm64, libsodium-dev:arm64,"
-    arm64_why="$arm64_why libpcre2-dev:arm64 and qemu-user-static (dpkg multiarch, apt-get as root)"
+    arm64_why="$arm64_why libpcre2-dev:arm64, libcurl4-openssl-dev:arm64, zlib1g-dev:arm64 and"
+    arm64_why="$arm64_why qemu-user-static (dpkg multiarch, apt-get as root)"
     return 1
   fi
   [ "$(id -u)" = 0 ] && as_root="" || as_root=sudo
@@ -193,7 +194,8 @@ want_arm64() {
   fi
   # In a subshell: _apt_install exits on failure (no arm64 in the package sources, for one).
   if ! (_apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
-    libcjson-dev:arm64 libsodium-dev:arm64 libpcre2-dev:arm64); then
+    libcjson-dev:arm64 libsodium-dev:arm64 libpcre2-dev:arm64 libcurl4-openssl-dev:arm64 \
+    zlib1g-dev:arm64); then
     arm64_why="apt-get could not install the arm64 packages (are arm64 packages in the sources?)"
     return 1
   fi
