@@ -214,26 +214,17 @@ static const struct et_opt own_options[] = {
 static int take_args(struct export_args *a, int *argc, char **argv)
 {
 	const char *val;
-	int i, next, id, n = 0;
+	int i, id, n = 0;
 
 	for (i = 0; i < *argc; i++) {
 		char *arg = argv[i];
 
-		next = i;
 		id = et_args_match(own_options, *argc, argv, &i, &val);
 		if (id == ET_ARGS_NO_VALUE) {
 			return usage_error("a value is missing after", arg);
 		}
 		if (id < 0) {
-			/* Not ours: kept, with its value if it is a shared option that takes one. */
-			if (et_args_match(cli_shared_options, *argc, argv, &next, &val) < 0) {
-				next = i;
-			}
-			argv[n++] = arg;
-			if (next > i) {
-				argv[n++] = argv[next];
-				i = next;
-			}
+			cli_keep_arg(*argc, argv, &i, &n);
 			continue;
 		}
 		if (id == OWN_INCLUDE_PARAMS) {

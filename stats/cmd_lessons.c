@@ -90,25 +90,17 @@ static int take_args(struct run *run, int *argc, char **argv)
 {
 	const char *val;
 	char *end;
-	int i, next, id, n = 0;
+	int i, id, n = 0;
 
 	for (i = 0; i < *argc; i++) {
 		char *arg = argv[i];
 
-		next = i;
 		id = et_args_match(own_options, *argc, argv, &i, &val);
 		if (id == ET_ARGS_NO_VALUE) {
 			return usage_error("a value is missing after", arg);
 		}
 		if (id < 0) {
-			if (et_args_match(cli_shared_options, *argc, argv, &next, &val) < 0) {
-				next = i;
-			}
-			argv[n++] = arg;
-			if (next > i) {
-				argv[n++] = argv[next];
-				i = next;
-			}
+			cli_keep_arg(*argc, argv, &i, &n);
 			continue;
 		}
 		switch (id) {

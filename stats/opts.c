@@ -98,6 +98,21 @@ int cli_args_stdin(int *argc, char ***argv, char **storage)
 	return r < 0 ? cli_oom() : EXIT_OK;
 }
 
+void cli_keep_arg(int argc, char **argv, int *i, int *n)
+{
+	const char *val;
+	int next = *i;
+
+	if (et_args_match(cli_shared_options, argc, argv, &next, &val) < 0) {
+		next = *i;
+	}
+	argv[(*n)++] = argv[*i];
+	if (next > *i) {
+		argv[(*n)++] = argv[next];
+		*i = next;
+	}
+}
+
 /* Matches argv[*i] against the shared options, then the subcommand's own (et_args_match). */
 static int match(const struct cli_cmd *cmd, int argc, char **argv, int *i, const char **val)
 {

@@ -119,6 +119,13 @@ int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv);
  */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
 
+/**
+ * For a subcommand that takes its own options out of @argv before cli_run (export, proposals,
+ * lessons): keeps argv[*@i], which is not one of them, at argv[*@n], followed by its value when it
+ * is a shared option that takes one; advances *@i past that value and *@n past what it kept.
+ */
+void cli_keep_arg(int argc, char **argv, int *i, int *n);
+
 /** The most bytes --args-stdin reads: more is a usage error, never a silent cut. */
 #define CLI_ARGS_STDIN_MAX 65536
 
