@@ -33,28 +33,14 @@
 /* A regex match may take at most this many backtracking steps before we give up on the string. */
 #define MATCH_LIMIT 2000000u
 #define DEPTH_LIMIT 10000u
-#define MAX_KEYWORDS 16
 /* Subjects at least this long get the rules that run on them JIT-compiled. */
 #define JIT_MIN_SUBJECT ((size_t)64 << 10)
 #define MARKER_PREFIX "[REDACTED "
 
-enum rule_flags {
-	RULE_GENERIC =
-		1 << 0, /* context rule (NAME=value, headers, flags): no "example" stopword */
-	RULE_USER_PASS = 1 << 1, /* the secret is user:pass; a bare user is not a secret */
-	RULE_ASSIGN = 1 << 2,	 /* the match is a secret word; et_vet_assignment finds the value */
-	RULE_K8S = 1 << 3,	 /* the match is a data: line; et_vet_k8s_secret finds the values */
-};
-
-/* The strings of a rule point into a copy of its table that the redactor owns (texts). */
+/* A rule of the table: its parsed line (static for the built-in table, owned for user rules) and
+ * its compiled pattern. */
 struct rule {
-	const char *id;
-	unsigned group;
-	const char *keywords[MAX_KEYWORDS]; /* lowercase */
-	size_t nkw;
-	double min_entropy;
-	const char *regex;
-	unsigned flags;
+	const struct et_rule_def *def;
 	pcre2_code *code;
 	bool tried; /* compile attempted */
 	bool jit;   /* JIT compiled */
@@ -70,7 +56,9 @@ struct keyword {
 struct et_redactor {
 	struct rule *rules;
 	size_t n, alloc;
-	char **texts; /* owned copies of the rule tables, split in place */
+	char **texts; /* owned copies of the user's rule tables, split in place */
+	struct et_rule_def *
+		*defs; /* owned, one array per user table; their strings point in texts */
 	size_t ntexts;
 	struct keyword *kw; /* owned; grouped by first byte */
 	size_t nkw;
@@ -81,31 +69,6 @@ struct et_redactor {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 };
-
-/* The generic rules of the built-in table, and the extra checks each needs. */
-/* One rule a line reads better than packed columns. */
-/* clang-format off */
-static const struct {
-	const char *id;
-	unsigned flags;
-} generic_rules[] = {
-	{"url-userinfo", RULE_GENERIC},
-	{"url-token-userinfo", RULE_GENERIC},
-	{"url-query-secret", RULE_GENERIC},
-	{"auth-header", RULE_GENERIC},
-	{"bearer-token", RULE_GENERIC},
-	{"sensitive-header", RULE_GENERIC},
-	{"cookie-header", RULE_GENERIC},
-	{"kv-secret", RULE_GENERIC | RULE_ASSIGN},
-	{"k8s-secret-data", RULE_GENERIC | RULE_K8S},
-	{"cli-secret-flag", RULE_GENERIC},
-	{"mysql-p-flag", RULE_GENERIC},
-	{"sshpass-p", RULE_GENERIC},
-	{"curl-user", RULE_GENERIC | RULE_USER_PASS},
-	{"netrc-password", RULE_GENERIC},
-	{"npmrc-auth", RULE_GENERIC},
-};
-/* clang-format on */
 
 struct et_redactor *et_redactor_create(const unsigned char key[32])
 {
@@ -144,8 +107,10 @@ void et_redactor_destroy(struct et_redactor *r)
 	free(r->rules);
 	for (i = 0; i < r->ntexts; i++) {
 		free(r->texts[i]);
+		free(r->defs[i]);
 	}
 	free(r->texts);
+	free(r->defs);
 	free(r->kw);
 	free(r->hit);
 	pcre2_match_data_free(r->md);
@@ -159,167 +124,93 @@ size_t et_redactor_rule_count(const struct et_redactor *r)
 	return r->n;
 }
 
-/*
- * Splits the NUL-terminated @line at tabs in place into @max fields. Returns the number of fields
- * the line has; the split is done only when that is exactly @max.
- */
-static size_t split_tabs(char *line, char **f, size_t max)
+/* Makes room in the rule array for @more rules. */
+static int reserve_rules(struct et_redactor *r, size_t more)
 {
-	size_t k = 1;
-	char *p;
+	size_t na;
+	struct rule *nv;
 
-	for (p = line; (p = strchr(p, '\t')); p++) {
-		k++;
+	if (r->alloc - r->n >= more) {
+		return 0;
 	}
-	if (k != max) {
-		return k;
+	na = r->n + more;
+	nv = realloc(r->rules, na * sizeof(*nv));
+	if (!nv) {
+		return -ENOMEM;
 	}
-	for (k = 0, p = line; k < max; k++) {
-		f[k] = p;
-		p = strchr(p, '\t');
-		if (p) {
-			*p++ = '\0';
-		}
-	}
-	return max;
+	r->rules = nv;
+	r->alloc = na;
+	return 0;
 }
 
-/* Parses one rule line, split in place: the rule's strings point into @line. */
-static int parse_rule(struct rule *ru, char *line, const char **why)
+static void push_rule(struct et_redactor *r, const struct et_rule_def *def)
 {
-	char *f[5], *end, *kw, *comma;
-	size_t i;
-	long group;
-	double ent;
+	struct rule *ru = &r->rules[r->n++];
 
 	memset(ru, 0, sizeof(*ru));
-	if (split_tabs(line, f, 5) != 5) {
-		*why = "expected 5 tab-separated fields: id, group, keywords, min_entropy, regex";
-		return -EINVAL;
-	}
-	if (!*f[0] || !*f[4]) {
-		*why = "empty id or regex";
-		return -EINVAL;
-	}
-	/* The id goes into markers: only what marker_len reads back keeps redaction idempotent. */
-	for (i = 0; f[0][i]; i++) {
-		if (i == 64 || !(islower((unsigned char)f[0][i]) ||
-				 isdigit((unsigned char)f[0][i]) || strchr("-_.:", f[0][i]))) {
-			*why = "id must be 1 to 64 characters of a-z 0-9 - _ . :";
-			return -EINVAL;
-		}
-	}
-	errno = 0;
-	group = strtol(f[1], &end, 10);
-	if (!*f[1] || errno || *end || group < 0 || group > 9) {
-		*why = "group must be a whole number from 0 to 9";
-		return -EINVAL;
-	}
-	ent = 0;
-	if (*f[3]) {
-		errno = 0;
-		ent = strtod(f[3], &end);
-		if (errno || *end || !(ent >= 0 && ent <= 8)) {
-			*why = "min_entropy must be a number from 0 to 8";
-			return -EINVAL;
-		}
-	}
-	ru->id = f[0];
-	ru->group = (unsigned)group;
-	ru->min_entropy = ent;
-	ru->regex = f[4];
-	for (kw = f[2]; *kw; kw = comma ? comma + 1 : kw + strlen(kw)) {
-		comma = strchr(kw, ',');
-		if (comma) {
-			*comma = '\0';
-		}
-		if (!*kw) {
-			continue;
-		}
-		if (ru->nkw == MAX_KEYWORDS) {
-			*why = "too many keywords (16 at most)";
-			return -EINVAL;
-		}
-		for (i = 0; kw[i]; i++) {
-			kw[i] = (char)tolower((unsigned char)kw[i]);
-		}
-		ru->keywords[ru->nkw++] = kw;
-	}
-	for (i = 0; i < sizeof(generic_rules) / sizeof(generic_rules[0]); i++) {
-		if (strcmp(ru->id, generic_rules[i].id) == 0) {
-			ru->flags = generic_rules[i].flags;
-		}
-	}
-	return 0;
+	ru->def = def;
+	r->kw_built = false;
 }
 
 int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, const char *origin,
 			  struct et_buf *err)
 {
-	size_t lineno = 0, len;
-	char *copy, **texts, *line, *next, *nl;
+	size_t pos = 0, lineno = 0, most = 1, i, ndefs = 0;
+	char *copy, **texts, *line;
+	struct et_rule_def *defs, **dv;
 	const char *why;
-	int bad = 0, rc;
+	int bad = 0;
 
+	/* A rule line has four tabs: room for that many rules, plus one for a bad line's parse. */
+	for (i = 0; i < n; i++) {
+		most += text[i] == '\t';
+	}
+	most = most / 4 + 1;
 	copy = malloc(n + 1);
+	defs = malloc(most * sizeof(*defs));
 	texts = realloc(r->texts, (r->ntexts + 1) * sizeof(*texts));
-	if (!copy || !texts) {
+	if (texts) {
+		r->texts = texts;
+	}
+	dv = realloc(r->defs, (r->ntexts + 1) * sizeof(*dv));
+	if (dv) {
+		r->defs = dv;
+	}
+	if (!copy || !defs || !texts || !dv || reserve_rules(r, most) < 0) {
 		free(copy);
-		if (texts) {
-			r->texts = texts;
-		}
+		free(defs);
 		return -ENOMEM;
 	}
 	memcpy(copy, text, n);
 	copy[n] = '\0';
-	r->texts = texts;
-	r->texts[r->ntexts++] = copy;
-	r->kw_built = false;
-	for (line = copy; line < copy + n; line = next) {
-		nl = memchr(line, '\n', (size_t)(copy + n - line));
-		next = nl ? nl + 1 : copy + n;
-		if (nl) {
-			*nl = '\0';
-		}
-		lineno++;
-		len = strlen(line);
-		if (len && line[len - 1] == '\r') {
-			line[--len] = '\0';
-		}
-		if (len == 0 || line[0] == '#') {
-			continue;
-		}
-		if (r->n == r->alloc) {
-			size_t na = r->alloc ? r->alloc * 2 : 64;
-			struct rule *nv = realloc(r->rules, na * sizeof(*nv));
-
-			if (!nv) {
-				return -ENOMEM;
-			}
-			r->rules = nv;
-			r->alloc = na;
-		}
+	r->texts[r->ntexts] = copy;
+	r->defs[r->ntexts++] = defs;
+	while ((line = et_rule_next_line(copy, n, &pos, &lineno))) {
 		why = NULL;
-		rc = parse_rule(&r->rules[r->n], line, &why);
-		if (rc < 0) {
+		if (et_rule_parse(&defs[ndefs], line, &why) < 0) {
 			bad++;
 			if (err) {
 				et_buf_addf(err, "%s:%zu: %s\n", origin, lineno, why);
 			}
 			continue;
 		}
-		r->n++;
+		push_rule(r, &defs[ndefs++]);
 	}
 	return bad;
 }
 
 int et_redactor_add_builtin(struct et_redactor *r)
 {
-	int rc = et_redactor_add_rules(r, et_rules_builtin_tsv, et_rules_builtin_len, "builtin",
-				       NULL);
+	size_t i;
 
-	/* The built-in table is checked by the unit tests; a bad line there is a build defect. */
-	return rc == -ENOMEM ? rc : 0;
+	/* The table was parsed and checked at build time (rulegen): nothing to copy or parse. */
+	if (reserve_rules(r, et_rules_builtin_n) < 0) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < et_rules_builtin_n; i++) {
+		push_rule(r, &et_rules_builtin[i]);
+	}
+	return 0;
 }
 
 static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_len,
@@ -339,13 +230,13 @@ static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_
 		return ru->code != NULL;
 	}
 	ru->tried = true;
-	ru->code =
-		pcre2_compile((PCRE2_SPTR)ru->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	ru->code = pcre2_compile((PCRE2_SPTR)ru->def->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off,
+				 NULL);
 	if (!ru->code) {
 		if (err) {
 			pcre2_get_error_message(code, msg, sizeof(msg));
 			et_buf_addf(err, "rule %s: regex does not compile at offset %zu: %s\n",
-				    ru->id, (size_t)off, (const char *)msg);
+				    ru->def->id, (size_t)off, (const char *)msg);
 		}
 		return false;
 	}
@@ -368,10 +259,11 @@ int et_redactor_compile_all(struct et_redactor *r, struct et_buf *err)
 			continue;
 		}
 		pcre2_pattern_info(r->rules[i].code, PCRE2_INFO_CAPTURECOUNT, &cap);
-		if (r->rules[i].group > cap) {
+		if (r->rules[i].def->group > cap) {
 			if (err) {
 				et_buf_addf(err, "rule %s: group %u but the regex has %u\n",
-					    r->rules[i].id, r->rules[i].group, (unsigned)cap);
+					    r->rules[i].def->id, r->rules[i].def->group,
+					    (unsigned)cap);
 			}
 			bad++;
 		}
@@ -415,17 +307,18 @@ static bool vet(const struct rule *ru, const char *text, size_t *a, size_t *b)
 	if (n == 0 || et_vet_placeholder(sec, n)) {
 		return false;
 	}
-	if (ru->min_entropy > 0 && et_redact_entropy(sec, n) < ru->min_entropy) {
+	if (ru->def->min_entropy > 0 && et_redact_entropy(sec, n) < ru->def->min_entropy) {
 		return false;
 	}
 	/* A header or flag set from a variable: {"X-Api-Key": api_key}, apiKey: env.KEY! */
-	if ((ru->flags & RULE_GENERIC) && (et_vet_code(sec, n) || et_vet_identifier_code(sec, n))) {
+	if ((ru->def->flags & ET_RULE_GENERIC) &&
+	    (et_vet_code(sec, n) || et_vet_identifier_code(sec, n))) {
 		return false;
 	}
-	if (!(ru->flags & RULE_GENERIC) && et_vet_contains_ci(sec, n, "example")) {
+	if (!(ru->def->flags & ET_RULE_GENERIC) && et_vet_contains_ci(sec, n, "example")) {
 		return false; /* documentation keys such as AKIAIOSFODNN7EXAMPLE */
 	}
-	if (ru->flags & RULE_USER_PASS) {
+	if (ru->def->flags & ET_RULE_USER_PASS) {
 		const char *colon = memchr(sec, ':', n);
 
 		if (!colon || et_vet_placeholder(colon + 1, n - (size_t)(colon + 1 - sec))) {
@@ -463,8 +356,8 @@ static int build_keyword_index(struct et_redactor *r)
 	struct keyword *kw;
 
 	for (i = 0; i < r->n; i++) {
-		for (j = 0; j < r->rules[i].nkw; j++) {
-			counts[(unsigned char)r->rules[i].keywords[j][0]]++;
+		for (j = 0; j < r->rules[i].def->nkw; j++) {
+			counts[(unsigned char)r->rules[i].def->keywords[j][0]]++;
 			total++;
 		}
 	}
@@ -482,11 +375,11 @@ static int build_keyword_index(struct et_redactor *r)
 	r->kw_start[256] = pos;
 	memset(counts, 0, sizeof(counts));
 	for (i = 0; i < r->n; i++) {
-		for (j = 0; j < r->rules[i].nkw; j++) {
-			unsigned c = (unsigned char)r->rules[i].keywords[j][0];
+		for (j = 0; j < r->rules[i].def->nkw; j++) {
+			unsigned c = (unsigned char)r->rules[i].def->keywords[j][0];
 			struct keyword *k = &kw[r->kw_start[c] + counts[c]++];
 
-			k->word = r->rules[i].keywords[j];
+			k->word = r->rules[i].def->keywords[j];
 			k->len = strlen(k->word);
 			k->rule = i;
 		}
@@ -510,7 +403,7 @@ static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 		return -ENOMEM;
 	}
 	for (i = 0; i < r->n; i++) {
-		r->hit[i] = r->rules[i].nkw == 0;
+		r->hit[i] = r->rules[i].def->nkw == 0;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned c = (unsigned char)lower[i];
@@ -563,9 +456,9 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 			}
 			ov = pcre2_get_ovector_pointer(r->md);
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-			if (ru->flags & (RULE_ASSIGN | RULE_K8S)) {
+			if (ru->def->flags & (ET_RULE_ASSIGN | ET_RULE_K8S)) {
 				/* The parsers in et_redact_assign.c take it from the match on. */
-				rc = (ru->flags & RULE_ASSIGN)
+				rc = (ru->def->flags & ET_RULE_ASSIGN)
 					     ? et_vet_assignment(text, n, ov[0], ov[1], i, &scan,
 								 found, &resume)
 					     : et_vet_k8s_secret(text, n, ov[0], ov[1], i, &doc,
@@ -576,11 +469,12 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 				off = resume > off ? resume : off;
 				continue;
 			}
-			if ((unsigned)rc <= ru->group || ov[2 * ru->group] == PCRE2_UNSET) {
+			if ((unsigned)rc <= ru->def->group ||
+			    ov[2 * ru->def->group] == PCRE2_UNSET) {
 				continue;
 			}
-			a = ov[2 * ru->group];
-			b = ov[2 * ru->group + 1];
+			a = ov[2 * ru->def->group];
+			b = ov[2 * ru->def->group + 1];
 			if (b <= a || !vet(ru, text, &a, &b)) {
 				continue;
 			}
@@ -612,5 +506,5 @@ int et_redact_find(struct et_redactor *r, const char *text, size_t n, struct et_
 
 const char *et_redact_rule_id(const struct et_redactor *r, size_t rule)
 {
-	return r->rules[rule].id;
+	return r->rules[rule].def->id;
 }

@@ -3,11 +3,13 @@
 
 #include <stddef.h>
 
-/** The built-in redaction rule table (lib/capture/redact-rules.tsv), embedded at build time. */
-extern const char et_rules_builtin_tsv[];
-/** Its length in bytes, without the terminating NUL. */
-extern const size_t et_rules_builtin_tsv_len;
+#include "et_rule_def.h"
 
-#define et_rules_builtin_len et_rules_builtin_tsv_len
+/**
+ * The built-in redaction rule table (lib/capture/redact-rules.tsv), parsed at build time by
+ * rulegen into static data: et_rules_builtin_n rules, in the table's order.
+ */
+extern const struct et_rule_def et_rules_builtin[];
+extern const size_t et_rules_builtin_n;
 
 #endif

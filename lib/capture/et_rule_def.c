@@ -1,0 +1,154 @@
+/*
+ * et_rule_def: parses the lines of a redaction rules table (et_rule_def.h). Plain C with no
+ * dependency, so that the build-time generator (rulegen.c) and the hook parse alike.
+ */
+#include "et_rule_def.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* The generic rules of the built-in table, and the extra checks each needs. */
+/* One rule a line reads better than packed columns. */
+/* clang-format off */
+static const struct {
+	const char *id;
+	unsigned flags;
+} generic_rules[] = {
+	{"url-userinfo", ET_RULE_GENERIC},
+	{"url-token-userinfo", ET_RULE_GENERIC},
+	{"url-query-secret", ET_RULE_GENERIC},
+	{"auth-header", ET_RULE_GENERIC},
+	{"bearer-token", ET_RULE_GENERIC},
+	{"sensitive-header", ET_RULE_GENERIC},
+	{"cookie-header", ET_RULE_GENERIC},
+	{"kv-secret", ET_RULE_GENERIC | ET_RULE_ASSIGN},
+	{"k8s-secret-data", ET_RULE_GENERIC | ET_RULE_K8S},
+	{"cli-secret-flag", ET_RULE_GENERIC},
+	{"mysql-p-flag", ET_RULE_GENERIC},
+	{"sshpass-p", ET_RULE_GENERIC},
+	{"curl-user", ET_RULE_GENERIC | ET_RULE_USER_PASS},
+	{"netrc-password", ET_RULE_GENERIC},
+	{"npmrc-auth", ET_RULE_GENERIC},
+};
+/* clang-format on */
+
+/*
+ * Splits the NUL-terminated @line at tabs in place into @max fields. Returns the number of fields
+ * the line has; the split is done only when that is exactly @max.
+ */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+	size_t k = 1;
+	char *p;
+
+	for (p = line; (p = strchr(p, '\t')); p++) {
+		k++;
+	}
+	if (k != max) {
+		return k;
+	}
+	for (k = 0, p = line; k < max; k++) {
+		f[k] = p;
+		p = strchr(p, '\t');
+		if (p) {
+			*p++ = '\0';
+		}
+	}
+	return max;
+}
+
+int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
+{
+	char *f[5], *end, *kw, *comma;
+	size_t i;
+	long group;
+	double ent;
+
+	memset(d, 0, sizeof(*d));
+	if (split_tabs(line, f, 5) != 5) {
+		*why = "expected 5 tab-separated fields: id, group, keywords, min_entropy, regex";
+		return -EINVAL;
+	}
+	if (!*f[0] || !*f[4]) {
+		*why = "empty id or regex";
+		return -EINVAL;
+	}
+	/* The id goes into markers: only what marker_len reads back keeps redaction idempotent. */
+	for (i = 0; f[0][i]; i++) {
+		if (i == 64 || !(islower((unsigned char)f[0][i]) ||
+				 isdigit((unsigned char)f[0][i]) || strchr("-_.:", f[0][i]))) {
+			*why = "id must be 1 to 64 characters of a-z 0-9 - _ . :";
+			return -EINVAL;
+		}
+	}
+	errno = 0;
+	group = strtol(f[1], &end, 10);
+	if (!*f[1] || errno || *end || group < 0 || group > 9) {
+		*why = "group must be a whole number from 0 to 9";
+		return -EINVAL;
+	}
+	ent = 0;
+	if (*f[3]) {
+		errno = 0;
+		ent = strtod(f[3], &end);
+		if (errno || *end || !(ent >= 0 && ent <= 8)) {
+			*why = "min_entropy must be a number from 0 to 8";
+			return -EINVAL;
+		}
+	}
+	d->id = f[0];
+	d->group = (unsigned)group;
+	d->min_entropy = ent;
+	d->regex = f[4];
+	for (kw = f[2]; *kw; kw = comma ? comma + 1 : kw + strlen(kw)) {
+		comma = strchr(kw, ',');
+		if (comma) {
+			*comma = '\0';
+		}
+		if (!*kw) {
+			continue;
+		}
+		if (d->nkw == ET_RULE_MAX_KEYWORDS) {
+			*why = "too many keywords (16 at most)";
+			return -EINVAL;
+		}
+		for (i = 0; kw[i]; i++) {
+			kw[i] = (char)tolower((unsigned char)kw[i]);
+		}
+		d->keywords[d->nkw++] = kw;
+	}
+	for (i = 0; i < sizeof(generic_rules) / sizeof(generic_rules[0]); i++) {
+		if (strcmp(d->id, generic_rules[i].id) == 0) {
+			d->flags = generic_rules[i].flags;
+		}
+	}
+	return 0;
+}
+
+char *et_rule_next_line(char *text, size_t n, size_t *pos, size_t *lineno)
+{
+	char *line, *nl;
+	size_t len;
+
+	while (*pos < n) {
+		line = text + *pos;
+		nl = memchr(line, '\n', n - *pos);
+		*pos = nl ? (size_t)(nl + 1 - text) : n;
+		if (nl) {
+			*nl = '\0';
+		}
+		(*lineno)++;
+		len = strlen(line);
+		if (len && line[len - 1] == '\r') {
+			line[--len] = '\0';
+		}
+		if (len != 0 && line[0] != '#') {
+			return line;
+		}
+	}
+	return NULL;
+}

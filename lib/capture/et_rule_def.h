@@ -1,0 +1,50 @@
+#ifndef ET_RULE_DEF_H
+#define ET_RULE_DEF_H
+
+#include <stddef.h>
+
+/*
+ * One redaction rule as its table line says it (docs/redaction.md: id, group, keywords,
+ * min_entropy, regex, tab-separated). The parser is shared by the redactor, which reads the user's
+ * rules file at run time, and by rulegen, which turns the built-in table into a C array at build
+ * time so that the hook neither copies nor parses it on each run.
+ */
+
+/** Keywords a rule may have at most. */
+#define ET_RULE_MAX_KEYWORDS 16
+
+enum et_rule_flags {
+	ET_RULE_GENERIC =
+		1 << 0, /* context rule (NAME=value, headers, flags): no "example" stopword */
+	ET_RULE_USER_PASS = 1 << 1, /* the secret is user:pass; a bare user is not a secret */
+	ET_RULE_ASSIGN = 1 << 2, /* the match is a secret word; et_vet_assignment finds the value */
+	ET_RULE_K8S = 1 << 3,	 /* the match is a data: line; et_vet_k8s_secret finds the values */
+};
+
+/** A parsed rule. Its strings are borrowed: from the line it was parsed from, or static data. */
+struct et_rule_def {
+	const char *id;
+	unsigned group;
+	unsigned
+		flags; /* enum et_rule_flags, from the id (the generic rules of the built-in table) */
+	double min_entropy;
+	const char *regex;
+	size_t nkw;
+	const char *keywords[ET_RULE_MAX_KEYWORDS]; /* lowercase */
+};
+
+/**
+ * Parses one rule line (NUL-terminated, no newline) in place: tabs and keyword commas become NULs,
+ * keywords are lowercased, and @d's strings point into @line. Returns 0, or -EINVAL with a
+ * static reason in *@why.
+ */
+int et_rule_parse(struct et_rule_def *d, char *line, const char **why);
+
+/**
+ * Steps through the lines of a rules table in place: returns the next rule line of
+ * @text[*pos, @n) with its newline (and a CR before it) replaced by NUL, skipping blank and '#'
+ * lines, and sets *@lineno to its 1-based number; NULL at the end. @text must have a NUL at @n.
+ */
+char *et_rule_next_line(char *text, size_t n, size_t *pos, size_t *lineno);
+
+#endif
