@@ -194,17 +194,52 @@ int64_t et_time_now_ms(void)
 	return et_time_clock_ms();
 }
 
-/* The UTC calendar time of @ms, and its milliseconds (0 to 999, also before 1970). */
+/* y-m-d of the day @z days after 1970-01-01: the inverse of days_from_civil. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/*
+ * The UTC calendar time of @ms, and its milliseconds (0 to 999, also before 1970). Computed here
+ * rather than with gmtime_r, whose first call reads the local time zone file: a cost on each hook
+ * run for nothing.
+ */
 static int utc(int64_t ms, struct tm *tm)
 {
-	time_t t = (time_t)(ms / 1000);
-	int frac = (int)(ms % 1000);
+	int64_t secs = ms / 1000, days, y;
+	int frac = (int)(ms % 1000), rem;
+	unsigned m, d;
 
 	if (frac < 0) {
 		frac += 1000;
-		t--;
+		secs--;
 	}
-	gmtime_r(&t, tm);
+	days = secs / 86400;
+	rem = (int)(secs % 86400);
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon = (int)m - 1;
+	tm->tm_mday = (int)d;
+	tm->tm_hour = rem / 3600;
+	tm->tm_min = rem / 60 % 60;
+	tm->tm_sec = rem % 60;
 	return frac;
 }
 

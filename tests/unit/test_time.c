@@ -199,6 +199,36 @@ static void test_now(void)
 	tap_ok(before <= now && now < after, "now: unset means the clock (%lld)", (long long)now);
 }
 
+/*
+ * The formatter does its own calendar arithmetic (gmtime_r would read the time zone file on each
+ * hook run): it must agree with gmtime_r on every day from year 1 to 9999, and on seconds within a
+ * day, leap days and century years included.
+ */
+static void test_format_calendar(void)
+{
+	char buf[ET_TIME_ISO_SIZE], want[96];
+	int64_t day, ms, first = -62135596800LL / 86400, last = 253402300799LL / 86400;
+	size_t bad = 0, n = 0;
+	time_t t;
+	struct tm tm;
+
+	for (day = first; day <= last; day++, n++) {
+		/* A second of the day that moves through the whole day as the days go by. */
+		t = (time_t)(day * 86400 + (day * 7919 % 86400 + 86400) % 86400);
+		ms = (int64_t)t * 1000 + (day & 511);
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, (int)(day & 511));
+		et_time_format(ms, buf, sizeof(buf));
+		if (strcmp(buf, want) != 0 && bad++ == 0) {
+			tap_diag("%lld: %s, gmtime_r says %s", (long long)ms, buf, want);
+		}
+	}
+	tap_ok(bad == 0 && n > 3000000, "format: agrees with gmtime_r on %zu days (%zu differ)", n,
+	       bad);
+}
+
 static void test_format(void)
 {
 	static const int64_t round[] = {
@@ -227,6 +257,7 @@ static void test_format(void)
 		tap_ok(et_time_parse(buf, strlen(buf), 0, &back) == 0 && back == round[i],
 		       "format then parse gives %lld back (%s)", (long long)round[i], buf);
 	}
+	test_format_calendar();
 }
 
 int main(void)
