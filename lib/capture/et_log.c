@@ -316,8 +316,15 @@ static void drain(const struct et_log_opts *o)
 	size_t count = 0, seen = 0, i;
 	ssize_t n;
 	DIR *d;
-	int dfd = et_state_spill_dir(o->state_dir, false), scan;
+	char path[PATH_MAX];
+	int dfd, scan;
 
+	/* Almost always there is no spill directory: one stat says so, before the checked opens. */
+	if (snprintf(path, sizeof(path), "%s/spill", o->state_dir) < (int)sizeof(path) &&
+	    fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		return;
+	}
+	dfd = et_state_spill_dir(o->state_dir, false);
 	if (dfd < 0) {
 		return;
 	}
