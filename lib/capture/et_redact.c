@@ -411,8 +411,10 @@ static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 		for (k = r->kw_start[c]; k < r->kw_start[c + 1]; k++) {
 			const struct keyword *w = &r->kw[k];
 
+			/* The second byte first: it rules out most keywords without a call. */
 			if (!r->hit[w->rule] && w->len <= n - i &&
-			    memcmp(lower + i, w->word, w->len) == 0) {
+			    (w->len == 1 || lower[i + 1] == w->word[1]) &&
+			    memcmp(lower + i + 1, w->word + 1, w->len - 1) == 0) {
 				r->hit[w->rule] = 1;
 			}
 		}
