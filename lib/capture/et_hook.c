@@ -63,7 +63,11 @@ int et_hook_read_input(int fd, size_t cap, struct et_buf *out, size_t *total)
 		if (room) {
 			out->len += (size_t)n;
 			out->data[out->len] = '\0';
-			/* A large payload: read it in larger pieces. */
+			/* A large payload: read it in larger pieces, into memory that faults in 2 MiB
+			 * at a time rather than 4 KiB (on a VM each fault costs about 14 us). */
+			if (out->len >= chunk * 2 && !out->mapped) {
+				(void)et_buf_map_whole(out);
+			}
 			if (out->len >= chunk * 4 && chunk < ((size_t)1 << 20)) {
 				chunk *= 2;
 			}

@@ -6,9 +6,12 @@
 #include "et_buf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -24,11 +27,14 @@ void et_buf_init(struct et_buf *b, size_t cap)
 	b->cap = cap;
 	b->hwm = 0;
 	b->failed = false;
+	b->mapped = false;
 }
 
 void et_buf_finish(struct et_buf *b)
 {
-	if (b->alloc) {
+	if (b->mapped) {
+		munmap(b->data, b->alloc);
+	} else if (b->alloc) {
 		free(b->data);
 	}
 	b->data = et_buf_empty;
@@ -36,6 +42,52 @@ void et_buf_finish(struct et_buf *b)
 	b->alloc = 0;
 	b->hwm = 0;
 	b->failed = false;
+	b->mapped = false;
+}
+
+/* A huge page, and the alignment a mapping needs for the kernel to use them. */
+#define HUGE_BYTES ((size_t)2 << 20)
+
+int et_buf_map_whole(struct et_buf *b)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+	size_t len, used;
+	char *p, *at;
+
+	if (b->mapped || b->cap > SIZE_MAX - 2 * HUGE_BYTES) {
+		return 0;
+	}
+	len = (b->cap + 1 + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+	p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED) {
+		return -errno;
+	}
+	/* Keep the 2 MiB-aligned middle of the mapping; give back the slack at both ends. */
+	at = (char *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+	if (at > p) {
+		munmap(p, (size_t)(at - p));
+	}
+	if (at + len < p + len + HUGE_BYTES) {
+		munmap(at + len, (size_t)(p + len + HUGE_BYTES - (at + len)));
+	}
+	(void)madvise(at, len, MADV_HUGEPAGE); /* a hint: without it the buffer still works */
+	used = (b->len > b->hwm ? b->len : b->hwm) + 1;
+	if (b->alloc) {
+		memcpy(at, b->data, b->len + 1);
+		sodium_memzero(b->data, used < b->alloc ? used : b->alloc);
+		free(b->data);
+	} else {
+		at[0] = '\0';
+	}
+	b->data = at;
+	b->alloc = len;
+	b->mapped = true;
+	return 0;
+#else
+	(void)b;
+	return 0;
+#endif
 }
 
 void et_buf_finish_secure(struct et_buf *b)

@@ -21,6 +21,7 @@ struct et_buf {
 	size_t cap;   /* the most len may ever be */
 	size_t hwm;   /* the largest len before a reset or truncation: what may hold old bytes */
 	bool failed;  /* set once an append failed (ENOMEM or E2BIG); sticky until reset */
+	bool mapped;  /* data is an anonymous mapping of alloc bytes (et_buf_map_whole) */
 };
 
 /** Initialises @b as an empty buffer that may grow to @cap bytes. Allocates nothing. */
@@ -37,6 +38,15 @@ void et_buf_finish_secure(struct et_buf *b);
 
 /** Empties the buffer, keeping its memory, and clears the failed flag. */
 void et_buf_reset(struct et_buf *b);
+
+/**
+ * Moves the buffer's bytes into one anonymous mapping as large as its cap, which the kernel may
+ * back with huge pages: for a buffer known to be growing large (a big payload), whose every 4 KiB
+ * page would otherwise cost a page fault of its own. Where mappings or huge pages are not
+ * available, or the mapping fails, the buffer stays as it is. Returns 0 or -errno (the buffer is
+ * unchanged and usable either way).
+ */
+int et_buf_map_whole(struct et_buf *b);
 
 /** Makes room for @extra more bytes. Returns 0, -ENOMEM, or -E2BIG (past the cap). */
 int et_buf_grow(struct et_buf *b, size_t extra);

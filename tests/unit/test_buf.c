@@ -226,6 +226,55 @@ static void test_many_appends(void)
 	et_buf_finish(&b);
 }
 
+/*
+ * A buffer moved into one mapping keeps its bytes, grows to its cap without moving again, refuses
+ * past it, and is unmapped by et_buf_finish; an empty buffer can be moved too.
+ */
+static void test_map_whole(void)
+{
+	struct et_buf b;
+	char piece[4096];
+	size_t i, cap = ((size_t)3 << 20) + 5;
+	bool same = true;
+	char *at;
+
+	for (i = 0; i < sizeof(piece); i++) {
+		piece[i] = (char)('a' + i % 26);
+	}
+	et_buf_init(&b, cap);
+	for (i = 0; i < 64; i++) {
+		et_buf_add(&b, piece, sizeof(piece));
+	}
+	tap_ok(et_buf_map_whole(&b) == 0 && b.len == 64 * sizeof(piece) && terminated(&b),
+	       "map_whole: keeps the length and the terminator");
+#if defined(__linux__)
+	tap_ok(b.mapped && b.alloc >= cap + 1 &&
+		       ((uintptr_t)b.data & (((uintptr_t)2 << 20) - 1)) == 0,
+	       "map_whole: one mapping of the whole cap, 2 MiB-aligned (alloc %zu)", b.alloc);
+#else
+	tap_ok(true, "map_whole: mappings checked on Linux only # SKIP not Linux");
+#endif
+	for (i = 0; i < b.len; i++) {
+		same = same && b.data[i] == piece[i % sizeof(piece)];
+	}
+	tap_ok(same, "map_whole: the bytes are moved intact");
+	at = b.data;
+	while (b.len + sizeof(piece) <= cap && et_buf_add(&b, piece, sizeof(piece)) == 0) {
+	}
+	tap_ok(b.data == at && et_buf_add(&b, piece, cap - b.len) == 0 && b.len == cap &&
+		       terminated(&b),
+	       "map_whole: grows to the cap in place");
+	tap_ok(et_buf_addch(&b, 'x') == -E2BIG && b.len == cap, "map_whole: refuses past the cap");
+	et_buf_finish_secure(&b);
+	tap_ok(b.len == 0 && !b.mapped && b.alloc == 0 && terminated(&b),
+	       "map_whole: finish leaves an empty buffer");
+	et_buf_init(&b, 100);
+	tap_ok(et_buf_map_whole(&b) == 0 && b.len == 0 && terminated(&b) &&
+		       et_buf_adds(&b, "ok") == 0 && strcmp(b.data, "ok") == 0,
+	       "map_whole: an empty buffer can be moved and used");
+	et_buf_finish(&b);
+}
+
 int main(void)
 {
 	test_caps();
@@ -236,5 +285,6 @@ int main(void)
 	test_addf();
 	test_truncate_detach();
 	test_many_appends();
+	test_map_whole();
 	return tap_done();
 }
