@@ -5,9 +5,12 @@
  *   genpayload write CONTENT_BYTES  a PostToolUse Write payload whose file content is about
  *                                   CONTENT_BYTES (>= it) of text; the content appears twice,
  *                                   in tool_input and in tool_response, as Claude Code sends it
+ *   genpayload prompt TARGET_BYTES  a UserPromptSubmit payload of about TARGET_BYTES (>= it)
+ *   genpayload failure TARGET_BYTES a PostToolUseFailure Bash payload of about TARGET_BYTES
+ *   genpayload start 1              a SessionStart payload (source startup; the size is ignored)
  *
- * The shapes follow the payloads that Claude Code 2.1.197 really sent (see
- * /work/shared/research/claude-code-2.1.197-payloads.jsonl): same keys, same order, same types.
+ * The shapes follow the payloads that Claude Code 2.1.197 and 2.1.332 really sent (see
+ * /work/shared/research/claude-code-2.1.197-payloads.jsonl and -2.1.332-): same keys, same order, same types.
  * The text comes from a fixed-seed PRNG over a word list and a few code templates, so it is the
  * same on every machine and every run, and it has what real files have: newlines, tabs, quotes,
  * backslashes, some UTF-8 beyond ASCII, and the odd word like "token" or "key" that makes a
@@ -299,6 +302,61 @@ static void make_write(struct buf *b, size_t content_bytes)
 	free(text.p);
 }
 
+/* The head of a payload of @event: the fields every event carries, up to its own. */
+static void event_head(struct buf *b, const char *event)
+{
+	/* common_head without its event name: everything before "hook_event_name". */
+	const char *ev = strstr(common_head, "\"hook_event_name\"");
+
+	buf_add(b, common_head, (size_t)(ev - common_head));
+	buf_printf(b, "\"hook_event_name\":\"%s\",", event);
+}
+
+static void make_prompt(struct buf *b, size_t target)
+{
+	struct buf text = {0};
+
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	buf_puts(&text, "Please look at the failing test and fix it. ");
+	document(&text, target > 200 ? target - 200 : 1);
+	event_head(b, "UserPromptSubmit");
+	buf_puts(b, "\"prompt\":");
+	buf_json_string(b, text.p, text.len);
+	buf_puts(b, "}");
+	free(text.p);
+}
+
+static void make_failure(struct buf *b, size_t target)
+{
+	struct buf out = {0};
+
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	buf_puts(&out, "Exit code 1\n");
+	bash_stdout(&out, 1);
+	while (out.len + 600 < target) {
+		buf_add(&out, "\n", 1);
+		bash_stdout(&out, 1);
+	}
+	event_head(b, "PostToolUseFailure");
+	buf_puts(b, "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":");
+	buf_json_string(b, bash_command, strlen(bash_command));
+	buf_puts(b, ",\"description\":\"List TODO and FIXME comments in the C sources\"},"
+		    "\"tool_use_id\":\"toolu_01Hx7Qe3mJ9v2Kq8sNpT4bWd\",\"error\":");
+	buf_json_string(b, out.p, out.len);
+	buf_puts(b, ",\"is_interrupt\":false,\"duration_ms\":38}");
+	free(out.p);
+}
+
+static void make_start(struct buf *b)
+{
+	const char *ev = strstr(common_head, "\"prompt_id\"");
+
+	/* SessionStart carries no prompt_id nor permission_mode. */
+	buf_add(b, common_head, (size_t)(ev - common_head));
+	buf_puts(b, "\"hook_event_name\":\"SessionStart\",\"source\":\"startup\","
+		    "\"model\":\"claude-sonnet-4-5-20250929\"}");
+}
+
 int main(int argc, char **argv)
 {
 	struct buf b = {0};
@@ -306,7 +364,8 @@ int main(int argc, char **argv)
 	char *end;
 
 	if (argc != 3) {
-		fputs("usage: genpayload bash TARGET_BYTES | genpayload write CONTENT_BYTES\n",
+		fputs("usage: genpayload bash|prompt|failure TARGET_BYTES | genpayload write "
+		      "CONTENT_BYTES | genpayload start 1\n",
 		      stderr);
 		return 2;
 	}
@@ -320,6 +379,12 @@ int main(int argc, char **argv)
 		make_bash(&b, n);
 	} else if (strcmp(argv[1], "write") == 0) {
 		make_write(&b, n);
+	} else if (strcmp(argv[1], "prompt") == 0) {
+		make_prompt(&b, n);
+	} else if (strcmp(argv[1], "failure") == 0) {
+		make_failure(&b, n);
+	} else if (strcmp(argv[1], "start") == 0) {
+		make_start(&b);
 	} else {
 		fprintf(stderr, "genpayload: unknown payload '%s'\n", argv[1]);
 		return 2;
