@@ -10,11 +10,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "et_compat.h"
 #include "et_fp.h"
 #include "et_json.h"
 
@@ -122,6 +126,111 @@ int et_agents_gemini(struct et_mapper *mp, struct et_record_out *rec, struct et_
 
 /* ---- Codex ---- */
 
+/* How much of the end of a Codex rollout file is searched for a call's end. */
+#define CODEX_ROLLOUT_TAIL (4u << 20)
+
+/*
+ * Reads the last CODEX_ROLLOUT_TAIL bytes of the regular file @path (not through a symbolic link)
+ * into a new NUL-terminated buffer, its length in *@len. NULL when it cannot be read.
+ */
+static char *read_tail(const char *path, size_t *len)
+{
+	struct stat st;
+	size_t want, got = 0;
+	ssize_t n;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return NULL;
+	}
+	want = (size_t)st.st_size < CODEX_ROLLOUT_TAIL ? (size_t)st.st_size : CODEX_ROLLOUT_TAIL;
+	buf = malloc(want + 1);
+	while (buf && got < want) {
+		n = pread(fd, buf + got, want - got, st.st_size - (off_t)want + (off_t)got);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	if (buf) {
+		buf[got] = '\0';
+		*len = got;
+	}
+	return buf;
+}
+
+/*
+ * Codex's PostToolUse of a shell command carries its output only: the exit code is in the session's
+ * rollout file (the payload's transcript_path), whose "item_completed" event for the call
+ * ({"payload": {"type": "item_completed", "item": {"id": <call id>, "exit_code": N, ...}}}) Codex
+ * writes before it runs the hook. Finds the last such line for @call_id and sets *@code. False when
+ * the file, the line or the exit code is not there.
+ */
+static bool codex_rollout_exit(struct et_mapper *mp, const char *call_id, long long *code)
+{
+	struct et_buf needle;
+	struct et_jdoc d = {0};
+	size_t path_len = 0, len = 0, i, item, id, ec;
+	char *path = et_mapper_bytes(mp, "transcript_path", &path_len);
+	char *text = NULL, *hit, *p, *start = NULL, *end, *limit;
+	double v;
+	bool found = false;
+
+	if (!path || path_len == 0 || strlen(path) != path_len || strpbrk(call_id, "\"\\")) {
+		free(path);
+		return false;
+	}
+	text = read_tail(path, &len);
+	free(path);
+	et_buf_init(&needle, 4096);
+	et_buf_addf(&needle, "\"id\":\"%s\"", call_id);
+	/* From the last line that names the call back, the first that holds an exit code. */
+	for (limit = text + len; text && !needle.failed && !found && limit > text; limit = start) {
+		hit = NULL;
+		for (p = text; (p = et_memmem(p, (size_t)(limit - p), needle.data, needle.len));
+		     p += needle.len) {
+			hit = p;
+		}
+		if (!hit) {
+			break;
+		}
+		start = et_memrchr(text, '\n', (size_t)(hit - text));
+		start = start ? start + 1 : text;
+		end = memchr(hit, '\n', (size_t)(text + len - hit));
+		end = end ? end : text + len;
+		if (et_jdoc_parse(&d, start, (size_t)(end - start), ET_MAPPER_MAX_NODES) == 0 &&
+		    d.nodes[0].type == ET_J_OBJECT && (i = et_jdoc_member(&d, 0, "payload")) &&
+		    (item = et_jdoc_member(&d, i, "item")) &&
+		    (id = et_jdoc_member(&d, item, "id")) && d.nodes[id].type == ET_J_STRING &&
+		    d.nodes[id].len == strlen(call_id) &&
+		    !memcmp(d.nodes[id].raw, call_id, d.nodes[id].len) &&
+		    (ec = et_jdoc_member(&d, item, "exit_code")) &&
+		    d.nodes[ec].type == ET_J_NUMBER && et_jdoc_number(&d.nodes[ec], &v) &&
+		    v == (double)(long long)v) {
+			*code = (long long)v;
+			found = true;
+		}
+		et_jdoc_finish(&d);
+		/* The line before this one ends at start - 1. */
+		start = start > text ? start - 1 : text;
+	}
+	et_buf_finish(&needle);
+	if (text) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	return found;
+}
+
 int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out)
 {
 	const struct et_scan_member *mem = et_scan_find(mp->m, mp->count, "tool_response");
@@ -136,7 +245,9 @@ int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_m
 	}
 	if (mem->type == '"') {
 		text = et_mapper_string(mp, "tool_response", rec, true);
-		if (text && find_exit_code(text, &code) && strncmp(text, "Exit code", 9) == 0) {
+		if (text &&
+		    ((find_exit_code(text, &code) && strncmp(text, "Exit code", 9) == 0) ||
+		     (rec->tool_use_id && codex_rollout_exit(mp, rec->tool_use_id, &code)))) {
 			rec->has_exit_code = true;
 			rec->exit_code = code;
 			if (code != 0) {

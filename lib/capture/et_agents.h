@@ -26,7 +26,10 @@ char *et_agents_gemini_key(struct et_mapper *mp, size_t *len);
 
 /**
  * Codex's PostToolUse, which is Claude Code's (et_mapper_call) with no failure event: a call failed
- * when its MCP result says isError or its output starts with a non-zero "Exit code N".
+ * when its MCP result says isError, its output starts with a non-zero "Exit code N" (apply_patch),
+ * or, for output without that line (a shell command's), the call's item_completed event in the
+ * rollout file named by transcript_path (its last 4 MiB, read without following a symbolic link)
+ * holds a non-zero exit_code. The exit code is recorded in each case.
  */
 int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_mapped *out);
 
