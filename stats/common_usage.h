@@ -11,6 +11,8 @@
 	"                     Claude Code, so a new session starts a fresh table)\n"                  \
 	"  --project DIR      calls whose working directory is DIR or below it\n"                     \
 	"  --tool NAME        one tool\n"                                                             \
+	"  --agent NAME       one agent: claude-code, gemini-cli, codex or cursor (also claude,\n"    \
+	"                     gemini)\n"                                                              \
 	"input:\n"                                                                                    \
 	"  --log PATH         a log file or a directory of *.jsonl logs; repeatable. Default: the\n"  \
 	"                     hook's log ($EXECUTION_TELEMETRY_LOG, else\n"                           \

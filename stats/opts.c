@@ -31,6 +31,27 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, co
 	return EXIT_USAGE;
 }
 
+/* The log's name of an agent --agent names (also by telemetry-hook's short names), or NULL. */
+static const char *agent_name(const char *val)
+{
+	static const char *const names[][2] = {
+		{"claude-code", "claude-code"},
+		{"claude", "claude-code"},
+		{"gemini-cli", "gemini-cli"},
+		{"gemini", "gemini-cli"},
+		{"codex", "codex"},
+		{"cursor", "cursor"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(val, names[i][0])) {
+			return names[i][1];
+		}
+	}
+	return NULL;
+}
+
 const struct et_opt cli_shared_options[] = {
 	{"-h", OPT_HELP, false},
 	{"--help", OPT_HELP, false},
@@ -41,6 +62,7 @@ const struct et_opt cli_shared_options[] = {
 	{"--session", OPT_SESSION, true},
 	{"--project", OPT_PROJECT, true},
 	{"--tool", OPT_TOOL, true},
+	{"--agent", OPT_AGENT, true},
 	{"--top", OPT_TOP, true},
 	{"--format", OPT_FORMAT, true},
 	{"--json", OPT_JSON, false},
@@ -184,6 +206,7 @@ static int resolve(struct cli *c, const char *since, const char *until, const ch
 	c->filter.session = c->session;
 	c->filter.project = c->project;
 	c->filter.tool = c->tool;
+	c->filter.agent = c->agent;
 	if (!strcmp(color, "always")) {
 		c->color = true;
 	} else if (!strcmp(color, "auto")) {
@@ -248,6 +271,16 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_TOOL:
 			c->tool = val;
+			break;
+		case OPT_AGENT:
+			c->agent = agent_name(val);
+			if (!c->agent) {
+				return usage_error(
+					name,
+					"--agent takes claude-code, gemini-cli, codex or "
+					"cursor, not '%s'",
+					val);
+			}
 			break;
 		case OPT_TOP:
 			if (!et_args_count(val, 1000000, &c->top)) {

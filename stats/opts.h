@@ -34,6 +34,7 @@ enum cli_opt {
 	OPT_SESSION,
 	OPT_PROJECT,
 	OPT_TOOL,
+	OPT_AGENT,
 	OPT_TOP,
 	OPT_FORMAT,
 	OPT_JSON,
@@ -61,7 +62,8 @@ struct cli {
 	char since_text[40], until_text[40];
 	int64_t now_ms; /* --now, else $EXECUTION_TELEMETRY_NOW, else the clock */
 	const char *session, *project_arg, *tool;
-	char *project; /* owned, resolved */
+	const char *agent; /* --agent, as the log names it ("gemini-cli"), or NULL */
+	char *project;	   /* owned, resolved */
 	size_t top;
 	size_t min_count;	       /* patterns */
 	const char *html;	       /* report: --html FILE (borrowed from argv) */

@@ -325,6 +325,7 @@ struct sess {
 	char *id;
 	char *transcript;
 	char *cwd;
+	char *agent; /* the agent of its first record that names one */
 	struct ev *ev;
 	size_t n, alloc;
 };
@@ -384,6 +385,7 @@ void et_sessions_destroy(struct et_sessions *s)
 		free(s->s[i].id);
 		free(s->s[i].transcript);
 		free(s->s[i].cwd);
+		free(s->s[i].agent);
 	}
 	free(s->s);
 	for (i = 0; i < s->ntx; i++) {
@@ -635,6 +637,9 @@ int et_sessions_add(struct et_sessions *s, const struct et_record_in *rec)
 		return r;
 	}
 	if (!x->cwd && rec->cwd.p && !(x->cwd = span_dup(s, rec->cwd, &oom)) && oom) {
+		return -ENOMEM;
+	}
+	if (!x->agent && rec->agent.p && !(x->agent = span_dup(s, rec->agent, &oom)) && oom) {
 		return -ENOMEM;
 	}
 	if (x->n == x->alloc) {
@@ -1574,8 +1579,9 @@ int et_sessions_end(struct et_sessions *s, const struct et_usage_result *usage,
 
 		row->id = dup_or_null(x->id);
 		row->project = dup_or_null(x->cwd);
+		row->agent = dup_or_null(x->agent ? x->agent : "claude-code");
 		row->transcript_named = x->transcript != NULL;
-		if ((x->id && !row->id) || (x->cwd && !row->project)) {
+		if ((x->id && !row->id) || (x->cwd && !row->project) || !row->agent) {
 			r = -ENOMEM;
 			break;
 		}
@@ -1635,6 +1641,7 @@ void et_sessions_result_finish(struct et_sessions_result *res)
 
 		free(s->id);
 		free(s->project);
+		free(s->agent);
 		free(s->model);
 		free(s->models);
 		free(s->source);

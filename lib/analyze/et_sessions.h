@@ -31,6 +31,7 @@ struct et_sess_counts {
 struct et_session_row {
 	char *id;      /* owned strings; NULL when unknown */
 	char *project; /* the cwd of its first record */
+	char *agent;   /* its records' agent ("claude-code" when they name none) */
 	char *model;   /* SessionStart's model, else the transcript's main model */
 	char *models;  /* every model of the transcript, comma-separated, or NULL */
 	char *source;  /* how it started (SessionStart's source) */

@@ -46,8 +46,53 @@ struct et_stats {
 	uint64_t classes[ET_ERRCLASS_COUNT];
 	struct et_stats_slow *slow; /* top slowest, latency descending */
 	size_t nslow;
+	struct et_stats_agent agents[ET_STATS_MAX_AGENTS]; /* in the order first seen */
+	size_t nagents;
 	struct et_buf tmp, sig;
 };
+
+/* The slot of the agent of @rec, added when new; the last slot takes the names that do not fit. */
+static struct et_stats_agent *agent_slot(struct et_stats *s, const struct et_record_in *rec)
+{
+	size_t n = 0, i;
+	const char *name = et_span_key(rec->agent, &s->tmp, "claude-code", &n);
+
+	if (n == 0 || n >= sizeof(s->agents[0].agent) || memchr(name, '\0', n)) {
+		name = "(other)";
+		n = strlen(name);
+	}
+	for (i = 0; i < s->nagents; i++) {
+		if (strlen(s->agents[i].agent) == n && !memcmp(s->agents[i].agent, name, n)) {
+			return &s->agents[i];
+		}
+	}
+	if (s->nagents == ET_STATS_MAX_AGENTS - 1) {
+		name = "(other)";
+		n = strlen(name);
+		for (i = 0; i < s->nagents; i++) {
+			if (!strcmp(s->agents[i].agent, name)) {
+				return &s->agents[i];
+			}
+		}
+	}
+	if (s->nagents == ET_STATS_MAX_AGENTS) {
+		return &s->agents[ET_STATS_MAX_AGENTS - 1];
+	}
+	memcpy(s->agents[s->nagents].agent, name, n);
+	s->agents[s->nagents].agent[n] = '\0';
+	return &s->agents[s->nagents++];
+}
+
+/* qsort: calls descending, then name. */
+static int agent_cmp(const void *a, const void *b)
+{
+	const struct et_stats_agent *x = a, *y = b;
+
+	if (x->calls != y->calls) {
+		return x->calls > y->calls ? -1 : 1;
+	}
+	return strcmp(x->agent, y->agent);
+}
 
 struct et_stats *et_stats_create(size_t top)
 {
@@ -252,6 +297,7 @@ int et_stats_add(void *ctx, const struct et_record_in *rec)
 {
 	struct et_stats *s = ctx;
 	struct tool *t;
+	struct et_stats_agent *ag;
 	const char *name, *key;
 	size_t name_len, key_len;
 	long ti;
@@ -260,6 +306,11 @@ int et_stats_add(void *ctx, const struct et_record_in *rec)
 	if (rec->outcome == ET_OUT_NONE) {
 		return 0;
 	}
+	ag = agent_slot(s, rec);
+	ag->calls++;
+	ag->successes += rec->outcome == ET_OUT_SUCCESS;
+	ag->failures += rec->outcome == ET_OUT_FAILURE;
+	ag->interrupted += rec->outcome != ET_OUT_SUCCESS && rec->outcome != ET_OUT_FAILURE;
 	key = et_span_key(rec->tool, &s->tmp, "(unknown)", &key_len);
 	ti = tool_index(s, key, key_len, rec->tool_hash);
 	if (ti < 0) {
@@ -346,6 +397,9 @@ int et_stats_end(struct et_stats *s, struct et_stats_result *res)
 	res->failures = s->failures;
 	res->interrupted = s->interrupted;
 	res->sessions = s->sessions.n;
+	memcpy(res->agents, s->agents, sizeof(res->agents));
+	res->nagents = s->nagents;
+	qsort(res->agents, res->nagents, sizeof(res->agents[0]), agent_cmp);
 	r = et_lat_summarise(&s->lat, &res->lat);
 	res->tools = calloc(s->tool_names.n + 1, sizeof(*res->tools));
 	res->classes = calloc(ET_ERRCLASS_COUNT, sizeof(*res->classes));

@@ -44,6 +44,15 @@ struct et_stats_slow {
 	char *session; /* owned */
 };
 
+/* The calls of one agent ("claude-code" for records without an agent field). */
+struct et_stats_agent {
+	char agent[32]; /* a longer name, and any agent past the first ones, count as "(other)" */
+	uint64_t calls, successes, failures, interrupted;
+};
+
+/** At most this many agents are told apart; the last slot is "(other)" when there are more. */
+#define ET_STATS_MAX_AGENTS 8
+
 struct et_stats_result {
 	uint64_t calls, successes, failures, interrupted, sessions;
 	struct et_lat_summary lat;
@@ -53,6 +62,8 @@ struct et_stats_result {
 	size_t nclasses;
 	struct et_stats_slow *slow; /* owned, latency descending then time */
 	size_t nslow;
+	struct et_stats_agent agents[ET_STATS_MAX_AGENTS]; /* calls descending then name */
+	size_t nagents;
 };
 
 struct et_stats;

@@ -207,7 +207,9 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			}
 			break;
 		case 'a':
-			if (KEY(m, "agent_id")) {
+			if (KEY(m, "agent")) {
+				rec->agent = string_span(m);
+			} else if (KEY(m, "agent_id")) {
 				rec->agent_id = string_span(m);
 			} else if (KEY(m, "agent_type")) {
 				rec->agent_type = string_span(m);
@@ -378,6 +380,10 @@ static bool passes(const struct et_record_in *rec, const struct et_logrec_filter
 		return false;
 	}
 	if (f->tool && !rec->is_batch && !et_span_eq(rec->tool, f->tool)) {
+		return false;
+	}
+	if (f->agent &&
+	    !(rec->agent.p ? et_span_eq(rec->agent, f->agent) : !strcmp(f->agent, "claude-code"))) {
 		return false;
 	}
 	return true;

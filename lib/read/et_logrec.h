@@ -54,6 +54,8 @@ struct et_record_in {
 	struct et_span event, session, tool, error, params_fp, cwd, tool_use_id;
 	struct et_span feedback; /* the note the hook gave the agent (feedback on), or absent */
 	struct et_span prompt_id, agent_id, agent_type, transcript_path;
+	struct et_span
+		agent; /* "claude-code", "gemini-cli", "codex", "cursor"; absent in old logs */
 	enum et_outcome outcome;
 	bool has_exit_code;
 	long long exit_code; /* when has_exit_code: a whole number within +-2^31 */
@@ -86,6 +88,7 @@ struct et_logrec_filter {
 	const char *session;	    /* NULL: any */
 	const char *project;	    /* NULL: any; else cwd equal to it or below it */
 	const char *tool;	    /* NULL: any */
+	const char *agent;	    /* NULL: any; a record without an agent field is claude-code */
 };
 
 struct et_logrec_stats {

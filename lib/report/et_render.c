@@ -240,6 +240,21 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 	json_rate(out, r->successes, r->calls);
 	et_buf_addf(out, ",\"sessions\":%llu,\"latency_ms\":", (unsigned long long)r->sessions);
 	json_lat(out, &r->lat);
+	/* Only a log of more than one agent has the agents list (older outputs stay the same). */
+	for (i = 0; r->nagents > 1 && i < r->nagents; i++) {
+		const struct et_stats_agent *g = &r->agents[i];
+
+		et_buf_adds(out, i ? "," : ",\"agents\":[");
+		json_item(out, 0, "agent");
+		et_json_strz(out, g->agent);
+		et_buf_addf(out,
+			    ",\"calls\":%llu,\"successes\":%llu,\"failures\":%llu,"
+			    "\"interrupted\":%llu,\"success_rate\":",
+			    (unsigned long long)g->calls, (unsigned long long)g->successes,
+			    (unsigned long long)g->failures, (unsigned long long)g->interrupted);
+		json_rate(out, g->successes, g->calls);
+		et_buf_adds(out, i + 1 == r->nagents ? "}]" : "}");
+	}
 	et_buf_adds(out, ",\"tools\":[");
 	for (i = 0; i < r->ntools; i++) {
 		const struct et_stats_tool *t = &r->tools[i];
@@ -316,6 +331,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 						   "avg ms", "p50",   "p95",  "p99",  "max"};
 	static const char *const err_headers[] = {"tool", "count", "class", "error"};
 	static const char *const slow_headers[] = {"ms", "call", "when (UTC)"};
+	static const char *const agent_headers[] = {"agent", "calls", "fail", "intr", "success"};
 	struct et_table t;
 	char a[32], b[32], c[32], d[32], lat[5][32], ts[40];
 	size_t i, j;
@@ -343,6 +359,23 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			    lat[1], lat[2], lat[3], lat[4]);
 	}
 	et_buf_adds(out, ".\n");
+
+	if (!m->only_failures && !m->only_slow && r->nagents > 1) {
+		heading(out, m, "Per agent");
+		et_table_init(&t, "lrrrr", agent_headers);
+		for (i = 0; i < r->nagents && rc == 0; i++) {
+			const struct et_stats_agent *x = &r->agents[i];
+			char n1[32], n2[32], n3[32], n4[32];
+			const char *row[5] = {x->agent, u64(x->calls, n1, sizeof(n1)),
+					      u64(x->failures, n2, sizeof(n2)),
+					      u64(x->interrupted, n3, sizeof(n3)),
+					      et_render_pct((double)x->successes, (double)x->calls,
+							    n4, sizeof(n4))};
+
+			rc = et_table_row(&t, row);
+		}
+		rc = table_done(&t, rc, m, out);
+	}
 
 	if (!m->only_failures && !m->only_slow) {
 		heading(out, m, "Per tool");

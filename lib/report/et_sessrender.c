@@ -279,6 +279,7 @@ static int render_json(const struct et_sessions_result *r, const struct et_repor
 		et_buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
 		et_json_strz(out, s->id);
 		jstr(out, "project", s->project);
+		jstr(out, "agent", s->agent);
 		jstr(out, "model", s->model);
 		jstr(out, "models", s->models);
 		jstr(out, "source", s->source);

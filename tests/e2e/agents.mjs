@@ -475,9 +475,7 @@ function check(tap, ctx, gem, cod, claude)
 	tap.check('no planted secret appears in the log or any other file the hook wrote',
 		leaks.length === 0, leaks.join('\n'));
 
-	if (process.env.ET_AGENTS_STATS === '1') {
-		checkStats(tap, ctx, records);
-	}
+	checkStats(tap, ctx, records);
 }
 
 // telemetry-stats on the log of three agents keeps them apart.
@@ -490,15 +488,15 @@ function checkStats(tap, ctx, records)
 	for (const a of agents) {
 		const mine = records.filter((r) => r.agent === a && r.outcome !== null);
 		const s = stats(ctx, ['stats', '--json', '--agent', a]);
-		const calls = s.json && s.json.totals ? s.json.totals.calls : undefined;
+		const calls = s.json ? s.json.total_calls : undefined;
 		tap.check(`stats --json --agent ${a}: exit 0, ${mine.length} calls`,
 			s.status === 0 && calls === mine.length,
 			`exit ${s.status}; calls ${calls}\n${s.stderr}\n${(s.stdout || '').slice(0, 2000)}`);
 	}
-	const all = stats(ctx, ['stats']);
-	tap.check('stats: an agent column names the three agents',
-		all.status === 0 && /\bagent\b/i.test(all.stdout) &&
-			agents.every((a) => all.stdout.includes(a)),
+	const all = stats(ctx, ['stats', '--color', 'never']);
+	tap.check('stats: a Per agent table, its agent column naming the three agents',
+		all.status === 0 && /^Per agent$/m.test(all.stdout) && /^agent +calls/m.test(all.stdout) &&
+			agents.every((a) => new RegExp(`^${a} +\\d`, 'm').test(all.stdout)),
 		`exit ${all.status}\n${all.stderr}\n${all.stdout}`);
 	const sess = stats(ctx, ['sessions', '--json']);
 	const list = sess.json && Array.isArray(sess.json.sessions) ? sess.json.sessions : [];
