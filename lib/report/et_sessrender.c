@@ -468,40 +468,65 @@ static void summary(const struct et_sessions_result *r, struct et_buf *out)
 	}
 }
 
+/* True when the sessions of @r come from more than one agent. */
+static bool mixed_agents(const struct et_sessions_result *r)
+{
+	size_t i;
+
+	for (i = 1; i < r->nsessions; i++) {
+		const char *a = r->sessions[0].agent, *b = r->sessions[i].agent;
+
+		if (strcmp(a ? a : "", b ? b : "")) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The sessions table; an agent column after the session when they come from several agents. */
 static int sessions_table(const struct et_sessions_result *r, const struct et_report_meta *m,
 			  struct et_buf *out)
 {
-	static const char *const h[] = {"session", "start",   "duration", "model",   "reqs",
-					"calls",   "failed",  "success",  "retries", "cycles",
-					"tests",   "1st try", "cost",	  "ended"};
+	static const char *const h[] = {"session", "agent", "start",   "duration", "model",
+					"reqs",	   "calls", "failed",  "success",  "retries",
+					"cycles",  "tests", "1st try", "cost",	   "ended"};
+	const bool mixed = mixed_agents(r);
+	const size_t k = mixed ? 1 : 0; /* where the columns after the agent start */
+	const char *heads[15];
 	struct et_table t;
-	size_t i;
+	size_t i, j, n = 0;
 	int rc = 0;
 
-	et_table_init(&t, "llllrrrrrrrrrl", h);
+	for (j = 0; j < 15; j++) {
+		if (mixed || j != 1) {
+			heads[n++] = h[j];
+		}
+	}
+	et_table_init(&t, mixed ? "lllllrrrrrrrrrl" : "llllrrrrrrrrrl", heads);
 	for (i = 0; i < r->nsessions && rc == 0; i++) {
 		const struct et_session_row *s = &r->sessions[i];
 		char id[16], st[48], du[32], rq[24], ca[24], fa[24], sc[24], re[24], cy[24], ru[24],
 			ft[32], co[32];
-		const char *row[14];
+		const char *row[15];
 
 		row[0] = short_id(s->id, id, sizeof(id));
-		row[1] = s->has_time ? et_render_time(s->start_ms, 16, st, sizeof(st)) : "-";
-		row[2] = s->has_time ? et_render_duration((double)(s->end_ms - s->start_ms), du,
-							  sizeof(du))
-				     : "-";
-		row[3] = s->model ? s->model : "-";
-		row[4] = u64s(s->requests, rq, sizeof(rq));
-		row[5] = u64s(s->c.calls, ca, sizeof(ca));
-		row[6] = u64s(s->c.failures, fa, sizeof(fa));
-		row[7] =
+		row[1] = s->agent ? s->agent : "-";
+		row[1 + k] = s->has_time ? et_render_time(s->start_ms, 16, st, sizeof(st)) : "-";
+		row[2 + k] = s->has_time ? et_render_duration((double)(s->end_ms - s->start_ms), du,
+							      sizeof(du))
+					 : "-";
+		row[3 + k] = s->model ? s->model : "-";
+		row[4 + k] = u64s(s->requests, rq, sizeof(rq));
+		row[5 + k] = u64s(s->c.calls, ca, sizeof(ca));
+		row[6 + k] = u64s(s->c.failures, fa, sizeof(fa));
+		row[7 + k] =
 			et_render_pct((double)successes(&s->c), (double)s->c.calls, sc, sizeof(sc));
-		row[8] = u64s(s->c.retries, re, sizeof(re));
-		row[9] = u64s(s->c.cycles, cy, sizeof(cy));
-		row[10] = u64s(s->c.runs, ru, sizeof(ru));
-		row[11] = first_try(&s->c, ft, sizeof(ft));
-		row[12] = s->has_usage ? money(s->usage.cost, co, sizeof(co)) : "-";
-		row[13] = s->ended ? s->ended : "(running)";
+		row[8 + k] = u64s(s->c.retries, re, sizeof(re));
+		row[9 + k] = u64s(s->c.cycles, cy, sizeof(cy));
+		row[10 + k] = u64s(s->c.runs, ru, sizeof(ru));
+		row[11 + k] = first_try(&s->c, ft, sizeof(ft));
+		row[12 + k] = s->has_usage ? money(s->usage.cost, co, sizeof(co)) : "-";
+		row[13 + k] = s->ended ? s->ended : "(running)";
 		rc = et_table_row(&t, row);
 	}
 	return table_done(&t, rc, m, out);

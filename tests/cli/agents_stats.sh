@@ -62,4 +62,11 @@ check "sessions --json: each session names its agent" \
 "$STATS" sessions --json --log "$LOG" --agent gemini-cli > "$TMP/json"
 check "sessions --agent gemini-cli: its session alone" \
   sh -c '[ "$(grep -o "\"agent\":\"[a-z-]*\"" "$1" | sort -u)" = "\"agent\":\"gemini-cli\"" ]' sh "$TMP/json"
+"$STATS" sessions --log "$LOG" --color never > "$TMP/text"
+check "sessions: an agent column after the session, each session's agent in it" \
+  sh -c 'grep -q "^session  *agent  *start" "$1" && grep -q "^5e4de41f[^ ]*  *claude-code " "$1" &&
+    grep -q "^177794a4[^ ]*  *gemini-cli " "$1" && grep -q "^01a2344e[^ ]*  *codex " "$1"' sh "$TMP/text"
+"$STATS" sessions --log "$LOG" --agent codex --color never > "$TMP/text"
+check "sessions of one agent: no agent column" \
+  sh -c 'grep -q "^session  *start" "$1" && ! grep -q "^session  *agent" "$1"' sh "$TMP/text"
 tap_done
