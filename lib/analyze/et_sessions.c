@@ -318,6 +318,7 @@ struct ev {
 	char *text;	      /* error line, prompt, source or reason */
 	char *model;	      /* SessionStart */
 	char *sub_type;	      /* an Agent call's subagent_type */
+	char *tool_use_id;    /* a call's, with opts.findings only */
 	const char *pipeline; /* borrowed from the lists */
 };
 
@@ -368,6 +369,7 @@ static void ev_finish(struct ev *e)
 	free(e->text);
 	free(e->model);
 	free(e->sub_type);
+	free(e->tool_use_id);
 }
 
 void et_sessions_destroy(struct et_sessions *s)
@@ -669,6 +671,9 @@ int et_sessions_add(struct et_sessions *s, const struct et_record_in *rec)
 	case EV_CALL:
 		e->tool = span_dup(s, rec->tool, &oom);
 		e->text = first_line(s, rec->error, &oom);
+		if (s->o.findings) {
+			e->tool_use_id = span_dup(s, rec->tool_use_id, &oom);
+		}
 		if (!oom && e->tool && (r = call_target(s, rec, e)) < 0) {
 			oom = true;
 		}
@@ -713,11 +718,13 @@ struct inv {
 	bool has_start, stopped, has_stop;
 	int64_t start_ms, stop_ms;
 	uint64_t unresolved;
-	int agent_call; /* the Agent call matched to it: -1 none, 0 succeeded, 1 failed */
+	int agent_call;	     /* the Agent call matched to it: -1 none, 0 succeeded, 1 failed */
+	const char *call_id; /* that call's tool_use_id (borrowed), or NULL */
 };
 
 struct agent_call {
 	const char *type;
+	const char *id; /* borrowed: its tool_use_id, or NULL */
 	long task;
 	bool failed, matched, has_latency;
 	double latency_ms;
@@ -732,18 +739,24 @@ struct cycle {
 	int64_t start_ms, last_ms;
 	uint64_t attempts;
 	size_t number;
-	long last_item; /* its last call's timeline item, or -1 */
+	long last_item;		/* its last call's timeline item, or -1 */
+	const struct ev *first; /* the failure that opened it (borrowed) */
+	double lat_ms;		/* its attempts' latencies */
+	uint64_t lat_n;
 };
 
 struct seen_series {
 	const char *agent_id;
 	const char *pipeline;
+	long row; /* its row in res->series_rows (findings), or -1 */
 };
 
 /* The result being built, with the room of its growing arrays. */
 struct build {
 	struct et_sessions_result *res;
 	size_t agents_alloc, pipes_alloc, tasks_alloc, tl_alloc;
+	size_t cycles_alloc, series_alloc, subruns_alloc;
+	bool findings;
 };
 
 struct walk {
@@ -928,11 +941,44 @@ static long tl_add(struct walk *w, const struct ev *e, enum et_tl_kind kind, int
 	return (long)res->ntimeline++;
 }
 
-/* Closes cycle @i unresolved (its task or its subagent ended). */
-static void cycle_unresolved(struct walk *w, size_t i)
+/* The finding row of cycle @c, which just ended (@resolved or not). 0 or -ENOMEM. */
+static int cycle_row(struct walk *w, const struct cycle *c, bool resolved)
+{
+	struct et_sessions_result *res = w->res;
+	struct et_cycle_row *row;
+
+	if (!w->b->findings) {
+		return 0;
+	}
+	if (grow((void **)&res->cycle_rows, &w->b->cycles_alloc, sizeof(*res->cycle_rows),
+		 res->ncycle_rows) < 0) {
+		return -ENOMEM;
+	}
+	row = &res->cycle_rows[res->ncycle_rows++];
+	memset(row, 0, sizeof(*row));
+	row->session = dup_or_null(w->row->id);
+	row->agent = strdup(res->agents[c->agent_row].type);
+	row->tool = dup_or_null(c->first->tool);
+	row->target = dup_or_null(c->first->target);
+	row->first_id = dup_or_null(c->first->tool_use_id);
+	row->attempts = c->attempts;
+	row->resolved = resolved;
+	row->ms = (double)(c->last_ms - c->start_ms);
+	row->lat_ms = c->lat_ms;
+	row->lat_n = c->lat_n;
+	if ((w->row->id && !row->session) || !row->agent || (c->first->tool && !row->tool) ||
+	    (c->first->target && !row->target) || (c->first->tool_use_id && !row->first_id)) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Closes cycle @i unresolved (its task or its subagent ended). 0 or -ENOMEM. */
+static int cycle_unresolved(struct walk *w, size_t i)
 {
 	struct cycle *c = &w->cyc[i];
 	struct targets t = targets_of(w, c->task, c->agent_row);
+	int r = cycle_row(w, c, false);
 
 	double ms = (double)(c->last_ms - c->start_ms);
 
@@ -945,31 +991,36 @@ static void cycle_unresolved(struct walk *w, size_t i)
 		w->res->timeline[c->last_item].attempts = c->attempts;
 	}
 	w->cyc[i] = w->cyc[--w->ncyc];
+	return r;
 }
 
-/* Closes every open cycle, or those of subagent @agent_id when @only_agent. */
-static void close_cycles(struct walk *w, bool only_agent, const char *agent_id)
+/* Closes every open cycle, or those of subagent @agent_id when @only_agent. 0 or -ENOMEM. */
+static int close_cycles(struct walk *w, bool only_agent, const char *agent_id)
 {
 	size_t i = 0;
+	int r = 0;
 
 	while (i < w->ncyc) {
 		if (!only_agent || same(w->cyc[i].agent_id, agent_id)) {
-			cycle_unresolved(w, i);
+			if (cycle_unresolved(w, i) < 0) {
+				r = -ENOMEM;
+			}
 		} else {
 			i++;
 		}
 	}
+	return r;
 }
 
-/* Ends the current task (a Stop, a new prompt, the session's end). */
-static void end_task(struct walk *w, bool stopped, bool has_ts, int64_t ts)
+/* Ends the current task (a Stop, a new prompt, the session's end). 0 or -ENOMEM. */
+static int end_task(struct walk *w, bool stopped, bool has_ts, int64_t ts)
 {
 	struct et_task_row *t;
+	int r = close_cycles(w, false, NULL);
 
-	close_cycles(w, false, NULL);
 	w->nseries = 0;
 	if (w->task < 0) {
-		return;
+		return r;
 	}
 	t = &w->res->tasks[w->task];
 	t->stopped = stopped;
@@ -979,6 +1030,7 @@ static void end_task(struct walk *w, bool stopped, bool has_ts, int64_t ts)
 		t->end_ms = w->last_ms;
 	}
 	w->task = -1;
+	return r;
 }
 
 static long find_inv(struct walk *w, const char *agent_id)
@@ -1013,6 +1065,29 @@ static long new_inv(struct walk *w, struct ev *e)
 		w->res->tasks[w->task].subagents++;
 	}
 	return (long)w->ninv++;
+}
+
+/* A new series row for the pipeline run @e by agent row @ar (findings). Its index, or -1. */
+static long series_row(struct walk *w, const struct ev *e, size_t ar)
+{
+	struct et_sessions_result *res = w->res;
+	struct et_series_row *row;
+
+	if (grow((void **)&res->series_rows, &w->b->series_alloc, sizeof(*res->series_rows),
+		 res->nseries_rows) < 0) {
+		return -1;
+	}
+	row = &res->series_rows[res->nseries_rows++];
+	memset(row, 0, sizeof(*row));
+	row->session = dup_or_null(w->row->id);
+	row->agent = strdup(res->agents[ar].type);
+	row->pipeline = strdup(e->pipeline);
+	row->first_id = dup_or_null(e->tool_use_id);
+	if ((w->row->id && !row->session) || !row->agent || !row->pipeline ||
+	    (e->tool_use_id && !row->first_id)) {
+		return -1;
+	}
+	return (long)(res->nseries_rows - 1);
 }
 
 /* A call: counts, pipeline runs, debugging cycles. */
@@ -1053,11 +1128,13 @@ static int walk_call(struct walk *w, struct ev *e)
 	});
 	if (e->pipeline) {
 		bool first = true;
+		long sr = -1;
 
 		for (i = 0; i < w->nseries; i++) {
 			if (w->series[i].pipeline == e->pipeline &&
 			    same(w->series[i].agent_id, e->agent_id)) {
 				first = false;
+				sr = w->series[i].row;
 			}
 		}
 		if (first) {
@@ -1065,8 +1142,26 @@ static int walk_call(struct walk *w, struct ev *e)
 				 w->nseries) < 0) {
 				return -ENOMEM;
 			}
+			if (w->b->findings && (sr = series_row(w, e, (size_t)ar)) < 0) {
+				return -ENOMEM;
+			}
 			w->series[w->nseries].pipeline = e->pipeline;
+			w->series[w->nseries].row = sr;
 			w->series[w->nseries++].agent_id = e->agent_id;
+		}
+		if (sr >= 0) {
+			struct et_series_row *row = &w->res->series_rows[sr];
+
+			row->runs++;
+			row->first_passed = row->first_passed || (first && ok);
+			if (!row->passed && !ok) {
+				row->failed++;
+				if (e->has_latency) {
+					row->failed_lat_ms += e->latency_ms;
+					row->failed_lat_n++;
+				}
+			}
+			row->passed = row->passed || ok;
 		}
 		EACH(t, {
 			cn->runs++;
@@ -1100,6 +1195,10 @@ static int walk_call(struct walk *w, struct ev *e)
 			cn->cycle_attempts++;
 		});
 		w->cyc[i].attempts++;
+		if (e->has_latency) {
+			w->cyc[i].lat_ms += e->latency_ms;
+			w->cyc[i].lat_n++;
+		}
 		w->cyc[i].last_ms = e->has_ts ? e->ts_ms : w->cyc[i].last_ms;
 		w->cyc[i].last_item = item;
 		if (item >= 0) {
@@ -1115,9 +1214,10 @@ static int walk_call(struct walk *w, struct ev *e)
 				cn->resolved++;
 				cn->cycle_ms += ms;
 			});
+			r = cycle_row(w, &w->cyc[i], true);
 			w->cyc[i] = w->cyc[--w->ncyc];
 		}
-		return 0;
+		return r;
 	}
 	if (!failed) {
 		return 0;
@@ -1135,6 +1235,9 @@ static int walk_call(struct walk *w, struct ev *e)
 	c->attempts = 1;
 	c->number = ++w->cycles_seen;
 	c->last_item = item;
+	c->first = e;
+	c->lat_ms = e->has_latency ? e->latency_ms : 0;
+	c->lat_n = e->has_latency;
 	if (item >= 0) {
 		w->res->timeline[item].mark = ET_MARK_CYCLE_OPEN;
 		w->res->timeline[item].cycle = c->number;
@@ -1153,7 +1256,9 @@ static int walk_prompt(struct walk *w, struct ev *e)
 	struct et_task_row *t;
 	int r = 0;
 
-	end_task(w, false, e->has_ts, e->ts_ms);
+	if (end_task(w, false, e->has_ts, e->ts_ms) < 0) {
+		return -ENOMEM;
+	}
 	if (grow((void **)&w->res->tasks, &b->tasks_alloc, sizeof(*w->res->tasks), w->res->ntasks) <
 	    0) {
 		return -ENOMEM;
@@ -1215,6 +1320,7 @@ static int walk_events(struct walk *w, size_t from)
 				a->type = e->sub_type;
 				a->task = w->task;
 				a->failed = e->outcome != ET_OUT_SUCCESS;
+				a->id = e->tool_use_id;
 				a->has_latency = e->has_latency;
 				a->latency_ms = e->latency_ms;
 			} else if (r == 0 && !e->agent_id && e->tool &&
@@ -1230,6 +1336,7 @@ static int walk_events(struct walk *w, size_t from)
 				a->type = "general-purpose";
 				a->task = w->task;
 				a->failed = e->outcome != ET_OUT_SUCCESS;
+				a->id = e->tool_use_id;
 				a->has_latency = e->has_latency;
 				a->latency_ms = e->latency_ms;
 			}
@@ -1247,7 +1354,9 @@ static int walk_events(struct walk *w, size_t from)
 			tl_add(w, e, ET_TL_START, 0, &r);
 			break;
 		case EV_SESSION_END:
-			end_task(w, false, e->has_ts, e->ts_ms);
+			if (end_task(w, false, e->has_ts, e->ts_ms) < 0) {
+				return -ENOMEM;
+			}
 			free(w->row->ended);
 			w->row->ended = strdup(e->text ? e->text : "unknown");
 			if (!w->row->ended) {
@@ -1266,7 +1375,9 @@ static int walk_events(struct walk *w, size_t from)
 				break;
 			}
 			tl_add(w, e, ET_TL_STOP, 0, &r);
-			end_task(w, true, e->has_ts, e->ts_ms);
+			if (r == 0) {
+				r = end_task(w, true, e->has_ts, e->ts_ms);
+			}
 			break;
 		case EV_SUB_START:
 			if (new_inv(w, e) < 0) {
@@ -1289,15 +1400,46 @@ static int walk_events(struct walk *w, size_t from)
 			w->inv[v].stopped = true;
 			w->inv[v].has_stop = e->has_ts;
 			w->inv[v].stop_ms = e->ts_ms;
-			close_cycles(w, true, e->agent_id);
-			tl_add(w, e, ET_TL_SUB_STOP, 1, &r);
+			r = close_cycles(w, true, e->agent_id);
+			if (r == 0) {
+				tl_add(w, e, ET_TL_SUB_STOP, 1, &r);
+			}
 			break;
 		}
 	}
 	if (r == 0) {
-		end_task(w, false, false, 0);
+		r = end_task(w, false, false, 0);
 	}
 	return r;
+}
+
+/* The finding row of a subagent run (findings). 0 or -ENOMEM. */
+static int subrun_row(struct walk *w, const char *type, const char *call_id, bool ok, bool rerun,
+		      bool has_ms, double ms)
+{
+	struct et_sessions_result *res = w->res;
+	struct et_subrun_row *row;
+
+	if (!w->b->findings) {
+		return 0;
+	}
+	if (grow((void **)&res->subrun_rows, &w->b->subruns_alloc, sizeof(*res->subrun_rows),
+		 res->nsubrun_rows) < 0) {
+		return -ENOMEM;
+	}
+	row = &res->subrun_rows[res->nsubrun_rows++];
+	memset(row, 0, sizeof(*row));
+	row->session = dup_or_null(w->row->id);
+	row->type = strdup(type);
+	row->call_id = dup_or_null(call_id);
+	row->ok = ok;
+	row->rerun = rerun;
+	row->has_ms = has_ms;
+	row->ms = ms;
+	if ((w->row->id && !row->session) || !row->type || (call_id && !row->call_id)) {
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -1310,12 +1452,14 @@ static int settle_agents(struct walk *w)
 {
 	size_t i, j, k;
 	long ar;
+	bool again, has_ms;
 
 	for (i = 0; i < w->ninv; i++) {
 		for (j = 0; j < w->ncalls; j++) {
 			if (!w->calls[j].matched && !strcmp(w->calls[j].type, w->inv[i].type)) {
 				w->calls[j].matched = true;
 				w->inv[i].agent_call = w->calls[j].failed;
+				w->inv[i].call_id = w->calls[j].id;
 				break;
 			}
 		}
@@ -1325,6 +1469,7 @@ static int settle_agents(struct walk *w)
 		bool ok = v->stopped && v->unresolved == 0 && v->agent_call != 1;
 		struct et_agent_row *a;
 
+		again = false;
 		ar = agent_row(w->b, v->type);
 		if (ar < 0) {
 			return -ENOMEM;
@@ -1333,24 +1478,27 @@ static int settle_agents(struct walk *w)
 		a->invocations++;
 		a->successes += ok;
 		a->failures += !ok;
-		if (v->has_start && v->has_stop && v->stop_ms >= v->start_ms) {
+		has_ms = v->has_start && v->has_stop && v->stop_ms >= v->start_ms;
+		if (has_ms) {
 			a->time_ms += (double)(v->stop_ms - v->start_ms);
 		}
-		for (k = 0; k < i; k++) {
-			if (w->inv[k].task == v->task && !strcmp(w->inv[k].type, v->type)) {
-				a->retries++;
-				break;
-			}
+		for (k = 0; k < i && !again; k++) {
+			again = w->inv[k].task == v->task && !strcmp(w->inv[k].type, v->type);
+		}
+		a->retries += again;
+		if (subrun_row(w, v->type, v->call_id, ok, again, has_ms,
+			       has_ms ? (double)(v->stop_ms - v->start_ms) : 0) < 0) {
+			return -ENOMEM;
 		}
 	}
 	for (j = 0; j < w->ncalls; j++) {
 		struct agent_call *c = &w->calls[j];
 		struct et_agent_row *a;
-		bool again = false;
 
 		if (c->matched) {
 			continue;
 		}
+		again = false;
 		ar = agent_row(w->b, c->type);
 		if (ar < 0) {
 			return -ENOMEM;
@@ -1368,6 +1516,10 @@ static int settle_agents(struct walk *w)
 				!strcmp(w->calls[k].type, c->type);
 		}
 		a->retries += again;
+		if (subrun_row(w, c->type, c->id, !c->failed, again, c->has_latency,
+			       c->latency_ms) < 0) {
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -1558,6 +1710,7 @@ int et_sessions_end(struct et_sessions *s, const struct et_usage_result *usage,
 	memset(&b, 0, sizeof(b));
 	memset(&w, 0, sizeof(w));
 	b.res = res;
+	b.findings = s->o.findings;
 	res->since_clear = s->o.since_clear;
 	res->boundary_records = s->boundary_records;
 	if (s->n == 0) {
@@ -1672,5 +1825,26 @@ void et_sessions_result_finish(struct et_sessions_result *res)
 		free(res->timeline[i].pipeline);
 	}
 	free(res->timeline);
+	for (i = 0; i < res->ncycle_rows; i++) {
+		free(res->cycle_rows[i].session);
+		free(res->cycle_rows[i].agent);
+		free(res->cycle_rows[i].tool);
+		free(res->cycle_rows[i].target);
+		free(res->cycle_rows[i].first_id);
+	}
+	free(res->cycle_rows);
+	for (i = 0; i < res->nseries_rows; i++) {
+		free(res->series_rows[i].session);
+		free(res->series_rows[i].agent);
+		free(res->series_rows[i].pipeline);
+		free(res->series_rows[i].first_id);
+	}
+	free(res->series_rows);
+	for (i = 0; i < res->nsubrun_rows; i++) {
+		free(res->subrun_rows[i].session);
+		free(res->subrun_rows[i].type);
+		free(res->subrun_rows[i].call_id);
+	}
+	free(res->subrun_rows);
 	memset(res, 0, sizeof(*res));
 }

@@ -123,6 +123,40 @@ struct et_tl_item {
 	size_t attempts; /* for RECOVERED and UNRESOLVED: the cycle's attempts */
 };
 
+/*
+ * The findings (et_sessions_opts.findings): one row per debugging cycle, pipeline series and
+ * subagent run, for the analyses that need examples (et_proposals). Not sorted: in session order.
+ */
+struct et_cycle_row {
+	char *session, *agent; /* owned: its session; "main" or the subagent type */
+	char *tool, *target;   /* owned: the tool and the target of the failure that opened it */
+	char *first_id;	       /* owned: that failure's tool_use_id, or NULL */
+	uint64_t attempts;     /* the opening failure included */
+	bool resolved;
+	double ms;	/* first failure to last attempt, from timestamps */
+	double lat_ms;	/* the recorded latencies of its attempts */
+	uint64_t lat_n; /* attempts with a latency */
+};
+
+struct et_series_row {
+	char *session, *agent, *pipeline; /* owned */
+	char *first_id;			  /* owned: its first run's tool_use_id, or NULL */
+	uint64_t runs;
+	uint64_t failed;      /* runs that failed before the first pass (all of them without one) */
+	bool first_passed;    /* its first run passed */
+	bool passed;	      /* some run passed */
+	double failed_lat_ms; /* the recorded latencies of those failed runs */
+	uint64_t failed_lat_n;
+};
+
+struct et_subrun_row {
+	char *session, *type; /* owned */
+	char *call_id;	      /* owned: the tool_use_id of the Agent call that ran it, or NULL */
+	bool ok, rerun;	      /* it succeeded; a rerun of its type in the same task */
+	bool has_ms;
+	double ms; /* its duration: start to stop, or the Agent call's latency */
+};
+
 struct et_sessions_result {
 	struct et_session_row *sessions; /* owned; by start time */
 	size_t nsessions;
@@ -143,12 +177,20 @@ struct et_sessions_result {
 	bool has_timeline;
 	size_t calls_outside; /* calls outside any request (before the first prompt, after a Stop) */
 	size_t boundary_records;
+	/* with et_sessions_opts.findings; owned, else NULL */
+	struct et_cycle_row *cycle_rows;
+	size_t ncycle_rows;
+	struct et_series_row *series_rows;
+	size_t nseries_rows;
+	struct et_subrun_row *subrun_rows;
+	size_t nsubrun_rows;
 };
 
 struct et_sessions_opts {
 	const char *const *pipelines; /* extra pipeline commands, NULL-terminated, or NULL */
 	bool since_clear;     /* drop what came before a session's last SessionStart "clear" */
 	const char *timeline; /* a session id: build its timeline; NULL: none */
+	bool findings;	      /* also fill the cycle, series and subagent run rows */
 };
 
 struct et_sessions;

@@ -157,7 +157,7 @@ static void test_subagents(void)
 			"\"params\":{\"subagent_type\":\"Explore\"}")
 		REC("09", "Stop", ",\"outcome\":null");
 	/* clang-format on */
-	struct et_sessions_opts o = {NULL, false, "s"};
+	struct et_sessions_opts o = {NULL, false, "s", false};
 	struct et_sessions_result res;
 	const struct et_agent_row *e = NULL;
 	size_t i;
@@ -182,10 +182,80 @@ static void test_subagents(void)
 	et_sessions_result_finish(&res);
 }
 
+/* The finding rows: a cycle resolved and one not, a series failing first, subagent runs. */
+static void test_findings(void)
+{
+	/* clang-format off */
+	static const char log[] =
+		REC("00", "UserPromptSubmit", ",\"outcome\":null,\"prompt_bytes\":3")
+		REC("01", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
+			"\"tool_use_id\":\"t1\",\"latency_ms\":1000,\"exit_code\":1,"
+			"\"params\":{\"command\":\"pytest\"}")
+		REC("02", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
+			"\"tool_use_id\":\"t2\",\"latency_ms\":3000,\"exit_code\":1,"
+			"\"params\":{\"command\":\"pytest -x\"}")
+		REC("04", "PostToolUse", ",\"tool_name\":\"Bash\",\"outcome\":\"success\","
+			"\"tool_use_id\":\"t3\",\"latency_ms\":500,\"params\":{\"command\":\"pytest\"}")
+		REC("05", "PostToolUseFailure", ",\"tool_name\":\"Edit\",\"outcome\":\"failure\","
+			"\"tool_use_id\":\"t4\",\"latency_ms\":10,\"params\":{\"file_path\":\"/a\"}")
+		REC("06", "PostToolUseFailure", ",\"tool_name\":\"Agent\",\"outcome\":\"failure\","
+			"\"tool_use_id\":\"t5\",\"latency_ms\":7000,"
+			"\"params\":{\"subagent_type\":\"Plan\"}")
+		REC("07", "PostToolUse", ",\"tool_name\":\"Agent\",\"outcome\":\"success\","
+			"\"tool_use_id\":\"t6\",\"latency_ms\":2000,"
+			"\"params\":{\"subagent_type\":\"Plan\"}")
+		REC("09", "Stop", ",\"outcome\":null");
+	/* clang-format on */
+	struct et_sessions_opts o = {NULL, false, NULL, true};
+	struct et_sessions_result res;
+	const struct et_cycle_row *c;
+	const struct et_series_row *sr;
+	const struct et_subrun_row *a;
+
+	if (feed(log, &o, &res) != 0 || res.ncycle_rows != 3 || res.nseries_rows != 1 ||
+	    res.nsubrun_rows != 2) {
+		tap_ok(false, "findings: 3 cycles, 1 series, 2 subagent runs (got %zu, %zu, %zu)",
+		       res.ncycle_rows, res.nseries_rows, res.nsubrun_rows);
+		et_sessions_result_finish(&res);
+		return;
+	}
+	c = &res.cycle_rows[0];
+	tap_ok(c->resolved && c->attempts == 3 && c->lat_ms == 4500 && c->lat_n == 3 &&
+		       c->ms == 3000 && !strcmp(c->first_id, "t1") &&
+		       !strcmp(c->target, "pytest") && !strcmp(c->agent, "main") &&
+		       !strcmp(c->tool, "Bash"),
+	       "the pytest cycle: resolved after 3 attempts, 4.5 s of latency, opened by t1");
+	c = &res.cycle_rows[1];
+	tap_ok(c->resolved && c->attempts == 2 && !strcmp(c->first_id, "t5"),
+	       "the Agent cycle: resolved by the second Agent call");
+	c = &res.cycle_rows[2];
+	tap_ok(!c->resolved && c->attempts == 1 && !strcmp(c->first_id, "t4") &&
+		       !strcmp(c->target, "/a"),
+	       "the Edit cycle: left unresolved at the Stop");
+	sr = &res.series_rows[0];
+	tap_ok(sr->runs == 3 && sr->failed == 2 && !sr->first_passed && sr->passed &&
+		       sr->failed_lat_ms == 4000 && sr->failed_lat_n == 2 &&
+		       !strcmp(sr->first_id, "t1") && !strcmp(sr->pipeline, "pytest"),
+	       "the pytest series: failed twice (4 s) before its pass");
+	a = &res.subrun_rows[0];
+	tap_ok(!a->ok && !a->rerun && !strcmp(a->call_id, "t5") && a->has_ms && a->ms == 7000 &&
+		       !strcmp(a->type, "Plan"),
+	       "the first Plan run failed (its Agent call t5, 7 s)");
+	a = &res.subrun_rows[1];
+	tap_ok(a->ok && a->rerun && !strcmp(a->call_id, "t6"), "the second is a rerun that worked");
+	et_sessions_result_finish(&res);
+	if (feed(log, NULL, &res) == 0) {
+		tap_ok(res.ncycle_rows == 0 && !res.cycle_rows && res.nsubrun_rows == 0,
+		       "without findings: no rows");
+	}
+	et_sessions_result_finish(&res);
+}
+
 int main(void)
 {
 	test_pipelines();
 	test_cycles();
 	test_subagents();
+	test_findings();
 	return tap_done();
 }
