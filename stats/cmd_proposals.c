@@ -10,6 +10,7 @@
 
 #include "cmds.h"
 #include "common_usage.h"
+#include "et_config.h"
 #include "et_fsutil.h"
 #include "et_pricing.h"
 #include "et_proposals.h"
@@ -26,7 +27,9 @@ static const char usage[] =
 	"Waste found in the log, as ranked proposals: the same error in 3+ sessions, slow tools,\n"
 	"retry loops, sessions run by hand with few tools, read-only calls that could have been\n"
 	"one batch, calls rejected before running, the same file read again and again, results\n"
-	"that flood the context, and sessions one tool's cost dominates. Each proposal gives a\n"
+	"that flood the context, sessions one tool's cost dominates, test or build commands that\n"
+	"fail on the first try, debugging cycles that never resolve, and subagent types that fail\n"
+	"or are rerun far more than the other agents. Each proposal gives a\n"
 	"concrete change, its evidence (counts, example sessions and calls, time lost measured\n"
 	"from latencies and time assumed), the hours it saves a week and a month, the hours it\n"
 	"takes, the weeks to break even and a priority (critical: 1 week or less, high: 4, medium:\n"
@@ -49,7 +52,10 @@ static const char usage[] =
 	"  --manual-tools N   from N or fewer distinct tools (3)\n"
 	"  --reread N         repeated read: one file read N or more times in a session (3)\n"
 	"  --huge-bytes N     huge result: a response of N bytes or more (100000)\n"
-	"  --min-events N     rejected calls, huge results, serial reads: at least N (3)\n" COMMON_OPTIONS;
+	"  --min-events N     the other findings: at least N events (3)\n"
+	"  --first-try-rate R first try: a test command passing first at most this often (0.5)\n"
+	"  --agent-ratio N    failing subagent: N times the other agents' rate (2)\n"
+	"  --pipeline CMD     one more test or build command (repeatable; as sessions)\n" COMMON_OPTIONS;
 
 enum {
 	OWN_RATE,
@@ -66,6 +72,8 @@ enum {
 	OWN_REREAD,
 	OWN_HUGE_BYTES,
 	OWN_MIN_EVENTS,
+	OWN_FIRST_TRY_RATE,
+	OWN_AGENT_RATIO,
 };
 
 static const struct et_opt own_options[] = {
@@ -83,6 +91,13 @@ static const struct et_opt own_options[] = {
 	{"--reread", OWN_REREAD, true},
 	{"--huge-bytes", OWN_HUGE_BYTES, true},
 	{"--min-events", OWN_MIN_EVENTS, true},
+	{"--first-try-rate", OWN_FIRST_TRY_RATE, true},
+	{"--agent-ratio", OWN_AGENT_RATIO, true},
+	{NULL, 0, false},
+};
+
+static const struct et_opt shared_options[] = {
+	{"--pipeline", OPT_PIPELINE, true},
 	{NULL, 0, false},
 };
 
@@ -94,6 +109,9 @@ struct run {
 	struct et_proposals_result res;
 	struct et_toolcost *tc;
 	struct et_buf tmp;
+	const char **pipelines; /* owned array: --pipeline values, then the config's */
+	struct et_config cfg;
+	bool cfg_loaded;
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -136,10 +154,20 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 	case OWN_NO_COST:
 		run->no_cost = true;
 		return EXIT_OK;
+	case OWN_FIRST_TRY_RATE:
+		if (!number(val, 1, &o->first_try_rate)) {
+			fprintf(stderr,
+				"telemetry-stats proposals: %s takes a number from 0 to 1, not "
+				"'%s'\nTry 'telemetry-stats proposals --help'.\n",
+				arg, val);
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
 	case OWN_RATE:
 	case OWN_THRESHOLD:
 	case OWN_TURN:
 	case OWN_SLOW_MS:
+	case OWN_AGENT_RATIO:
 		if (!number(val, 1e9, &v)) {
 			fprintf(stderr,
 				"telemetry-stats proposals: %s takes a number from 0, not '%s'\n"
@@ -147,10 +175,11 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 				arg, val);
 			return EXIT_USAGE;
 		}
-		*(id == OWN_RATE	? &o->hourly_rate
-		  : id == OWN_THRESHOLD ? &o->min_monthly_h
-		  : id == OWN_TURN	? &o->turn_s
-					: &o->slow_ms) = v;
+		*(id == OWN_RATE	  ? &o->hourly_rate
+		  : id == OWN_THRESHOLD	  ? &o->min_monthly_h
+		  : id == OWN_TURN	  ? &o->turn_s
+		  : id == OWN_AGENT_RATIO ? &o->agent_ratio
+					  : &o->slow_ms) = v;
 		return EXIT_OK;
 	default:
 		if (!et_args_count(val, 1000000000, &n)) {
@@ -200,8 +229,26 @@ static int take_args(struct run *run, int *argc, char **argv)
 static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
+	size_t n = 0, i;
 
-	(void)c;
+	/* The test and build commands: --pipeline, then the config's (as sessions reads them). */
+	if (et_config_load(&run->cfg) < 0) {
+		return cli_oom();
+	}
+	run->cfg_loaded = true;
+	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
+	}
+	run->pipelines = calloc(c->npipelines + i + 1, sizeof(*run->pipelines));
+	if (!run->pipelines) {
+		return cli_oom();
+	}
+	for (i = 0; i < c->npipelines; i++) {
+		run->pipelines[n++] = c->pipelines[i];
+	}
+	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
+		run->pipelines[n++] = run->cfg.pipelines[i];
+	}
+	run->o.pipelines = run->pipelines;
 	run->p = et_proposals_create(&run->o);
 	return run->p ? EXIT_OK : cli_oom();
 }
@@ -274,6 +321,12 @@ static void destroy(void *self)
 	et_toolcost_destroy(run->tc);
 	run->p = NULL;
 	run->tc = NULL;
+	free(run->pipelines);
+	run->pipelines = NULL;
+	if (run->cfg_loaded) {
+		et_config_finish(&run->cfg);
+		run->cfg_loaded = false;
+	}
 }
 
 /* Writes the report: to --output (a regular file, replaced atomically) or stdout. */
@@ -322,6 +375,7 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 static const struct cli_cmd proposals_cmd = {
 	.name = "proposals",
 	.usage = usage,
+	.options = shared_options,
 	.start = start,
 	.add = add,
 	.end = end,

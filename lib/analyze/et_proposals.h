@@ -12,7 +12,8 @@
  * into a proposal with its evidence, the hours it would save, what it costs to make, and when it
  * pays for itself. Records are fed in log order (et_proposals_add, an et_logrec_fn); a second,
  * optional pass (et_proposals_add_cost) adds each call's dollars from the transcripts. Memory
- * grows with sessions, tools, error signatures and files read, never with records.
+ * grows with sessions, tools, error signatures and files read; the findings about test runs,
+ * debugging cycles and subagents come from et_sessions, which keeps a small copy of each call.
  */
 
 /** What a proposal is about. The names are in the JSON output. */
@@ -26,6 +27,9 @@ enum et_prop_kind {
 	ET_PROP_REPEATED_READ,	    /* the same file read N or more times in one session */
 	ET_PROP_HUGE_RESULT,	    /* results of N bytes or more */
 	ET_PROP_DOMINANT_TOOL,	    /* sessions whose cost one tool dominates */
+	ET_PROP_FIRST_TRY,	    /* a test or build command that fails on the first try */
+	ET_PROP_UNRESOLVED_CYCLE,   /* debugging cycles left unresolved */
+	ET_PROP_FAILING_SUBAGENT,   /* a subagent type that fails or reruns more than the others */
 	ET_PROP_KIND_COUNT,
 };
 
@@ -43,9 +47,13 @@ struct et_proposals_opts {
 	double dominant_share;	 /* dominant tool: its share of the session's cost (0.6) */
 	uint64_t dominant_calls; /* in sessions of at least this many calls (10) */
 	uint64_t dominant_sessions; /* in at least this many sessions (2) */
-	double turn_s;		    /* assumed agent seconds spent on each avoidable call (20) */
-	double hourly_rate;	    /* money per hour; 0: hours only */
-	double min_monthly_h;	    /* --threshold: leave out proposals saving less a month (0) */
+	double first_try_rate; /* first try: a pipeline passing first at most this often (0.5) */
+	double agent_ratio;    /* failing subagent: this many times the others' rate (2) */
+	double agent_rate;     /* and at least this rate of failed or rerun runs (0.25) */
+	const char *const *pipelines; /* extra pipeline commands (borrowed), or NULL */
+	double turn_s;		      /* assumed agent seconds spent on each avoidable call (20) */
+	double hourly_rate;	      /* money per hour; 0: hours only */
+	double min_monthly_h;	      /* --threshold: leave out proposals saving less a month (0) */
 };
 
 /* One example of the evidence: a session and, where one call shows it, that call. */

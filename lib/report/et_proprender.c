@@ -76,6 +76,9 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 		    (unsigned long long)o->manual_tools, (unsigned long long)o->reread,
 		    (unsigned long long)o->min_events, (unsigned long long)o->huge_bytes);
 	num_member(out, "dominant_share", o->dominant_share);
+	num_member(out, "first_try_rate", o->first_try_rate);
+	num_member(out, "agent_ratio", o->agent_ratio);
+	num_member(out, "agent_rate", o->agent_rate);
 	num_member(out, "turn_seconds", o->turn_s);
 	et_buf_addf(out, "},\"below_threshold\":%zu,\"proposals\":[", r->dropped);
 	for (i = 0; i < r->n; i++) {

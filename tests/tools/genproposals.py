@@ -23,20 +23,21 @@ class Log:
         self.t = T0
 
     def call(self, sess, tool, params, outcome="success", error=None, lat=100, fp=None,
-             rbytes=200, event=None, dt=10000, tx=None, feedback=None):
+             rbytes=200, event=None, dt=10000, tx=None, feedback=None, agent=None, v=1,
+             code=None):
         self.n += 1
         self.t += dt
         rec = {
-            "v": 1, "timestamp": iso(self.t),
+            "v": v, "timestamp": iso(self.t),
             "event": event or ("PostToolUse" if outcome == "success" else "PostToolUseFailure"),
             "agent": "claude-code", "session_id": sess, "prompt_id": "p",
             "tool_use_id": "toolu_%04d" % self.n, "tool_name": tool, "outcome": outcome,
-            "error": error, "exit_code": None, "latency_ms": lat,
+            "error": error, "exit_code": code, "latency_ms": lat,
             "latency_source": "duration_ms" if lat is not None else None,
             "params": params, "params_fp": fp or ("fp%04d" % self.n), "response_bytes": rbytes,
             "redactions": 0, "truncations": 0, "cwd": "/p/a",
-            "transcript_path": tx, "permission_mode": "default", "agent_id": None,
-            "agent_type": None,
+            "transcript_path": tx, "permission_mode": "default",
+            "agent_id": agent[0] if agent else None, "agent_type": agent[1] if agent else None,
         }
         if feedback:
             rec["feedback"] = feedback
@@ -53,6 +54,28 @@ class Log:
             "redactions": 0, "truncations": 0, "cwd": "/p/a", "transcript_path": None,
             "permission_mode": "default", "agent_id": None, "agent_type": None,
             "tool_use_ids": ids, "tool_names": names})
+
+    def boundary(self, sess, event, agent=None, dt=1000, **extra):
+        """A session boundary record of format version 2 (docs/record-format.md)."""
+        self.t += dt
+        rec = {
+            "v": 2, "timestamp": iso(self.t), "event": event, "agent": "claude-code",
+            "session_id": sess, "prompt_id": None, "tool_use_id": None, "tool_name": None,
+            "outcome": None, "error": None, "exit_code": None, "latency_ms": None,
+            "latency_source": None, "params": None, "params_fp": None, "response_bytes": None,
+            "redactions": 0, "truncations": 0, "cwd": "/p/a", "transcript_path": None,
+            "permission_mode": "default",
+            "agent_id": agent[0] if agent else None, "agent_type": agent[1] if agent else None,
+        }
+        rec.update(extra)
+        self.lines.append(rec)
+
+    def prompt(self, sess):
+        self.boundary(sess, "UserPromptSubmit", prompt="fix it", prompt_bytes=6,
+                      prompt_fp="0" * 32)
+
+    def stop(self, sess):
+        self.boundary(sess, "Stop", message_bytes=10)
 
     def day(self, k):
         self.t = T0 + k * DAY
@@ -125,6 +148,57 @@ def build(planted):
             g.call(s, "Bash", {"command": "build %d" % i}, lat=8000)
         for tool in ("Read", "Grep", "Glob", "Edit"):
             g.call(s, tool, {"file_path": "/p/a/d%d.c" % k, "t": tool}, lat=2000)
+    # The runs (format 2, with requests and subagents), between the days above so that the log
+    # spans the same days. First try: pytest fails, then passes, in 3 requests (2 in the clean
+    # log, and one that passes first).
+    g.t = T0 + 1 * DAY + 6 * 3600000
+    g.boundary("s10", "SessionStart", source="startup", model="claude-sonnet-4-6")
+    for k in range(3 if planted else 2):
+        g.prompt("s10")
+        g.call("s10", "Bash", {"command": "pytest -q tests/"}, "failure",
+               "Exit code 1\nFAILED tests/test_core.py::test_parse - AssertionError", lat=4000,
+               v=2, code=1)
+        g.call("s10", "Edit", {"file_path": "/p/a/core.py", "k": k}, lat=30, v=2)
+        g.call("s10", "Bash", {"command": "pytest -q tests/"}, lat=4000, v=2)
+        g.stop("s10")
+    if not planted:
+        g.prompt("s10")
+        g.call("s10", "Bash", {"command": "pytest -q tests/"}, lat=4000, v=2)
+        g.stop("s10")
+    # Unresolved cycles: git push fails twice in 3 requests and never succeeds; with the make
+    # loop of s2, 4 Bash cycles (2 in the clean log, and a failure never tried again).
+    g.t = T0 + 2 * DAY + 6 * 3600000
+    for k in range(3 if planted else 1):
+        g.prompt("s11")
+        for cmd in ("git push origin main", "git push -u origin main"):
+            g.call("s11", "Bash", {"command": cmd}, "failure",
+                   "Exit code 1\nerror: failed to push some refs", lat=1500, v=2, code=1)
+        g.call("s11", "Read", {"file_path": "/p/a/notes%d.md" % k}, lat=50, v=2)
+        g.stop("s11")
+    if not planted:
+        g.prompt("s11")
+        g.call("s11", "Bash", {"command": "git push origin main"}, "failure",
+               "Exit code 1\nerror: failed to push some refs", lat=1500, v=2, code=1)
+        g.stop("s11")
+    # A failing subagent: in each request the db-migrator subagent is interrupted (never
+    # stops), then run again (3 requests; 1 in the clean log), while Explore always works.
+    g.t = T0 + 3 * DAY + 6 * 3600000
+    for k in range(3 if planted else 1):
+        g.prompt("s12")
+        g.boundary("s12", "SubagentStart", agent=("a%d1" % k, "db-migrator"))
+        g.call("s12", "Agent", {"subagent_type": "db-migrator", "prompt": "migrate"},
+               "interrupted", lat=3000, v=2)
+        a = ("a%d2" % k, "db-migrator")
+        g.boundary("s12", "SubagentStart", agent=a)
+        g.boundary("s12", "SubagentStop", agent=a, dt=20000, message_bytes=40)
+        g.call("s12", "Agent", {"subagent_type": "db-migrator", "prompt": "migrate again"},
+               lat=4000, v=2)
+        a = ("a%d3" % k, "Explore")
+        g.boundary("s12", "SubagentStart", agent=a)
+        g.boundary("s12", "SubagentStop", agent=a, message_bytes=40)
+        g.call("s12", "Agent", {"subagent_type": "Explore", "prompt": "look"}, lat=2000,
+               v=2)
+        g.stop("s12")
     return g
 
 
