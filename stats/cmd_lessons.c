@@ -13,6 +13,7 @@
 #include "common_usage.h"
 #include "et_config.h"
 #include "et_fsutil.h"
+#include "et_lessonhint.h"
 #include "et_lessons.h"
 #include "et_lessonsfile.h"
 #include "et_lessrender.h"
@@ -36,7 +37,9 @@ static const char usage[] =
 	"                     with --user ~/.claude/rules/execution-telemetry-lessons.md, with\n"
 	"                     --project DIR DIR/.claude/rules/execution-telemetry-lessons.md;\n"
 	"                     the rest of the file is kept, a backup FILE.bak-TIME is made, and\n"
-	"                     writing the same lessons again changes nothing\n"
+	"                     writing the same lessons again changes nothing; the lessons with\n"
+	"                     strong evidence also go to the state directory's lesson-hints,\n"
+	"                     which the hook's feedback (feedback = on) quotes at a failure\n"
 	"  --diff             show what --write would change, without writing\n"
 	"  --review           compare the failure rate each written lesson targets before and after\n"
 	"                     it was written: which worked, which did not, which can be retired\n"
@@ -429,6 +432,60 @@ out:
 	return r;
 }
 
+/*
+ * The lessons with strong evidence, for the hook's feedback: the state directory's lesson hints
+ * (et_lessonhint), replaced at each --write. Returns 0 or -errno (the directory in *@dir, owned).
+ */
+static int write_hints(struct run *run, struct et_buf *msg, char **dir)
+{
+	struct et_config cfg;
+	struct et_lessonhint *h;
+	size_t i, n = 0;
+	int r;
+
+	*dir = NULL;
+	if (et_config_load(&cfg) < 0) {
+		return -ENOMEM;
+	}
+	if (!cfg.state_dir || !(*dir = strdup(cfg.state_dir))) {
+		et_config_finish(&cfg);
+		return cfg.state_dir ? -ENOMEM : -ENOENT;
+	}
+	h = calloc(run->res.n + 1, sizeof(*h));
+	if (!h) {
+		et_config_finish(&cfg);
+		return -ENOMEM;
+	}
+	for (i = 0; i < run->res.n; i++) {
+		const struct et_lesson *l = &run->res.items[i];
+		struct et_lessonhint *x = &h[n];
+
+		if (!et_lessonhint_strong(l->failures, l->sessions) ||
+		    !et_lessonhint_name_ok(l->tool)) {
+			continue;
+		}
+		snprintf(x->tool, sizeof(x->tool), "%s", l->tool);
+		x->cls = l->cls;
+		x->failures = l->failures;
+		x->sessions = l->sessions;
+		x->recovered = l->recovered;
+		if (l->nsteps && et_lessonhint_name_ok(l->steps[0].what)) {
+			snprintf(x->step, sizeof(x->step), "%s", l->steps[0].what);
+			x->step_count = l->steps[0].count;
+		}
+		n++;
+	}
+	r = et_lessonhint_write(cfg.state_dir, h, n);
+	if (r == 0) {
+		et_buf_addf(msg, "%s/%s: %zu lesson%s for the hook's feedback\n", cfg.state_dir,
+			    ET_LESSONHINT_FILE, n < ET_LESSONHINT_MAX ? n : ET_LESSONHINT_MAX,
+			    n == 1 ? "" : "s");
+	}
+	free(h);
+	et_config_finish(&cfg);
+	return r;
+}
+
 static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
 		  const struct et_buf *err)
 {
@@ -451,6 +508,22 @@ static int output(void *self, struct cli *c, int r, const struct et_logrec_stats
 					       : strerror(-r));
 			et_buf_finish(&out);
 			return EXIT_FAILURE_;
+		}
+		if (run->write) {
+			char *dir;
+
+			r = write_hints(run, &out, &dir);
+			if (r < 0) {
+				fprintf(stderr,
+					"telemetry-stats lessons: the rules were written, but not the "
+					"lesson hints for the hook's feedback in '%s': %s\n",
+					dir ? dir : "(no state directory)", strerror(-r));
+				free(dir);
+				(void)cli_write(out.data, out.len);
+				et_buf_finish(&out);
+				return EXIT_FAILURE_;
+			}
+			free(dir);
 		}
 	} else {
 		cli_meta(c, in, &m);

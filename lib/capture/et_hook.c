@@ -17,7 +17,9 @@
 #include <sodium.h>
 
 #include "et_fsutil.h"
+#include "et_errclass.h"
 #include "et_json.h"
+#include "et_lessonhint.h"
 #include "et_log.h"
 #include "et_names.h"
 #include "et_payload.h"
@@ -142,11 +144,48 @@ static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES]
 #define REPLY_MAX 4000
 
 /*
+ * The lesson the failed call @r's tool and error class have in the lesson hints, appended to
+ * @note (@cap bytes) when there is one and this session has not been told it yet: the session's
+ * failure state remembers it under a key no call can have. One small file read, never the log.
+ */
+static void lesson_note(const struct et_config *cfg, const struct et_record_out *r, char *note,
+			size_t cap, struct et_buf *err)
+{
+	struct et_lessonhint h;
+	struct et_state_fail prev;
+	enum et_errclass c;
+	char key[ET_LESSONHINT_NAME + 48], text[768];
+	size_t len = strlen(note);
+	int k, n;
+
+	c = et_errclass_classify(r->tool_name, r->error, r->error ? strlen(r->error) : 0);
+	k = et_lessonhint_lookup(cfg->state_dir, r->tool_name, c, &h);
+	if (k < 0 && err) {
+		et_buf_addf(err, "cannot read the lesson hints in '%s': %s\n", cfg->state_dir,
+			    strerror(-k));
+	}
+	if (k <= 0 || !et_lessonhint_strong(h.failures, h.sessions)) {
+		return;
+	}
+	/* A tool name never holds a control character, so no call's key starts with one. */
+	n = snprintf(key, sizeof(key), "\001lesson\t%s\t%s", h.tool, et_errclass_name(c));
+	if (n < 0 || (size_t)n >= sizeof(key) ||
+	    et_state_fail_note(cfg->state_dir, r->session_id, strlen(r->session_id), key, (size_t)n,
+			       NULL, 0, &prev) < 0 ||
+	    prev.count > 0) {
+		return;
+	}
+	et_lessonhint_note(&h, text, sizeof(text));
+	snprintf(note + len, cap - len, "%s%s", len ? " " : "", text);
+}
+
+/*
  * Feedback (cfg->feedback): each failed call of @m (a PostToolUseFailure, or a call a PostToolBatch
  * says was rejected) is noted in its session's state; one that had already failed in the session
  * with the same tool and params_fp gets a short note, kept in its record and answered to the agent
- * as Claude Code's hookSpecificOutput.additionalContext in @reply. Silent when nothing failed
- * before; a state that cannot be used costs the note, never the record.
+ * as Claude Code's hookSpecificOutput.additionalContext in @reply; so does one whose failure class
+ * has a lesson with strong evidence (lesson_note). Silent when there is nothing to say; a state
+ * that cannot be used costs the note, never the record.
  */
 static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et_buf *reply,
 		     struct et_buf *err)
@@ -160,7 +199,7 @@ static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et
 	for (i = 0; i < m->n; i++) {
 		struct et_record_out *r = &m->records[i];
 		struct et_state_fail prev;
-		char note[512];
+		char note[1536];
 		int k;
 
 		if (!r->outcome || strcmp(r->outcome, "failure") != 0 || !r->has_fp ||
@@ -183,16 +222,21 @@ static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et
 			}
 			continue;
 		}
-		if (prev.count == 0) {
+		note[0] = '\0';
+		if (prev.count > 0) {
+			snprintf(
+				note, sizeof(note),
+				"execution-telemetry: this exact %s call (same tool, same input) already "
+				"failed %u time%s earlier in this session%s%s%s. Repeating it will fail "
+				"again: change the input or the approach first.",
+				r->tool_name, prev.count, prev.count == 1 ? "" : "s",
+				prev.error[0] ? " (last error: \"" : "", prev.error,
+				prev.error[0] ? "\")" : "");
+		}
+		lesson_note(cfg, r, note, sizeof(note), err);
+		if (!note[0]) {
 			continue;
 		}
-		snprintf(note, sizeof(note),
-			 "execution-telemetry: this exact %s call (same tool, same input) already "
-			 "failed %u time%s earlier in this session%s%s%s. Repeating it will fail "
-			 "again: change the input or the approach first.",
-			 r->tool_name, prev.count, prev.count == 1 ? "" : "s",
-			 prev.error[0] ? " (last error: \"" : "", prev.error,
-			 prev.error[0] ? "\")" : "");
 		free(r->feedback);
 		r->feedback = strdup(note);
 		if (notes.len + strlen(note) + 1 < REPLY_MAX) {
@@ -405,7 +449,10 @@ int et_hook_check(const struct et_config *cfg, struct et_buf *report)
 		    cfg->config_found ? "read" : "not present");
 	et_buf_addf(report, "enabled: %s\n", cfg->enabled ? "yes" : "no (recording is off)");
 	et_buf_addf(report, "feedback: %s\n",
-		    cfg->feedback ? "on (a repeated failure gets a note to the agent)" : "off");
+		    cfg->feedback
+			    ? "on (a repeated failure, or one a lesson is about, gets a note to "
+			      "the agent)"
+			    : "off");
 	et_buf_addf(report, "log: %s\n", cfg->log_path ? cfg->log_path : "(none)");
 	et_buf_addf(report, "state directory: %s\n", cfg->state_dir ? cfg->state_dir : "(none)");
 	et_buf_addf(report, "truncation: %zu characters per string%s\n", cfg->max_chars,

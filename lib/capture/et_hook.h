@@ -37,7 +37,9 @@ int et_hook_run(const struct et_config *cfg, const struct et_hook_input *in, str
 
 /**
  * Like et_hook_run; with feedback on (cfg->feedback) and @reply not NULL, a failed call that
- * already failed in its session with the same tool and params_fp gets a note: kept in its record
+ * already failed in its session with the same tool and params_fp, or whose tool and error class
+ * have a lesson with strong evidence in the state directory's lesson hints (et_lessonhint; quoted
+ * once a session per lesson), gets a note: kept in its record
  * ("feedback") and appended to @reply as Claude Code's JSON hook output
  * ({"hookSpecificOutput":{"hookEventName":…,"additionalContext":…}} and a newline), for the caller
  * to print. @reply stays empty when there is nothing to say (and always in a dry run).

@@ -19,6 +19,7 @@
 #include "et_buf.h"
 #include "et_config.h"
 #include "et_hook.h"
+#include "et_lessonhint.h"
 #include "et_names.h"
 #include "tap.h"
 
@@ -505,6 +506,90 @@ static void test_feedback(void)
 	et_config_finish(&c);
 }
 
+/* The feedback quotes a lesson with strong evidence from the state's lesson hints, once a session. */
+static void test_feedback_lesson(void)
+{
+	struct et_config c;
+	struct et_buf reply, err;
+	char *fail = payload("PostToolUseFailure", "nonexistent"), *ctx, *event, path[512];
+	struct et_lessonhint h;
+	size_t lines;
+	cJSON *j;
+	FILE *f;
+	int i;
+
+	et_buf_init(&reply, 1 << 16);
+	et_buf_init(&err, 1 << 16);
+	config(&c, "fb-lesson.jsonl", false);
+	snprintf(path, sizeof(path), "%s/lessonstate", dir);
+	c.state_dir = strdup(path);
+	c.feedback = true;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.tool, sizeof(h.tool), "Bash");
+	h.cls = ET_ERRCLASS_FILE_NOT_FOUND;
+	h.failures = 6;
+	h.sessions = 3;
+	h.recovered = 5;
+	snprintf(h.step, sizeof(h.step), "(another input)");
+	h.step_count = 4;
+	tap_ok(et_lessonhint_write(c.state_dir, &h, 1) == 0, "lesson hints written");
+	run_reply(&c, fail, &reply);
+	ctx = context_of(&reply, &event);
+	tap_ok(ctx && same(event, "PostToolUseFailure") &&
+		       strstr(ctx,
+			      "execution-telemetry lesson: Bash calls failed this way "
+			      "(file_not_found) 6 times in 3 sessions of this log; 5 recovered, "
+			      "most often with another input (4).") &&
+		       !strstr(ctx, "this exact"),
+	       "a first failure of a class with a strong lesson: the lesson is quoted: %s",
+	       ctx ? ctx : "(none)");
+	j = last_record(c.log_path, &lines);
+	tap_ok(j && ctx && same(str(j, "feedback"), ctx), "the record keeps the lesson it quoted");
+	cJSON_Delete(j);
+	free(ctx);
+	free(event);
+	run_reply(&c, fail, &reply);
+	ctx = context_of(&reply, &event);
+	tap_ok(ctx && strstr(ctx, "this exact Bash call") && !strstr(ctx, "lesson:"),
+	       "the same call again: the repeat is said, the lesson not twice in a session");
+	free(ctx);
+	free(event);
+
+	/* Weak evidence, a hostile file, an oversized file: silent. */
+	h.sessions = 1;
+	snprintf(path, sizeof(path), "%s/lessonstate2", dir);
+	free(c.state_dir);
+	c.state_dir = strdup(path);
+	et_lessonhint_write(c.state_dir, &h, 1);
+	run_reply(&c, fail, &reply);
+	tap_ok(reply.len == 0, "a lesson seen in one session only: silent");
+	snprintf(path, sizeof(path), "%s/lessonstate3", dir);
+	free(c.state_dir);
+	c.state_dir = strdup(path);
+	h.sessions = 3;
+	et_lessonhint_write(c.state_dir, &h, 1);
+	snprintf(path, sizeof(path), "%s/lessonstate3/%s", dir, ET_LESSONHINT_FILE);
+	f = fopen(path, "a");
+	for (i = 0; f && i < 2000; i++) {
+		fputs("# padding the file past its limit\n", f);
+	}
+	if (f) {
+		fclose(f);
+	}
+	et_buf_reset(&reply);
+	{
+		struct et_hook_input in = {fail, strlen(fail), strlen(fail), false, NULL};
+
+		tap_ok(et_hook_run_reply(&c, &in, NULL, &reply, &err) == 0 && reply.len == 0 &&
+			       strstr(err.data, "cannot read the lesson hints"),
+		       "lesson hints past 16 KiB: not read, said on stderr, the record kept");
+	}
+	free(fail);
+	et_buf_finish(&reply);
+	et_buf_finish(&err);
+	et_config_finish(&c);
+}
+
 struct bad_case {
 	const char *what;
 	const char *data; /* NULL: a real payload cut before its tool_response */
@@ -662,6 +747,7 @@ int main(int argc, char **argv)
 	test_pre_post();
 	test_batch();
 	test_feedback();
+	test_feedback_lesson();
 	test_unreadable();
 	test_refusals();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
