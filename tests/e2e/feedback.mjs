@@ -2,7 +2,10 @@
 // Claude Code CLI: a scripted session runs the same failing Bash call twice. With `feedback = on`
 // in the hook's config file, the hook answers the second failure with Claude Code's JSON hook
 // output, and the next request the scripted API receives carries the note; with feedback off
-// (the default), no request does. Both runs are checked in the log too.
+// (the default), no request does. Both runs have lesson hints in the state directory (as
+// `telemetry-stats lessons --write` leaves them) with a strong lesson about Bash calls failing on a
+// missing file: with feedback on, the first failure quotes it (once), with it off nothing does.
+// Both runs are checked in the log too.
 //
 // usage: node feedback.mjs --hook PATH --claude PATH [--keep] [--timeout S]
 //
@@ -20,6 +23,7 @@ import {
 
 const PROMPT = 'run the feedback script';
 const NOTE = 'this exact Bash call';
+const LESSON = 'execution-telemetry lesson: Bash calls failed this way (file_not_found) 9 times';
 // A hang guard for each CLI run, not a speed assertion.
 const CLI_TIMEOUT_S = 300;
 
@@ -66,6 +70,11 @@ async function runOnce({ hook, claude, feedback, keep, timeoutMs })
 		if (feedback) {
 			fs.writeFileSync(path.join(claudeDir, 'execution-telemetry.conf'), 'feedback = on\n');
 		}
+		// The state directory beside the log, with the hints lessons --write keeps there.
+		const state = path.join(claudeDir, 'execution-telemetry.d');
+		fs.mkdirSync(state, { mode: 0o700 });
+		fs.writeFileSync(path.join(state, 'lesson-hints'),
+			'Bash\tfile_not_found\t9\t4\t8\t(another input)\t6\n', { mode: 0o600 });
 		const script = buildScript();
 		const api = new ScriptedApi(script, null);
 		const port = await api.listen();
@@ -90,11 +99,11 @@ async function runOnce({ hook, claude, feedback, keep, timeoutMs })
 }
 
 // The indices of the API request bodies that mention the note.
-function requestsWithNote(api)
+function requestsWithNote(api, note = NOTE)
 {
 	const hits = [];
 	api.bodies.forEach((b, i) => {
-		if (JSON.stringify(b).includes(NOTE)) {
+		if (JSON.stringify(b).includes(note)) {
 			hits.push(i);
 		}
 	});
@@ -119,10 +128,18 @@ function check(tap, on, off)
 		show(failures.map((r) => [r.tool_use_id, r.params_fp])));
 	const second = failures.find((r) => r.tool_use_id === b);
 	const first = failures.find((r) => r.tool_use_id === a);
-	tap.check('feedback on: the first failure has no feedback field, the second has the note',
-		first && !('feedback' in first) && second && typeof second.feedback === 'string' &&
-		second.feedback.includes(NOTE) && second.feedback.includes('failed 1 time'),
+	tap.check('feedback on: the first failure quotes the lesson, the second has the repeat note ' +
+		'and not the lesson again',
+		first && typeof first.feedback === 'string' && first.feedback.includes(LESSON) &&
+		!first.feedback.includes(NOTE) && second && typeof second.feedback === 'string' &&
+		second.feedback.includes(NOTE) && second.feedback.includes('failed 1 time') &&
+		!second.feedback.includes(LESSON),
 		show(failures));
+	const afterA = requestWithResult(on.api, a);
+	const lessonHits = requestsWithNote(on.api, LESSON);
+	tap.check('feedback on: the request after the first failure carries the lesson',
+		afterA >= 0 && lessonHits.includes(afterA) && lessonHits.every((i) => i >= afterA),
+		`requests with the lesson: ${show(lessonHits)}; the request with a's result: ${afterA}`);
 	const hits = requestsWithNote(on.api);
 	const afterB = requestWithResult(on.api, b);
 	tap.check('feedback on: the request after the repeated failure carries the note',
@@ -138,8 +155,9 @@ function check(tap, on, off)
 	tap.check('feedback off: two failures recorded, neither with a feedback field',
 		offFailures.length === 2 && offFailures.every((r) => !('feedback' in r)),
 		show(offFailures));
-	tap.check('feedback off: no request carries the note', requestsWithNote(off.api).length === 0,
-		show(requestsWithNote(off.api)));
+	tap.check('feedback off: no request carries the note or the lesson',
+		requestsWithNote(off.api).length === 0 && requestsWithNote(off.api, LESSON).length === 0,
+		show([requestsWithNote(off.api), requestsWithNote(off.api, LESSON)]));
 }
 
 async function main()
