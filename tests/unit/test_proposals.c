@@ -132,9 +132,71 @@ static void test_findings(void)
 	et_proposals_destroy(p);
 }
 
+/* The runs findings on a version-1 log (no request or subagent records): what the calls show. */
+static void test_runs(void)
+{
+	struct et_proposals_opts o;
+	struct et_proposals *p;
+	struct et_proposals_result r;
+	const struct et_proposal *x;
+	char line[512];
+	int s, i, ok = 0;
+
+	et_proposals_opts_default(&o);
+	p = et_proposals_create(&o);
+	/* Three sessions: npm test fails twice, never passes; an Explore Agent call fails. */
+	for (s = 0; s < 3; s++) {
+		for (i = 0; i < 2; i++) {
+			snprintf(line, sizeof(line),
+				 "{\"v\":1,\"timestamp\":\"2026-11-2%dT10:00:0%dZ\",\"session_id\":"
+				 "\"s%d\",\"tool_use_id\":\"n%d%d\",\"tool_name\":\"Bash\","
+				 "\"outcome\":\"failure\",\"error\":\"Exit code 1\",\"latency_ms\":"
+				 "1500,\"params\":{\"command\":\"npm test -- -w %d\"}}",
+				 s, i, s, s, i, i);
+			ok += feed(p, line) == 0;
+		}
+		snprintf(line, sizeof(line),
+			 "{\"v\":1,\"timestamp\":\"2026-11-2%dT10:00:05Z\",\"session_id\":\"s%d\","
+			 "\"tool_use_id\":\"a%d\",\"tool_name\":\"Agent\",\"outcome\":\"failure\","
+			 "\"error\":\"x\",\"latency_ms\":9000,\"params\":{\"subagent_type\":"
+			 "\"Explore\"}}",
+			 s, s, s);
+		ok += feed(p, line) == 0;
+	}
+	tap_ok(ok == 9, "nine records added");
+	tap_ok(et_proposals_close(p) == 0 && et_proposals_end(p, 100, &r) == 0, "end");
+	x = find(&r, ET_PROP_FIRST_TRY);
+	tap_ok(x && !strcmp(x->subject, "npm test") && x->events == 3 && x->sessions == 3 &&
+		       near(x->measured_ms, 6 * 1500.0) && near(x->assumed_ms, 6 * 20000.0) &&
+		       x->nexamples == 3 && !strcmp(x->examples[0].tool_use_id, "n00"),
+	       "first try: 3 npm test series, 6 failed runs (9 s measured, 6 turns assumed)");
+	tap_ok(x && strstr(x->problem, "3 series never passed"), "none of them passed: said");
+	x = find(&r, ET_PROP_UNRESOLVED_CYCLE);
+	tap_ok(x && !strcmp(x->subject, "Bash") && x->events == 3 && near(x->measured_ms, 9000) &&
+		       near(x->assumed_ms, 6 * 20000.0) && strstr(x->problem, "on npm test (3)"),
+	       "unresolved: 3 Bash cycles of 2 attempts on npm test");
+	x = find(&r, ET_PROP_FAILING_SUBAGENT);
+	tap_ok(x && !strcmp(x->subject, "Explore") && x->events == 3 &&
+		       near(x->measured_ms, 27000) && x->unmeasured == 0 &&
+		       strstr(x->problem, "against 0% for the other agents (0 runs"),
+	       "failing subagent: the 3 failed Explore Agent calls, no other agent to compare");
+	tap_ok(x && x->nexamples == 3 && !strcmp(x->examples[2].tool_use_id, "a2"),
+	       "its examples: the Agent calls");
+	et_proposals_result_finish(&r);
+	et_proposals_destroy(p);
+
+	/* An empty log: the runs analysis has nothing to say either. */
+	p = et_proposals_create(&o);
+	et_proposals_close(p);
+	tap_ok(et_proposals_end(p, 100, &r) == 0 && r.n == 0, "an empty log: no proposal");
+	et_proposals_result_finish(&r);
+	et_proposals_destroy(p);
+}
+
 int main(void)
 {
 	test_roi();
 	test_findings();
+	test_runs();
 	return tap_done();
 }
