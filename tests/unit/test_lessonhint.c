@@ -170,6 +170,8 @@ static void test_note(void)
 
 int main(void)
 {
+	char cmd[300];
+
 	snprintf(dir, sizeof(dir), "%s/et-lessonhint.XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir)) {
@@ -179,5 +181,6 @@ int main(void)
 	test_hostile();
 	test_files();
 	test_note();
-	return tap_done();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? tap_done() : 99;
 }
