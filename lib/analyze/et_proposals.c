@@ -1340,6 +1340,7 @@ static void build_first_try(struct builder *b, const struct et_sessions_result *
 		const char *name = et_hmap_key(&m, i, NULL);
 		double rate = (double)(g->total - g->rows) / (double)g->total;
 		struct et_proposal *x;
+		char never[64];
 
 		if (g->rows < p->o.min_events || rate > p->o.first_try_rate) {
 			continue;
@@ -1347,6 +1348,11 @@ static void build_first_try(struct builder *b, const struct et_sessions_result *
 		x = push(b, ET_PROP_FIRST_TRY, name);
 		if (!x) {
 			break;
+		}
+		never[0] = '\0';
+		if (g->extra) {
+			snprintf(never, sizeof(never), " (or in the %llu that never passed)",
+				 (unsigned long long)g->extra);
 		}
 		x->events = g->rows;
 		x->sessions = g->sessions;
@@ -1357,10 +1363,9 @@ static void build_first_try(struct builder *b, const struct et_sessions_result *
 		x->problem = fmt(b,
 				 "%llu of %llu series of %s runs (a task's runs of it) failed on "
 				 "the first try: a first-try pass rate of %.0f%%. %llu runs failed "
-				 "before a pass; %llu series never passed.",
+				 "before their series passed%s.",
 				 (unsigned long long)g->rows, (unsigned long long)g->total, name,
-				 rate * 100, (unsigned long long)g->events,
-				 (unsigned long long)g->extra);
+				 rate * 100, (unsigned long long)g->events, never);
 		x->change = fmt(b,
 				"Add a rule: before running %s, check the change builds (or "
 				"type-checks) and run the narrowest test that covers it first; "
