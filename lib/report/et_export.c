@@ -4,8 +4,9 @@
  * future, is exported with its JSON type and nothing is parsed twice: strings are decoded and
  * re-escaped (the output is valid UTF-8 whatever the log holds), numbers keep their text, objects
  * become JSON text. ClickHouse rows are flat instead: a fixed set of typed columns (the table
- * docs/fleet-sql/create-local.sql declares), params as JSON text, nulls as nulls. OTLP lines are built per agent (one resourceLogs each) and flushed every
- * ET_EXPORT_BATCH records or before a line passes ET_EXPORT_LINE_BYTES, so memory stays bounded.
+ * docs/fleet-sql/create-local.sql declares), params as JSON text, nulls as nulls. OTLP lines are
+ * batched by et_otlp: a resourceLogs per agent, written every ET_EXPORT_BATCH records or before a
+ * line passes ET_EXPORT_LINE_BYTES, so memory stays bounded.
  */
 #include "et_export.h"
 
@@ -18,35 +19,22 @@
 
 #include "et_jdoc.h"
 #include "et_json.h"
+#include "et_otlp.h"
 #include "et_scan.h"
 #include "et_time.h"
 
 #include "banned.h"
 
 #define MAX_MEMBERS 64
-#define SERVICE_NAME "execution-telemetry"
-#define LINE_OPEN "{\"resourceLogs\":["
-#define LINE_CLOSE "]}\n"
-#define GROUP_CLOSE "]}]}"
 #define MAX_ARRAY_NODES 65536
-
-/* One resourceLogs of the pending line: the records of one agent. */
-struct group {
-	char *agent;	    /* owned, decoded */
-	struct et_buf recs; /* logRecords, comma-separated */
-	struct et_buf head; /* the text before them */
-};
 
 struct et_export {
 	struct et_export_opts o;
-	struct et_buf rec;   /* the record being built */
-	struct et_buf tmp;   /* decoded strings */
-	struct et_buf agent; /* the record's agent */
-	struct group *groups;
-	size_t ngroups, galloc;
-	size_t pending; /* bytes of the pending line if it were written now */
-	size_t in_line; /* records in the pending line */
-	size_t records, lines;
+	struct et_buf rec;	   /* the record being built */
+	struct et_buf tmp;	   /* decoded strings */
+	struct et_buf agent;	   /* the record's agent */
+	struct et_otlp_lines otlp; /* otlp-json: the pending line, the records and lines written */
+	size_t records, lines;	   /* csv and clickhouse */
 	bool header_done;
 	struct et_jdoc doc; /* array values */
 };
@@ -112,21 +100,23 @@ static const char *outcome_word(enum et_outcome o)
 struct et_export *et_export_create(const struct et_export_opts *o)
 {
 	struct et_export *x = calloc(1, sizeof(*x));
+	struct et_otlp_opts lines = {.signal = ET_OTLP_LOGS,
+				     .batch = o->batch,
+				     .line_bytes = o->line_bytes,
+				     .host_name = o->host_name,
+				     .user_name = o->user_name,
+				     .version = o->version,
+				     .write = o->write,
+				     .write_ctx = o->write_ctx};
 
 	if (!x) {
 		return NULL;
 	}
 	x->o = *o;
-	if (!x->o.batch) {
-		x->o.batch = ET_EXPORT_BATCH;
-	}
-	if (!x->o.line_bytes) {
-		x->o.line_bytes = ET_EXPORT_LINE_BYTES;
-	}
+	et_otlp_lines_init(&x->otlp, &lines);
 	et_buf_init(&x->rec, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&x->tmp, ET_BUF_DEFAULT_CAP * 2);
 	et_buf_init(&x->agent, (size_t)1 << 20);
-	x->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
 	return x;
 }
 
@@ -290,89 +280,6 @@ static bool dropped(const struct et_record_in *rec, const struct et_scan_member 
 
 /* ---- OTLP ---- */
 
-static int add_kv(struct et_buf *b, const char *key, const char *val, bool comma)
-{
-	if (comma) {
-		et_buf_addch(b, ',');
-	}
-	et_buf_adds(b, "{\"key\":");
-	et_json_strz(b, key);
-	et_buf_adds(b, ",\"value\":{\"stringValue\":");
-	et_json_strz(b, val);
-	return et_buf_adds(b, "}}");
-}
-
-/* Writes the text of a resourceLogs before its records into @b. */
-static int group_head(const struct et_export *x, const char *agent, struct et_buf *b)
-{
-	et_buf_adds(b, "{\"resource\":{\"attributes\":[");
-	add_kv(b, "service.name", SERVICE_NAME, false);
-	if (x->o.version) {
-		add_kv(b, "service.version", x->o.version, true);
-	}
-	if (x->o.host_name) {
-		add_kv(b, "host.name", x->o.host_name, true);
-	}
-	if (x->o.user_name) {
-		add_kv(b, "user.name", x->o.user_name, true);
-	}
-	add_kv(b, "agent", agent, true);
-	et_buf_adds(b, "]},\"scopeLogs\":[{\"scope\":{\"name\":\"" SERVICE_NAME "\"");
-	if (x->o.version) {
-		et_buf_adds(b, ",\"version\":");
-		et_json_strz(b, x->o.version);
-	}
-	et_buf_adds(b, "},\"logRecords\":[");
-	return b->failed ? -ENOMEM : 0;
-}
-
-static void groups_free(struct et_export *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->ngroups; i++) {
-		free(x->groups[i].agent);
-		et_buf_finish(&x->groups[i].recs);
-		et_buf_finish(&x->groups[i].head);
-	}
-	x->ngroups = 0;
-}
-
-static int flush(struct et_export *x)
-{
-	size_t i;
-	int r;
-
-	if (!x->in_line) {
-		return 0;
-	}
-	r = x->o.write(x->o.write_ctx, LINE_OPEN, sizeof(LINE_OPEN) - 1);
-	for (i = 0; i < x->ngroups && r == 0; i++) {
-		const struct group *g = &x->groups[i];
-
-		if (i) {
-			r = x->o.write(x->o.write_ctx, ",", 1);
-		}
-		if (r == 0) {
-			r = x->o.write(x->o.write_ctx, g->head.data, g->head.len);
-		}
-		if (r == 0) {
-			r = x->o.write(x->o.write_ctx, g->recs.data, g->recs.len);
-		}
-		if (r == 0) {
-			r = x->o.write(x->o.write_ctx, GROUP_CLOSE, sizeof(GROUP_CLOSE) - 1);
-		}
-	}
-	if (r == 0) {
-		r = x->o.write(x->o.write_ctx, LINE_CLOSE, sizeof(LINE_CLOSE) - 1);
-	}
-	groups_free(x);
-	x->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
-	x->in_line = 0;
-	x->lines++;
-	return r;
-}
-
 /* Builds the logRecord of @rec in x->rec, and its agent in x->agent. */
 static int build_log_record(struct et_export *x, const struct et_record_in *rec,
 			    const struct et_scan_member *mem, size_t count)
@@ -441,96 +348,12 @@ static int build_log_record(struct et_export *x, const struct et_record_in *rec,
 	return r ? r : (b->failed ? -ENOMEM : 0);
 }
 
-static struct group *group_find(struct et_export *x, const char *agent)
-{
-	size_t i;
-
-	for (i = 0; i < x->ngroups; i++) {
-		if (!strcmp(x->groups[i].agent, agent)) {
-			return &x->groups[i];
-		}
-	}
-	return NULL;
-}
-
-static struct group *group_add(struct et_export *x, const char *agent)
-{
-	struct group *g;
-
-	if (x->ngroups == x->galloc) {
-		size_t n = x->galloc ? x->galloc * 2 : 4;
-		struct group *v = realloc(x->groups, n * sizeof(*v));
-
-		if (!v) {
-			return NULL;
-		}
-		x->groups = v;
-		x->galloc = n;
-	}
-	g = &x->groups[x->ngroups];
-	memset(g, 0, sizeof(*g));
-	et_buf_init(&g->recs, ET_BUF_DEFAULT_CAP * 4);
-	et_buf_init(&g->head, (size_t)4 << 20);
-	g->agent = strdup(agent);
-	if (!g->agent || group_head(x, agent, &g->head) < 0) {
-		free(g->agent);
-		et_buf_finish(&g->head);
-		return NULL;
-	}
-	x->ngroups++;
-	return g;
-}
-
-/* The bytes adding x->rec to the group of x->agent would add to the pending line. */
-static size_t growth(struct et_export *x, const struct group *g)
-{
-	struct et_buf head;
-	size_t n;
-
-	if (g) {
-		return x->rec.len + (g->recs.len ? 1 : 0);
-	}
-	et_buf_init(&head, (size_t)4 << 20);
-	group_head(x, x->agent.data, &head);
-	n = head.len + x->rec.len + sizeof(GROUP_CLOSE) - 1 + (x->ngroups ? 1 : 0);
-	et_buf_finish(&head);
-	return n;
-}
-
 static int add_otlp(struct et_export *x, const struct et_record_in *rec,
 		    const struct et_scan_member *mem, size_t count)
 {
-	struct group *g;
-	size_t more;
 	int r = build_log_record(x, rec, mem, count);
 
-	if (r < 0) {
-		return r;
-	}
-	g = group_find(x, x->agent.data);
-	more = growth(x, g);
-	if (x->in_line && x->pending + more > x->o.line_bytes) {
-		r = flush(x);
-		if (r < 0) {
-			return r;
-		}
-		g = NULL;
-		more = growth(x, g);
-	}
-	if (!g && !(g = group_add(x, x->agent.data))) {
-		return -ENOMEM;
-	}
-	if (g->recs.len && (r = et_buf_addch(&g->recs, ',')) < 0) {
-		return r;
-	}
-	r = et_buf_add(&g->recs, x->rec.data, x->rec.len);
-	if (r < 0) {
-		return r;
-	}
-	x->pending += more;
-	x->in_line++;
-	x->records++;
-	return x->in_line >= x->o.batch ? flush(x) : 0;
+	return r < 0 ? r : et_otlp_lines_add(&x->otlp, x->agent.data, x->rec.data, x->rec.len);
 }
 
 /* ---- CSV ---- */
@@ -838,22 +661,22 @@ int et_export_end(struct et_export *x)
 	if (x->o.format == ET_EXPORT_CSV) {
 		return x->header_done ? 0 : csv_header(x);
 	}
-	return x->o.format == ET_EXPORT_CLICKHOUSE ? 0 : flush(x);
+	return x->o.format == ET_EXPORT_CLICKHOUSE ? 0 : et_otlp_lines_flush(&x->otlp);
 }
 
 size_t et_export_records(const struct et_export *x)
 {
-	return x->records;
+	return x->records + x->otlp.items;
 }
 
 size_t et_export_lines(const struct et_export *x)
 {
-	return x->lines;
+	return x->lines + x->otlp.lines;
 }
 
 size_t et_export_pending(const struct et_export *x)
 {
-	return x->in_line;
+	return x->otlp.in_line;
 }
 
 void et_export_destroy(struct et_export *x)
@@ -861,8 +684,7 @@ void et_export_destroy(struct et_export *x)
 	if (!x) {
 		return;
 	}
-	groups_free(x);
-	free(x->groups);
+	et_otlp_lines_finish(&x->otlp);
 	et_buf_finish(&x->rec);
 	et_buf_finish(&x->tmp);
 	et_buf_finish(&x->agent);

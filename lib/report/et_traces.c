@@ -21,15 +21,12 @@
 #include "et_hmap.h"
 #include "et_jdoc.h"
 #include "et_json.h"
+#include "et_otlp.h"
 #include "et_scan.h"
 
 #include "banned.h"
 
 #define MAX_MEMBERS 64
-#define SERVICE_NAME "execution-telemetry"
-#define LINE_OPEN "{\"resourceSpans\":["
-#define LINE_CLOSE "]}\n"
-#define GROUP_CLOSE "]}]}"
 #define NS_PER_MS 1000000LL
 
 /* OTLP Span.SpanKind and Status.StatusCode. */
@@ -49,20 +46,11 @@ struct agent {
 	int64_t start_ns, end_ns;
 };
 
-/* One resourceSpans of the pending line: the spans of one agent (claude-code, …). */
-struct group {
-	char *agent;	     /* owned */
-	struct et_buf spans; /* comma-separated */
-	struct et_buf head;
-};
-
 struct et_traces {
 	struct et_traces_opts o;
 	struct et_buf span, tmp, tmp2, key;
-	struct group *groups;
-	size_t ngroups, galloc;
-	size_t pending, in_line, spans, lines;
-	struct et_hmap agent_map; /* "session\0agent_id" -> index into agents */
+	struct et_otlp_lines otlp; /* the pending line, the spans and lines written */
+	struct et_hmap agent_map;  /* "session\0agent_id" -> index into agents */
 	struct agent *agents;
 	size_t nagents, aalloc;
 	struct et_hmap paths; /* transcript_path values */
@@ -71,24 +59,26 @@ struct et_traces {
 struct et_traces *et_traces_create(const struct et_traces_opts *o)
 {
 	struct et_traces *t = calloc(1, sizeof(*t));
+	struct et_otlp_opts lines = {.signal = ET_OTLP_TRACES,
+				     .batch = o->batch,
+				     .line_bytes = o->line_bytes,
+				     .host_name = o->host_name,
+				     .user_name = o->user_name,
+				     .version = o->version,
+				     .write = o->write,
+				     .write_ctx = o->write_ctx};
 
 	if (!t) {
 		return NULL;
 	}
 	t->o = *o;
-	if (!t->o.batch) {
-		t->o.batch = ET_EXPORT_BATCH;
-	}
-	if (!t->o.line_bytes) {
-		t->o.line_bytes = ET_EXPORT_LINE_BYTES;
-	}
+	et_otlp_lines_init(&t->otlp, &lines);
 	et_buf_init(&t->span, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&t->tmp, ET_BUF_DEFAULT_CAP * 2);
 	et_buf_init(&t->tmp2, ET_BUF_DEFAULT_CAP * 2);
 	et_buf_init(&t->key, ET_BUF_DEFAULT_CAP);
 	et_hmap_init(&t->agent_map);
 	et_hmap_init(&t->paths);
-	t->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
 	return t;
 }
 
@@ -163,169 +153,7 @@ static int add_hex(struct et_buf *b, const uint8_t *id, size_t n)
 	return r;
 }
 
-/* ---- attributes ---- */
-
-static void comma(struct et_buf *b, bool *first)
-{
-	if (!*first) {
-		et_buf_addch(b, ',');
-	}
-	*first = false;
-}
-
-static int attr_str(struct et_buf *b, bool *first, const char *key, const char *v, size_t n)
-{
-	comma(b, first);
-	et_buf_adds(b, "{\"key\":");
-	et_json_strz(b, key);
-	et_buf_adds(b, ",\"value\":{\"stringValue\":");
-	et_json_str(b, v, n);
-	return et_buf_adds(b, "}}");
-}
-
-static int attr_strz(struct et_buf *b, bool *first, const char *key, const char *v)
-{
-	return attr_str(b, first, key, v, strlen(v));
-}
-
-static int attr_int(struct et_buf *b, bool *first, const char *key, long long v)
-{
-	comma(b, first);
-	et_buf_adds(b, "{\"key\":");
-	et_json_strz(b, key);
-	return et_buf_addf(b, ",\"value\":{\"intValue\":\"%lld\"}}", v);
-}
-
 /* ---- lines ---- */
-
-static int group_head(const struct et_traces *t, const char *agent, struct et_buf *b)
-{
-	bool first = true;
-
-	et_buf_adds(b, "{\"resource\":{\"attributes\":[");
-	attr_strz(b, &first, "service.name", SERVICE_NAME);
-	if (t->o.version) {
-		attr_strz(b, &first, "service.version", t->o.version);
-	}
-	if (t->o.host_name) {
-		attr_strz(b, &first, "host.name", t->o.host_name);
-	}
-	if (t->o.user_name) {
-		attr_strz(b, &first, "user.name", t->o.user_name);
-	}
-	attr_strz(b, &first, "agent", agent);
-	et_buf_adds(b, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"" SERVICE_NAME "\"");
-	if (t->o.version) {
-		et_buf_adds(b, ",\"version\":");
-		et_json_strz(b, t->o.version);
-	}
-	et_buf_adds(b, "},\"spans\":[");
-	return b->failed ? -ENOMEM : 0;
-}
-
-static void groups_free(struct et_traces *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->ngroups; i++) {
-		free(t->groups[i].agent);
-		et_buf_finish(&t->groups[i].spans);
-		et_buf_finish(&t->groups[i].head);
-	}
-	t->ngroups = 0;
-}
-
-static int flush(struct et_traces *t)
-{
-	size_t i;
-	int r;
-
-	if (!t->in_line) {
-		return 0;
-	}
-	r = t->o.write(t->o.write_ctx, LINE_OPEN, sizeof(LINE_OPEN) - 1);
-	for (i = 0; i < t->ngroups && r == 0; i++) {
-		const struct group *g = &t->groups[i];
-
-		if (i) {
-			r = t->o.write(t->o.write_ctx, ",", 1);
-		}
-		if (r == 0) {
-			r = t->o.write(t->o.write_ctx, g->head.data, g->head.len);
-		}
-		if (r == 0) {
-			r = t->o.write(t->o.write_ctx, g->spans.data, g->spans.len);
-		}
-		if (r == 0) {
-			r = t->o.write(t->o.write_ctx, GROUP_CLOSE, sizeof(GROUP_CLOSE) - 1);
-		}
-	}
-	if (r == 0) {
-		r = t->o.write(t->o.write_ctx, LINE_CLOSE, sizeof(LINE_CLOSE) - 1);
-	}
-	groups_free(t);
-	t->pending = sizeof(LINE_OPEN) - 1 + sizeof(LINE_CLOSE) - 1;
-	t->in_line = 0;
-	t->lines++;
-	return r;
-}
-
-static struct group *group_find(struct et_traces *t, const char *agent)
-{
-	size_t i;
-
-	for (i = 0; i < t->ngroups; i++) {
-		if (!strcmp(t->groups[i].agent, agent)) {
-			return &t->groups[i];
-		}
-	}
-	return NULL;
-}
-
-static struct group *group_add(struct et_traces *t, const char *agent)
-{
-	struct group *g;
-
-	if (t->ngroups == t->galloc) {
-		size_t n = t->galloc ? t->galloc * 2 : 4;
-		struct group *v = realloc(t->groups, n * sizeof(*v));
-
-		if (!v) {
-			return NULL;
-		}
-		t->groups = v;
-		t->galloc = n;
-	}
-	g = &t->groups[t->ngroups];
-	memset(g, 0, sizeof(*g));
-	et_buf_init(&g->spans, ET_BUF_DEFAULT_CAP * 4);
-	et_buf_init(&g->head, (size_t)4 << 20);
-	g->agent = strdup(agent);
-	if (!g->agent || group_head(t, agent, &g->head) < 0) {
-		free(g->agent);
-		et_buf_finish(&g->head);
-		et_buf_finish(&g->spans);
-		return NULL;
-	}
-	t->ngroups++;
-	return g;
-}
-
-/* The bytes adding t->span to the group of @agent would add to the pending line. */
-static size_t growth(struct et_traces *t, const struct group *g, const char *agent)
-{
-	struct et_buf head;
-	size_t n;
-
-	if (g) {
-		return t->span.len + (g->spans.len ? 1 : 0);
-	}
-	et_buf_init(&head, (size_t)4 << 20);
-	group_head(t, agent, &head);
-	n = head.len + t->span.len + sizeof(GROUP_CLOSE) - 1 + (t->ngroups ? 1 : 0);
-	et_buf_finish(&head);
-	return n;
-}
 
 /*
  * Adds the span built in t->span to the pending line of resource @agent, writing the line first
@@ -334,41 +162,22 @@ static size_t growth(struct et_traces *t, const struct group *g, const char *age
 static int push_span(struct et_traces *t, const char *agent, enum et_span_kind kind,
 		     const uint8_t id[8], int64_t ts_ms)
 {
-	struct group *g;
-	size_t more;
 	int r;
 
 	if (t->span.failed) {
 		return -ENOMEM;
 	}
-	g = group_find(t, agent);
-	more = growth(t, g, agent);
-	if (t->in_line && t->pending + more > t->o.line_bytes) {
-		r = flush(t);
+	if (t->o.want) {
+		/* Asked after making room, so that what it accepts is exactly the next line. */
+		r = et_otlp_lines_fit(&t->otlp, agent, t->span.len);
 		if (r < 0) {
 			return r;
 		}
-		g = NULL;
-		more = growth(t, g, agent);
+		if (!t->o.want(t->o.want_ctx, kind, id, ts_ms)) {
+			return 0;
+		}
 	}
-	/* Asked here, after any flush, so that what it accepts is exactly the next line. */
-	if (t->o.want && !t->o.want(t->o.want_ctx, kind, id, ts_ms)) {
-		return 0;
-	}
-	if (!g && !(g = group_add(t, agent))) {
-		return -ENOMEM;
-	}
-	if (g->spans.len && (r = et_buf_addch(&g->spans, ',')) < 0) {
-		return r;
-	}
-	r = et_buf_add(&g->spans, t->span.data, t->span.len);
-	if (r < 0) {
-		return r;
-	}
-	t->pending += more;
-	t->in_line++;
-	t->spans++;
-	return t->in_line >= t->o.batch ? flush(t) : 0;
+	return et_otlp_lines_add(&t->otlp, agent, t->span.data, t->span.len);
 }
 
 /* Opens a span in t->span, up to the opening of its attributes. */
@@ -599,26 +408,26 @@ int et_traces_add(void *traces, const struct et_record_in *rec)
 	et_buf_adds(&t->tmp, tool);
 	span_open(t, a->trace, span, a->span, t->tmp.data, t->tmp.len, KIND_INTERNAL, has_time,
 		  start_ns, end_ns);
-	attr_strz(&t->span, &first, "gen_ai.operation.name", "execute_tool");
-	attr_strz(&t->span, &first, "gen_ai.tool.name", tool);
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.operation.name", "execute_tool");
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.tool.name", tool);
 	if (rec->tool_use_id.p) {
 		et_buf_reset(&t->tmp);
 		et_span_decode(rec->tool_use_id, &t->tmp);
-		attr_str(&t->span, &first, "gen_ai.tool.call.id", t->tmp.data, t->tmp.len);
+		et_otlp_attr_str(&t->span, &first, "gen_ai.tool.call.id", t->tmp.data, t->tmp.len);
 	}
-	attr_strz(&t->span, &first, "gen_ai.tool.type",
-		  strncmp(tool, "mcp__", 5) == 0 ? "extension" : "function");
-	attr_str(&t->span, &first, "gen_ai.conversation.id", session, sn);
-	attr_strz(&t->span, &first, "gen_ai.agent.name", a->name);
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.tool.type",
+			  strncmp(tool, "mcp__", 5) == 0 ? "extension" : "function");
+	et_otlp_attr_str(&t->span, &first, "gen_ai.conversation.id", session, sn);
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.agent.name", a->name);
 	if (a->id) {
-		attr_strz(&t->span, &first, "gen_ai.agent.id", a->id);
+		et_otlp_attr_strz(&t->span, &first, "gen_ai.agent.id", a->id);
 	}
-	attr_strz(&t->span, &first, "execution_telemetry.outcome",
-		  rec->outcome == ET_OUT_SUCCESS   ? "success"
-		  : rec->outcome == ET_OUT_FAILURE ? "failure"
-						   : "interrupted");
+	et_otlp_attr_strz(&t->span, &first, "execution_telemetry.outcome",
+			  rec->outcome == ET_OUT_SUCCESS   ? "success"
+			  : rec->outcome == ET_OUT_FAILURE ? "failure"
+							   : "interrupted");
 	if (rec->outcome != ET_OUT_SUCCESS) {
-		attr_strz(&t->span, &first, "error.type", error_type(rec, tool, &t->tmp));
+		et_otlp_attr_strz(&t->span, &first, "error.type", error_type(rec, tool, &t->tmp));
 	}
 	m = et_scan_find(mem, count, "exit_code");
 	if (m && m->type == 'n' && m->val[0] != 'n' && m->val[0] != 't' && m->val[0] != 'f') {
@@ -628,11 +437,11 @@ int et_traces_add(void *traces, const struct et_record_in *rec)
 		snprintf(num, sizeof(num), "%.*s", (int)(m->val_len < 23 ? m->val_len : 23),
 			 m->val);
 		v = strtoll(num, NULL, 10);
-		attr_int(&t->span, &first, "process.exit.code", v);
+		et_otlp_attr_int(&t->span, &first, "process.exit.code", v);
 	}
 	if (t->o.include_params && rec->params && rec->params_len) {
-		attr_str(&t->span, &first, "gen_ai.tool.call.arguments", rec->params,
-			 rec->params_len);
+		et_otlp_attr_str(&t->span, &first, "gen_ai.tool.call.arguments", rec->params,
+				 rec->params_len);
 	}
 	et_buf_adds(&t->span, "]");
 	if (rec->outcome != ET_OUT_SUCCESS) {
@@ -715,22 +524,24 @@ int et_traces_add_chat(void *traces, const struct et_usage_response *res)
 	et_buf_add(&t->tmp, res->model, res->model_len);
 	span_open(t, a->trace, span, a->span, t->tmp.data, t->tmp.len, KIND_CLIENT, has_time, ns,
 		  ns);
-	attr_strz(&t->span, &first, "gen_ai.operation.name", "chat");
-	attr_strz(&t->span, &first, "gen_ai.provider.name", "anthropic");
-	attr_str(&t->span, &first, "gen_ai.request.model", res->model, res->model_len);
-	attr_str(&t->span, &first, "gen_ai.response.model", res->model, res->model_len);
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.operation.name", "chat");
+	et_otlp_attr_strz(&t->span, &first, "gen_ai.provider.name", "anthropic");
+	et_otlp_attr_str(&t->span, &first, "gen_ai.request.model", res->model, res->model_len);
+	et_otlp_attr_str(&t->span, &first, "gen_ai.response.model", res->model, res->model_len);
 	if (res->msg_id) {
-		attr_str(&t->span, &first, "gen_ai.response.id", res->msg_id, res->msg_id_len);
+		et_otlp_attr_str(&t->span, &first, "gen_ai.response.id", res->msg_id,
+				 res->msg_id_len);
 	}
-	attr_str(&t->span, &first, "gen_ai.conversation.id", res->session, res->session_len);
+	et_otlp_attr_str(&t->span, &first, "gen_ai.conversation.id", res->session,
+			 res->session_len);
 	/* The conventions count every input token, cached or not, in input_tokens. */
-	attr_int(&t->span, &first, "gen_ai.usage.input_tokens",
-		 (long long)(res->u.input + res->u.cache_read + res->u.cache_create));
-	attr_int(&t->span, &first, "gen_ai.usage.output_tokens", (long long)res->u.output);
-	attr_int(&t->span, &first, "gen_ai.usage.cache_read.input_tokens",
-		 (long long)res->u.cache_read);
-	attr_int(&t->span, &first, "gen_ai.usage.cache_creation.input_tokens",
-		 (long long)res->u.cache_create);
+	et_otlp_attr_int(&t->span, &first, "gen_ai.usage.input_tokens",
+			 (long long)(res->u.input + res->u.cache_read + res->u.cache_create));
+	et_otlp_attr_int(&t->span, &first, "gen_ai.usage.output_tokens", (long long)res->u.output);
+	et_otlp_attr_int(&t->span, &first, "gen_ai.usage.cache_read.input_tokens",
+			 (long long)res->u.cache_read);
+	et_otlp_attr_int(&t->span, &first, "gen_ai.usage.cache_creation.input_tokens",
+			 (long long)res->u.cache_create);
 	et_buf_adds(&t->span, "]}");
 	return push_span(t, a->group, ET_SPAN_CHAT, span, has_time ? res->ts_ms : 0);
 }
@@ -751,17 +562,17 @@ int et_traces_end(struct et_traces *t)
 		et_buf_adds(&t->tmp, a->name);
 		span_open(t, a->trace, a->span, a->sub ? a->parent : NULL, t->tmp.data, t->tmp.len,
 			  KIND_INTERNAL, a->has_time, a->start_ns, a->end_ns);
-		attr_strz(&t->span, &first, "gen_ai.operation.name", "invoke_agent");
-		attr_strz(&t->span, &first, "gen_ai.agent.name", a->name);
+		et_otlp_attr_strz(&t->span, &first, "gen_ai.operation.name", "invoke_agent");
+		et_otlp_attr_strz(&t->span, &first, "gen_ai.agent.name", a->name);
 		if (a->id) {
-			attr_strz(&t->span, &first, "gen_ai.agent.id", a->id);
+			et_otlp_attr_strz(&t->span, &first, "gen_ai.agent.id", a->id);
 		}
-		attr_strz(&t->span, &first, "gen_ai.conversation.id", a->session);
+		et_otlp_attr_strz(&t->span, &first, "gen_ai.conversation.id", a->session);
 		et_buf_adds(&t->span, "]}");
 		r = push_span(t, a->group, ET_SPAN_AGENT, a->span,
 			      a->has_time ? a->end_ns / NS_PER_MS : 0);
 	}
-	return r ? r : flush(t);
+	return r ? r : et_otlp_lines_flush(&t->otlp);
 }
 
 int et_traces_transcripts(const struct et_traces *t, int (*fn)(void *ctx, const char *path),
@@ -782,17 +593,17 @@ int et_traces_transcripts(const struct et_traces *t, int (*fn)(void *ctx, const 
 
 size_t et_traces_spans(const struct et_traces *t)
 {
-	return t->spans;
+	return t->otlp.items;
 }
 
 size_t et_traces_lines(const struct et_traces *t)
 {
-	return t->lines;
+	return t->otlp.lines;
 }
 
 size_t et_traces_pending(const struct et_traces *t)
 {
-	return t->in_line;
+	return t->otlp.in_line;
 }
 
 void et_traces_destroy(struct et_traces *t)
@@ -802,8 +613,7 @@ void et_traces_destroy(struct et_traces *t)
 	if (!t) {
 		return;
 	}
-	groups_free(t);
-	free(t->groups);
+	et_otlp_lines_finish(&t->otlp);
 	for (i = 0; i < t->nagents; i++) {
 		free(t->agents[i].session);
 		free(t->agents[i].name);

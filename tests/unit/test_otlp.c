@@ -1,0 +1,346 @@
+/*
+ * Unit tests for et_otlp, the OTLP JSON line writer of both OTLP exports: the exact text of a
+ * line for logs and for traces (resource attributes present and left out), a resource per agent
+ * in the order agents first appear, batching by count, the line_bytes bound at its exact edge
+ * (for an item of a known resource and for a new resource), an item larger than the bound alone
+ * on its line, making room before a filter decides, writer errors, and the attribute helpers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "et_buf.h"
+#include "et_otlp.h"
+#include "tap.h"
+
+struct sink {
+	struct et_buf out;
+	size_t writes;
+	int fail_at; /* the write that fails with -EIO (1-based), 0: none */
+};
+
+static int sink_write(void *ctx, const char *data, size_t n)
+{
+	struct sink *s = ctx;
+
+	s->writes++;
+	if (s->fail_at && s->writes >= (size_t)s->fail_at) {
+		return -EIO;
+	}
+	return et_buf_add(&s->out, data, n);
+}
+
+static void sink_init(struct sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	et_buf_init(&s->out, (size_t)64 << 20);
+}
+
+static struct et_otlp_opts opts(enum et_otlp_signal sig, struct sink *s)
+{
+	struct et_otlp_opts o = {.signal = sig, .write = sink_write, .write_ctx = s};
+
+	return o;
+}
+
+/* Counts the lines of @s and checks that each is a JSON object; returns the count. */
+static size_t json_lines(const char *s, bool *all_json)
+{
+	const char *p = s, *nl;
+	size_t n = 0;
+
+	*all_json = true;
+	while (*p) {
+		char *line;
+		cJSON *j;
+
+		nl = strchr(p, '\n');
+		if (!nl) {
+			*all_json = false;
+			break;
+		}
+		line = strndup(p, (size_t)(nl - p));
+		j = line ? cJSON_Parse(line) : NULL;
+		*all_json = *all_json && j && cJSON_IsObject(j);
+		cJSON_Delete(j);
+		free(line);
+		n++;
+		p = nl + 1;
+	}
+	return n;
+}
+
+#define ATTR(k, v) "{\"key\":\"" k "\",\"value\":{\"stringValue\":\"" v "\"}}"
+
+static void test_logs_text(void)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+
+	sink_init(&s);
+	o = opts(ET_OTLP_LOGS, &s);
+	o.host_name = "h";
+	o.user_name = "u\"1";
+	o.version = "1.2";
+	et_otlp_lines_init(&w, &o);
+	tap_ok(et_otlp_lines_flush(&w) == 0 && s.writes == 0 && w.lines == 0,
+	       "logs: an empty line is not written");
+	tap_ok(et_otlp_lines_add(&w, "claude-code", "{\"a\":1}", 7) == 0 && s.writes == 0,
+	       "logs: an item waits in the pending line");
+	tap_ok(et_otlp_lines_add(&w, "claude-code", "{\"b\":2}", 7) == 0, "logs: a second item");
+	tap_ok(w.in_line == 2 && w.items == 2, "logs: two items pending, two added");
+	tap_ok(et_otlp_lines_flush(&w) == 0 && w.lines == 1 && w.in_line == 0,
+	       "logs: flush writes one line and empties it");
+	tap_is_str(
+		s.out.data,
+		"{\"resourceLogs\":[{\"resource\":{\"attributes\":[" ATTR("service.name", "execution-telemetry") "," ATTR(
+			"service.version",
+			"1.2") "," ATTR("host.name",
+					"h") "," ATTR("user.name",
+						      "u\\\"1") "," ATTR("agent",
+									 "claude-code") "]},\"scopeLogs\":[{\"scope\":{\"name\":\"execution-telemetry\",\"version\":"
+											"\"1.2\"},\"logRecords\":[{\"a\":1},{\"b\":2}]}]}]}\n",
+		"logs: the line, every resource attribute, the scope's version, items in order");
+	tap_ok(w.pending == strlen("{\"resourceLogs\":[") + strlen("]}\n"),
+	       "logs: pending is back to an empty line's bytes");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+}
+
+static void test_traces_text(void)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+	bool all_json;
+
+	sink_init(&s);
+	o = opts(ET_OTLP_TRACES, &s);
+	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_add(&w, "claude-code", "{\"s\":1}", 7);
+	et_otlp_lines_add(&w, "gemini-cli", "{\"s\":2}", 7);
+	et_otlp_lines_add(&w, "claude-code", "{\"s\":3}", 7);
+	tap_ok(w.ngroups == 2, "traces: two agents, two resources");
+	tap_ok(et_otlp_lines_flush(&w) == 0, "traces: flush");
+	tap_is_str(
+		s.out.data,
+		"{\"resourceSpans\":[{\"resource\":{\"attributes\":[" ATTR("service.name", "execution-telemetry") "," ATTR(
+			"agent",
+			"claude-code") "]},\"scopeSpans\":[{\"scope\":{\"name\":\"execution-telemetry\"},\"spans\":["
+				       "{\"s\":1},{\"s\":3}]}]},{\"resource\":{\"attributes\":[" ATTR(
+					       "service.name",
+					       "execution-telemetry") "," ATTR("agent",
+									       "gemini-cli") "]},\"scopeSpans\":[{\"scope\":{\"name\":\"execution-telemetry\"},\"spans\":["
+											     "{\"s\":2}]}]}]}\n",
+		"traces: resources in the order agents came, absent attributes left out");
+	tap_ok(json_lines(s.out.data, &all_json) == 1 && all_json, "traces: the line is JSON");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+}
+
+static void test_batch(void)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+	bool all_json;
+	size_t i;
+	int r = 0;
+
+	sink_init(&s);
+	o = opts(ET_OTLP_LOGS, &s);
+	o.batch = 2;
+	et_otlp_lines_init(&w, &o);
+	for (i = 0; i < 5 && r == 0; i++) {
+		r = et_otlp_lines_add(&w, i % 2 ? "a" : "b", "{}", 2);
+	}
+	tap_ok(r == 0 && w.lines == 2 && w.in_line == 1, "batch 2: five items, two lines written");
+	tap_ok(et_otlp_lines_flush(&w) == 0 && w.lines == 3 && w.items == 5,
+	       "batch 2: the last line at flush");
+	tap_ok(json_lines(s.out.data, &all_json) == 3 && all_json, "batch 2: three JSON lines");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+
+	sink_init(&s);
+	o = opts(ET_OTLP_LOGS, &s);
+	et_otlp_lines_init(&w, &o);
+	tap_ok(w.o.batch == ET_EXPORT_BATCH && w.o.line_bytes == ET_EXPORT_LINE_BYTES,
+	       "defaults: ET_EXPORT_BATCH and ET_EXPORT_LINE_BYTES");
+	for (i = 0; i < ET_EXPORT_BATCH && r == 0; i++) {
+		r = et_otlp_lines_add(&w, "a", "{}", 2);
+	}
+	tap_ok(r == 0 && w.lines == 1 && w.in_line == 0, "defaults: a line every 1000 items");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+}
+
+/* The bytes of the line @items make (each "AGENT ITEM", space-separated), written at once. */
+static size_t line_len(enum et_otlp_signal sig, const char *const *agents, const char *const *items,
+		       size_t n)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+	size_t i, len;
+
+	sink_init(&s);
+	o = opts(sig, &s);
+	o.line_bytes = (size_t)1 << 30;
+	et_otlp_lines_init(&w, &o);
+	for (i = 0; i < n; i++) {
+		et_otlp_lines_add(&w, agents[i], items[i], strlen(items[i]));
+	}
+	et_otlp_lines_flush(&w);
+	len = s.out.len;
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+	return len;
+}
+
+/* Adds the @n items with line_bytes @bytes; returns the lines written in the end. */
+static size_t lines_with(enum et_otlp_signal sig, size_t bytes, const char *const *agents,
+			 const char *const *items, size_t n, size_t *longest)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+	const char *p, *nl;
+	size_t i, lines;
+
+	sink_init(&s);
+	o = opts(sig, &s);
+	o.line_bytes = bytes;
+	et_otlp_lines_init(&w, &o);
+	for (i = 0; i < n; i++) {
+		et_otlp_lines_add(&w, agents[i], items[i], strlen(items[i]));
+	}
+	et_otlp_lines_flush(&w);
+	lines = w.lines;
+	*longest = 0;
+	for (p = s.out.data; (nl = strchr(p, '\n')); p = nl + 1) {
+		if ((size_t)(nl + 1 - p) > *longest) {
+			*longest = (size_t)(nl + 1 - p);
+		}
+	}
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+	return lines;
+}
+
+static void test_line_bytes(void)
+{
+	static const char *const same[] = {"a", "a"}, *const two[] = {"a", "bb"};
+	static const char *const items[] = {"{\"x\":\"0123456789\"}", "{\"y\":1}"};
+	size_t full, longest;
+
+	full = line_len(ET_OTLP_LOGS, same, items, 2);
+	tap_ok(lines_with(ET_OTLP_LOGS, full, same, items, 2, &longest) == 1 && longest == full,
+	       "line_bytes: a line of exactly line_bytes is one line");
+	tap_ok(lines_with(ET_OTLP_LOGS, full - 1, same, items, 2, &longest) == 2 &&
+		       longest <= full - 1,
+	       "line_bytes: one byte less and the second item starts a new line");
+	full = line_len(ET_OTLP_TRACES, two, items, 2);
+	tap_ok(lines_with(ET_OTLP_TRACES, full, two, items, 2, &longest) == 1 && longest == full,
+	       "line_bytes: a new resource's bytes are counted exactly");
+	tap_ok(lines_with(ET_OTLP_TRACES, full - 1, two, items, 2, &longest) == 2 &&
+		       longest <= full - 1,
+	       "line_bytes: one byte less and the new resource goes to the next line");
+	tap_ok(lines_with(ET_OTLP_LOGS, 10, same, items, 2, &longest) == 2,
+	       "line_bytes: an item larger than the bound is alone on its line");
+}
+
+static void test_fit(void)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+	size_t one;
+
+	sink_init(&s);
+	o = opts(ET_OTLP_TRACES, &s);
+	et_otlp_lines_init(&w, &o);
+	tap_ok(et_otlp_lines_fit(&w, "a", (size_t)4 << 20) == 0 && s.writes == 0,
+	       "fit: an empty line takes any item, nothing written");
+	et_otlp_lines_add(&w, "a", "{}", 2);
+	one = w.pending;
+	tap_ok(et_otlp_lines_fit(&w, "a", 100) == 0 && s.writes == 0 && w.in_line == 1,
+	       "fit: an item that fits writes nothing");
+	tap_ok(et_otlp_lines_fit(&w, "b", ET_EXPORT_LINE_BYTES - one) == 0 && w.lines == 1 &&
+		       w.in_line == 0 && s.out.len == one,
+	       "fit: an item that does not fit writes the pending line first");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+}
+
+static void test_errors(void)
+{
+	struct sink s;
+	struct et_otlp_lines w;
+	struct et_otlp_opts o;
+
+	sink_init(&s);
+	s.fail_at = 1;
+	o = opts(ET_OTLP_LOGS, &s);
+	o.batch = 2;
+	et_otlp_lines_init(&w, &o);
+	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == 0, "error: the first item waits");
+	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == -EIO, "error: the writer's error comes back");
+	tap_ok(w.in_line == 0 && w.ngroups == 0 && w.lines == 1,
+	       "error: the line is dropped and counted");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+
+	sink_init(&s);
+	s.fail_at = 7; /* open, head, items, close, comma, head, then the second resource's items */
+	o = opts(ET_OTLP_LOGS, &s);
+	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_add(&w, "a", "{}", 2);
+	et_otlp_lines_add(&w, "b", "{}", 2);
+	tap_ok(et_otlp_lines_flush(&w) == -EIO && s.writes == 7 && !strchr(s.out.data, '\n'),
+	       "error: a write that fails stops the line there");
+	et_otlp_lines_finish(&w);
+	et_buf_finish(&s.out);
+
+	memset(&w, 0, sizeof(w));
+	et_otlp_lines_finish(&w);
+	sink_init(&s);
+	o = opts(ET_OTLP_LOGS, &s);
+	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_add(&w, "a", "{}", 2);
+	et_otlp_lines_finish(&w);
+	tap_ok(s.writes == 0 && w.groups == NULL, "finish: frees a pending line without writing");
+	et_buf_finish(&s.out);
+}
+
+static void test_attrs(void)
+{
+	struct et_buf b;
+	bool first = true;
+
+	et_buf_init(&b, 4096);
+	et_otlp_attr_str(&b, &first, "k", "a\"\n\0b", 5);
+	tap_ok(!first, "attr: first is cleared");
+	et_otlp_attr_strz(&b, &first, "z", "\xc3\xa9");
+	et_otlp_attr_int(&b, &first, "n", -9007199254740993LL);
+	tap_is_str(b.data,
+		   "{\"key\":\"k\",\"value\":{\"stringValue\":\"a\\\"\\n\\u0000b\"}},"
+		   "{\"key\":\"z\",\"value\":{\"stringValue\":\"\xc3\xa9\"}},"
+		   "{\"key\":\"n\",\"value\":{\"intValue\":\"-9007199254740993\"}}",
+		   "attr: strings escaped, a comma between, a 64-bit intValue as a string");
+	et_buf_finish(&b);
+}
+
+int main(void)
+{
+	test_logs_text();
+	test_traces_text();
+	test_batch();
+	test_line_bytes();
+	test_fit();
+	test_errors();
+	test_attrs();
+	return tap_done();
+}
