@@ -468,13 +468,7 @@ int cost_per_call(const struct cli *c, struct et_pricing *p, struct et_usage_fil
 		goto out;
 	}
 	et_transcript_sort(&fs);
-	memset(f, 0, sizeof(*f));
-	f->has_since = c->filter.has_since;
-	f->since_ms = c->filter.since_ms;
-	f->has_until = c->filter.has_until;
-	f->until_ms = c->filter.until_ms;
-	f->session = c->session;
-	f->project = c->project;
+	usage_filter(f, c);
 	memset(&rd, 0, sizeof(rd));
 	memset(&tr, 0, sizeof(tr));
 	memset(&st, 0, sizeof(st));

@@ -15,6 +15,7 @@
 #include "et_buf.h"
 #include "et_export.h"
 #include "et_logrec.h"
+#include "sink.h"
 #include "tap.h"
 
 /* A failed Bash call: an error with a newline, quotes and a comma; params with both. */
@@ -58,23 +59,6 @@ static const char rec_old[] = "{\"timestamp\":\"2025-11-21T15:00:00\",\"tool_nam
 
 static const char *const all_recs[] = {rec_bash, rec_read, rec_intr, rec_batch, rec_old};
 #define NRECS (sizeof(all_recs) / sizeof(all_recs[0]))
-
-struct sink {
-	struct et_buf out;
-	size_t writes;
-	int fail_at; /* the write that fails with -EIO (1-based), 0: none */
-};
-
-static int sink_write(void *ctx, const char *data, size_t n)
-{
-	struct sink *s = ctx;
-
-	s->writes++;
-	if (s->fail_at && s->writes >= (size_t)s->fail_at) {
-		return -EIO;
-	}
-	return et_buf_add(&s->out, data, n);
-}
 
 /* Feeds the records to an exporter; returns the first error. */
 static int feed(struct et_export *x, const char *const *recs, size_t n)

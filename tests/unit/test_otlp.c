@@ -13,24 +13,8 @@
 
 #include "et_buf.h"
 #include "et_otlp.h"
+#include "sink.h"
 #include "tap.h"
-
-struct sink {
-	struct et_buf out;
-	size_t writes;
-	int fail_at; /* the write that fails with -EIO (1-based), 0: none */
-};
-
-static int sink_write(void *ctx, const char *data, size_t n)
-{
-	struct sink *s = ctx;
-
-	s->writes++;
-	if (s->fail_at && s->writes >= (size_t)s->fail_at) {
-		return -EIO;
-	}
-	return et_buf_add(&s->out, data, n);
-}
 
 static void sink_init(struct sink *s)
 {
@@ -177,29 +161,6 @@ static void test_batch(void)
 	et_buf_finish(&s.out);
 }
 
-/* The bytes of the line @items make (each "AGENT ITEM", space-separated), written at once. */
-static size_t line_len(enum et_otlp_signal sig, const char *const *agents, const char *const *items,
-		       size_t n)
-{
-	struct sink s;
-	struct et_otlp_lines w;
-	struct et_otlp_opts o;
-	size_t i, len;
-
-	sink_init(&s);
-	o = opts(sig, &s);
-	o.line_bytes = (size_t)1 << 30;
-	et_otlp_lines_init(&w, &o);
-	for (i = 0; i < n; i++) {
-		et_otlp_lines_add(&w, agents[i], items[i], strlen(items[i]));
-	}
-	et_otlp_lines_flush(&w);
-	len = s.out.len;
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
-	return len;
-}
-
 /* Adds the @n items with line_bytes @bytes; returns the lines written in the end. */
 static size_t lines_with(enum et_otlp_signal sig, size_t bytes, const char *const *agents,
 			 const char *const *items, size_t n, size_t *longest)
@@ -236,13 +197,13 @@ static void test_line_bytes(void)
 	static const char *const items[] = {"{\"x\":\"0123456789\"}", "{\"y\":1}"};
 	size_t full, longest;
 
-	full = line_len(ET_OTLP_LOGS, same, items, 2);
+	lines_with(ET_OTLP_LOGS, (size_t)1 << 30, same, items, 2, &full);
 	tap_ok(lines_with(ET_OTLP_LOGS, full, same, items, 2, &longest) == 1 && longest == full,
 	       "line_bytes: a line of exactly line_bytes is one line");
 	tap_ok(lines_with(ET_OTLP_LOGS, full - 1, same, items, 2, &longest) == 2 &&
 		       longest <= full - 1,
 	       "line_bytes: one byte less and the second item starts a new line");
-	full = line_len(ET_OTLP_TRACES, two, items, 2);
+	lines_with(ET_OTLP_TRACES, (size_t)1 << 30, two, items, 2, &full);
 	tap_ok(lines_with(ET_OTLP_TRACES, full, two, items, 2, &longest) == 1 && longest == full,
 	       "line_bytes: a new resource's bytes are counted exactly");
 	tap_ok(lines_with(ET_OTLP_TRACES, full - 1, two, items, 2, &longest) == 2 &&
