@@ -29,8 +29,36 @@
 
 /* ---- walking JSON that the scanner has already validated ---- */
 
-/* Returns the offset just past the string whose opening quote is at @i. */
-static size_t skip_string(const char *s, size_t n, size_t i)
+/*
+ * Byte classes for the walk: what ends a scalar (a number or a literal), and what the walk over
+ * an object or an array stops at. A table lookup a byte, instead of a chain of comparisons.
+ */
+#define C_SCALAR_END 1u /* , } ] and white space */
+#define C_QUOTE 2u
+#define C_OPEN 4u  /* { [ */
+#define C_CLOSE 8u /* } ] */
+#define C_WS 16u
+
+static const unsigned char byte_class[256] = {
+	[','] = C_SCALAR_END,
+	['}'] = C_SCALAR_END | C_CLOSE,
+	[']'] = C_SCALAR_END | C_CLOSE,
+	[' '] = C_SCALAR_END | C_WS,
+	['\n'] = C_SCALAR_END | C_WS,
+	['\t'] = C_SCALAR_END | C_WS,
+	['\r'] = C_SCALAR_END | C_WS,
+	['"'] = C_QUOTE,
+	['{'] = C_OPEN,
+	['['] = C_OPEN,
+};
+
+#define CLASS(c) byte_class[(unsigned char)(c)]
+
+/*
+ * Returns the offset just past the string whose opening quote is at @i (@n when it does not end).
+ * The quote ends the string unless an odd number of backslashes precede it.
+ */
+static inline size_t skip_string(const char *s, size_t n, size_t i)
 {
 	const char *q;
 	size_t k, bs;
@@ -40,8 +68,10 @@ static size_t skip_string(const char *s, size_t n, size_t i)
 		if (!q) {
 			return n;
 		}
-		/* The quote ends the string unless an odd number of backslashes precede it. */
 		k = (size_t)(q - s);
+		if (s[k - 1] != '\\') {
+			return k + 1; /* the usual case: no backslash before it */
+		}
 		for (bs = 0; k - bs > i && s[k - 1 - bs] == '\\'; bs++) {
 		}
 		if (bs % 2 == 0) {
@@ -62,35 +92,32 @@ static size_t skip_value(const char *s, size_t n, size_t i)
 	if (s[i] == '"') {
 		return skip_string(s, n, i);
 	}
-	if (s[i] != '{' && s[i] != '[') {
-		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
-		       s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
+	if (!(CLASS(s[i]) & C_OPEN)) {
+		while (i < n && !(CLASS(s[i]) & C_SCALAR_END)) {
 			i++;
 		}
 		return i;
 	}
 	while (i < n) {
-		char c = s[i];
+		unsigned c = CLASS(s[i]);
 
-		if (c == '"') {
+		if (c & C_QUOTE) {
 			i = skip_string(s, n, i);
 			continue;
 		}
-		if (c == '{' || c == '[') {
+		if (c & C_OPEN) {
 			depth++;
-		} else if (c == '}' || c == ']') {
-			if (--depth == 0) {
-				return i + 1;
-			}
+		} else if ((c & C_CLOSE) && --depth == 0) {
+			return i + 1;
 		}
 		i++;
 	}
 	return n;
 }
 
-static size_t ws(const char *s, size_t n, size_t i)
+static inline size_t ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+	while (i < n && (CLASS(s[i]) & C_WS)) {
 		i++;
 	}
 	return i;
@@ -152,12 +179,14 @@ static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
 	return true;
 }
 
-static bool is_key(const char *k, size_t n, const char *lit)
+static inline bool key_eq(const char *k, size_t n, const char *lit, size_t l)
 {
-	size_t l = strlen(lit);
-
 	return n == l && memcmp(k, lit, l) == 0;
 }
+
+/* A string literal and its length, for key_eq; is_key compares with a literal. */
+#define LIT(lit) (lit), (sizeof(lit) - 1)
+#define is_key(k, n, lit) key_eq((k), (n), LIT(lit))
 
 static struct et_span str_span(const char *v, size_t n)
 {
@@ -303,12 +332,12 @@ static bool next_element(const char *s, size_t n, size_t *pos, const char **val,
 	return true;
 }
 
-static bool span_is(struct et_span s, const char *lit)
+static inline bool span_eq(struct et_span s, const char *lit, size_t l)
 {
-	size_t l = strlen(lit);
-
 	return s.p && !s.escaped && s.n == l && memcmp(s.p, lit, l) == 0;
 }
+
+#define span_is(s, lit) span_eq((s), LIT(lit))
 
 /*
  * A token count: null (0), or a whole number from 0 to ET_TX_MAX_TOKENS written without a
@@ -339,19 +368,19 @@ static bool count_value(const char *v, size_t n, uint64_t *out)
 	return true;
 }
 
-static bool parse_pair(const char *s, size_t n, const char *k1, uint64_t *v1, const char *k2,
-		       uint64_t *v2, bool *seen)
+static bool parse_pair(const char *s, size_t n, const char *k1, size_t l1, uint64_t *v1,
+		       const char *k2, size_t l2, uint64_t *v2, bool *seen)
 {
 	struct member m;
 	size_t pos = 0;
 
 	while (next_member(s, n, &pos, &m)) {
-		if (is_key(m.key, m.key_len, k1)) {
+		if (key_eq(m.key, m.key_len, k1, l1)) {
 			if (!count_value(m.val, m.val_len, v1)) {
 				return false;
 			}
 			*seen = true;
-		} else if (is_key(m.key, m.key_len, k2)) {
+		} else if (key_eq(m.key, m.key_len, k2, l2)) {
 			if (!count_value(m.val, m.val_len, v2)) {
 				return false;
 			}
@@ -392,8 +421,9 @@ static int parse_usage(const char *s, size_t n, struct et_tx_line *out)
 			} else if (is_key(m.key, m.key_len, "cache_read_input_tokens")) {
 				slot = &u->cache_read;
 			} else if (is_key(m.key, m.key_len, "cache_creation") && m.val[0] == '{') {
-				if (!parse_pair(m.val, m.val_len, "ephemeral_5m_input_tokens", &e5,
-						"ephemeral_1h_input_tokens", &e1, &seen)) {
+				if (!parse_pair(m.val, m.val_len, LIT("ephemeral_5m_input_tokens"),
+						&e5, LIT("ephemeral_1h_input_tokens"), &e1,
+						&seen)) {
 					return -EINVAL;
 				}
 				u->has_breakdown = seen;
@@ -403,9 +433,9 @@ static int parse_usage(const char *s, size_t n, struct et_tx_line *out)
 			if (is_key(m.key, m.key_len, "server_tool_use") && m.val[0] == '{') {
 				bool any = false;
 
-				if (!parse_pair(m.val, m.val_len, "web_search_requests",
-						&u->web_search, "web_fetch_requests", &u->web_fetch,
-						&any)) {
+				if (!parse_pair(m.val, m.val_len, LIT("web_search_requests"),
+						&u->web_search, LIT("web_fetch_requests"),
+						&u->web_fetch, &any)) {
 					return -EINVAL;
 				}
 			} else if (is_key(m.key, m.key_len, "speed")) {
