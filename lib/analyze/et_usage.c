@@ -74,12 +74,26 @@ struct et_usage {
 	size_t n, alloc;
 	struct et_tx_usage *bigs; /* the usage of E_BIG entries */
 	size_t nbigs, bigs_alloc;
-	struct et_hmap msgids; /* message.id -> index into msgs */
+	/*
+	 * message.id -> index into msgs: an open-addressing table of the ids' hashes, the ids' bytes
+	 * in one arena. A lookup touches one slot, and the arena only to confirm a match; adding an
+	 * id costs no allocation of its own. (A response has several lines, so most lines find.)
+	 */
+	struct mslot {
+		uint64_t hash;
+		uint32_t msg; /* index into msgs + 1; 0: an empty slot */
+		uint32_t len; /* the id's length */
+	} * mslots;
+	size_t nmslots; /* a power of two, or 0 */
+	char *ids;	/* the arena: every message.id, one after the other */
+	size_t ids_len, ids_cap;
 	struct msg {
+		size_t off; /* its id: ids + off, mslots' len bytes (also here, for et_usage_each) */
+		uint32_t len;  /* the id's length */
 		uint32_t head; /* its first response: index into v + 1 */
 		bool nonside;  /* a non-sidechain line has this message.id */
 	} * msgs;
-	size_t msgs_alloc;
+	size_t nmsgs, msgs_alloc;
 	struct et_hmap sessions, models, projects, agents;
 	struct et_hmap agent_ids; /* with each: a subagent's agentId, or "" */
 	struct last last[4];	  /* for sessions, models, projects, agents */
@@ -120,7 +134,6 @@ struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usa
 	u->filter = f;
 	u->by = by;
 	u->breakdown = breakdown;
-	et_hmap_init(&u->msgids);
 	et_hmap_init(&u->sessions);
 	et_hmap_init(&u->models);
 	et_hmap_init(&u->projects);
@@ -151,7 +164,8 @@ void et_usage_destroy(struct et_usage *u)
 	if (!u) {
 		return;
 	}
-	et_hmap_finish(&u->msgids);
+	free(u->mslots);
+	free(u->ids);
 	et_hmap_finish(&u->sessions);
 	et_hmap_finish(&u->models);
 	et_hmap_finish(&u->projects);
@@ -295,6 +309,82 @@ static int32_t day_of(int64_t ts_ms)
 	return d < -2000000000 ? -2000000000 : d > 2000000000 ? 2000000000 : (int32_t)d;
 }
 
+/* Doubles the message table (from 1024 slots), moving every id to its new slot. */
+static int mslots_grow(struct et_usage *u)
+{
+	size_t ns = u->nmslots ? u->nmslots * 2 : 1024, i, j;
+	struct mslot *v = calloc(ns, sizeof(*v));
+
+	if (!v) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < u->nmslots; i++) {
+		if (u->mslots[i].msg) {
+			for (j = u->mslots[i].hash & (ns - 1); v[j].msg; j = (j + 1) & (ns - 1)) {
+			}
+			v[j] = u->mslots[i];
+		}
+	}
+	free(u->mslots);
+	u->mslots = v;
+	u->nmslots = ns;
+	return 0;
+}
+
+/*
+ * Returns the index into msgs of the message.id @id (@n bytes, @hash its et_hmap_hash), adding
+ * it (with a zeroed struct msg) when it is new; -1 when out of memory.
+ */
+static long msg_find(struct et_usage *u, const char *id, size_t n, uint64_t hash)
+{
+	struct msg *m;
+	size_t j;
+
+	if (n > UINT32_MAX || u->nmsgs >= UINT32_MAX - 1) {
+		return -1;
+	}
+	if ((u->nmsgs + 1) * 2 > u->nmslots && mslots_grow(u) < 0) {
+		return -1;
+	}
+	for (j = hash & (u->nmslots - 1); u->mslots[j].msg; j = (j + 1) & (u->nmslots - 1)) {
+		const struct mslot *sl = &u->mslots[j];
+
+		if (sl->hash == hash && sl->len == n &&
+		    memcmp(u->ids + u->msgs[sl->msg - 1].off, id, n) == 0) {
+			return (long)sl->msg - 1;
+		}
+	}
+	if (u->ids_cap - u->ids_len < n) {
+		size_t nc = u->ids_cap ? u->ids_cap : 4096;
+		char *nv;
+
+		while (nc - u->ids_len < n) {
+			nc *= 2;
+		}
+		nv = realloc(u->ids, nc);
+		if (!nv) {
+			return -1;
+		}
+		u->ids = nv;
+		u->ids_cap = nc;
+	}
+	if (et_hmap_values_grow((void **)&u->msgs, &u->msgs_alloc, sizeof(*u->msgs), u->nmsgs) <
+	    0) {
+		return -1;
+	}
+	if (n) {
+		memcpy(u->ids + u->ids_len, id, n);
+	}
+	m = &u->msgs[u->nmsgs];
+	m->off = u->ids_len;
+	m->len = (uint32_t)n;
+	u->ids_len += n;
+	u->mslots[j].hash = hash;
+	u->mslots[j].len = (uint32_t)n;
+	u->mslots[j].msg = (uint32_t)++u->nmsgs;
+	return (long)u->nmsgs - 1;
+}
+
 int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et_usage_src *src)
 {
 	const struct et_usage_filter *f = u->filter;
@@ -333,9 +423,6 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 	 */
 	e.msgid = NO_MSG;
 	if (l->msg_id.p && l->msg_id.n) {
-		const char *lk;
-		size_t ln;
-
 		uint64_t rh =
 			l->request_id.p
 				? (l->req_hash ? l->req_hash
@@ -347,17 +434,19 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 		/* The lines of one response follow each other: the last message.id first. */
 		mi = -1;
 		if (u->last_msg >= 0) {
-			lk = et_hmap_key(&u->msgids, (size_t)u->last_msg, &ln);
-			if (ln == l->msg_id.n && memcmp(lk, l->msg_id.p, ln) == 0) {
+			const struct msg *lm = &u->msgs[u->last_msg];
+
+			if (lm->len == l->msg_id.n &&
+			    memcmp(u->ids + lm->off, l->msg_id.p, l->msg_id.n) == 0) {
 				mi = u->last_msg;
 			}
 		}
 		if (mi < 0) {
-			mi = et_hmap_get_hashed(&u->msgids, l->msg_id.p, l->msg_id.n, l->msg_hash,
-						true, NULL);
+			mi = msg_find(u, l->msg_id.p, l->msg_id.n,
+				      l->msg_hash ? l->msg_hash
+						  : et_hmap_hash(l->msg_id.p, l->msg_id.n));
 		}
-		if (mi < 0 || et_hmap_values_grow((void **)&u->msgs, &u->msgs_alloc,
-						  sizeof(*u->msgs), (size_t)mi) < 0) {
+		if (mi < 0) {
 			return -ENOMEM;
 		}
 		u->last_msg = mi;
@@ -774,7 +863,8 @@ int et_usage_each(const struct et_usage *u, et_usage_each_fn fn, void *ctx)
 		r.model = et_hmap_key(&u->models, e->model, &r.model_len);
 		r.agent_id = et_hmap_key(&u->agent_ids, x->agent_id, &r.agent_id_len);
 		if (e->msgid != NO_MSG) {
-			r.msg_id = et_hmap_key(&u->msgids, e->msgid, &r.msg_id_len);
+			r.msg_id = u->ids + u->msgs[e->msgid].off;
+			r.msg_id_len = u->msgs[e->msgid].len;
 		}
 		r.request_hash = x->req;
 		r.index = i;

@@ -228,6 +228,69 @@ static void test_each(void)
 	et_usage_destroy(c);
 }
 
+/* Check message ids of many messages: the last response seen is found again after growths. */
+static int check_ids(void *ctx, const struct et_usage_response *r)
+{
+	size_t *bad = ctx;
+	char want[32];
+
+	snprintf(want, sizeof(want), "msg_%05zu", r->index);
+	if (!r->msg_id || r->msg_id_len != strlen(want) || memcmp(r->msg_id, want, r->msg_id_len)) {
+		(*bad)++;
+	}
+	return 0;
+}
+
+/*
+ * Many messages, each on two lines far apart (not adjacent, so the message.id table is searched,
+ * across the growths of the table), plus ids that share a prefix and differ in length.
+ */
+static void test_many_messages(void)
+{
+	enum {
+		N = 5000
+	};
+	struct et_usage *u = et_usage_create(&pricing, NULL, ET_BY_DAY, false),
+			*e = et_usage_create_each(NULL);
+	struct et_usage_result res;
+	struct et_tx_line l;
+	char a[512], id[32];
+	size_t i, bad = 0, failed = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < N; i++) {
+			snprintf(id, sizeof(id), "msg_%05zu", i);
+			line(a, sizeof(a), id, "r1", "claude-sonnet-4-6", "2026-11-21T10:00:00Z",
+			     (int)i, pass ? 2 : 1, false, "s");
+			if (et_transcript_parse_line(a, strlen(a), 0, &l) != ET_TX_USAGE ||
+			    et_usage_add(u, &l, NULL) < 0 || et_usage_add(e, &l, NULL) < 0) {
+				failed++;
+			}
+		}
+	}
+	/* "msg_0000" is a prefix of every id above, and a message of its own. */
+	line(a, sizeof(a), "msg_0000", "r1", "claude-sonnet-4-6", "2026-11-21T10:00:00Z", 7, 1,
+	     false, "s");
+	if (et_transcript_parse_line(a, strlen(a), 0, &l) != ET_TX_USAGE ||
+	    et_usage_add(u, &l, NULL) < 0) {
+		failed++;
+	}
+	tap_ok(failed == 0, "%d lines of %d messages added", 2 * N + 1, N + 1);
+	pass = et_usage_end(u, &res);
+	tap_ok(pass == 0 && res.totals.messages == N + 1 && res.duplicates == N &&
+		       res.totals.output == 2 * N + 1 &&
+		       res.totals.input == (uint64_t)N * (N - 1) / 2 + 7,
+	       "each message counted once, its more complete line kept (%llu messages, %zu "
+	       "duplicates)",
+	       (unsigned long long)res.totals.messages, res.duplicates);
+	tap_ok(et_usage_each(e, check_ids, &bad) == 0 && bad == 0,
+	       "each: every response's message.id (%zu wrong)", bad);
+	et_usage_result_finish(&res);
+	et_usage_destroy(u);
+	et_usage_destroy(e);
+}
+
 int main(void)
 {
 	et_pricing_init(&pricing);
@@ -237,6 +300,7 @@ int main(void)
 	test_keys_and_filters();
 	test_large_counts();
 	test_each();
+	test_many_messages();
 	et_pricing_finish(&pricing);
 	return tap_done();
 }
