@@ -326,6 +326,9 @@ static bool next_element(const char *s, size_t n, size_t *pos, const char **val,
 		return false;
 	}
 	v = skip_value(s, n, i);
+	if (v == i) {
+		return false; /* a closing brace where an element should be: no progress, stop */
+	}
 	*val = s + i;
 	*len = v - i;
 	*pos = v;

@@ -127,6 +127,12 @@ static void test_skips_and_errors(void)
 		     "\"output_tokens\":2}}}",
 		     0, &l) == ET_TX_SKIP,
 	       "a user line is never a response");
+	/* A brace where an element of the content should be: the walk over the array stops. */
+	tap_ok(parse("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":"
+		     "\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"x\"}},\"uuid\":\"u\"]}",
+		     ET_TX_WANT_TOOLS, &l) == ET_TX_RESULTS &&
+		       l.nblocks == 1 && span_is(l.blocks[0].id, "t1"),
+	       "a stray brace in a content array ends it (it used to loop for ever)");
 }
 
 static void test_tools(void)
