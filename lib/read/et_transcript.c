@@ -188,6 +188,13 @@ static inline bool key_eq(const char *k, size_t n, const char *lit, size_t l)
 #define LIT(lit) (lit), (sizeof(lit) - 1)
 #define is_key(k, n, lit) key_eq((k), (n), LIT(lit))
 
+static inline bool span_eq(struct et_span s, const char *lit, size_t l)
+{
+	return s.p && !s.escaped && s.n == l && memcmp(s.p, lit, l) == 0;
+}
+
+#define span_is(s, lit) span_eq((s), LIT(lit))
+
 static struct et_span str_span(const char *v, size_t n)
 {
 	struct et_span s = {NULL, 0, false};
@@ -200,13 +207,216 @@ static struct et_span str_span(const char *v, size_t n)
 	return s;
 }
 
+/*
+ * A token count: null (0), or a whole number from 0 to ET_TX_MAX_TOKENS written without a
+ * fraction or an exponent. Returns false for anything else.
+ */
+static bool count_value(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 4 && memcmp(v, "null", 4) == 0) {
+		*out = 0;
+		return true;
+	}
+	if (n == 0 || n > 16) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			return false;
+		}
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x > ET_TX_MAX_TOKENS) {
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+static bool parse_pair(const char *s, size_t n, const char *k1, size_t l1, uint64_t *v1,
+		       const char *k2, size_t l2, uint64_t *v2, bool *seen)
+{
+	struct member m;
+	size_t pos = 0;
+
+	while (next_member(s, n, &pos, &m)) {
+		if (key_eq(m.key, m.key_len, k1, l1)) {
+			if (!count_value(m.val, m.val_len, v1)) {
+				return false;
+			}
+			*seen = true;
+		} else if (key_eq(m.key, m.key_len, k2, l2)) {
+			if (!count_value(m.val, m.val_len, v2)) {
+				return false;
+			}
+			*seen = true;
+		}
+	}
+	return true;
+}
+
+/* A usage object's members, as they are read. */
+struct usage_acc {
+	struct et_tx_usage u;
+	struct et_span speed;
+	uint64_t cc, e5, e1;
+	bool has_in, has_out, seen;
+};
+
+/* Reads member @m of a usage object into @a. Returns false for a count that is not one. */
+static bool usage_member(const struct member *m, struct usage_acc *a)
+{
+	struct et_tx_usage *u = &a->u;
+	uint64_t *slot = NULL;
+
+	switch (m->key_len ? m->key[0] : 0) {
+	case 'i':
+		if (is_key(m->key, m->key_len, "input_tokens")) {
+			slot = &u->input;
+			a->has_in = true;
+		} else if (is_key(m->key, m->key_len, "inference_geo")) {
+			u->geo_us = span_is(str_span(m->val, m->val_len), "us");
+		}
+		break;
+	case 'o':
+		if (is_key(m->key, m->key_len, "output_tokens")) {
+			slot = &u->output;
+			a->has_out = true;
+		}
+		break;
+	case 'c':
+		if (is_key(m->key, m->key_len, "cache_creation_input_tokens")) {
+			slot = &a->cc;
+		} else if (is_key(m->key, m->key_len, "cache_read_input_tokens")) {
+			slot = &u->cache_read;
+		} else if (is_key(m->key, m->key_len, "cache_creation") && m->val[0] == '{') {
+			if (!parse_pair(m->val, m->val_len, LIT("ephemeral_5m_input_tokens"),
+					&a->e5, LIT("ephemeral_1h_input_tokens"), &a->e1,
+					&a->seen)) {
+				return false;
+			}
+			u->has_breakdown = a->seen;
+		}
+		break;
+	case 's':
+		if (is_key(m->key, m->key_len, "server_tool_use") && m->val[0] == '{') {
+			bool any = false;
+
+			if (!parse_pair(m->val, m->val_len, LIT("web_search_requests"),
+					&u->web_search, LIT("web_fetch_requests"), &u->web_fetch,
+					&any)) {
+				return false;
+			}
+		} else if (is_key(m->key, m->key_len, "speed")) {
+			a->speed = str_span(m->val, m->val_len);
+			u->fast = span_is(a->speed, "fast");
+		}
+		break;
+	default:
+		break;
+	}
+	return !slot || count_value(m->val, m->val_len, slot);
+}
+
+/* Checks and stores the usage read into @a in @out. Returns 0 or -EINVAL. */
+static int usage_finish(struct usage_acc *a, struct et_tx_line *out)
+{
+	struct et_tx_usage *u = &a->u;
+
+	if (!a->has_in || !a->has_out) {
+		return -EINVAL;
+	}
+	/*
+	 * The total is cache_creation_input_tokens; the breakdown says how much of it is 1-hour. A
+	 * breakdown that adds up to more than the total wins (it is the more complete of the two).
+	 */
+	u->cache_create = a->cc > a->e5 + a->e1 ? a->cc : a->e5 + a->e1;
+	u->cache_1h = a->e1 < u->cache_create ? a->e1 : u->cache_create;
+	out->u = *u;
+	out->speed = a->speed;
+	return 0;
+}
+
+/* Reads the usage object text @s (@n bytes) into @out. Returns 0 or -EINVAL. */
+static int parse_usage(const char *s, size_t n, struct et_tx_line *out)
+{
+	struct usage_acc a;
+	struct member m;
+	size_t pos = 0;
+
+	memset(&a, 0, sizeof(a));
+	while (next_member(s, n, &pos, &m)) {
+		if (!usage_member(&m, &a)) {
+			return -EINVAL;
+		}
+	}
+	return usage_finish(&a, out);
+}
+
 /* What the parse reads of the message member, found in the walk over the line. */
 struct msg_parts {
 	bool found;
 	struct et_span id, model;
 	const char *usage, *content; /* their object and array texts, or NULL */
 	size_t usage_len, content_len;
+	/*
+	 * usage_done: the usage was read as it was walked, into usage_acc (usage_r: 0, or -EINVAL
+	 * for a count that is not one), exactly as parse_usage would read it; else parse_usage reads
+	 * it afterwards.
+	 */
+	bool usage_done;
+	int usage_r;
+	struct usage_acc usage_acc;
 };
+
+/* True when the scalar text @v (@n bytes) holds no quote or opening bracket. */
+static bool scalar_plain(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (CLASS(v[i]) & (C_QUOTE | C_OPEN)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Walks the usage object that opens at @i of @s (@n bytes) member by member, reading it into
+ * mp's usage_acc, so that it is not walked again. Returns the offset just past it, or 0 when the
+ * walk could end elsewhere than skip_value would (members that do not end at a closing brace, a
+ * scalar holding a quote or a bracket): the caller then skips it as any value, and parse_usage
+ * reads it afterwards. When it returns an offset, the members it read are the ones parse_usage
+ * would read in skip_value's span, and so is the result.
+ */
+static size_t usage_walk(const char *s, size_t n, size_t i, struct msg_parts *mp)
+{
+	const char *o = s + i;
+	size_t len = n - i, pos = 0, e;
+	struct member m;
+	bool ok = true;
+
+	memset(&mp->usage_acc, 0, sizeof(mp->usage_acc));
+	while (next_member(o, len, &pos, &m)) {
+		if (m.val_len && !(CLASS(m.val[0]) & (C_QUOTE | C_OPEN)) &&
+		    !scalar_plain(m.val, m.val_len)) {
+			return 0;
+		}
+		if (ok && !usage_member(&m, &mp->usage_acc)) {
+			ok = false; /* parse_usage stops here; the walk goes on to the end */
+		}
+	}
+	e = ws(o, len, pos);
+	if (pos == 0 || e >= len || o[e] != '}') {
+		return 0;
+	}
+	mp->usage_r = ok ? 0 : -EINVAL;
+	return i + e + 1;
+}
 
 /*
  * Reads the members of the message object text @s (@n bytes, or the rest of the line from its
@@ -219,7 +429,20 @@ static size_t message_members(const char *s, size_t n, struct msg_parts *mp)
 
 	memset(mp, 0, sizeof(*mp));
 	mp->found = true;
-	while (next_member(s, n, &pos, &m)) {
+	while (member_key(s, n, &pos, &m)) {
+		size_t v = 0;
+		bool usage = pos < n && s[pos] == '{' && is_key(m.key, m.key_len, "usage");
+
+		if (usage) {
+			v = usage_walk(s, n, pos, mp);
+			mp->usage_done = v != 0;
+		}
+		if (!v) {
+			v = skip_value(s, n, pos);
+		}
+		m.val = s + pos;
+		m.val_len = v - pos;
+		pos = v;
 		if (is_key(m.key, m.key_len, "id")) {
 			mp->id = str_span(m.val, m.val_len);
 		} else if (is_key(m.key, m.key_len, "model")) {
@@ -333,136 +556,6 @@ static bool next_element(const char *s, size_t n, size_t *pos, const char **val,
 	*len = v - i;
 	*pos = v;
 	return true;
-}
-
-static inline bool span_eq(struct et_span s, const char *lit, size_t l)
-{
-	return s.p && !s.escaped && s.n == l && memcmp(s.p, lit, l) == 0;
-}
-
-#define span_is(s, lit) span_eq((s), LIT(lit))
-
-/*
- * A token count: null (0), or a whole number from 0 to ET_TX_MAX_TOKENS written without a
- * fraction or an exponent. Returns false for anything else.
- */
-static bool count_value(const char *v, size_t n, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (n == 4 && memcmp(v, "null", 4) == 0) {
-		*out = 0;
-		return true;
-	}
-	if (n == 0 || n > 16) {
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9') {
-			return false;
-		}
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	if (x > ET_TX_MAX_TOKENS) {
-		return false;
-	}
-	*out = x;
-	return true;
-}
-
-static bool parse_pair(const char *s, size_t n, const char *k1, size_t l1, uint64_t *v1,
-		       const char *k2, size_t l2, uint64_t *v2, bool *seen)
-{
-	struct member m;
-	size_t pos = 0;
-
-	while (next_member(s, n, &pos, &m)) {
-		if (key_eq(m.key, m.key_len, k1, l1)) {
-			if (!count_value(m.val, m.val_len, v1)) {
-				return false;
-			}
-			*seen = true;
-		} else if (key_eq(m.key, m.key_len, k2, l2)) {
-			if (!count_value(m.val, m.val_len, v2)) {
-				return false;
-			}
-			*seen = true;
-		}
-	}
-	return true;
-}
-
-static int parse_usage(const char *s, size_t n, struct et_tx_line *out)
-{
-	struct et_tx_usage *u = &out->u;
-	struct member m;
-	size_t pos = 0;
-	uint64_t cc = 0, e5 = 0, e1 = 0, *slot;
-	bool has_in = false, has_out = false, seen = false;
-
-	while (next_member(s, n, &pos, &m)) {
-		slot = NULL;
-		switch (m.key_len ? m.key[0] : 0) {
-		case 'i':
-			if (is_key(m.key, m.key_len, "input_tokens")) {
-				slot = &u->input;
-				has_in = true;
-			} else if (is_key(m.key, m.key_len, "inference_geo")) {
-				u->geo_us = span_is(str_span(m.val, m.val_len), "us");
-			}
-			break;
-		case 'o':
-			if (is_key(m.key, m.key_len, "output_tokens")) {
-				slot = &u->output;
-				has_out = true;
-			}
-			break;
-		case 'c':
-			if (is_key(m.key, m.key_len, "cache_creation_input_tokens")) {
-				slot = &cc;
-			} else if (is_key(m.key, m.key_len, "cache_read_input_tokens")) {
-				slot = &u->cache_read;
-			} else if (is_key(m.key, m.key_len, "cache_creation") && m.val[0] == '{') {
-				if (!parse_pair(m.val, m.val_len, LIT("ephemeral_5m_input_tokens"),
-						&e5, LIT("ephemeral_1h_input_tokens"), &e1,
-						&seen)) {
-					return -EINVAL;
-				}
-				u->has_breakdown = seen;
-			}
-			break;
-		case 's':
-			if (is_key(m.key, m.key_len, "server_tool_use") && m.val[0] == '{') {
-				bool any = false;
-
-				if (!parse_pair(m.val, m.val_len, LIT("web_search_requests"),
-						&u->web_search, LIT("web_fetch_requests"),
-						&u->web_fetch, &any)) {
-					return -EINVAL;
-				}
-			} else if (is_key(m.key, m.key_len, "speed")) {
-				out->speed = str_span(m.val, m.val_len);
-				u->fast = span_is(out->speed, "fast");
-			}
-			break;
-		default:
-			break;
-		}
-		if (slot && !count_value(m.val, m.val_len, slot)) {
-			return -EINVAL;
-		}
-	}
-	if (!has_in || !has_out) {
-		return -EINVAL;
-	}
-	/*
-	 * The total is cache_creation_input_tokens; the breakdown says how much of it is 1-hour. A
-	 * breakdown that adds up to more than the total wins (it is the more complete of the two).
-	 */
-	u->cache_create = cc > e5 + e1 ? cc : e5 + e1;
-	u->cache_1h = e1 < u->cache_create ? e1 : u->cache_create;
-	return 0;
 }
 
 /* Records the tool_use or tool_result blocks of a content array. */
@@ -587,7 +680,11 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 	out->msg_id = msg.id;
 	out->model = msg.model;
 	if (msg.usage && !span_is(type, "user")) {
-		r = parse_usage(msg.usage, msg.usage_len, out);
+		if (!msg.usage_done) {
+			r = parse_usage(msg.usage, msg.usage_len, out);
+		} else {
+			r = msg.usage_r < 0 ? msg.usage_r : usage_finish(&msg.usage_acc, out);
+		}
 		if (r < 0) {
 			return r;
 		}

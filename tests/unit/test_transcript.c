@@ -133,6 +133,50 @@ static void test_skips_and_errors(void)
 		     ET_TX_WANT_TOOLS, &l) == ET_TX_RESULTS &&
 		       l.nblocks == 1 && span_is(l.blocks[0].id, "t1"),
 	       "a stray brace in a content array ends it (it used to loop for ever)");
+	tap_ok(parse("{\"type\":\"user\",\"message\":{\"usage\":{\"input_tokens\":1.5,"
+		     "\"output_tokens\":2}}}",
+		     0, &l) == ET_TX_SKIP,
+	       "a user line's usage is not read, so a bad count in it is not an error");
+}
+
+/*
+ * The usage object is read as the message is walked, unless that walk could end elsewhere than
+ * skipping it as a value would; either way the line reads as if the usage were read afterwards.
+ */
+static void test_usage_walk(void)
+{
+	struct et_tx_line l;
+
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":1,"
+		     "\"output_tokens\":2,},\"model\":\"m\"}}",
+		     0, &l) == ET_TX_USAGE &&
+		       l.u.input == 1 && l.u.output == 2 && span_is(l.model, "m"),
+	       "a trailing comma in usage: read, and the message goes on after it");
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":1,"
+		     "\"output_tokens\":2\"x\"}}}",
+		     0, &l) == -EINVAL,
+	       "a count followed by a string is malformed");
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":1,"
+		     "\"output_tokens\":2,\"x\":a{\"y\":1},\"z\":3},\"model\":\"m\"}}",
+		     0, &l) == ET_TX_USAGE &&
+		       l.u.input == 1 && l.u.output == 2 && span_is(l.model, "m"),
+	       "a bracket inside a bare word: the usage ends where its brackets balance");
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":7,"
+		     "\"output_tokens\":1},\"usage\":{\"input_tokens\":5,\"output_tokens\":1,}}}",
+		     0, &l) == ET_TX_USAGE &&
+		       l.u.input == 5,
+	       "two usage members: the last one counts, read either way");
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":x,"
+		     "\"output_tokens\":1,\"speed\":\"fast\"}}}",
+		     0, &l) == -EINVAL,
+	       "a bad count before other members is malformed");
+	tap_ok(parse("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":1,"
+		     "\"output_tokens\":1,\"speed\":\"fast\",\"cache_creation\":{"
+		     "\"ephemeral_1h_input_tokens\":4}}},\"requestId\":\"r\"}",
+		     0, &l) == ET_TX_USAGE &&
+		       l.u.fast && span_is(l.speed, "fast") && l.u.cache_1h == 4 &&
+		       l.u.has_breakdown && span_is(l.request_id, "r"),
+	       "speed and the breakdown, read on the walk");
 }
 
 static void test_tools(void)
@@ -299,6 +343,7 @@ int main(void)
 {
 	test_usage_line();
 	test_skips_and_errors();
+	test_usage_walk();
 	test_tools();
 	test_files();
 	return tap_done();
