@@ -3,9 +3,11 @@
 #   $HOOK   the telemetry-hook binary     $CHECK  the jsonl-check tool     $DATA  tests/data
 # With $MESON_EXE_WRAPPER set (a command and its options, split on blanks), setup_home makes $HOOK
 # and $STATS run under it (the programs themselves stay in $HOOK_REAL and $STATS_REAL): scripts/test
-# runs the CLI suite under valgrind this way. When the programs are built for another CPU (a cross
-# build: meson sets $MESON_EXE_WRAPPER to the emulator, qemu-aarch64-static), the test tools built
-# with them ($CHECK, $TORTURE) run under it too, and $CROSS is "yes".
+# runs the CLI suite under valgrind this way, naming each run's log after $ET_CLI_TEST, the test's
+# name, which setup_home exports (--log-file=...%q{ET_CLI_TEST}...). When the programs are built
+# for another CPU (a cross build: meson sets $MESON_EXE_WRAPPER to the emulator,
+# qemu-aarch64-static), the test tools built with them ($CHECK, $TORTURE) run under it too, and
+# $CROSS is "yes".
 
 T=0
 FAILED=0
@@ -46,6 +48,8 @@ setup_home() {
   cp "$DATA/test.key" "$HOME/.claude/execution-telemetry.d/key"
   chmod 600 "$HOME/.claude/execution-telemetry.d/key"
   LOG="$HOME/.claude/execution-telemetry.jsonl"
+  ET_CLI_TEST=$(basename "$0" .sh)
+  export ET_CLI_TEST
   if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
     mkdir "$TMP/wrapped"
     HOOK_REAL=${HOOK:-} STATS_REAL=${STATS:-}

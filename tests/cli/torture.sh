@@ -9,6 +9,11 @@
 #      its own.
 #   3. telemetry-hook on a small tmpfs until it is full (as root where mount works; elsewhere a
 #      file size limit stands in for it): every run exits 0 silently, no partial line anywhere.
+# Under a memory checker (scripts/test's valgrind stage: $MESON_EXE_WRAPPER on this machine's own
+# programs) log-torture runs under it too, its forked writers included, on smaller numbers: 4
+# writers x 1,000 records with rotation at 48 KiB; 6 writers x 20 records of 50 KB, 3 killed, 3
+# rounds; a 64 KiB tmpfs with rotation at 16 KiB (else a limit of 64 blocks). Each run under
+# valgrind costs about a second, and the checks are the same.
 # usage: torture.sh HOOK JSONL_CHECK DATA_DIR LOG_TORTURE
 set -eu
 HOOK=$1 CHECK=$2 DATA=$3 TORTURE=$4
@@ -21,6 +26,13 @@ if [ "$CROSS" = yes ]; then
   echo "1..1"
   exit 0
 fi
+W=16 RECORDS=5000 ROTATE=1048576 KW=12 KRECORDS=40 KILLS=8 ROUNDS=12
+FS=256k FS_ROTATE=64K LIMIT=256
+if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
+  TORTURE=$(wrap_program "$TORTURE" log-torture)
+  W=4 RECORDS=1000 ROTATE=49152 KW=6 KRECORDS=20 KILLS=3 ROUNDS=3
+  FS=64k FS_ROTATE=16K LIMIT=64
+fi
 MNT=""
 cleanup() {
   if [ -n "$MNT" ]; then umount "$MNT" 2> /dev/null || true; fi
@@ -30,36 +42,36 @@ trap cleanup EXIT
 
 # 1. Many writers, rotation.
 mkdir "$TMP/w"
-"$TORTURE" writers "$TMP/w/log.jsonl" 16 5000 200 1048576 40 > "$TMP/out" || true
+"$TORTURE" writers "$TMP/w/log.jsonl" "$W" "$RECORDS" 200 "$ROTATE" 40 > "$TMP/out" || true
 tap_merge < "$TMP/out"
 set -- "$TMP/w/log.jsonl" "$TMP/w/log.jsonl".[0-9]*
 total=$("$CHECK" validate "$@" 2> "$TMP/invalid") || true
 check "writers: jsonl-check agrees: $total valid records in $# files" \
-  sh -c '[ "$1" = 80000 ] && [ ! -s "$2" ]' sh "$total" "$TMP/invalid"
+  sh -c '[ "$1" = "$3" ] && [ ! -s "$2" ]' sh "$total" "$TMP/invalid" $((W * RECORDS))
 check "writers: the log was rotated at least 10 times ($(($# - 1)) rotated files)" [ "$#" -ge 11 ]
 big=0
 for f in "$@"; do
-  [ "$(wc -c < "$f")" -le 1048576 ] || big=$((big + 1))
+  [ "$(wc -c < "$f")" -le "$ROTATE" ] || big=$((big + 1))
 done
-check "writers: no file grew past 1 MiB" [ "$big" -eq 0 ]
+check "writers: no file grew past $ROTATE bytes" [ "$big" -eq 0 ]
 rm -rf "$TMP/w"
 
 # 2. Writers killed in the middle of 50 KB records.
 mkdir "$TMP/k"
-"$TORTURE" kill "$TMP/k/log.jsonl" 12 40 50000 8 12 > "$TMP/out" || true
+"$TORTURE" kill "$TMP/k/log.jsonl" "$KW" "$KRECORDS" 50000 "$KILLS" "$ROUNDS" > "$TMP/out" || true
 tap_merge < "$TMP/out"
 rm -rf "$TMP/k"
 
 # 3. A full filesystem.
 mkdir "$TMP/small"
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k,mode=0700 tmpfs "$TMP/small" 2> /dev/null; then
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o "size=$FS,mode=0700" tmpfs "$TMP/small" 2> /dev/null; then
   MNT="$TMP/small"
-  how="a 256 KiB tmpfs, rotation at 64 KiB"
+  how="a $FS tmpfs, rotation at $FS_ROTATE"
   limit=""
-  export EXECUTION_TELEMETRY_ROTATE_BYTES=64K
+  export EXECUTION_TELEMETRY_ROTATE_BYTES=$FS_ROTATE
 else
-  how="a file size limit of 256 blocks (no tmpfs mount here)"
-  limit=256
+  how="a file size limit of $LIMIT blocks (no tmpfs mount here)"
+  limit=$LIMIT
   ok "full filesystem: a real one # SKIP needs root and mount -t tmpfs"
 fi
 export EXECUTION_TELEMETRY_LOG="$TMP/small/log.jsonl" EXECUTION_TELEMETRY_MAX_CHARS=2000
