@@ -240,7 +240,12 @@ int et_agents_codex(struct et_mapper *mp, struct et_record_out *rec, struct et_m
 	size_t e;
 	int r = et_mapper_call(mp, rec, out);
 
-	if (r < 0 || !mem || !rec->outcome) {
+	if (r < 0) {
+		return r;
+	}
+	/* Codex names the model with every call; NULL (null) when a payload does not. */
+	rec->model = et_mapper_string(mp, "model", rec, false);
+	if (!mem || !rec->outcome) {
 		return r;
 	}
 	if (mem->type == '"') {
@@ -306,6 +311,7 @@ int et_agents_cursor(struct et_mapper *mp, struct et_record_out *rec, struct et_
 	int r = 0;
 
 	(void)out;
+	rec->model = et_mapper_string(mp, "model", rec, false);
 	if (et_mapper_number(mp, "duration", &dur) || et_mapper_number(mp, "duration_ms", &dur)) {
 		rec->has_latency = true;
 		rec->latency_ms = dur;

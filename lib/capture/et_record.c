@@ -158,6 +158,9 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	str_field(out, "permission_mode", r->permission_mode);
 	str_field(out, "agent_id", r->agent_id);
 	str_field(out, "agent_type", r->agent_type);
+	if (r->kind == ET_REC_CALL) {
+		str_field(out, "model", r->model); /* version 3 */
+	}
 	if (r->is_batch) {
 		str_array(out, "tool_use_ids", r->batch_ids, r->batch_n);
 		str_array(out, "tool_names", r->batch_names, r->batch_n);

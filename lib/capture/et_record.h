@@ -13,7 +13,7 @@
  * already been redacted and truncated: a record is safe to write as it is.
  */
 
-#define ET_RECORD_VERSION 2
+#define ET_RECORD_VERSION 3
 
 /* Which extra fields a record carries (docs/record-format.md, "Session boundaries"). */
 enum et_record_kind {
@@ -60,7 +60,7 @@ struct et_record_out {
 	char *feedback; /* owned: the note the hook gave the agent, or NULL (not written) */
 	enum et_record_kind kind;
 	char *source; /* owned strings of the boundary events, cleaned; NULL writes null */
-	char *model;
+	char *model;  /* SessionStart's model, or the model a call's payload names (version 3) */
 	char *reason;
 	char *prompt;		     /* NULL also when prompt_text is off */
 	char *agent_transcript_path; /* SubagentStart, SubagentStop */

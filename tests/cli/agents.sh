@@ -70,8 +70,19 @@ check "codex: output starting 'Exit code: 1' is a failure" \
   sh -c '[ "$("$1" get "$2" outcome)/$("$1" get "$2" exit_code)" = failure/1 ]' sh "$CHECK" "$TMP/rec"
 # Not recorded (the session called no MCP tool): the documented shape of an MCP result.
 dry codex-mcp-error
+check "codex: the model the payload names is recorded (format v3)" is model gpt-5.1-codex
 check "codex: an MCP result with isError is a failure with its text" \
   sh -c '[ "$("$1" get "$2" outcome)" = failure ] && [ "$("$1" get "$2" error)" = "GitHub API rate limit exceeded" ]' sh "$CHECK" "$TMP/rec"
+sed 's|"model":"gpt-5.5",||' "$A/codex-post-patch.json" | "$HOOK" --dry-run > "$TMP/rec"
+check "codex: a payload without a model gives model null" is model null
+long=$(printf '%05000d' 0)
+sed "s|\"model\":\"gpt-5.5\"|\"model\":\"m$long\"|" "$A/codex-post-patch.json" | "$HOOK" --dry-run > "$TMP/rec"
+check "codex: a long model name is truncated like any other string" \
+  sh -c 'm=$("$1" get "$2" model); [ "${#m}" -lt 5000 ] && [ "$("$1" get "$2" truncations)" -ge 1 ]' sh "$CHECK" "$TMP/rec"
+printf '%s\n' '{"session_id":"s","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"true"},"tool_response":{"stdout":""},"tool_use_id":"toolu_m"}' \
+  | "$HOOK" --dry-run > "$TMP/rec"
+check "claude-code: a tool payload names no model: model null" \
+  sh -c '[ "$("$1" get "$2" agent)/$("$1" get "$2" model)/$("$1" get "$2" v)" = claude-code/null/3 ]' sh "$CHECK" "$TMP/rec"
 dry codex-pre
 check "codex: PreToolUse writes no record" [ ! -s "$TMP/rec" ]
 
@@ -82,6 +93,7 @@ check "cursor: afterShellExecution is a Shell call with its duration" \
   sh -c '[ "$("$1" get "$2" tool_name)" = Shell ] && [ "$("$1" get "$2" latency_ms)" = 842 ]' sh "$CHECK" "$TMP/rec"
 check "cursor: a password in the shell command is redacted" sh -c '! grep -q s3cretPassw0rd "$1"' sh "$TMP/rec"
 check "cursor: workspace_roots[0] or cwd is the cwd" is cwd /work/app
+check "cursor: the model it sends is recorded" is model claude-sonnet-4-5
 dry cursor-mcp
 check "cursor: afterMCPExecution is MCP:<tool>" is tool_name MCP:search_docs
 check "cursor: its string tool_input is parsed, and an api_key in it redacted" \

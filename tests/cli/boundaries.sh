@@ -20,7 +20,7 @@ while IFS= read -r payload; do
 done < "$DATA/claude-code-2.1.332-payloads.jsonl"
 check "2.1.332 session: every run exited 0 with nothing on stdout ($silent)" [ "$silent" = yes ]
 check "every line is a valid record" sh -c '"$1" validate "$2" > /dev/null' sh "$CHECK" "$LOG"
-check "every record is version 2" [ "$("$CHECK" get "$LOG" v | sort -u)" = 2 ]
+check "every record is version 3" [ "$("$CHECK" get "$LOG" v | sort -u)" = 3 ]
 events=$("$CHECK" get "$LOG" event | tr '\n' ' ')
 n=$("$CHECK" get "$LOG" event | wc -l)
 check "26 records: SessionStart, UserPromptSubmit, the calls, Stop, SessionEnd ($events)" \
@@ -59,6 +59,8 @@ check "SubagentStart: agent id and type" [ "$(field 1 agent_id) $(field 1 agent_
 check "SubagentStop: message length in bytes (café: 5), transcript path" \
   [ "$(field 2 message_bytes) $(field 2 agent_transcript_path)" = '5 /h/.claude/projects/-p/s1/subagents/agent-a1.jsonl' ]
 check "SessionStart source clear and its model" [ "$(field 3 source) $(field 3 model)" = 'clear claude-sonnet-4-6' ]
+check "SessionStart names its model once (its own place, not the call records' one)" \
+  [ "$(sed -n 3p "$LOG" | grep -o '"model":' | wc -l)" -eq 1 ]
 check "a source of the wrong type is null; a model object gives its id" \
   [ "$(field 4 source) $(field 4 model)" = 'null claude-opus-4-6' ]
 check "a prompt that is not a string: no text, no length, no fingerprint" \

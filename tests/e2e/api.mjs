@@ -25,7 +25,7 @@ export const BOUNDARY_EVENTS = ['SessionStart', 'SessionEnd', 'UserPromptSubmit'
 // The events Claude Code gives no matcher.
 export const NO_MATCHER_EVENTS = ['PostToolBatch', 'UserPromptSubmit', 'Stop'];
 // The record format version the hook writes.
-export const RECORD_VERSION = 2;
+export const RECORD_VERSION = 3;
 export const LOG_NAME = 'execution-telemetry.jsonl';
 export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

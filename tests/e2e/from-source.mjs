@@ -294,7 +294,7 @@ async function runAndCheck(ctx)
 		show(e.sessionStart));
 	tap.check('session E: its SessionStart boundary record is in the log',
 		readLog(logPath).records.some((r) => r.event === 'SessionStart' &&
-			r.session_id === e.sessionId && r.v === 2), `session ${e.sessionId}`);
+			r.session_id === e.sessionId && r.v === 3), `session ${e.sessionId}`);
 	const stats = await run('telemetry-stats command',
 		{ prompt: `<command-name>${STATS}</command-name>`, steps: [], finalText: 'Summarised.' },
 		['-p', STATS]);

@@ -1,7 +1,7 @@
 /*
  * jsonl-check: a test tool for JSONL logs, built on cJSON so the shell tests need no other JSON
  * tool.
- *   jsonl-check validate FILE...        every line is valid UTF-8 JSON with "v" 1 or 2; prints the count
+ *   jsonl-check validate FILE...        every line is valid UTF-8 JSON with "v" 1 to 3; prints the count
  *   jsonl-check compare EXPECTED ACTUAL  record by record, field by field, as TAP lines (no plan)
  *   jsonl-check get FILE FIELD           one line per record: the field's JSON text (or "missing")
  */
@@ -102,7 +102,8 @@ static int validate(int argc, char **argv)
 
 			if (!valid_utf8(v[i], strlen(v[i])) || !cJSON_IsObject(j) ||
 			    !cJSON_IsNumber(ver) ||
-			    (ver->valuedouble != 1 && ver->valuedouble != 2)) {
+			    (ver->valuedouble != 1 && ver->valuedouble != 2 &&
+			      ver->valuedouble != 3)) {
 				fprintf(stderr, "%s:%zu: not a valid record: %.200s\n", argv[a],
 					i + 1, v[i]);
 				bad++;

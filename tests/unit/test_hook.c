@@ -203,7 +203,7 @@ static void test_record(void)
 	j = last_record(c.log_path, &lines);
 	tap_ok(j && lines == 1, "the log, its directory created, holds one record");
 	tap_ok(stat(c.log_path, &st) == 0 && (st.st_mode & 0777) == 0600, "the log is 0600");
-	tap_ok(num(j, "v") == 2 && same(str(j, "timestamp"), "2025-11-21T14:00:00.123Z") &&
+	tap_ok(num(j, "v") == 3 && same(str(j, "timestamp"), "2025-11-21T14:00:00.123Z") &&
 		       same(str(j, "event"), "PostToolUse") && same(str(j, "agent"), "claude-code"),
 	       "version, the configured time, event, agent");
 	tap_ok(same(str(j, "session_id"), "5e4de41f-ca4b-41ac-a2e9-08dca911f700") &&

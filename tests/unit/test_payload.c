@@ -96,7 +96,8 @@ static void test_post(void)
 	j = line(&m, 0);
 	tap_is_str(str(j, "timestamp"), "2025-11-21T14:00:00.123Z",
 		   "timestamp in UTC with ms and Z");
-	tap_ok(num(j, "v") == 2, "format version 2");
+	tap_ok(num(j, "v") == 3, "format version 3");
+	tap_ok(is_null(j, "model"), "a Claude Code tool payload names no model: model null");
 	tap_is_str(str(j, "event"), "PostToolUse", "event");
 	tap_is_str(str(j, "agent"), "claude-code", "agent");
 	tap_is_str(str(j, "outcome"), "success", "PostToolUse is a success");
