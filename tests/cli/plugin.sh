@@ -300,7 +300,7 @@ const fs = require("fs");
 const dir = process.argv[1] + "/commands";
 const bad = [];
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".md")).sort();
-if (files.join(" ") !== "telemetry-cost.md telemetry-lessons.md telemetry-patterns.md telemetry-proposals.md telemetry-sessions.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
+if (files.join(" ") !== "telemetry-cost.md telemetry-lessons.md telemetry-patterns.md telemetry-proposals.md telemetry-report.md telemetry-sessions.md telemetry-stats.md") bad.push("commands: " + files.join(" "));
 for (const f of files) {
   const m = /^---\n([\s\S]*?)\n---\n/.exec(fs.readFileSync(dir + "/" + f, "utf8"));
   if (!m) { bad.push(f + ": no frontmatter"); continue; }
@@ -406,6 +406,21 @@ else
     ok "telemetry-sessions.md's block, --session s1: the markdown sessions report with its timeline"
   else
     not_ok "telemetry-sessions.md's block, --session s1: the markdown sessions report with its timeline"
+    diag "$TMP/out"
+  fi
+  mkdir -p "$TMP/rhome"
+  if (cd "$TMP/rhome" && run_block telemetry-report.md '--top 3') &&
+    [ ! -s "$TMP/out" ] && grep -q '<html' "$TMP/rhome/execution-telemetry-report.html"; then
+    ok "telemetry-report.md's block: writes the HTML page to ./execution-telemetry-report.html, silently"
+  else
+    not_ok "telemetry-report.md's block: writes the HTML page to ./execution-telemetry-report.html, silently"
+    diag "$TMP/out"
+  fi
+  if (cd "$TMP/rhome" && run_block telemetry-report.md "--html $TMP/rhome/other.html") &&
+    grep -q '<html' "$TMP/rhome/other.html"; then
+    ok "telemetry-report.md's block, --html FILE: the user's file wins over the default"
+  else
+    not_ok "telemetry-report.md's block, --html FILE: the user's file wins over the default"
     diag "$TMP/out"
   fi
   C=$TMP/canary
