@@ -51,7 +51,8 @@ void et_buf_finish(struct et_buf *b)
 int et_buf_map_whole(struct et_buf *b)
 {
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-	size_t len, used;
+	struct et_buf old;
+	size_t len;
 	char *p, *at;
 
 	if (b->mapped || b->cap > SIZE_MAX - 2 * HUGE_BYTES) {
@@ -68,20 +69,15 @@ int et_buf_map_whole(struct et_buf *b)
 	if (at > p) {
 		munmap(p, (size_t)(at - p));
 	}
-	if (at + len < p + len + HUGE_BYTES) {
-		munmap(at + len, (size_t)(p + len + HUGE_BYTES - (at + len)));
-	}
+	munmap(at + len, (size_t)(p + HUGE_BYTES - at)); /* at < p + HUGE_BYTES: never empty */
 	(void)madvise(at, len, MADV_HUGEPAGE); /* a hint: without it the buffer still works */
-	used = (b->len > b->hwm ? b->len : b->hwm) + 1;
-	if (b->alloc) {
-		memcpy(at, b->data, b->len + 1);
-		sodium_memzero(b->data, used < b->alloc ? used : b->alloc);
-		free(b->data);
-	} else {
-		at[0] = '\0';
-	}
+	/* The bytes move; the old memory is wiped and freed as et_buf_finish_secure does it. */
+	memcpy(at, b->data, b->len + 1);
+	old = *b;
+	et_buf_finish_secure(&old);
 	b->data = at;
 	b->alloc = len;
+	b->hwm = 0; /* the mapping holds only the len bytes copied in */
 	b->mapped = true;
 	return 0;
 #else
