@@ -125,11 +125,14 @@ static bool skip_tool(const void *ctx, const char *tool)
 	return et_config_skips(ctx, tool);
 }
 
-/* The install key, or an ephemeral one when it cannot be had (fingerprints then don't match up). */
-static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES],
+/*
+ * The install key from the state directory open at @sfd (or the error that opening it gave), or
+ * an ephemeral one when it cannot be had (fingerprints then don't match up).
+ */
+static void get_key(const struct et_config *cfg, int sfd, unsigned char key[ET_KEY_BYTES],
 		    struct et_buf *err)
 {
-	int r = cfg->state_dir ? et_state_key(cfg->state_dir, key) : -ENOENT;
+	int r = et_state_key_at(sfd, key);
 
 	if (r < 0) {
 		if (err) {
@@ -148,8 +151,8 @@ static void get_key(const struct et_config *cfg, unsigned char key[ET_KEY_BYTES]
  * @note (@cap bytes) when there is one and this session has not been told it yet: the session's
  * failure state remembers it under a key no call can have. One small file read, never the log.
  */
-static void lesson_note(const struct et_config *cfg, const struct et_record_out *r, char *note,
-			size_t cap, struct et_buf *err)
+static void lesson_note(const struct et_config *cfg, int sfd, const struct et_record_out *r,
+			char *note, size_t cap, struct et_buf *err)
 {
 	struct et_lessonhint h;
 	struct et_state_fail prev;
@@ -159,7 +162,7 @@ static void lesson_note(const struct et_config *cfg, const struct et_record_out 
 	int k, n;
 
 	c = et_errclass_classify(r->tool_name, r->error, r->error ? strlen(r->error) : 0);
-	k = et_lessonhint_lookup(cfg->state_dir, r->tool_name, c, &h);
+	k = et_lessonhint_lookup_at(sfd, r->tool_name, c, &h);
 	if (k < 0 && err) {
 		et_buf_addf(err, "cannot read the lesson hints in '%s': %s\n", cfg->state_dir,
 			    strerror(-k));
@@ -170,8 +173,8 @@ static void lesson_note(const struct et_config *cfg, const struct et_record_out 
 	/* A tool name never holds a control character, so no call's key starts with one. */
 	n = snprintf(key, sizeof(key), "\001lesson\t%s\t%s", h.tool, et_errclass_name(c));
 	if (n < 0 || (size_t)n >= sizeof(key) ||
-	    et_state_fail_note(cfg->state_dir, r->session_id, strlen(r->session_id), key, (size_t)n,
-			       NULL, 0, &prev) < 0 ||
+	    et_state_fail_note_at(sfd, r->session_id, strlen(r->session_id), key, (size_t)n, NULL,
+				  0, &prev) < 0 ||
 	    prev.count > 0) {
 		return;
 	}
@@ -187,8 +190,8 @@ static void lesson_note(const struct et_config *cfg, const struct et_record_out 
  * has a lesson with strong evidence (lesson_note). Silent when there is nothing to say; a state
  * that cannot be used costs the note, never the record.
  */
-static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et_buf *reply,
-		     struct et_buf *err)
+static void feedback(const struct et_config *cfg, int sfd, struct et_mapped *m,
+		     struct et_buf *reply, struct et_buf *err)
 {
 	struct et_buf notes, call;
 	const char *event = NULL;
@@ -212,9 +215,9 @@ static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et
 		if (call.failed) {
 			continue;
 		}
-		k = et_state_fail_note(cfg->state_dir, r->session_id, strlen(r->session_id),
-				       call.data, call.len, r->error,
-				       r->error ? strlen(r->error) : 0, &prev);
+		k = et_state_fail_note_at(sfd, r->session_id, strlen(r->session_id), call.data,
+					  call.len, r->error, r->error ? strlen(r->error) : 0,
+					  &prev);
 		if (k < 0) {
 			if (err) {
 				et_buf_addf(err, "cannot use the feedback state in '%s': %s\n",
@@ -233,7 +236,7 @@ static void feedback(const struct et_config *cfg, struct et_mapped *m, struct et
 				prev.error[0] ? " (last error: \"" : "", prev.error,
 				prev.error[0] ? "\")" : "");
 		}
-		lesson_note(cfg, r, note, sizeof(note), err);
+		lesson_note(cfg, sfd, r, note, sizeof(note), err);
 		if (!note[0]) {
 			continue;
 		}
@@ -276,11 +279,17 @@ int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *i
 	struct et_log_opts lo;
 	int64_t now = now_ms(cfg), start;
 	size_t i;
-	int r;
+	int r, sfd;
 
 	memset(&m, 0, sizeof(m));
 	et_buf_init(&lines, ET_BUF_DEFAULT_CAP);
-	get_key(cfg, key, err);
+	/*
+	 * The state directory is opened and checked (ours, not a link) once; the key, the stamps,
+	 * the sessions' state, the lesson hints and the spill directory are all reached through
+	 * this descriptor. The key needs it created, so it is created here whatever the event.
+	 */
+	sfd = cfg->state_dir ? et_state_open(cfg->state_dir, true) : -ENOENT;
+	get_key(cfg, sfd, key, err);
 	et_state_subkey(key, "etparams", params_key);
 	red = make_redactor(cfg, key, err);
 	sodium_memzero(key, sizeof(key));
@@ -305,8 +314,8 @@ int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *i
 	}
 	if (m.is_pre) {
 		if (m.pre_tool_use_id && !dry_run && cfg->state_dir) {
-			r = et_state_stamp_put(cfg->state_dir, m.pre_tool_use_id,
-					       m.pre_tool_use_id_len, now);
+			r = et_state_stamp_put_at(sfd, m.pre_tool_use_id, m.pre_tool_use_id_len,
+						  now);
 			if (r < 0 && err) {
 				et_buf_addf(err, "cannot write start stamp in '%s': %s\n",
 					    cfg->state_dir, strerror(-r));
@@ -319,15 +328,14 @@ int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *i
 	 * with it, the stamp (if PreToolUse is registered too) is simply removed.
 	 */
 	if (m.post_tool_use_id && m.n == 1 && cfg->state_dir && !dry_run &&
-	    et_state_stamp_take(cfg->state_dir, m.post_tool_use_id, m.post_tool_use_id_len,
-				&start) == 0 &&
+	    et_state_stamp_take_at(sfd, m.post_tool_use_id, m.post_tool_use_id_len, &start) == 0 &&
 	    !m.records[0].has_latency) {
 		m.records[0].has_latency = true;
 		m.records[0].latency_ms = now >= start ? (double)(now - start) : 0;
 		m.records[0].latency_source = "pre_post";
 	}
 	if (cfg->feedback && reply && !dry_run && cfg->state_dir) {
-		feedback(cfg, &m, reply, err);
+		feedback(cfg, sfd, &m, reply, err);
 	}
 	for (i = 0; i < m.n; i++) {
 		r = et_record_write(&m.records[i], &lines);
@@ -350,12 +358,15 @@ int et_hook_run_reply(const struct et_config *cfg, const struct et_hook_input *i
 	lo.rotate_bytes = cfg->rotate_bytes;
 	lo.rotate_keep = cfg->rotate_keep;
 	lo.lock_wait_ms = ET_LOCK_WAIT_MS;
-	lo.state_dir = cfg->state_dir;
+	lo.state_fd = sfd;
 	r = et_log_append(&lo, lines.data, lines.len);
 	if (r < 0 && err) {
 		et_buf_addf(err, "cannot write log '%s': %s\n", cfg->log_path, strerror(-r));
 	}
 out:
+	if (sfd >= 0) {
+		close(sfd);
+	}
 	sodium_memzero(params_key, sizeof(params_key));
 	et_mapped_finish(&m);
 	et_redactor_destroy(red);

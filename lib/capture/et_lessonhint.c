@@ -219,20 +219,18 @@ int et_lessonhint_write(const char *dir, const struct et_lessonhint *h, size_t n
 	return r;
 }
 
-int et_lessonhint_lookup(const char *dir, const char *tool, enum et_errclass cls,
-			 struct et_lessonhint *out)
+int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
+			    struct et_lessonhint *out)
 {
 	char buf[ET_LESSONHINT_BYTES + 1];
 	size_t got = 0;
 	ssize_t k;
-	int sfd, fd;
+	int fd;
 
-	sfd = open_state(dir, false);
 	if (sfd < 0) {
-		return sfd == -ENOENT ? 0 : sfd;
+		return sfd;
 	}
 	fd = et_open_at(sfd, ET_LESSONHINT_FILE, O_RDONLY, ET_OPEN_NOFOLLOW | ET_OPEN_OURS, NULL);
-	close(sfd);
 	if (fd < 0) {
 		return fd == -ENOENT ? 0 : fd;
 	}
@@ -252,6 +250,19 @@ int et_lessonhint_lookup(const char *dir, const char *tool, enum et_errclass cls
 		return -EFBIG;
 	}
 	return et_lessonhint_find(buf, got, tool, cls, out) ? 1 : 0;
+}
+
+int et_lessonhint_lookup(const char *dir, const char *tool, enum et_errclass cls,
+			 struct et_lessonhint *out)
+{
+	int sfd = open_state(dir, false), r;
+
+	if (sfd < 0) {
+		return sfd == -ENOENT ? 0 : sfd;
+	}
+	r = et_lessonhint_lookup_at(sfd, tool, cls, out);
+	close(sfd);
+	return r;
 }
 
 void et_lessonhint_note(const struct et_lessonhint *h, char *out, size_t cap)

@@ -73,6 +73,13 @@ int et_lessonhint_lookup(const char *dir, const char *tool, enum et_errclass cls
 			 struct et_lessonhint *out);
 
 /**
+ * et_lessonhint_lookup in the state directory open at @sfd (et_state_open, which checked it);
+ * a negative @sfd is returned as the error.
+ */
+int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
+			    struct et_lessonhint *out);
+
+/**
  * Writes the note quoting @h into @out (@cap bytes, NUL-terminated, cut if need be): the lesson's
  * evidence and the class's hint.
  */

@@ -220,13 +220,13 @@ static int append_locked(const struct et_log_opts *o, const char *lines, size_t 
  * written under a name starting with '.', then renamed, so a drainer never sees half of it.
  * Returns 0 when the records are safe there, else -errno.
  */
-static int spill(const char *state_dir, const char *lines, size_t n)
+static int spill(int state_fd, const char *lines, size_t n)
 {
 	char tmp[96], name[88];
 	struct timespec ts;
 	int dfd, fd, r;
 
-	dfd = et_state_spill_dir(state_dir, true);
+	dfd = et_state_spill_dir_at(state_fd, true);
 	if (dfd < 0) {
 		return dfd;
 	}
@@ -316,15 +316,10 @@ static void drain(const struct et_log_opts *o)
 	size_t count = 0, seen = 0, i;
 	ssize_t n;
 	DIR *d;
-	char path[PATH_MAX];
 	int dfd, scan;
 
-	/* Almost always there is no spill directory: one stat says so, before the checked opens. */
-	if (snprintf(path, sizeof(path), "%s/spill", o->state_dir) < (int)sizeof(path) &&
-	    fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-		return;
-	}
-	dfd = et_state_spill_dir(o->state_dir, false);
+	/* Almost always there is no spill directory: the checked open fails at once (ENOENT). */
+	dfd = et_state_spill_dir_at(o->state_fd, false);
 	if (dfd < 0) {
 		return;
 	}
@@ -401,14 +396,14 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 		return lock_fd;
 	}
 	r = lock_with_timeout(lock_fd, o->lock_wait_ms);
-	if (r == -ETIMEDOUT && o->state_dir && spill(o->state_dir, lines, n) == 0) {
+	if (r == -ETIMEDOUT && o->state_fd >= 0 && spill(o->state_fd, lines, n) == 0) {
 		r = 0; /* safe in the spill directory; the next writer moves it into the log */
 		goto out;
 	}
 	if (r < 0) {
 		goto out;
 	}
-	if (o->state_dir) {
+	if (o->state_fd >= 0) {
 		drain(o);
 	}
 	r = append_locked(o, lines, n);

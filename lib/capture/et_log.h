@@ -14,7 +14,8 @@ struct et_log_opts {
 	uint64_t rotate_bytes; /* rotate before a write that would take the log past this */
 	unsigned rotate_keep;  /* rotated files kept: path.1 (newest) … path.N */
 	unsigned lock_wait_ms; /* give up after waiting this long for the lock */
-	const char *state_dir; /* NULL, or where records wait when the lock is late; borrowed */
+	int state_fd; /* negative: none; else the state directory (et_state_open): records wait there
+		       * when the lock is late; borrowed */
 };
 
 /** The oldest spilled files one writer moves into the log, and how many names it looks at. */
@@ -33,8 +34,8 @@ struct et_log_opts {
  * other than a file of ours (et_log_slot); if it still cannot rotate, the record is appended
  * to the log as it is.
  * When the lock is not granted within @o->lock_wait_ms (a writer stuck, a machine starved) and
- * @o->state_dir is set, the records are not dropped: they go to a new file in "<state_dir>/spill"
- * (et_state_spill_dir) and 0 is returned; every writer that gets the lock first moves up to
+ * @o->state_fd is a state directory, the records are not dropped: they go to a new file in its
+ * spill/ (et_state_spill_dir_at) and 0 is returned; every writer that gets the lock first moves up to
  * ET_LOG_SPILL_DRAIN spilled files, oldest first, into the log, so they appear there after the
  * records written while they waited.
  * Returns 0 or -errno (-ELOOP: the log or lock is a symbolic link; -EPERM: owned by someone else;

@@ -78,6 +78,11 @@ fail:
 	return r;
 }
 
+int et_state_open(const char *dir, bool create)
+{
+	return open_dir(AT_FDCWD, dir, create);
+}
+
 /* Opens the state directory and its pending/ (creating both when @create). */
 static int open_pending(const char *dir, bool create)
 {
@@ -91,6 +96,11 @@ static int open_pending(const char *dir, bool create)
 	return pfd;
 }
 
+int et_state_spill_dir_at(int sfd, bool create)
+{
+	return sfd < 0 ? sfd : open_dir(sfd, "spill", create);
+}
+
 int et_state_spill_dir(const char *dir, bool create)
 {
 	int sfd = open_dir(AT_FDCWD, dir, create), fd;
@@ -98,7 +108,7 @@ int et_state_spill_dir(const char *dir, bool create)
 	if (sfd < 0) {
 		return sfd;
 	}
-	fd = open_dir(sfd, "spill", create);
+	fd = et_state_spill_dir_at(sfd, create);
 	close(sfd);
 	return fd;
 }
@@ -144,19 +154,18 @@ static int read_key(int sfd, unsigned char key[ET_KEY_BYTES])
 	return r;
 }
 
-int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
+int et_state_key_at(int sfd, unsigned char key[ET_KEY_BYTES])
 {
 	char tmp[64];
 	unsigned char fresh[ET_KEY_BYTES];
-	int r, fd, sfd;
+	int r, fd;
 
-	sfd = open_dir(AT_FDCWD, dir, true);
 	if (sfd < 0) {
 		return sfd;
 	}
 	r = read_key(sfd, key);
 	if (r != -ENOENT) {
-		goto out;
+		return r;
 	}
 	snprintf(tmp, sizeof(tmp), "key.%ld.tmp", (long)getpid());
 	randombytes_buf(fresh, sizeof(fresh));
@@ -164,8 +173,7 @@ int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
 	fd = et_open_at(sfd, tmp, O_WRONLY | O_CREAT | O_EXCL, ET_OPEN_PRIVATE, NULL);
 	if (fd < 0) {
 		sodium_memzero(fresh, sizeof(fresh));
-		r = fd;
-		goto out;
+		return fd;
 	}
 	r = et_write_all(fd, fresh, sizeof(fresh));
 	sodium_memzero(fresh, sizeof(fresh));
@@ -181,7 +189,17 @@ int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
 	if (r == 0) {
 		r = read_key(sfd, key);
 	}
-out:
+	return r;
+}
+
+int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES])
+{
+	int sfd = open_dir(AT_FDCWD, dir, true), r;
+
+	if (sfd < 0) {
+		return sfd;
+	}
+	r = et_state_key_at(sfd, key);
 	close(sfd);
 	return r;
 }
@@ -282,12 +300,12 @@ static void maybe_sweep(int pfd)
 	sweep(pfd, now_ms, STAMP_MAX_AGE_MS);
 }
 
-int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t now_ms)
+int et_state_stamp_put_at(int sfd, const char *id, size_t id_len, int64_t now_ms)
 {
 	char name[STAMP_NAME_LEN + 1], num[32];
 	int fd, pfd, r, n;
 
-	pfd = open_pending(dir, true);
+	pfd = sfd < 0 ? sfd : open_dir(sfd, "pending", true);
 	if (pfd < 0) {
 		return pfd;
 	}
@@ -305,14 +323,26 @@ int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t n
 	return r;
 }
 
-int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t *start_ms)
+int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t now_ms)
+{
+	int sfd = open_dir(AT_FDCWD, dir, true), r;
+
+	if (sfd < 0) {
+		return sfd;
+	}
+	r = et_state_stamp_put_at(sfd, id, id_len, now_ms);
+	close(sfd);
+	return r;
+}
+
+int et_state_stamp_take_at(int sfd, const char *id, size_t id_len, int64_t *start_ms)
 {
 	char name[STAMP_NAME_LEN + 1], num[32], *end;
 	ssize_t n;
 	long long v;
 	int fd, pfd;
 
-	pfd = open_pending(dir, false);
+	pfd = sfd < 0 ? sfd : open_dir(sfd, "pending", false);
 	if (pfd < 0) {
 		return pfd;
 	}
@@ -337,6 +367,18 @@ int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t 
 	}
 	*start_ms = v;
 	return 0;
+}
+
+int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t *start_ms)
+{
+	int sfd = open_dir(AT_FDCWD, dir, false), r;
+
+	if (sfd < 0) {
+		return sfd;
+	}
+	r = et_state_stamp_take_at(sfd, id, id_len, start_ms);
+	close(sfd);
+	return r;
 }
 
 /* ---- failed calls per session (feedback) ---- */
@@ -395,25 +437,20 @@ static void first_line(const char *s, size_t n, char *out, size_t cap)
 	out[len] = '\0';
 }
 
-int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,
-		       size_t call_len, const char *error, size_t error_len,
-		       struct et_state_fail *prev)
+int et_state_fail_note_at(int sfd, const char *session, size_t session_len, const char *call,
+			  size_t call_len, const char *error, size_t error_len,
+			  struct et_state_fail *prev)
 {
 	char name[STAMP_NAME_LEN + 1];
 	unsigned char key[16];
 	struct fail_file f;
 	struct fail_entry *e = NULL;
-	int sfd, dfd, fd, r = 0;
+	int dfd, fd, r = 0;
 	ssize_t n;
 	size_t i;
 
 	memset(prev, 0, sizeof(*prev));
-	sfd = open_dir(AT_FDCWD, dir, true);
-	if (sfd < 0) {
-		return sfd;
-	}
-	dfd = open_dir(sfd, "sessions", true);
-	close(sfd);
+	dfd = sfd < 0 ? sfd : open_dir(sfd, "sessions", true);
 	if (dfd < 0) {
 		return dfd;
 	}
@@ -464,5 +501,21 @@ out:
 	close(fd);
 	maybe_sweep(dfd);
 	close(dfd);
+	return r;
+}
+
+int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,
+		       size_t call_len, const char *error, size_t error_len,
+		       struct et_state_fail *prev)
+{
+	int sfd = open_dir(AT_FDCWD, dir, true), r;
+
+	if (sfd < 0) {
+		memset(prev, 0, sizeof(*prev));
+		return sfd;
+	}
+	r = et_state_fail_note_at(sfd, session, session_len, call, call_len, error, error_len,
+				  prev);
+	close(sfd);
 	return r;
 }

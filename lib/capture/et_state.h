@@ -12,7 +12,20 @@
  * The state directory and its pending/ must be directories of this user, not symbolic links:
  * every function below refuses them otherwise (-ELOOP, -EPERM, -ENOTDIR) and removes group and
  * other permissions from them when they are ours.
+ * Each function that takes a path opens and checks the state directory itself; its _at twin takes
+ * a descriptor from et_state_open instead, so that a program using the state directory for several
+ * things (the hook: key, stamps, sessions, lesson hints, spill) opens and checks it once. An _at
+ * function given a negative @sfd returns it as its error, so a failed et_state_open can be passed
+ * on as it is.
  */
+
+/**
+ * Opens the state directory @dir as the functions below use it: a directory of this user, not a
+ * symbolic link, its group and other permissions removed; created (0700, with its parents) first
+ * when @create and missing. Returns the descriptor (the caller closes it) or -errno (-ELOOP,
+ * -EPERM, -ENOTDIR, -ENOENT when missing and !@create, ...).
+ */
+int et_state_open(const char *dir, bool create);
 
 /** Bytes in the per-install key. */
 #define ET_KEY_BYTES 32
@@ -23,6 +36,9 @@
  * or -errno (-EINVAL: the key is not a regular file or does not hold exactly 32 bytes).
  */
 int et_state_key(const char *dir, unsigned char key[ET_KEY_BYTES]);
+
+/** et_state_key in the state directory open at @sfd (et_state_open). */
+int et_state_key_at(int sfd, unsigned char key[ET_KEY_BYTES]);
 
 /**
  * Derives the 32-byte subkey for @purpose (exactly 8 characters, e.g. "etparams", "etsecret")
@@ -39,11 +55,17 @@ void et_state_subkey(const unsigned char key[ET_KEY_BYTES], const char purpose[8
  */
 int et_state_stamp_put(const char *dir, const char *id, size_t id_len, int64_t now_ms);
 
+/** et_state_stamp_put in the state directory open at @sfd (et_state_open). */
+int et_state_stamp_put_at(int sfd, const char *id, size_t id_len, int64_t now_ms);
+
 /**
  * Reads and deletes the start stamp of the id at @id (@id_len bytes) into *@start_ms. Returns 0,
  * -ENOENT when there is none, or another -errno.
  */
 int et_state_stamp_take(const char *dir, const char *id, size_t id_len, int64_t *start_ms);
+
+/** et_state_stamp_take in the state directory open at @sfd (et_state_open). */
+int et_state_stamp_take_at(int sfd, const char *id, size_t id_len, int64_t *start_ms);
 
 /**
  * Deletes the stamps whose files are older than @max_age_ms at @now_ms. Only regular files of
@@ -78,6 +100,11 @@ int et_state_fail_note(const char *dir, const char *session, size_t session_len,
 		       size_t call_len, const char *error, size_t error_len,
 		       struct et_state_fail *prev);
 
+/** et_state_fail_note in the state directory open at @sfd (et_state_open). */
+int et_state_fail_note_at(int sfd, const char *session, size_t session_len, const char *call,
+			  size_t call_len, const char *error, size_t error_len,
+			  struct et_state_fail *prev);
+
 /**
  * Opens "<dir>/spill", where a record waits when the log's lock was not granted in time
  * (et_log_append), as a directory of ours (not a link, not another user's), creating it and @dir
@@ -85,6 +112,9 @@ int et_state_fail_note(const char *dir, const char *session, size_t session_len,
  * does not exist and !@create).
  */
 int et_state_spill_dir(const char *dir, bool create);
+
+/** et_state_spill_dir in the state directory open at @sfd (et_state_open). */
+int et_state_spill_dir_at(int sfd, bool create);
 
 /**
  * Checks the state directory @dir and its pending/ as the functions above would use them, without

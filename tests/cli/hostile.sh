@@ -272,6 +272,17 @@ ln -s "$TMP/realstate" "$TMP/statelink"
 EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" "$HOOK" < "$TMP/good"
 check "symlinked state directory: the record is written (one-off key)" [ "$(lines_of "$LOG")" = 1 ]
 check "symlinked state directory: no key made through it" [ ! -e "$TMP/realstate/key" ]
+# The hook opens the state directory once and reaches everything through that descriptor: the
+# stamps, the sessions' state (feedback on) and the spill directory are refused with it.
+pre toolu_statelink
+printf '{"session_id":"sl","hook_event_name":"PostToolUseFailure","tool_name":"Bash","tool_input":{"command":"false"},"tool_use_id":"toolu_statelink","error":"Exit code 1"}' > "$TMP/slfail"
+EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" "$HOOK" < "$TMP/pre"
+EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" EXECUTION_TELEMETRY_FEEDBACK=on "$HOOK" < "$TMP/slfail" > "$TMP/slout"
+EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" EXECUTION_TELEMETRY_FEEDBACK=on "$HOOK" < "$TMP/slfail" > "$TMP/slout"
+check "symlinked state directory: both failures are recorded" [ "$(lines_of "$LOG")" = 3 ]
+check "symlinked state directory: no note (no sessions' state)" [ ! -s "$TMP/slout" ]
+check "symlinked state directory: no stamp, sessions or spill made through it" \
+  [ -z "$(ls -A "$TMP/realstate")" ]
 EXECUTION_TELEMETRY_STATE_DIR="$TMP/statelink" check_hook
 check "symlinked state directory: --check says so" \
   grep -q "cannot use state directory '$TMP/statelink': it is a symbolic link" "$TMP/check"

@@ -68,7 +68,7 @@ static long arg(const char *s)
 static void write_records(const char *log, int w, long records, long size, uint64_t rotate,
 			  unsigned keep)
 {
-	struct et_log_opts o = {log, rotate, keep, 600000, NULL};
+	struct et_log_opts o = {log, rotate, keep, 600000, -1};
 	char *line = malloc((size_t)size + 100);
 	long seq, pad = size > 60 ? size - 60 : 1;
 	int n;

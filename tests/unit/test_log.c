@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "et_log.h"
+#include "et_state.h"
 #include "tap.h"
 
 static char dir[256];
@@ -27,7 +28,7 @@ static size_t file_size(const char *path)
 
 static int append(const char *path, const char *line, uint64_t rotate, unsigned keep)
 {
-	struct et_log_opts o = {path, rotate, keep, 1000, NULL};
+	struct et_log_opts o = {path, rotate, keep, 1000, -1};
 
 	return et_log_append(&o, line, strlen(line));
 }
@@ -224,12 +225,14 @@ static void test_spill(void)
 {
 	char log[512], state[512], spilled[600];
 	struct et_log_opts o;
-	int lock, r;
+	int lock, r, sfd;
 
 	snprintf(log, sizeof(log), "%s/spill.jsonl", dir);
 	snprintf(state, sizeof(state), "%s/spill-state", dir);
 	snprintf(spilled, sizeof(spilled), "%s/spill", state);
-	o = (struct et_log_opts){log, 1 << 20, 2, 50, state};
+	sfd = et_state_open(state, true);
+	tap_ok(sfd >= 0, "the state directory is open");
+	o = (struct et_log_opts){log, 1 << 20, 2, 50, sfd};
 	tap_ok(et_log_append(&o, "{\"s\":1}\n", 8) == 0 && entries(spilled) == -1,
 	       "a lock granted at once: no spill directory is made");
 	lock = open(at(log, ".lock"), O_RDWR);
@@ -240,10 +243,10 @@ static void test_spill(void)
 	       r);
 	tap_ok(et_log_append(&o, "{\"s\":3}\n", 8) == 0 && entries(spilled) == 2,
 	       "a second late writer spills a file of its own");
-	o.state_dir = NULL;
+	o.state_fd = -1;
 	tap_ok(et_log_append(&o, "{\"s\":9}\n", 8) == -ETIMEDOUT,
 	       "without a state directory, a late writer reports -ETIMEDOUT");
-	o.state_dir = state;
+	o.state_fd = sfd;
 	close(lock);
 	/* A planted link and a foreign name stay where they are, not followed, not moved. */
 	put(at(state, "/victim"), "{\"planted\":1}\n");
@@ -255,6 +258,7 @@ static void test_spill(void)
 	       "the next writer moves the spilled records in, oldest first, before its own");
 	tap_ok(entries(spilled) == 2 && holds(at(state, "/victim"), "{\"planted\":1}\n"),
 	       "the link and the foreign file stay; the link's target is untouched");
+	close(sfd);
 }
 
 int main(void)

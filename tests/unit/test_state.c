@@ -377,6 +377,84 @@ static void test_failures(void)
 	       "a sessions/ that is a symbolic link: -ELOOP");
 }
 
+/*
+ * The descriptor API the hook uses: the state directory is opened and checked once, every use
+ * goes through the descriptor, and a refused directory's error passes through every _at call.
+ */
+static void test_open_once(void)
+{
+	char path[160], t[256], hex[33], stamp[300];
+	unsigned char k1[32], k2[32];
+	struct et_state_fail prev;
+	int64_t start = 0;
+	int sfd, spill;
+
+	path_of(path, sizeof(path), "once/deeper");
+	tap_ok(et_state_open(path, false) == -ENOENT, "et_state_open without create: -ENOENT");
+	sfd = et_state_open(path, true);
+	tap_ok(sfd >= 0 && mode_of("once/deeper") == 0700,
+	       "et_state_open with create makes it and its parent, 0700");
+	tap_ok(et_state_key_at(sfd, k1) == 0 && et_state_key(path, k2) == 0 && !memcmp(k1, k2, 32),
+	       "the key through the descriptor is the key through the path");
+	tap_ok(et_state_stamp_put_at(sfd, ID("toolu_once"), 4242) == 0,
+	       "a stamp through the descriptor");
+	stamp_name(ID("toolu_once"), hex);
+	snprintf(stamp, sizeof(stamp), "once/deeper/pending/%s", hex);
+	tap_ok(exists(stamp) && et_state_stamp_take_at(sfd, ID("toolu_once"), &start) == 0 &&
+		       start == 4242 && !exists(stamp),
+	       "taken through the descriptor, and removed");
+	tap_ok(et_state_fail_note_at(sfd, ID("s"), ID("c"), ID("e"), &prev) == 0 &&
+		       et_state_fail_note_at(sfd, ID("s"), ID("c"), ID("e"), &prev) == 0 &&
+		       prev.count == 1,
+	       "the sessions' state through the descriptor");
+	tap_ok(et_state_spill_dir_at(sfd, false) == -ENOENT, "no spill/ yet, none made");
+	spill = et_state_spill_dir_at(sfd, true);
+	tap_ok(spill >= 0 && mode_of("once/deeper/spill") == 0700, "spill/ made 0700 on request");
+	if (spill >= 0) {
+		close(spill);
+	}
+	/* A pending/ planted as a link after the state directory was opened is still refused. */
+	path_of(t, sizeof(t), "once/deeper/pending");
+	path_of(stamp, sizeof(stamp), "once/deeper/old-pending");
+	tap_ok(rename(t, stamp) == 0 && symlink("/tmp", t) == 0 &&
+		       et_state_stamp_put_at(sfd, ID("toolu_l"), 1) == -ELOOP &&
+		       et_state_stamp_take_at(sfd, ID("toolu_l"), &start) == -ELOOP,
+	       "a pending/ replaced by a link after the open: refused through the descriptor");
+	close(sfd);
+
+	path_of(t, sizeof(t), "victim");
+	path_of(path, sizeof(path), "once-link");
+	if (symlink(t, path) < 0) {
+		exit(99);
+	}
+	sfd = et_state_open(path, true);
+	tap_ok(sfd == -ELOOP, "et_state_open refuses a state directory that is a link");
+	tap_ok(et_state_key_at(sfd, k1) == -ELOOP &&
+		       et_state_stamp_put_at(sfd, ID("toolu_Z"), 1) == -ELOOP &&
+		       et_state_stamp_take_at(sfd, ID("toolu_Z"), &start) == -ELOOP &&
+		       et_state_fail_note_at(sfd, ID("s"), ID("c"), ID("e"), &prev) == -ELOOP &&
+		       prev.count == 0 && et_state_spill_dir_at(sfd, true) == -ELOOP,
+	       "and every _at call passes its error on");
+	tap_ok(!exists("victim/key") && !exists("victim/spill") && !exists("victim/sessions"),
+	       "nothing was made through the link");
+	path_of(path, sizeof(path), "once-foreign");
+	mkdir(path, 0700);
+	if (geteuid() == 0 && chown(path, 12345, 12345) == 0) {
+		tap_ok(et_state_open(path, true) == -EPERM,
+		       "et_state_open refuses another user's state directory");
+	} else {
+		tap_ok(true, "# SKIP not root: cannot make a directory owned by someone else");
+	}
+	path_of(path, sizeof(path), "once-loose");
+	mkdir(path, 0700);
+	chmod(path, 0755);
+	sfd = et_state_open(path, false);
+	tap_ok(sfd >= 0 && mode_of("once-loose") == 0700, "a loose state directory is made 0700");
+	if (sfd >= 0) {
+		close(sfd);
+	}
+}
+
 int main(void)
 {
 	char cmd[160];
@@ -390,6 +468,7 @@ int main(void)
 	test_symlinked_pending();
 	test_bad_state_dir();
 	test_failures();
+	test_open_once();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;
 }
