@@ -18,6 +18,7 @@
 
 #include "et_buf.h"
 #include "et_config.h"
+#include "et_fsutil.h"
 #include "et_hook.h"
 #include "et_payload.h"
 
@@ -186,9 +187,11 @@ int main(int argc, char **argv)
 	r = dry_run ? et_hook_run(&cfg, &in, &out, &err)
 		    : et_hook_run_reply(&cfg, &in, NULL, &out, &err);
 	if (!dry_run && out.len) {
-		/* The feedback note: one write; a closed stdout costs the note only. */
-		fwrite(out.data, 1, out.len, stdout);
-		fflush(stdout);
+		/*
+		 * The feedback note: one write(2), without stdio (which would fstat and ioctl
+		 * stdout and allocate a buffer first); a closed stdout costs the note only.
+		 */
+		(void)et_write_all(STDOUT_FILENO, out.data, out.len);
 	}
 	if (dry_run) {
 		fwrite(out.data, 1, out.len, stdout);

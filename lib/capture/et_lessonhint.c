@@ -186,7 +186,7 @@ static int open_state(const char *dir, bool create)
 		}
 		return r;
 	}
-	r = fstat(fd, &st) < 0 ? -errno : st.st_uid != geteuid() ? -EPERM : 0;
+	r = fstat(fd, &st) < 0 ? -errno : st.st_uid != et_euid() ? -EPERM : 0;
 	if (r < 0) {
 		close(fd);
 		return r;

@@ -338,7 +338,7 @@ static void drain(const struct et_log_opts *o)
 		if (e->d_name[0] == '.') {
 			if (len > 7 && !strcmp(e->d_name + len - 6, ".jsonl") &&
 			    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			    S_ISREG(st.st_mode) && st.st_uid == et_euid() &&
 			    st.st_mtime < time(NULL) - 3600) {
 				unlinkat(dfd, e->d_name, 0);
 			}
@@ -387,11 +387,18 @@ int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 		return -ENAMETOOLONG;
 	}
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", o->path);
-	r = make_parent(o->path);
-	if (r < 0) {
-		return r;
-	}
+	/*
+	 * The log's directory almost always exists: it is made only when opening the lock (which
+	 * is created beside the log) says it is missing, which saves a stat(2) on every call.
+	 */
 	lock_fd = et_open_private(lock_path, O_RDWR | O_CREAT);
+	if (lock_fd == -ENOENT) {
+		r = make_parent(o->path);
+		if (r < 0) {
+			return r;
+		}
+		lock_fd = et_open_private(lock_path, O_RDWR | O_CREAT);
+	}
 	if (lock_fd < 0) {
 		return lock_fd;
 	}

@@ -64,7 +64,7 @@ static int open_dir(int at, const char *name, bool create)
 		r = -errno;
 		goto fail;
 	}
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != et_euid()) {
 		r = -EPERM;
 		goto fail;
 	}
@@ -253,7 +253,7 @@ static int sweep(int pfd, int64_t now_ms, int64_t max_age_ms)
 	while ((de = readdir(d))) {
 		if (!is_stamp_name(de->d_name) ||
 		    fstatat(pfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		    !S_ISREG(st.st_mode) || st.st_uid != et_euid()) {
 			continue;
 		}
 		if ((int64_t)st.st_mtime * 1000 + max_age_ms < now_ms &&

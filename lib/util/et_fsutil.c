@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,24 @@ int et_mkdir_p(const char *path)
 out:
 	free(p);
 	return r;
+}
+
+/*
+ * geteuid(2) cannot fail and gives the same answer every time in our programs, so the first answer
+ * is kept. An atomic rather than pthread_once: in a static glibc, pthread_once costs a futex(2)
+ * call of its own, which is what this saves. Two threads that both ask store the same value.
+ */
+static _Atomic long long euid_cached = -1;
+
+uid_t et_euid(void)
+{
+	long long v = atomic_load_explicit(&euid_cached, memory_order_relaxed);
+
+	if (v < 0) {
+		v = (long long)geteuid();
+		atomic_store_explicit(&euid_cached, v, memory_order_relaxed);
+	}
+	return (uid_t)v;
 }
 
 int et_open_private(const char *path, int flags)
@@ -107,7 +126,7 @@ int et_open_at(int dirfd, const char *path, int flags, unsigned checks, struct s
 		r = -EINVAL;
 		goto fail;
 	}
-	if ((checks & ET_OPEN_OURS) && st->st_uid != geteuid()) {
+	if ((checks & ET_OPEN_OURS) && st->st_uid != et_euid()) {
 		r = -EPERM;
 		goto fail;
 	}
@@ -115,11 +134,12 @@ int et_open_at(int dirfd, const char *path, int flags, unsigned checks, struct s
 		r = -EMLINK;
 		goto fail;
 	}
-	/* F_SETFL sets only the status flags: of ours, O_APPEND stays and O_NONBLOCK goes. */
-	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		r = -errno;
-		goto fail;
-	}
+	/*
+	 * O_NONBLOCK stays set: it changes nothing for a regular file, whose reads and writes
+	 * block on the disk whatever the flag says (Linux, the BSDs and macOS ignore it there), and
+	 * the locks taken on it (flock) have their own LOCK_NB. Clearing it was one fcntl(2) per
+	 * file for nothing; only a FIFO or a device would heed it, and those were refused above.
+	 */
 	if ((checks & ET_OPEN_OURS) && (st->st_mode & 077) && st->st_nlink == 1) {
 		if (fchmod(fd, 0600) < 0) {
 			r = -errno;
@@ -236,7 +256,7 @@ static void remove_stale(const char *path)
 			continue;
 		}
 		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_uid == geteuid() && st.st_mtime < time(NULL) - ET_REPLACE_STALE_S) {
+		    st.st_uid == et_euid() && st.st_mtime < time(NULL) - ET_REPLACE_STALE_S) {
 			unlinkat(dfd, e->d_name, 0);
 		}
 	}

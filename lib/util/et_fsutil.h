@@ -30,6 +30,13 @@ int et_mkdir_p(const char *path);
  */
 int et_open_private(const char *path, int flags);
 
+/**
+ * This process's effective user id, asked of the kernel once and remembered (the hook compares it
+ * with the owner of every file and directory it opens). Thread-safe. For programs that do not
+ * change their user id, as none of ours does.
+ */
+uid_t et_euid(void);
+
 /** Writes all @n bytes, retrying on EINTR and short writes. Returns 0 or -errno. */
 int et_write_all(int fd, const void *p, size_t n);
 
@@ -49,7 +56,9 @@ enum et_open_check {
  * Opens @path, relative to the directory open at @dirfd (or AT_FDCWD), with @flags | O_CLOEXEC |
  * O_NOCTTY (mode 0600 when created), and refuses anything but a regular file with -EINVAL before
  * a byte is read or written: the open itself uses O_NONBLOCK, so a FIFO or a device cannot make
- * it wait, and O_NONBLOCK is cleared once the file is known to be regular. @checks (enum
+ * it wait. The descriptor returned keeps O_NONBLOCK, which reads and writes of a regular file
+ * ignore (they never return EAGAIN for want of data or room); flock(2) has its own LOCK_NB.
+ * @checks (enum
  * et_open_check bits) adds the other refusals; a file of ours with group or other permissions
  * is made 0600 (ET_OPEN_OURS), unless it has other hard links. If @st is not NULL it receives the
  * file's status as it was opened. Returns the descriptor or -errno.

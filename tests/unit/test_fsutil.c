@@ -124,6 +124,43 @@ static void test_private(void)
 	tap_ok(et_open_private(at("x"), O_RDONLY) == -EINVAL,
 	       "open_private: a directory is -EINVAL");
 	tap_ok(et_write_all(-1, "x", 1) == -EBADF, "write_all returns -errno");
+	tap_ok(et_euid() == geteuid() && et_euid() == geteuid(),
+	       "et_euid is the effective user id");
+}
+
+/*
+ * et_open_at leaves O_NONBLOCK on a regular file (clearing it took an fcntl per file): reads and
+ * writes of a regular file must still be whole, and a FIFO or a device is still refused.
+ */
+static void test_open_nonblock(void)
+{
+	static char big[1 << 21];
+	struct et_buf b;
+	struct stat st;
+	int fd, r;
+
+	memset(big, 'n', sizeof(big));
+	fd = et_open_at(AT_FDCWD, at("nb"), O_WRONLY | O_CREAT | O_APPEND, ET_OPEN_PRIVATE, NULL);
+	tap_ok(fd >= 0 && et_write_all(fd, big, sizeof(big)) == 0 &&
+		       et_write_all(fd, "end", 3) == 0 && fstat(fd, &st) == 0 &&
+		       st.st_size == (off_t)sizeof(big) + 3,
+	       "a 2 MiB write and an append through et_open_at's descriptor are whole");
+	if (fd >= 0) {
+		close(fd);
+	}
+	et_buf_init(&b, sizeof(big) + 16);
+	r = et_read_file(at("nb"), sizeof(big) + 16, &b);
+	tap_ok(r == 0 && b.len == sizeof(big) + 3 && !memcmp(b.data + sizeof(big), "end", 3),
+	       "and read back whole (%d, %zu bytes)", r, b.len);
+	et_buf_finish(&b);
+	tap_ok(et_open_at(AT_FDCWD, "/dev/null", O_RDONLY, 0, NULL) == -EINVAL &&
+		       et_open_at(AT_FDCWD, "/dev/null", O_WRONLY, ET_OPEN_NOFOLLOW, NULL) ==
+			       -EINVAL,
+	       "a device is refused for reading and writing");
+	mkfifo(at("nbfifo"), 0600);
+	tap_ok(et_open_at(AT_FDCWD, at("nbfifo"), O_RDWR, 0, NULL) == -EINVAL &&
+		       et_open_at(AT_FDCWD, at("nbfifo"), O_WRONLY, 0, NULL) == -EINVAL,
+	       "a FIFO is refused, opened for writing with no reader too");
 }
 
 static void test_read(void)
@@ -330,6 +367,7 @@ int main(void)
 	}
 	test_dirs();
 	test_private();
+	test_open_nonblock();
 	test_read();
 	test_write_file();
 	test_replace();
