@@ -215,10 +215,10 @@ static char *trim(char *s)
 
 static int read_file(struct et_config *c)
 {
-	char buf[CONFIG_MAX_BYTES + 1], *line, *save = NULL, *eq, origin[64];
+	char *buf, *line, *save = NULL, *eq, origin[64];
 	ssize_t n;
 	size_t got = 0;
-	int fd, lineno = 0, r;
+	int fd, lineno = 0, r = 0;
 
 	/* A FIFO or a device here must not hold the hook up: only a regular file is read. */
 	fd = et_open_at(AT_FDCWD, c->config_path, O_RDONLY, 0, NULL);
@@ -228,6 +228,15 @@ static int read_file(struct et_config *c)
 				    fd == -EINVAL ? "it is not a regular file" : strerror(-fd));
 		}
 		return 0;
+	}
+	/*
+	 * On the heap, and only once the file is open: a 64 KiB array on the stack would reach a
+	 * stack page that nothing else uses, a page fault on every run, config file or not.
+	 */
+	buf = malloc(CONFIG_MAX_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
 	}
 	while (got < CONFIG_MAX_BYTES && (n = read(fd, buf + got, CONFIG_MAX_BYTES - got)) > 0) {
 		got += (size_t)n;
@@ -250,10 +259,11 @@ static int read_file(struct et_config *c)
 		*eq = '\0';
 		r = apply(c, origin, trim(line), trim(eq + 1));
 		if (r < 0) {
-			return r;
+			break;
 		}
 	}
-	return 0;
+	free(buf);
+	return r;
 }
 
 static const struct {

@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "et_fsutil.h"
+#include "et_time.h"
 
 #include "banned.h"
 
@@ -284,7 +285,7 @@ int et_state_stamp_sweep(const char *dir, int64_t now_ms, int64_t max_age_ms)
 static void maybe_sweep(int pfd)
 {
 	struct stat st;
-	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	int64_t now_ms = et_time_clock_ms();
 	int fd;
 
 	if (fstatat(pfd, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&

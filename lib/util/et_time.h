@@ -50,7 +50,11 @@ int et_time_parse(const char *s, size_t n, unsigned forms, int64_t *ms);
  */
 int et_time_parse_when(const char *s, int64_t now, int64_t *ms);
 
-/** Returns the real-time clock, in milliseconds since the epoch. */
+/**
+ * Returns the real-time clock, in milliseconds since the epoch. On Linux it asks the kernel with
+ * a system call rather than through the vDSO, which costs two page faults on a program's first
+ * reading: meant for a few readings per run, not for timing loops.
+ */
 int64_t et_time_clock_ms(void);
 
 /**

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -721,6 +722,67 @@ static void test_refusals(void)
 	free(pre);
 }
 
+/*
+ * Feeds @n bytes (a pattern) through a pipe to et_hook_read_input with @cap, as the agent does.
+ * True when what was kept is the first min(@n, @cap) bytes of the pattern and the total is @n.
+ */
+static bool read_through_pipe(size_t n, size_t cap)
+{
+	struct et_buf b;
+	size_t total = 0, i, kept = n < cap ? n : cap;
+	int p[2], r, status;
+	bool ok;
+	pid_t pid;
+
+	if (pipe(p) < 0) {
+		return false;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char chunk[1000];
+
+		close(p[0]);
+		for (i = 0; i < n; i += sizeof(chunk)) {
+			size_t k = n - i < sizeof(chunk) ? n - i : sizeof(chunk), j;
+
+			for (j = 0; j < k; j++) {
+				chunk[j] = (char)('a' + (i + j) % 26);
+			}
+			if (write(p[1], chunk, k) != (ssize_t)k) {
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	et_buf_init(&b, cap);
+	r = et_hook_read_input(p[0], cap, &b, &total);
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	ok = r == 0 && total == n && b.len == kept && b.data[b.len] == '\0';
+	for (i = 0; ok && i < kept; i++) {
+		ok = b.data[i] == (char)('a' + i % 26);
+	}
+	et_buf_finish(&b);
+	return ok;
+}
+
+/* Reading stdin: a small payload in one page, larger ones grown, the rest past the cap counted. */
+static void test_read_input(void)
+{
+	static const size_t sizes[] = {0, 1, 2048, 4094, 4095, 4096, 4097, 70000, 300000};
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		tap_ok(read_through_pipe(sizes[i], 1 << 20), "read_input: %zu bytes read whole",
+		       sizes[i]);
+	}
+	tap_ok(read_through_pipe(300000, 100),
+	       "read_input: past a 100-byte cap, 100 kept, all counted");
+	tap_ok(read_through_pipe(300000, 4095), "read_input: a cap of one first read");
+	tap_ok(read_through_pipe(5000, 5000), "read_input: exactly the cap");
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -750,6 +812,7 @@ int main(int argc, char **argv)
 	test_feedback_lesson();
 	test_unreadable();
 	test_refusals();
+	test_read_input();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0) {
 		return 99;
