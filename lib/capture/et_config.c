@@ -33,7 +33,8 @@ char *et_config_claude_dir(void)
 		return NULL;
 	}
 	et_buf_init(&b, 8192);
-	et_buf_addf(&b, "%s/.claude", home);
+	et_buf_adds(&b, home);
+	et_buf_adds(&b, "/.claude");
 	return b.failed ? (et_buf_finish(&b), NULL) : et_buf_detach(&b, NULL);
 }
 
@@ -45,7 +46,8 @@ static char *expand_path(const char *v)
 
 	if (v[0] == '~' && v[1] == '/' && home && *home) {
 		et_buf_init(&b, 8192);
-		et_buf_addf(&b, "%s%s", home, v + 1);
+		et_buf_adds(&b, home);
+		et_buf_adds(&b, v + 1);
 		return b.failed ? (et_buf_finish(&b), NULL) : et_buf_detach(&b, NULL);
 	}
 	return strdup(v);
@@ -306,7 +308,8 @@ int et_config_load(struct et_config *c)
 	if (v && *v) {
 		c->config_path = expand_path(v);
 	} else if (claude) {
-		et_buf_addf(&b, "%s/execution-telemetry.conf", claude);
+		et_buf_adds(&b, claude);
+		et_buf_adds(&b, "/execution-telemetry.conf");
 		c->config_path = b.failed ? NULL : et_buf_detach(&b, NULL);
 	}
 	if (c->config_path && (r = read_file(c)) < 0) {
@@ -346,7 +349,8 @@ int et_config_load(struct et_config *c)
 				"neither HOME nor CLAUDE_CONFIG_DIR is set: no default log path\n");
 		} else {
 			et_buf_reset(&b);
-			et_buf_addf(&b, "%s/execution-telemetry.jsonl", claude);
+			et_buf_adds(&b, claude);
+			et_buf_adds(&b, "/execution-telemetry.jsonl");
 			if (b.failed || !(c->log_path = et_buf_detach(&b, NULL))) {
 				goto fail;
 			}

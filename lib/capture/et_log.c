@@ -26,8 +26,18 @@
 
 int et_log_rotated_path(const char *path, unsigned index, char *buf, size_t size)
 {
-	int n = index ? snprintf(buf, size, "%s.%u", path, index) : snprintf(buf, size, "%s", path);
+	size_t len = strlen(path);
+	int n;
 
+	if (index == 0) {
+		/* The log itself, on every append: no vfprintf for a copy. */
+		if (len >= size) {
+			return -ENAMETOOLONG;
+		}
+		memcpy(buf, path, len + 1);
+		return 0;
+	}
+	n = snprintf(buf, size, "%s.%u", path, index);
 	return (n < 0 || (size_t)n >= size) ? -ENAMETOOLONG : 0;
 }
 
@@ -380,13 +390,14 @@ static void drain(const struct et_log_opts *o)
 int et_log_append(const struct et_log_opts *o, const char *lines, size_t n)
 {
 	char lock_path[PATH_MAX];
+	size_t len = strlen(o->path);
 	int lock_fd = -1, r;
 
-	if (et_log_rotated_path(o->path, 0, lock_path, sizeof(lock_path)) < 0 ||
-	    strlen(o->path) + sizeof(".lock") > sizeof(lock_path)) {
+	if (len + sizeof(".lock") > sizeof(lock_path)) {
 		return -ENAMETOOLONG;
 	}
-	snprintf(lock_path, sizeof(lock_path), "%s.lock", o->path);
+	memcpy(lock_path, o->path, len);
+	memcpy(lock_path + len, ".lock", sizeof(".lock"));
 	/*
 	 * The log's directory almost always exists: it is made only when opening the lock (which
 	 * is created beside the log) says it is missing, which saves a stat(2) on every call.

@@ -78,7 +78,7 @@ static void opt_int(struct et_buf *b, const char *key, bool has, long long v)
 	et_buf_addch(b, ',');
 	et_json_key(b, key);
 	if (has) {
-		et_buf_addf(b, "%lld", v);
+		et_buf_add_int(b, v);
 	} else {
 		et_buf_adds(b, "null");
 	}
@@ -123,7 +123,12 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 
 	out->failed = false;
 	et_time_format(r->ts_ms, ts, sizeof(ts));
-	et_buf_addf(out, "{\"v\":%d,\"timestamp\":\"%s\"", ET_RECORD_VERSION, ts);
+	/* No printf on the way: a normal record never reaches vfprintf (et_buf_add_int). */
+	et_buf_adds(out, "{\"v\":");
+	et_buf_add_int(out, ET_RECORD_VERSION);
+	et_buf_adds(out, ",\"timestamp\":\"");
+	et_buf_adds(out, ts);
+	et_buf_addch(out, '"');
 	str_field(out, "event", r->event);
 	str_field(out, "agent", r->agent ? r->agent : "claude-code");
 	str_field(out, "session_id", r->session_id);
@@ -133,7 +138,8 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	str_field(out, "outcome", r->outcome);
 	str_field(out, "error", r->error);
 	if (r->has_exit_code) {
-		et_buf_addf(out, ",\"exit_code\":%lld", r->exit_code);
+		et_buf_adds(out, ",\"exit_code\":");
+		et_buf_add_int(out, r->exit_code);
 	} else {
 		et_buf_adds(out, ",\"exit_code\":null");
 	}
@@ -148,11 +154,15 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	et_buf_adds(out, r->params ? r->params : "null");
 	str_field(out, "params_fp", r->has_fp ? r->params_fp : NULL);
 	if (r->has_response_bytes) {
-		et_buf_addf(out, ",\"response_bytes\":%lld", r->response_bytes);
+		et_buf_adds(out, ",\"response_bytes\":");
+		et_buf_add_int(out, r->response_bytes);
 	} else {
 		et_buf_adds(out, ",\"response_bytes\":null");
 	}
-	et_buf_addf(out, ",\"redactions\":%u,\"truncations\":%u", r->redactions, r->truncations);
+	et_buf_adds(out, ",\"redactions\":");
+	et_buf_add_uint(out, r->redactions);
+	et_buf_adds(out, ",\"truncations\":");
+	et_buf_add_uint(out, r->truncations);
 	str_field(out, "cwd", r->cwd);
 	str_field(out, "transcript_path", r->transcript_path);
 	str_field(out, "permission_mode", r->permission_mode);
@@ -171,7 +181,8 @@ int et_record_write(const struct et_record_out *r, struct et_buf *out)
 	boundary_fields(out, r);
 	if (r->parse_error) {
 		str_field(out, "parse_error", r->parse_error);
-		et_buf_addf(out, ",\"input_bytes\":%zu", r->input_bytes);
+		et_buf_adds(out, ",\"input_bytes\":");
+		et_buf_add_uint(out, r->input_bytes);
 	}
 	et_buf_adds(out, "}\n");
 	if (out->failed) {

@@ -316,7 +316,8 @@ int et_state_stamp_put_at(int sfd, const char *id, size_t id_len, int64_t now_ms
 		close(pfd);
 		return fd;
 	}
-	n = snprintf(num, sizeof(num), "%lld\n", (long long)now_ms);
+	n = (int)et_fmt_int(num, (long long)now_ms);
+	num[n++] = '\n';
 	r = et_write_all(fd, num, (size_t)n);
 	close(fd);
 	maybe_sweep(pfd);

@@ -165,6 +165,45 @@ int et_buf_addch(struct et_buf *b, char c)
 	return et_buf_add(b, &c, 1);
 }
 
+size_t et_fmt_uint(char *out, unsigned long long v)
+{
+	char digits[ET_FMT_INT_MAX];
+	size_t i = sizeof(digits), n;
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = sizeof(digits) - i;
+	memcpy(out, digits + i, n);
+	out[n] = '\0';
+	return n;
+}
+
+size_t et_fmt_int(char *out, long long v)
+{
+	/* The magnitude as unsigned: -LLONG_MIN does not fit in a long long. */
+	if (v < 0) {
+		out[0] = '-';
+		return 1 + et_fmt_uint(out + 1, 0ULL - (unsigned long long)v);
+	}
+	return et_fmt_uint(out, (unsigned long long)v);
+}
+
+int et_buf_add_uint(struct et_buf *b, unsigned long long v)
+{
+	char s[ET_FMT_INT_MAX];
+
+	return et_buf_add(b, s, et_fmt_uint(s, v));
+}
+
+int et_buf_add_int(struct et_buf *b, long long v)
+{
+	char s[ET_FMT_INT_MAX];
+
+	return et_buf_add(b, s, et_fmt_int(s, v));
+}
+
 int et_buf_addf(struct et_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -60,6 +60,31 @@ int et_buf_adds(struct et_buf *b, const char *s);
 /** Appends one byte. Same returns as et_buf_add. */
 int et_buf_addch(struct et_buf *b, char c);
 
+/**
+ * Appends @v in decimal ("-" first when negative), without printf: the hook formats its few
+ * numbers this way, so that a normal record never reaches vfprintf (its code and its large stack
+ * frame). Same returns as et_buf_add.
+ */
+int et_buf_add_int(struct et_buf *b, long long v);
+
+/** Appends @v in decimal, as et_buf_add_int does. */
+int et_buf_add_uint(struct et_buf *b, unsigned long long v);
+
+/** Room for any long long in decimal, its sign and a NUL. */
+#define ET_FMT_INT_MAX 24
+
+/**
+ * Writes @v in decimal into @out (ET_FMT_INT_MAX bytes or more), NUL-terminated, without printf.
+ * Returns its length.
+ */
+size_t et_fmt_int(char *out, long long v);
+
+/**
+ * Writes @v in decimal into @out (ET_FMT_INT_MAX bytes or more), NUL-terminated, without printf.
+ * Returns its length.
+ */
+size_t et_fmt_uint(char *out, unsigned long long v);
+
 /** Appends printf-style formatted text. Same returns as et_buf_add (-EINVAL on a format error). */
 int et_buf_addf(struct et_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -4,6 +4,8 @@
  * truncation, reset and detach.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +179,42 @@ static void test_addf(void)
 	et_buf_finish(&b);
 }
 
+/* The printf-free integers agree with printf on the edges and fail like any append. */
+static void test_add_int(void)
+{
+	static const long long ints[] = {0,	    1,	      -1, 9, 10, -10, 1234567890123LL,
+					 LLONG_MAX, LLONG_MIN};
+	static const unsigned long long uints[] = {0, 7, 10, 4294967296ULL, ULLONG_MAX};
+	char want[32];
+	struct et_buf b;
+	size_t i;
+	bool ok = true;
+
+	et_buf_init(&b, 64);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		et_buf_reset(&b);
+		snprintf(want, sizeof(want), "%lld", ints[i]);
+		ok &= et_buf_add_int(&b, ints[i]) == 0 && !strcmp(b.data, want);
+	}
+	tap_ok(ok, "add_int: as %%lld does, LLONG_MIN and LLONG_MAX included");
+	ok = true;
+	for (i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
+		et_buf_reset(&b);
+		snprintf(want, sizeof(want), "%llu", uints[i]);
+		ok &= et_buf_add_uint(&b, uints[i]) == 0 && !strcmp(b.data, want);
+	}
+	tap_ok(ok, "add_uint: as %%llu does, ULLONG_MAX included");
+	tap_ok(et_fmt_int(want, LLONG_MIN) == 20 && !strcmp(want, "-9223372036854775808") &&
+		       et_fmt_uint(want, 0) == 1 && !strcmp(want, "0"),
+	       "fmt_int and fmt_uint return the length and end the string");
+	et_buf_finish(&b);
+	et_buf_init(&b, 4);
+	tap_ok(et_buf_add_uint(&b, 1234) == 0 && et_buf_add_int(&b, 5) == -E2BIG && b.failed &&
+		       !strcmp(b.data, "1234"),
+	       "add_int past the cap: -E2BIG, buffer unchanged");
+	et_buf_finish(&b);
+}
+
 static void test_truncate_detach(void)
 {
 	struct et_buf b;
@@ -283,6 +321,7 @@ int main(void)
 	test_grow_limits();
 	test_binary_and_add();
 	test_addf();
+	test_add_int();
 	test_truncate_detach();
 	test_many_appends();
 	test_map_whole();
