@@ -222,10 +222,10 @@ int et_lessonhint_write(const char *dir, const struct et_lessonhint *h, size_t n
 int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 			    struct et_lessonhint *out)
 {
-	char buf[ET_LESSONHINT_BYTES + 1];
+	char *buf;
 	size_t got = 0;
 	ssize_t k;
-	int fd;
+	int fd, r;
 
 	if (sfd < 0) {
 		return sfd;
@@ -234,9 +234,18 @@ int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 	if (fd < 0) {
 		return fd == -ENOENT ? 0 : fd;
 	}
+	/*
+	 * On the heap, once the file is open: 16 KiB on the stack would put the calls below it on
+	 * stack pages the hook touches nowhere else (a page fault each), file or not.
+	 */
+	buf = malloc(ET_LESSONHINT_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
 	/* One byte more than the limit tells a file that is too large. */
-	while (got < sizeof(buf)) {
-		k = read(fd, buf + got, sizeof(buf) - got);
+	while (got < ET_LESSONHINT_BYTES + 1) {
+		k = read(fd, buf + got, ET_LESSONHINT_BYTES + 1 - got);
 		if (k < 0 && errno == EINTR) {
 			continue;
 		}
@@ -246,10 +255,11 @@ int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 		got += (size_t)k;
 	}
 	close(fd);
-	if (got > ET_LESSONHINT_BYTES) {
-		return -EFBIG;
-	}
-	return et_lessonhint_find(buf, got, tool, cls, out) ? 1 : 0;
+	r = got > ET_LESSONHINT_BYTES			   ? -EFBIG
+	    : et_lessonhint_find(buf, got, tool, cls, out) ? 1
+							   : 0;
+	free(buf);
+	return r;
 }
 
 int et_lessonhint_lookup(const char *dir, const char *tool, enum et_errclass cls,
