@@ -25,23 +25,6 @@ const char *et_render_weeks(double w, char *buf, size_t n)
 	return buf;
 }
 
-static void text(struct et_buf *out, const char *s)
-{
-	et_table_text(out, s, strlen(s));
-}
-
-static void num_member(struct et_buf *out, const char *key, double v)
-{
-	et_buf_addf(out, ",\"%s\":", key);
-	et_render_json_num(out, v);
-}
-
-static void str_member(struct et_buf *out, const char *key, const char *v)
-{
-	et_buf_addf(out, ",\"%s\":", key);
-	et_json_strz(out, v);
-}
-
 static int render_json(const struct et_proposals_result *r, const struct et_report_meta *m,
 		       struct et_buf *out)
 {
@@ -51,7 +34,7 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 	et_render_json_head(out, m, "execution-telemetry/proposals");
 	et_buf_addf(out, ",\"calls\":%llu,\"sessions\":%llu", (unsigned long long)r->calls,
 		    (unsigned long long)r->sessions);
-	num_member(out, "days", r->days);
+	et_render_json_num_member(out, "days", r->days);
 	et_buf_addf(out, ",\"cost\":{\"read\":%s,\"calls_priced\":%llu}",
 		    r->has_cost ? "true" : "false", (unsigned long long)r->calls_priced);
 	et_buf_addf(out,
@@ -65,8 +48,8 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 	} else {
 		et_buf_adds(out, "null");
 	}
-	num_member(out, "threshold_monthly_hours", o->min_monthly_h);
-	num_member(out, "slow_ms", o->slow_ms);
+	et_render_json_num_member(out, "threshold_monthly_hours", o->min_monthly_h);
+	et_render_json_num_member(out, "slow_ms", o->slow_ms);
 	et_buf_addf(out,
 		    ",\"slow_calls\":%llu,\"error_sessions\":%llu,\"retry_run\":%llu,"
 		    "\"manual_calls\":%llu,\"manual_tools\":%llu,\"reread\":%llu,"
@@ -75,57 +58,57 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 		    (unsigned long long)o->retry_run, (unsigned long long)o->manual_calls,
 		    (unsigned long long)o->manual_tools, (unsigned long long)o->reread,
 		    (unsigned long long)o->min_events, (unsigned long long)o->huge_bytes);
-	num_member(out, "dominant_share", o->dominant_share);
-	num_member(out, "first_try_rate", o->first_try_rate);
-	num_member(out, "agent_ratio", o->agent_ratio);
-	num_member(out, "agent_rate", o->agent_rate);
-	num_member(out, "turn_seconds", o->turn_s);
+	et_render_json_num_member(out, "dominant_share", o->dominant_share);
+	et_render_json_num_member(out, "first_try_rate", o->first_try_rate);
+	et_render_json_num_member(out, "agent_ratio", o->agent_ratio);
+	et_render_json_num_member(out, "agent_rate", o->agent_rate);
+	et_render_json_num_member(out, "turn_seconds", o->turn_s);
 	et_buf_addf(out, "},\"below_threshold\":%zu,\"proposals\":[", r->dropped);
 	for (i = 0; i < r->n; i++) {
 		const struct et_proposal *x = &r->items[i];
 
 		et_buf_addf(out, "%s{\"rank\":%zu,\"kind\":", i ? "," : "", i + 1);
 		et_json_strz(out, et_proposals_kind_name(x->kind));
-		str_member(out, "subject", x->subject);
-		str_member(out, "title", x->title);
-		str_member(out, "priority", x->priority);
-		str_member(out, "area", x->area);
-		str_member(out, "problem", x->problem);
-		str_member(out, "change", x->change);
+		et_render_json_str_member(out, "subject", x->subject);
+		et_render_json_str_member(out, "title", x->title);
+		et_render_json_str_member(out, "priority", x->priority);
+		et_render_json_str_member(out, "area", x->area);
+		et_render_json_str_member(out, "problem", x->problem);
+		et_render_json_str_member(out, "change", x->change);
 		et_buf_addf(out, ",\"evidence\":{\"events\":%llu,\"sessions\":%llu",
 			    (unsigned long long)x->events, (unsigned long long)x->sessions);
-		num_member(out, "measured_ms", x->measured_ms);
+		et_render_json_num_member(out, "measured_ms", x->measured_ms);
 		et_buf_addf(out, ",\"unmeasured\":%llu", (unsigned long long)x->unmeasured);
-		num_member(out, "assumed_ms", x->assumed_ms);
+		et_render_json_num_member(out, "assumed_ms", x->assumed_ms);
 		et_buf_adds(out, ",\"dollars\":");
 		if (x->has_dollars) {
 			et_render_json_num(out, x->dollars);
 		} else {
 			et_buf_adds(out, "null");
 		}
-		str_member(out, "assumption", x->assumption);
+		et_render_json_str_member(out, "assumption", x->assumption);
 		et_buf_adds(out, ",\"examples\":[");
 		for (j = 0; j < x->nexamples; j++) {
 			et_buf_addf(out, "%s{\"session\":", j ? "," : "");
 			et_json_strz(out, x->examples[j].session);
-			str_member(out, "tool_use_id", x->examples[j].tool_use_id);
+			et_render_json_str_member(out, "tool_use_id", x->examples[j].tool_use_id);
 			et_buf_addch(out, '}');
 		}
 		et_buf_adds(out, "]},\"return\":{");
 		et_buf_adds(out, "\"saved_share\":");
 		et_render_json_num(out, x->saved_share);
-		num_member(out, "weekly_hours", x->weekly_h);
-		num_member(out, "monthly_hours", x->monthly_h);
-		num_member(out, "weekly_dollars", x->weekly_usd);
-		num_member(out, "monthly_dollars", x->monthly_usd);
+		et_render_json_num_member(out, "weekly_hours", x->weekly_h);
+		et_render_json_num_member(out, "monthly_hours", x->monthly_h);
+		et_render_json_num_member(out, "weekly_dollars", x->weekly_usd);
+		et_render_json_num_member(out, "monthly_dollars", x->monthly_usd);
 		et_buf_adds(out, ",\"monthly_money\":");
 		if (o->hourly_rate > 0) {
 			et_render_json_num(out, x->monthly_h * o->hourly_rate + x->monthly_usd);
 		} else {
 			et_buf_adds(out, "null");
 		}
-		num_member(out, "implementation_hours", x->impl_h);
-		num_member(out, "breakeven_weeks", x->breakeven_weeks);
+		et_render_json_num_member(out, "implementation_hours", x->impl_h);
+		et_render_json_num_member(out, "breakeven_weeks", x->breakeven_weeks);
 		et_buf_adds(out, "}}");
 	}
 	et_buf_adds(out, "]}\n");
@@ -158,9 +141,9 @@ static void one(const struct et_proposals_result *r, const struct et_report_meta
 	snprintf(t, sizeof(t), "%zu. %s (%s)", i + 1, x->title, x->priority);
 	et_render_heading(out, m, t);
 	et_buf_addf(out, "%sProblem:%s ", b, b);
-	text(out, x->problem);
+	et_render_text(out, x->problem);
 	et_buf_addf(out, "%s\n%sChange:%s ", md ? "  " : "", b, b);
-	text(out, x->change);
+	et_render_text(out, x->change);
 	et_buf_addf(out, "%s\n%sEvidence:%s %llu event%s in %llu session%s; time lost %s measured",
 		    md ? "  " : "", b, b, (unsigned long long)x->events, x->events == 1 ? "" : "s",
 		    (unsigned long long)x->sessions, x->sessions == 1 ? "" : "s",
@@ -173,14 +156,14 @@ static void one(const struct et_proposals_result *r, const struct et_report_meta
 		et_buf_addf(out, "; token dollars $%.4f", x->dollars);
 	}
 	et_buf_addf(out, ".%s\n%sAssumption:%s ", md ? "  " : "", b, b);
-	text(out, x->assumption);
+	et_render_text(out, x->assumption);
 	et_buf_addf(out, ".%s\n%sExamples:%s ", md ? "  " : "", b, b);
 	for (j = 0; j < x->nexamples; j++) {
 		et_buf_adds(out, j ? ", session " : "session ");
-		text(out, x->examples[j].session);
+		et_render_text(out, x->examples[j].session);
 		if (x->examples[j].tool_use_id) {
 			et_buf_adds(out, " (");
-			text(out, x->examples[j].tool_use_id);
+			et_render_text(out, x->examples[j].tool_use_id);
 			et_buf_adds(out, ")");
 		}
 	}
@@ -269,10 +252,7 @@ int et_render_proposals(const struct et_proposals_result *r, const struct et_rep
 		row[6] = x->area;
 		rc = et_table_row(&t, row);
 	}
-	if (rc == 0) {
-		rc = et_table_render(&t, m->fmt, m->color, out);
-	}
-	et_table_finish(&t);
+	rc = et_render_table_done(&t, rc, m, out);
 	if (rc < 0) {
 		return rc;
 	}

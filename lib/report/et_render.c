@@ -84,14 +84,13 @@ static void heading(struct et_buf *out, const struct et_report_meta *m, const ch
 	et_table_heading(out, m->fmt, m->color, title);
 }
 
-static int table_done(struct et_table *t, int rc, const struct et_report_meta *m,
-		      struct et_buf *out)
+int et_render_table_done(struct et_table *t, int rc, const struct et_report_meta *m,
+			 struct et_buf *out)
 {
 	return et_table_done(t, rc, m->fmt, m->color, out);
 }
 
-/* Appends @s as text a terminal shows and does not obey (et_table_text). */
-static void text(struct et_buf *out, const char *s)
+void et_render_text(struct et_buf *out, const char *s)
 {
 	et_table_text(out, s, strlen(s));
 }
@@ -124,15 +123,13 @@ static void input_notes(struct et_buf *out, const struct et_report_meta *m)
 
 /* ---- JSON pieces ---- */
 
-/* Appends the member ,"@key": with the number @v as json_round writes it. */
-static void json_num_member(struct et_buf *out, const char *key, double v)
+void et_render_json_num_member(struct et_buf *out, const char *key, double v)
 {
 	et_buf_addf(out, ",\"%s\":", key);
 	json_round(out, v);
 }
 
-/* Appends the member ,"@key": with the string @v (null when @v is NULL). */
-static void json_str_member(struct et_buf *out, const char *key, const char *v)
+void et_render_json_str_member(struct et_buf *out, const char *key, const char *v)
 {
 	et_buf_addf(out, ",\"%s\":", key);
 	et_json_strz(out, v);
@@ -146,10 +143,10 @@ static void json_common(struct et_buf *out, const struct et_report_meta *m, cons
 	et_json_strz(out, schema);
 	et_buf_adds(out, ",\"version\":1,\"filters\":{\"since\":");
 	et_json_strz(out, m->since);
-	json_str_member(out, "until", m->until);
-	json_str_member(out, "session", m->session);
-	json_str_member(out, "project", m->project);
-	json_str_member(out, "tool", m->tool);
+	et_render_json_str_member(out, "until", m->until);
+	et_render_json_str_member(out, "session", m->session);
+	et_render_json_str_member(out, "project", m->project);
+	et_render_json_str_member(out, "tool", m->tool);
 	et_buf_adds(out, "},\"input\":{\"files\":[");
 	for (i = 0; i < m->nfiles; i++) {
 		if (i) {
@@ -188,11 +185,11 @@ static void json_lat(struct et_buf *out, const struct et_lat_summary *l)
 			    ",\"avg\":null,\"p50\":null,\"p95\":null,\"p99\":null,\"max\":null}");
 		return;
 	}
-	json_num_member(out, "avg", l->avg);
-	json_num_member(out, "p50", l->p50);
-	json_num_member(out, "p95", l->p95);
-	json_num_member(out, "p99", l->p99);
-	json_num_member(out, "max", l->max);
+	et_render_json_num_member(out, "avg", l->avg);
+	et_render_json_num_member(out, "p50", l->p50);
+	et_render_json_num_member(out, "p95", l->p95);
+	et_render_json_num_member(out, "p99", l->p99);
+	et_render_json_num_member(out, "max", l->max);
 	et_buf_addch(out, '}');
 }
 
@@ -275,7 +272,7 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 
 			json_item(out, j, "error");
 			et_json_strz(out, e->error);
-			json_str_member(out, "class", et_errclass_name(e->cls));
+			et_render_json_str_member(out, "class", et_errclass_name(e->cls));
 			et_buf_addf(out,
 				    ",\"count\":%llu,\"example\":", (unsigned long long)e->count);
 			et_json_strz(out, e->example);
@@ -298,8 +295,8 @@ static int stats_json(const struct et_stats_result *r, const struct et_report_me
 
 		json_item(out, i, "tool");
 		et_json_strz(out, w->tool);
-		json_str_member(out, "context", w->context);
-		json_num_member(out, "latency_ms", w->latency_ms);
+		et_render_json_str_member(out, "context", w->context);
+		et_render_json_num_member(out, "latency_ms", w->latency_ms);
 		et_time_format(w->ts_ms, ts, sizeof(ts));
 		et_buf_addf(out, ",\"timestamp\":\"%s\",\"session_id\":", ts);
 		et_json_strz(out, w->session);
@@ -374,7 +371,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	if (!m->only_failures && !m->only_slow) {
@@ -397,7 +394,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			}
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	if (!m->only_slow && r->failures + r->interrupted > 0) {
@@ -415,7 +412,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 				rc = et_table_row(&t, row);
 			}
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 		heading(out, m, "What to do about them");
 		for (i = 0; i < r->nclasses; i++) {
 			et_buf_addf(out, "- %s (%llu): %s\n", et_errclass_name(r->classes[i].cls),
@@ -435,7 +432,7 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 			row[2] = et_render_time(r->slow[i].ts_ms, 19, ts, sizeof(ts));
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 	input_notes(out, m);
 	return rc < 0 ? rc : out->failed ? -E2BIG : 0;
@@ -533,11 +530,11 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 
 		json_item(out, i, "tool");
 		et_json_strz(out, b->tool);
-		json_num_member(out, "total_ms", b->total_ms);
-		json_num_member(out, "share", b->share);
+		et_render_json_num_member(out, "total_ms", b->total_ms);
+		et_render_json_num_member(out, "share", b->share);
 		et_buf_addf(out, ",\"calls\":%llu,\"avg_ms\":", (unsigned long long)b->calls);
 		json_round(out, b->avg_ms);
-		json_str_member(out, "recommendation", b->recommendation);
+		et_render_json_str_member(out, "recommendation", b->recommendation);
 		et_buf_addch(out, '}');
 	}
 	et_buf_adds(out, "]}\n");
@@ -604,7 +601,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 					 : "-";
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Parallelization opportunities");
@@ -627,7 +624,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[2] = et_render_ms(r->par_groups[i].saved_ms, b, sizeof(b));
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Retry loops (same call 3+ times in a row)");
@@ -646,7 +643,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[4] = u64(x->ended_failure + x->ended_interrupted, d, sizeof(d));
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Recoveries (a failure, then the same tool succeeding within 5 calls)");
@@ -665,7 +662,7 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[1] = cell.data;
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 	}
 
 	heading(out, m, "Failure cascades");
@@ -691,11 +688,11 @@ int et_render_patterns(const struct et_patterns_result *r, const struct et_repor
 			row[4] = et_render_ms(x->avg_ms, e, sizeof(e));
 			rc = et_table_row(&t, row);
 		}
-		rc = table_done(&t, rc, m, out);
+		rc = et_render_table_done(&t, rc, m, out);
 		et_buf_adds(out, "\nSlowest tool overall, ");
-		text(out, r->bottlenecks[0].tool);
+		et_render_text(out, r->bottlenecks[0].tool);
 		et_buf_adds(out, ": ");
-		text(out, r->bottlenecks[0].recommendation);
+		et_render_text(out, r->bottlenecks[0].recommendation);
 		et_buf_addch(out, '\n');
 	}
 	input_notes(out, m);

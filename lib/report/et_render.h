@@ -65,6 +65,19 @@ void et_render_json_head(struct et_buf *out, const struct et_report_meta *m, con
 /** Appends @v rounded to 6 decimals in its shortest form (null for NaN and infinities). */
 void et_render_json_num(struct et_buf *out, double v);
 
+/** Appends the member ,"@key": with the number @v as et_render_json_num writes it. */
+void et_render_json_num_member(struct et_buf *out, const char *key, double v);
+
+/** Appends the member ,"@key": with the string @v (null when @v is NULL). */
+void et_render_json_str_member(struct et_buf *out, const char *key, const char *v);
+
+/** Appends @s as text a terminal shows and does not obey (et_table_text). */
+void et_render_text(struct et_buf *out, const char *s);
+
+/** Ends table @t in @m's format and colour: et_table_done. Returns 0 or -errno. */
+int et_render_table_done(struct et_table *t, int rc, const struct et_report_meta *m,
+			 struct et_buf *out);
+
 /** Appends the stats report. Returns 0 or -errno. */
 int et_render_stats(const struct et_stats_result *r, const struct et_report_meta *m,
 		    struct et_buf *out);

@@ -2,6 +2,9 @@
  * et_sessrender: the sessions report. The idea is one set of counts (struct et_sess_counts) shown
  * the same way wherever it appears, for a session, a task, an agent or a model, so that every
  * table reads alike and the JSON has one shape for all of them.
+ *
+ * This file writes text and Markdown; et_sessrender_json.c writes the JSON (et_sessrender_int.h:
+ * what they share).
  */
 #include "et_sessrender.h"
 
@@ -10,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "et_json.h"
+#include "et_sessrender_int.h"
 #include "et_table.h"
 #include "et_time.h"
 
@@ -44,37 +47,6 @@ static const char *money(double v, char *buf, size_t n)
 	return buf;
 }
 
-static uint64_t successes(const struct et_sess_counts *c)
-{
-	return c->calls - c->failures - c->interrupted;
-}
-
-static void text(struct et_buf *out, const char *s)
-{
-	et_table_text(out, s, strlen(s));
-}
-
-static void heading(struct et_buf *out, const struct et_report_meta *m, const char *title)
-{
-	if (m->fmt == ET_FORMAT_MARKDOWN) {
-		et_buf_addf(out, "\n### %s\n\n", title);
-	} else if (m->color) {
-		et_buf_addf(out, "\n\033[1;4m%s\033[0m\n", title);
-	} else {
-		et_buf_addf(out, "\n%s\n", title);
-	}
-}
-
-static int table_done(struct et_table *t, int rc, const struct et_report_meta *m,
-		      struct et_buf *out)
-{
-	if (rc == 0) {
-		rc = et_table_render(t, m->fmt, m->color, out);
-	}
-	et_table_finish(t);
-	return rc;
-}
-
 /* "3/4" first-try passes of series, or "-" without runs. */
 static const char *first_try(const struct et_sess_counts *c, char *buf, size_t n)
 {
@@ -94,315 +66,6 @@ static const char *short_id(const char *id, char *buf, size_t n)
 	return buf;
 }
 
-/* ---- JSON ---- */
-
-static void jnum(struct et_buf *out, double v)
-{
-	v = round(v * 1e6) / 1e6;
-	if (isnan(v) || isinf(v)) {
-		et_buf_adds(out, "null");
-	} else {
-		et_buf_addf(out, "%.15g", v == 0 ? 0 : v);
-	}
-}
-
-static void jrate(struct et_buf *out, const char *key, uint64_t num, uint64_t den)
-{
-	et_buf_addf(out, ",\"%s\":", key);
-	if (!den) {
-		et_buf_adds(out, "null");
-	} else {
-		jnum(out, (double)num / (double)den);
-	}
-}
-
-static void jstr(struct et_buf *out, const char *key, const char *v)
-{
-	et_buf_addf(out, ",\"%s\":", key);
-	et_json_strz(out, v);
-}
-
-static void jtime(struct et_buf *out, const char *key, bool has, int64_t ms)
-{
-	char ts[48];
-
-	et_buf_addf(out, ",\"%s\":", key);
-	if (has) {
-		et_time_format(ms, ts, sizeof(ts));
-		et_json_strz(out, ts);
-	} else {
-		et_buf_adds(out, "null");
-	}
-}
-
-/* The counts every object shares (docs/sessions.md, "Counts"). */
-static void jcounts(struct et_buf *out, const struct et_sess_counts *c)
-{
-	et_buf_addf(out,
-		    ",\"calls\":%llu,\"failures\":%llu,\"interrupted\":%llu,\"successes\":%llu",
-		    (unsigned long long)c->calls, (unsigned long long)c->failures,
-		    (unsigned long long)c->interrupted, (unsigned long long)successes(c));
-	jrate(out, "success_rate", successes(c), c->calls);
-	et_buf_addf(out,
-		    ",\"retries\":%llu,\"cycles\":%llu,\"cycles_resolved\":%llu,"
-		    "\"cycle_attempts\":%llu,\"cycle_ms\":",
-		    (unsigned long long)c->retries, (unsigned long long)c->cycles,
-		    (unsigned long long)c->resolved, (unsigned long long)c->cycle_attempts);
-	jnum(out, c->cycle_ms);
-	et_buf_addf(out, ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
-		    (unsigned long long)c->runs, (unsigned long long)c->passes,
-		    (unsigned long long)c->series, (unsigned long long)c->first_try);
-	jrate(out, "first_try_rate", c->first_try, c->series);
-}
-
-static const char *const kind_names[] = {
-	[ET_TL_START] = "session_start",
-	[ET_TL_PROMPT] = "request",
-	[ET_TL_CALL] = "call",
-	[ET_TL_SUB_START] = "subagent_start",
-	[ET_TL_SUB_STOP] = "subagent_stop",
-	[ET_TL_STOP] = "stop",
-	[ET_TL_END] = "session_end",
-};
-
-static const char *const mark_names[] = {
-	[ET_MARK_NONE] = NULL,
-	[ET_MARK_CYCLE_OPEN] = "cycle_start",
-	[ET_MARK_RETRY] = "retry_failed",
-	[ET_MARK_RECOVERED] = "recovered",
-	[ET_MARK_UNRESOLVED] = "unresolved",
-};
-
-static const char *outcome_name(enum et_outcome o)
-{
-	switch (o) {
-	case ET_OUT_SUCCESS:
-		return "success";
-	case ET_OUT_FAILURE:
-		return "failure";
-	case ET_OUT_INTERRUPTED:
-		return "interrupted";
-	default:
-		return NULL;
-	}
-}
-
-static void json_timeline(const struct et_sessions_result *r, struct et_buf *out)
-{
-	size_t i;
-
-	et_buf_adds(out, ",\"timeline\":");
-	if (!r->has_timeline) {
-		et_buf_adds(out, "null");
-		return;
-	}
-	et_buf_addch(out, '[');
-	for (i = 0; i < r->ntimeline; i++) {
-		const struct et_tl_item *it = &r->timeline[i];
-
-		et_buf_addf(out, "%s{\"kind\":\"%s\",\"depth\":%d", i ? "," : "",
-			    kind_names[it->kind], it->depth);
-		jtime(out, "time", it->has_ts, it->ts_ms);
-		jstr(out, "tool", it->tool);
-		jstr(out, "target", it->target);
-		jstr(out, "text", it->text);
-		jstr(out, "outcome", outcome_name(it->outcome));
-		et_buf_adds(out, ",\"latency_ms\":");
-		if (it->has_latency) {
-			jnum(out, it->latency_ms);
-		} else {
-			et_buf_adds(out, "null");
-		}
-		if (it->has_exit_code) {
-			et_buf_addf(out, ",\"exit_code\":%lld", it->exit_code);
-		} else {
-			et_buf_adds(out, ",\"exit_code\":null");
-		}
-		jstr(out, "pipeline", it->pipeline);
-		jstr(out, "mark", mark_names[it->mark]);
-		if (it->mark != ET_MARK_NONE) {
-			et_buf_addf(out, ",\"cycle\":%zu,\"attempt\":%zu}", it->cycle,
-				    it->attempts);
-		} else {
-			et_buf_adds(out, ",\"cycle\":null,\"attempt\":null}");
-		}
-	}
-	et_buf_addch(out, ']');
-}
-
-static int render_json(const struct et_sessions_result *r, const struct et_report_meta *m,
-		       struct et_buf *out)
-{
-	const struct et_sess_counts *t = &r->total;
-	size_t i, j;
-
-	et_buf_adds(out, "{\"schema\":\"execution-telemetry/sessions\",\"version\":1");
-	et_buf_adds(out, ",\"filters\":{\"since\":");
-	et_json_strz(out, m->since);
-	jstr(out, "until", m->until);
-	jstr(out, "session", m->session);
-	jstr(out, "project", m->project);
-	et_buf_addf(out, ",\"since_clear\":%s},\"input\":{\"files\":[",
-		    r->since_clear ? "true" : "false");
-	for (i = 0; i < m->nfiles; i++) {
-		et_buf_adds(out, i ? "," : "");
-		et_json_strz(out, m->files[i]);
-	}
-	et_buf_addf(out,
-		    "],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,"
-		    "\"old_format_records\":%zu,\"boundary_records\":%zu}",
-		    m->in->lines, m->in->records, m->in->skipped, m->in->old_format,
-		    r->boundary_records);
-	et_buf_addf(out, ",\"totals\":{\"sessions\":%zu,\"requests\":%zu", r->nsessions,
-		    r->requests);
-	jcounts(out, t);
-	et_buf_adds(out, ",\"avg_cycles_per_request\":");
-	if (r->requests) {
-		jnum(out, (double)t->cycles / (double)r->requests);
-	} else {
-		et_buf_adds(out, "null");
-	}
-	et_buf_adds(out, ",\"avg_attempts_per_cycle\":");
-	if (t->cycles) {
-		jnum(out, (double)t->cycle_attempts / (double)t->cycles);
-		et_buf_adds(out, ",\"avg_cycle_ms\":");
-		jnum(out, t->cycle_ms / (double)t->cycles);
-	} else {
-		et_buf_adds(out, "null,\"avg_cycle_ms\":null");
-	}
-	et_buf_addf(out, ",\"calls_outside_requests\":%zu}", r->calls_outside);
-
-	et_buf_adds(out, ",\"sessions\":[");
-	for (i = 0; i < r->nsessions; i++) {
-		const struct et_session_row *s = &r->sessions[i];
-
-		et_buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
-		et_json_strz(out, s->id);
-		jstr(out, "project", s->project);
-		jstr(out, "agent", s->agent);
-		jstr(out, "model", s->model);
-		jstr(out, "models", s->models);
-		jstr(out, "source", s->source);
-		jstr(out, "ended", s->ended);
-		jtime(out, "start", s->has_time, s->start_ms);
-		jtime(out, "end", s->has_time, s->end_ms);
-		et_buf_adds(out, ",\"duration_ms\":");
-		if (s->has_time) {
-			jnum(out, (double)(s->end_ms - s->start_ms));
-		} else {
-			et_buf_adds(out, "null");
-		}
-		et_buf_addf(out, ",\"requests\":%zu,\"subagents\":%zu", s->requests, s->subagents);
-		jcounts(out, &s->c);
-		jstr(out, "transcript",
-		     s->has_usage	   ? "read"
-		     : s->transcript_named ? "unreadable"
-					   : "none");
-		if (s->has_usage) {
-			et_buf_addf(out,
-				    ",\"tokens\":{\"input\":%llu,\"output\":%llu,"
-				    "\"cache_create\":%llu,\"cache_read\":%llu},\"messages\":%llu,"
-				    "\"cost\":",
-				    (unsigned long long)s->usage.input,
-				    (unsigned long long)s->usage.output,
-				    (unsigned long long)s->usage.cache_create,
-				    (unsigned long long)s->usage.cache_read,
-				    (unsigned long long)s->usage.messages);
-			jnum(out, s->usage.cost);
-			et_buf_addch(out, '}');
-		} else {
-			et_buf_adds(out, ",\"tokens\":null,\"messages\":null,\"cost\":null}");
-		}
-	}
-	et_buf_adds(out, "],\"tasks\":[");
-	for (i = 0; i < r->ntasks; i++) {
-		const struct et_task_row *k = &r->tasks[i];
-
-		et_buf_adds(out, i ? ",{\"session\":" : "{\"session\":");
-		et_json_strz(out, k->session);
-		et_buf_addf(out, ",\"index\":%zu", k->index);
-		jstr(out, "prompt", k->prompt);
-		if (k->prompt_bytes >= 0) {
-			et_buf_addf(out, ",\"prompt_bytes\":%lld", k->prompt_bytes);
-		} else {
-			et_buf_adds(out, ",\"prompt_bytes\":null");
-		}
-		jtime(out, "start", true, k->start_ms);
-		jtime(out, "end", true, k->end_ms);
-		et_buf_adds(out, ",\"duration_ms\":");
-		jnum(out, (double)(k->end_ms - k->start_ms));
-		et_buf_addf(out, ",\"stopped\":%s,\"subagents\":%zu", k->stopped ? "true" : "false",
-			    k->subagents);
-		jcounts(out, &k->c);
-		jstr(out, "last_run", k->last_run < 0 ? NULL : k->last_run ? "passed" : "failed");
-		et_buf_addch(out, '}');
-	}
-	et_buf_adds(out, "],\"agents\":[");
-	for (i = 0; i < r->nagents; i++) {
-		const struct et_agent_row *a = &r->agents[i];
-
-		et_buf_adds(out, i ? ",{\"type\":" : "{\"type\":");
-		et_json_strz(out, a->type);
-		et_buf_addf(out,
-			    ",\"invocations\":%llu,\"invocation_successes\":%llu,"
-			    "\"invocation_failures\":%llu,\"invocation_retries\":%llu,\"time_ms\":",
-			    (unsigned long long)a->invocations, (unsigned long long)a->successes,
-			    (unsigned long long)a->failures, (unsigned long long)a->retries);
-		jnum(out, a->time_ms);
-		jcounts(out, &a->c);
-		et_buf_addch(out, '}');
-	}
-	et_buf_adds(out, "],\"pipelines\":[");
-	for (i = 0; i < r->npipelines; i++) {
-		const struct et_pipeline_row *p = &r->pipelines[i];
-
-		et_buf_adds(out, i ? ",{\"name\":" : "{\"name\":");
-		et_json_strz(out, p->name);
-		et_buf_addf(out,
-			    ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
-			    (unsigned long long)p->runs, (unsigned long long)p->passes,
-			    (unsigned long long)p->series, (unsigned long long)p->first_try);
-		jrate(out, "first_try_rate", p->first_try, p->series);
-		et_buf_adds(out, ",\"exit_codes\":[");
-		for (j = 0; j < p->ncodes; j++) {
-			et_buf_addf(out, "%s{\"code\":", j ? "," : "");
-			if (p->codes[j] < 0) {
-				et_buf_adds(out, "null");
-			} else {
-				et_buf_addf(out, "%lld", p->codes[j]);
-			}
-			et_buf_addf(out, ",\"count\":%llu}", (unsigned long long)p->code_counts[j]);
-		}
-		et_buf_addf(out, "],\"other_codes\":%llu}", (unsigned long long)p->other_codes);
-	}
-	et_buf_adds(out, "],\"models\":[");
-	for (i = 0; i < r->nmodels; i++) {
-		const struct et_model_row *md = &r->models[i];
-
-		et_buf_adds(out, i ? ",{\"model\":" : "{\"model\":");
-		et_json_strz(out, md->model);
-		et_buf_addf(out, ",\"sessions\":%zu,\"requests\":%zu", md->sessions, md->tasks);
-		jcounts(out, &md->c);
-		et_buf_adds(out, ",\"cost\":");
-		if (md->has_cost) {
-			jnum(out, md->cost);
-			et_buf_adds(out, ",\"cost_per_request\":");
-			if (md->tasks) {
-				jnum(out, md->cost / (double)md->tasks);
-			} else {
-				et_buf_adds(out, "null");
-			}
-		} else {
-			et_buf_adds(out, "null,\"cost_per_request\":null");
-		}
-		et_buf_addch(out, '}');
-	}
-	et_buf_addch(out, ']');
-	json_timeline(r, out);
-	et_buf_adds(out, "}\n");
-	return out->failed ? -E2BIG : 0;
-}
-
 /* ---- text and Markdown ---- */
 
 static void filters_line(struct et_buf *out, const struct et_report_meta *m, bool since_clear)
@@ -419,11 +82,11 @@ static void filters_line(struct et_buf *out, const struct et_report_meta *m, boo
 	}
 	if (m->session) {
 		et_buf_adds(out, " session ");
-		text(out, m->session);
+		et_render_text(out, m->session);
 	}
 	if (m->project) {
 		et_buf_adds(out, " project ");
-		text(out, m->project);
+		et_render_text(out, m->project);
 	}
 	if (since_clear) {
 		et_buf_adds(out, " since-clear");
@@ -436,12 +99,12 @@ static void summary(const struct et_sessions_result *r, struct et_buf *out)
 	const struct et_sess_counts *t = &r->total;
 	char a[32], b[32], c[32];
 
-	et_buf_addf(out, "%zu session%s, %zu request%s, %llu call%s (%s success), %llu retr%s.\n",
-		    r->nsessions, r->nsessions == 1 ? "" : "s", r->requests,
-		    r->requests == 1 ? "" : "s", (unsigned long long)t->calls,
-		    t->calls == 1 ? "" : "s",
-		    et_render_pct((double)successes(t), (double)t->calls, a, sizeof(a)),
-		    (unsigned long long)t->retries, t->retries == 1 ? "y" : "ies");
+	et_buf_addf(
+		out, "%zu session%s, %zu request%s, %llu call%s (%s success), %llu retr%s.\n",
+		r->nsessions, r->nsessions == 1 ? "" : "s", r->requests,
+		r->requests == 1 ? "" : "s", (unsigned long long)t->calls, t->calls == 1 ? "" : "s",
+		et_render_pct((double)et_sessrender_successes(t), (double)t->calls, a, sizeof(a)),
+		(unsigned long long)t->retries, t->retries == 1 ? "y" : "ies");
 	if (t->cycles) {
 		et_buf_addf(out,
 			    "Debugging cycles: %llu (%llu resolved), %.1f attempts each, %s each "
@@ -519,8 +182,8 @@ static int sessions_table(const struct et_sessions_result *r, const struct et_re
 		row[4 + k] = u64s(s->requests, rq, sizeof(rq));
 		row[5 + k] = u64s(s->c.calls, ca, sizeof(ca));
 		row[6 + k] = u64s(s->c.failures, fa, sizeof(fa));
-		row[7 + k] =
-			et_render_pct((double)successes(&s->c), (double)s->c.calls, sc, sizeof(sc));
+		row[7 + k] = et_render_pct((double)et_sessrender_successes(&s->c),
+					   (double)s->c.calls, sc, sizeof(sc));
 		row[8 + k] = u64s(s->c.retries, re, sizeof(re));
 		row[9 + k] = u64s(s->c.cycles, cy, sizeof(cy));
 		row[10 + k] = u64s(s->c.runs, ru, sizeof(ru));
@@ -529,7 +192,7 @@ static int sessions_table(const struct et_sessions_result *r, const struct et_re
 		row[13 + k] = s->ended ? s->ended : "(running)";
 		rc = et_table_row(&t, row);
 	}
-	return table_done(&t, rc, m, out);
+	return et_render_table_done(&t, rc, m, out);
 }
 
 static int tasks_table(const struct et_sessions_result *r, const struct et_report_meta *m,
@@ -567,7 +230,7 @@ static int tasks_table(const struct et_sessions_result *r, const struct et_repor
 		row[10] = k->stopped ? "stop" : "no stop";
 		rc = et_table_row(&t, row);
 	}
-	return table_done(&t, rc, m, out);
+	return et_render_table_done(&t, rc, m, out);
 }
 
 static int agents_table(const struct et_sessions_result *r, const struct et_report_meta *m,
@@ -600,7 +263,7 @@ static int agents_table(const struct et_sessions_result *r, const struct et_repo
 		row[9] = et_render_duration(a->time_ms, b[8], 32);
 		rc = et_table_row(&t, row);
 	}
-	return table_done(&t, rc, m, out);
+	return et_render_table_done(&t, rc, m, out);
 }
 
 static int pipelines_table(const struct et_sessions_result *r, const struct et_report_meta *m,
@@ -639,7 +302,7 @@ static int pipelines_table(const struct et_sessions_result *r, const struct et_r
 		rc = et_table_row(&t, row);
 	}
 	et_buf_finish(&codes);
-	return table_done(&t, rc, m, out);
+	return et_render_table_done(&t, rc, m, out);
 }
 
 static int models_table(const struct et_sessions_result *r, const struct et_report_meta *m,
@@ -661,7 +324,8 @@ static int models_table(const struct et_sessions_result *r, const struct et_repo
 		row[1] = u64s(md->sessions, b[0], 32);
 		row[2] = u64s(md->tasks, b[1], 32);
 		row[3] = u64s(md->c.calls, b[2], 32);
-		row[4] = et_render_pct((double)successes(&md->c), (double)md->c.calls, b[3], 32);
+		row[4] = et_render_pct((double)et_sessrender_successes(&md->c), (double)md->c.calls,
+				       b[3], 32);
 		row[5] = u64s(md->c.retries, b[4], 32);
 		row[6] = u64s(md->c.cycles, b[5], 32);
 		row[7] = et_render_pct((double)md->c.first_try, (double)md->c.series, b[6], 32);
@@ -670,7 +334,7 @@ static int models_table(const struct et_sessions_result *r, const struct et_repo
 						   : "-";
 		rc = et_table_row(&t, row);
 	}
-	return table_done(&t, rc, m, out);
+	return et_render_table_done(&t, rc, m, out);
 }
 
 /* A call's target without the tool name it may start with ("Grep 3f2a…" shows as "3f2a…"). */
@@ -712,7 +376,7 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 			et_buf_adds(out, "session start");
 			if (it->text) {
 				et_buf_adds(out, " (");
-				text(out, it->text);
+				et_render_text(out, it->text);
 				et_buf_addch(out, ')');
 			}
 			break;
@@ -720,16 +384,16 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 			et_buf_adds(out, "request");
 			if (it->text) {
 				et_buf_adds(out, ": ");
-				text(out, it->text);
+				et_render_text(out, it->text);
 			}
 			break;
 		case ET_TL_CALL:
-			text(out, it->tool ? it->tool : "?");
+			et_render_text(out, it->tool ? it->tool : "?");
 			if (*shown_target(it)) {
 				et_buf_adds(out, " ");
-				text(out, shown_target(it));
+				et_render_text(out, shown_target(it));
 			}
-			et_buf_addf(out, "  %s", outcome_name(it->outcome));
+			et_buf_addf(out, "  %s", et_sessrender_outcome(it->outcome));
 			if (it->has_exit_code) {
 				et_buf_addf(out, " (exit %lld)", it->exit_code);
 			}
@@ -760,12 +424,12 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 			break;
 		case ET_TL_SUB_START:
 			et_buf_adds(out, "subagent ");
-			text(out, it->tool ? it->tool : "?");
+			et_render_text(out, it->tool ? it->tool : "?");
 			et_buf_adds(out, " starts");
 			break;
 		case ET_TL_SUB_STOP:
 			et_buf_adds(out, "subagent ");
-			text(out, it->tool ? it->tool : "?");
+			et_render_text(out, it->tool ? it->tool : "?");
 			et_buf_adds(out, " stops");
 			break;
 		case ET_TL_STOP:
@@ -775,7 +439,7 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 			et_buf_adds(out, "session end");
 			if (it->text) {
 				et_buf_adds(out, " (");
-				text(out, it->text);
+				et_render_text(out, it->text);
 				et_buf_addch(out, ')');
 			}
 			break;
@@ -787,7 +451,7 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 				et_buf_adds(out, "  ");
 			}
 			et_buf_adds(out, "  ");
-			text(out, it->text);
+			et_render_text(out, it->text);
 			et_buf_addch(out, '\n');
 		}
 	}
@@ -802,7 +466,7 @@ int et_render_sessions(const struct et_sessions_result *r, const struct et_repor
 	int rc = 0;
 
 	if (m->fmt == ET_FORMAT_JSON) {
-		return render_json(r, m, out);
+		return et_sessrender_json(r, m, out);
 	}
 	et_buf_adds(out, m->fmt == ET_FORMAT_MARKDOWN ? "## Runs, tasks and agents\n" : "");
 	filters_line(out, m, r->since_clear);
@@ -817,21 +481,21 @@ int et_render_sessions(const struct et_sessions_result *r, const struct et_repor
 				 "Register them: telemetry-stats install-hooks.\n");
 	}
 	if (r->has_timeline) {
-		heading(out, m, "Timeline");
+		et_render_heading(out, m, "Timeline");
 		timeline(r, m, out);
 	}
-	heading(out, m, "Sessions");
+	et_render_heading(out, m, "Sessions");
 	rc = sessions_table(r, m, out);
 	if (rc == 0 && r->ntasks) {
-		heading(out, m, "Tasks (one per request)");
+		et_render_heading(out, m, "Tasks (one per request)");
 		rc = tasks_table(r, m, out);
 	}
 	if (rc == 0) {
-		heading(out, m, "Agents");
+		et_render_heading(out, m, "Agents");
 		rc = agents_table(r, m, out);
 	}
 	if (rc == 0) {
-		heading(out, m, "Test and build runs");
+		et_render_heading(out, m, "Test and build runs");
 		if (r->npipelines) {
 			rc = pipelines_table(r, m, out);
 		} else {
@@ -839,7 +503,7 @@ int et_render_sessions(const struct et_sessions_result *r, const struct et_repor
 		}
 	}
 	if (rc == 0) {
-		heading(out, m, "Models");
+		et_render_heading(out, m, "Models");
 		rc = models_table(r, m, out);
 	}
 	return rc < 0 ? rc : out->failed ? -E2BIG : 0;
