@@ -1,7 +1,8 @@
 /*
- * Unit tests for et_render: number formatting, then the stats and patterns reports of a small
- * aggregate made by hand, in text (whole output compared), Markdown and JSON (parsed back), the
- * empty and filtered cases, the section switches, and the notes on skipped lines.
+ * Unit tests for et_render: number formatting, the small helpers the renderers share, then the
+ * stats and patterns reports of a small aggregate made by hand, in text (whole output compared),
+ * Markdown and JSON (parsed back), the empty and filtered cases, the section switches, and the
+ * notes on skipped lines.
  */
 #include <errno.h>
 #include <math.h>
@@ -534,9 +535,44 @@ static void test_full_buffer(void)
 	et_buf_finish(&out);
 }
 
+/* The small helpers the report renderers share: JSON members, visible text, ending a table. */
+static void test_helpers(void)
+{
+	static const char *const headers[] = {"a", "b"};
+	const char *row[] = {"x", "1"};
+	struct et_report_meta m;
+	struct et_table t;
+	struct et_buf b;
+
+	et_buf_init(&b, 1 << 16);
+	et_render_json_num_member(&b, "n", 1.0 / 3);
+	et_render_json_num_member(&b, "z", -0.0000001);
+	et_render_json_num_member(&b, "inf", INFINITY);
+	et_render_json_str_member(&b, "s", "a\"b");
+	et_render_json_str_member(&b, "none", NULL);
+	tap_is_str(b.data, ",\"n\":0.333333,\"z\":0,\"inf\":null,\"s\":\"a\\\"b\",\"none\":null",
+		   "et_render_json_num_member, et_render_json_str_member");
+	et_buf_reset(&b);
+	et_render_text(&b, "a\tb\x1b[31m");
+	tap_is_str(b.data, "a b\\x1b[31m", "et_render_text: a tab shown as a space, ESC as \\x1b");
+	memset(&m, 0, sizeof(m));
+	m.fmt = ET_FORMAT_MARKDOWN;
+	et_buf_reset(&b);
+	et_table_init(&t, "lr", headers);
+	tap_ok(et_render_table_done(&t, et_table_row(&t, row), &m, &b) == 0 &&
+		       !strcmp(b.data, "| a | b |\n|---|---:|\n| x | 1 |\n"),
+	       "et_render_table_done: the table in the report's format");
+	et_buf_reset(&b);
+	et_table_init(&t, "lr", headers);
+	tap_ok(et_render_table_done(&t, -ENOMEM, &m, &b) == -ENOMEM && b.len == 0,
+	       "et_render_table_done: a failed row: nothing appended, its error returned");
+	et_buf_finish(&b);
+}
+
 int main(void)
 {
 	test_numbers();
+	test_helpers();
 	test_filtered();
 	test_stats_text();
 	test_stats_empty();
