@@ -153,6 +153,13 @@ void et_prop_examples(struct builder *b, struct et_proposal *x, const struct ex 
 /** The time @n agent turns take (opts.turn_s each), in ms. */
 double et_prop_turns_ms(const struct et_proposals *p, uint64_t n);
 
+/**
+ * Sets the evidence of @x: @events events in @sessions sessions, @measured_ms measured over
+ * @measured_n of the @n calls it cost, the others unmeasured, and @n agent turns assumed.
+ */
+void et_prop_evidence(const struct et_proposals *p, struct et_proposal *x, uint64_t events,
+		      uint64_t sessions, double measured_ms, uint64_t n, uint64_t measured_n);
+
 /** The rules over the records read (et_proposals_log.c): repeated errors, or rejected calls. */
 void et_prop_build_errors(struct builder *b, bool rejected);
 /** Slow tools, retry loops, huge results. */

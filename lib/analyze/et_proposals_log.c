@@ -46,11 +46,7 @@ void et_prop_build_errors(struct builder *b, bool rejected)
 		if (!x) {
 			return;
 		}
-		x->events = g->events;
-		x->sessions = g->sessions;
-		x->measured_ms = g->lat;
-		x->unmeasured = g->events - g->lat_n;
-		x->assumed_ms = et_prop_turns_ms(p, g->events);
+		et_prop_evidence(p, x, g->events, g->sessions, g->lat, g->events, g->lat_n);
 		x->has_dollars = g->has_dollars;
 		x->dollars = g->dollars;
 		if (rejected) {
@@ -117,11 +113,8 @@ void et_prop_build_tools(struct builder *b)
 			if (!x) {
 				return;
 			}
-			x->events = t->loops;
-			x->sessions = t->loop_sessions;
-			x->measured_ms = t->loop_ms;
-			x->unmeasured = t->loop_extra - t->loop_lat_n;
-			x->assumed_ms = et_prop_turns_ms(p, t->loop_extra);
+			et_prop_evidence(p, x, t->loops, t->loop_sessions, t->loop_ms,
+					 t->loop_extra, t->loop_lat_n);
 			x->title = et_prop_fmt(b, "%s retried with the same input", name);
 			x->problem = et_prop_fmt(
 				b,

@@ -184,6 +184,16 @@ double et_prop_turns_ms(const struct et_proposals *p, uint64_t n)
 	return (double)n * p->o.turn_s * 1000;
 }
 
+void et_prop_evidence(const struct et_proposals *p, struct et_proposal *x, uint64_t events,
+		      uint64_t sessions, double measured_ms, uint64_t n, uint64_t measured_n)
+{
+	x->events = events;
+	x->sessions = sessions;
+	x->measured_ms = measured_ms;
+	x->unmeasured = n - measured_n;
+	x->assumed_ms = et_prop_turns_ms(p, n);
+}
+
 static int prio_rank(const char *p)
 {
 	return !strcmp(p, "critical") ? 0 : !strcmp(p, "high") ? 1 : !strcmp(p, "medium") ? 2 : 3;

@@ -135,11 +135,7 @@ static void build_first_try(struct builder *b, const struct et_sessions_result *
 			snprintf(never, sizeof(never), " (or in the %llu that never passed)",
 				 (unsigned long long)g->extra);
 		}
-		x->events = g->rows;
-		x->sessions = g->sessions;
-		x->measured_ms = g->lat;
-		x->unmeasured = g->events - g->lat_n;
-		x->assumed_ms = et_prop_turns_ms(p, g->events);
+		et_prop_evidence(p, x, g->rows, g->sessions, g->lat, g->events, g->lat_n);
 		x->title = et_prop_fmt(b, "%s fails on the first try", name);
 		x->problem = et_prop_fmt(
 			b,
@@ -237,11 +233,7 @@ static void build_cycles(struct builder *b, const struct et_sessions_result *sr,
 		if (!x) {
 			break;
 		}
-		x->events = g->rows;
-		x->sessions = g->sessions;
-		x->measured_ms = g->lat;
-		x->unmeasured = g->events - g->lat_n;
-		x->assumed_ms = et_prop_turns_ms(p, g->events);
+		et_prop_evidence(p, x, g->rows, g->sessions, g->lat, g->events, g->lat_n);
 		x->title = et_prop_fmt(b, "%s debugging cycles that never resolve", name);
 		x->problem = et_prop_fmt(
 			b,
