@@ -148,6 +148,14 @@ int et_sess_grow(void **v, size_t *alloc, size_t size, size_t n);
 /** A copy of @s (owned by the caller), or NULL when @s is NULL or on ENOMEM. */
 char *et_sess_dup(const char *s);
 
+/**
+ * The index of the row named @name in the array *@rows of *@n rows of @size bytes (room for
+ * *@alloc), whose name is the owned string at offset @name_off; a zeroed row with a copy of @name
+ * is added when there is none. -1 on ENOMEM.
+ */
+long et_sess_named_row(void **rows, size_t *n, size_t *alloc, size_t size, size_t name_off,
+		       const char *name);
+
 /** The agents table's row for @type ("main" or a subagent type), added when new; -1: ENOMEM. */
 long et_sess_agent_row(struct build *b, const char *type);
 

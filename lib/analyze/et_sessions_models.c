@@ -6,6 +6,7 @@
 #include "et_sessions_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,25 +70,17 @@ int et_sess_attach_usage(struct et_session_row *row, const struct et_usage_resul
 
 int et_sess_by_model(struct et_sessions_result *res)
 {
-	size_t i, j, alloc = 0;
+	size_t i, alloc = 0;
 
 	for (i = 0; i < res->nsessions; i++) {
 		const struct et_session_row *s = &res->sessions[i];
-		const char *name = s->model ? s->model : "unknown";
 		struct et_model_row *m;
+		long j = et_sess_named_row(
+			(void **)&res->models, &res->nmodels, &alloc, sizeof(*res->models),
+			offsetof(struct et_model_row, model), s->model ? s->model : "unknown");
 
-		for (j = 0; j < res->nmodels && strcmp(res->models[j].model, name); j++) {
-		}
-		if (j == res->nmodels) {
-			if (et_sess_grow((void **)&res->models, &alloc, sizeof(*res->models), j) <
-			    0) {
-				return -ENOMEM;
-			}
-			memset(&res->models[j], 0, sizeof(res->models[j]));
-			if (!(res->models[j].model = strdup(name))) {
-				return -ENOMEM;
-			}
-			res->nmodels++;
+		if (j < 0) {
+			return -ENOMEM;
 		}
 		m = &res->models[j];
 		m->sessions++;

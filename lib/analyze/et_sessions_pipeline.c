@@ -8,6 +8,7 @@
 #include "et_sessions_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,26 +285,14 @@ char *et_sess_command_target(const char *command)
 
 /* ---- counting the runs ---- */
 
+/* The pipelines table's row for @name, added when new; -1: ENOMEM. */
 static long pipeline_row(struct build *b, const char *name)
 {
 	struct et_sessions_result *res = b->res;
-	size_t i;
 
-	for (i = 0; i < res->npipelines; i++) {
-		if (!strcmp(res->pipelines[i].name, name)) {
-			return (long)i;
-		}
-	}
-	if (et_sess_grow((void **)&res->pipelines, &b->pipes_alloc, sizeof(*res->pipelines),
-			 res->npipelines) < 0) {
-		return -1;
-	}
-	memset(&res->pipelines[i], 0, sizeof(res->pipelines[i]));
-	res->pipelines[i].name = strdup(name);
-	if (!res->pipelines[i].name) {
-		return -1;
-	}
-	return (long)res->npipelines++;
+	return et_sess_named_row((void **)&res->pipelines, &res->npipelines, &b->pipes_alloc,
+				 sizeof(*res->pipelines), offsetof(struct et_pipeline_row, name),
+				 name);
 }
 
 static void pipeline_code(struct et_pipeline_row *p, long long code)

@@ -9,6 +9,7 @@
 #include "et_sessions_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,27 +38,35 @@ int et_sess_grow(void **v, size_t *alloc, size_t size, size_t n)
 	return 0;
 }
 
-/* The agents table's row for @type ("main" or a subagent type), added when new; -1: ENOMEM. */
-long et_sess_agent_row(struct build *b, const char *type)
+long et_sess_named_row(void **rows, size_t *n, size_t *alloc, size_t size, size_t name_off,
+		       const char *name)
 {
-	struct et_sessions_result *res = b->res;
+	char *row;
 	size_t i;
 
-	for (i = 0; i < res->nagents; i++) {
-		if (!strcmp(res->agents[i].type, type)) {
+	for (i = 0; i < *n; i++) {
+		if (!strcmp(*(char **)((char *)*rows + i * size + name_off), name)) {
 			return (long)i;
 		}
 	}
-	if (et_sess_grow((void **)&res->agents, &b->agents_alloc, sizeof(*res->agents),
-			 res->nagents) < 0) {
+	if (et_sess_grow(rows, alloc, size, *n) < 0) {
 		return -1;
 	}
-	memset(&res->agents[i], 0, sizeof(res->agents[i]));
-	res->agents[i].type = strdup(type);
-	if (!res->agents[i].type) {
+	row = (char *)*rows + i * size;
+	memset(row, 0, size);
+	*(char **)(row + name_off) = strdup(name);
+	if (!*(char **)(row + name_off)) {
 		return -1;
 	}
-	return (long)res->nagents++;
+	return (long)(*n)++;
+}
+
+long et_sess_agent_row(struct build *b, const char *type)
+{
+	struct et_sessions_result *res = b->res;
+
+	return et_sess_named_row((void **)&res->agents, &res->nagents, &b->agents_alloc,
+				 sizeof(*res->agents), offsetof(struct et_agent_row, type), type);
 }
 
 struct targets et_sess_targets(struct walk *w, long task, size_t agent)
