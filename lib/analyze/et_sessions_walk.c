@@ -424,6 +424,30 @@ static int subrun_row(struct walk *w, const char *type, const char *call_id, boo
 }
 
 /*
+ * One subagent run of @type into the agents table (ok or not, a retry when @again, @ms long when
+ * @has_ms) and, with findings, its row. 0 or -ENOMEM.
+ */
+static int agent_run(struct walk *w, const char *type, const char *call_id, bool ok, bool again,
+		     bool has_ms, double ms)
+{
+	long ar = et_sess_agent_row(w->b, type);
+	struct et_agent_row *a;
+
+	if (ar < 0) {
+		return -ENOMEM;
+	}
+	a = &w->res->agents[ar];
+	a->invocations++;
+	a->successes += ok;
+	a->failures += !ok;
+	if (has_ms) {
+		a->time_ms += ms;
+	}
+	a->retries += again;
+	return subrun_row(w, type, call_id, ok, again, has_ms, ms);
+}
+
+/*
  * The subagents of a session into the agents table: each invocation is matched to the Agent call
  * that ran it (same type, in order); a failed Agent call nothing started is an invocation that
  * failed. An invocation succeeds when it stopped, left no cycle unresolved and its Agent call did
@@ -432,7 +456,6 @@ static int subrun_row(struct walk *w, const char *type, const char *call_id, boo
 int et_sess_settle_agents(struct walk *w)
 {
 	size_t i, j, k;
-	long ar;
 	bool again, has_ms;
 
 	for (i = 0; i < w->ninv; i++) {
@@ -448,47 +471,24 @@ int et_sess_settle_agents(struct walk *w)
 	for (i = 0; i < w->ninv; i++) {
 		struct inv *v = &w->inv[i];
 		bool ok = v->stopped && v->unresolved == 0 && v->agent_call != 1;
-		struct et_agent_row *a;
 
 		again = false;
-		ar = et_sess_agent_row(w->b, v->type);
-		if (ar < 0) {
-			return -ENOMEM;
-		}
-		a = &w->res->agents[ar];
-		a->invocations++;
-		a->successes += ok;
-		a->failures += !ok;
 		has_ms = v->has_start && v->has_stop && v->stop_ms >= v->start_ms;
-		if (has_ms) {
-			a->time_ms += (double)(v->stop_ms - v->start_ms);
-		}
 		for (k = 0; k < i && !again; k++) {
 			again = w->inv[k].task == v->task && !strcmp(w->inv[k].type, v->type);
 		}
-		a->retries += again;
-		if (subrun_row(w, v->type, v->call_id, ok, again, has_ms,
-			       has_ms ? (double)(v->stop_ms - v->start_ms) : 0) < 0) {
+		if (agent_run(w, v->type, v->call_id, ok, again, has_ms,
+			      has_ms ? (double)(v->stop_ms - v->start_ms) : 0) < 0) {
 			return -ENOMEM;
 		}
 	}
 	for (j = 0; j < w->ncalls; j++) {
 		struct agent_call *c = &w->calls[j];
-		struct et_agent_row *a;
 
 		if (c->matched) {
 			continue;
 		}
 		again = false;
-		ar = et_sess_agent_row(w->b, c->type);
-		if (ar < 0) {
-			return -ENOMEM;
-		}
-		a = &w->res->agents[ar];
-		a->invocations++;
-		a->successes += !c->failed;
-		a->failures += c->failed;
-		a->time_ms += c->has_latency ? c->latency_ms : 0;
 		for (k = 0; k < w->ninv && !again; k++) {
 			again = w->inv[k].task == c->task && !strcmp(w->inv[k].type, c->type);
 		}
@@ -496,9 +496,8 @@ int et_sess_settle_agents(struct walk *w)
 			again = !w->calls[k].matched && w->calls[k].task == c->task &&
 				!strcmp(w->calls[k].type, c->type);
 		}
-		a->retries += again;
-		if (subrun_row(w, c->type, c->id, !c->failed, again, c->has_latency,
-			       c->latency_ms) < 0) {
+		if (agent_run(w, c->type, c->id, !c->failed, again, c->has_latency, c->latency_ms) <
+		    0) {
 			return -ENOMEM;
 		}
 	}
