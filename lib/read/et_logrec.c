@@ -25,6 +25,16 @@
 #define MAX_MEMBERS 48
 #define MAX_VERSION 1000000
 
+/*
+ * The log's chunks are 2 MiB, not the engine's 8: a chunk in flight holds an item per line, and a
+ * struct et_record_in is 600 bytes, more than a log line's 500 to 800, so six 8 MiB chunks of
+ * kept records took 60 MiB of items on top of 48 MiB of mapped lines. At 2 MiB both shrink
+ * fourfold, the items a worker writes are still in the cache when the consumer reads them, and
+ * the extra hand-offs and mappings cost far less than the misses they save (a 776 MB log: peak
+ * RSS 94 -> 31 MiB, CPU time down 15%).
+ */
+#define LOG_CHUNK ((size_t)2 << 20)
+
 /* ---- time ---- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil. */
@@ -453,6 +463,7 @@ int et_logrec_run(char *const *files, size_t n, const struct et_logrec_filter *f
 	cl.consume = consume_rec;
 	cl.consume_ctx = &k;
 	cl.item_size = sizeof(struct et_record_in);
+	cl.chunk_size = LOG_CHUNK;
 	memset(&ls, 0, sizeof(ls));
 	r = et_lines_run(files, n, &cl, &ls, err);
 	st->lines += ls.lines;
