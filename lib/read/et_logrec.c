@@ -37,7 +37,58 @@
 
 /* ---- time ---- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil. */
+/*
+ * The hour of the last hook-written timestamp a thread read: the lines of a log come in time
+ * order, so one after the other share their first 13 characters ("2026-11-20T17"), and with
+ * them the part of the time that costs the most to compute. Per thread, as the engine's workers
+ * parse concurrently.
+ */
+static _Thread_local struct {
+	bool valid;
+	char hour[13];
+	int64_t ms; /* the time at "hour:00:00Z" */
+} last_hour;
+
+static bool two_digits(const char *s, int *v)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') {
+		return false;
+	}
+	*v = (s[0] - '0') * 10 + (s[1] - '0');
+	return true;
+}
+
+/*
+ * et_time_parse(@s, @n, ET_TIME_STAMP_FORMS, @ms), with the same result, faster for the form the
+ * hook writes ("2026-11-20T17:26:01.668Z"): its hour is looked up in last_hour (et_time_parse
+ * computes it on a miss) and the rest added, as et_time_parse adds it. Any other form goes to
+ * et_time_parse.
+ */
+static int stamp_ms(const char *s, size_t n, int64_t *ms)
+{
+	char hour[20];
+	int mi, sec, frac;
+
+	if (n != 24 || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z' ||
+	    !two_digits(s + 14, &mi) || !two_digits(s + 17, &sec) || !two_digits(s + 20, &frac) ||
+	    s[22] < '0' || s[22] > '9' || mi > 59 || sec > 60) {
+		return et_time_parse(s, n, ET_TIME_STAMP_FORMS, ms);
+	}
+	frac = frac * 10 + (s[22] - '0');
+	if (!last_hour.valid || memcmp(s, last_hour.hour, sizeof(last_hour.hour)) != 0) {
+		memcpy(hour, s, 13);
+		memcpy(hour + 13, ":00:00Z", 7);
+		last_hour.valid = false;
+		if (et_time_parse(hour, sizeof(hour), ET_TIME_STAMP_FORMS, &last_hour.ms) != 0) {
+			return -EINVAL; /* so would et_time_parse be, for the whole stamp */
+		}
+		memcpy(last_hour.hour, s, sizeof(last_hour.hour));
+		last_hour.valid = true;
+	}
+	*ms = last_hour.ms + mi * 60000LL + sec * 1000LL + frac;
+	return 0;
+}
+
 /* ---- spans ---- */
 
 bool et_span_eq(struct et_span s, const char *str)
@@ -304,7 +355,7 @@ int et_logrec_parse_line(const char *line, size_t n, struct et_record_in *rec)
 			rec->latency_ms = lat;
 		}
 	}
-	if (ts.p && et_time_parse(ts.p, ts.n, ET_TIME_STAMP_FORMS, &rec->ts_ms) == 0) {
+	if (ts.p && stamp_ms(ts.p, ts.n, &rec->ts_ms) == 0) {
 		rec->has_ts = true;
 	}
 	if (outcome.p) {
@@ -344,8 +395,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	 */
 	if (n > sizeof(head) + 24 && memcmp(line, head, 5) == 0 && line[5] >= '1' &&
 	    line[5] <= '9' && memcmp(line + 6, head + 6, sizeof(head) - 7) == 0 &&
-	    line[sizeof(head) - 1 + 24] == '"' &&
-	    et_time_parse(line + sizeof(head) - 1, 24, ET_TIME_STAMP_FORMS, ms) == 0) {
+	    line[sizeof(head) - 1 + 24] == '"' && stamp_ms(line + sizeof(head) - 1, 24, ms) == 0) {
 		return true;
 	}
 	p = et_memmem(line, lim, key, sizeof(key) - 1);
@@ -354,7 +404,7 @@ static bool quick_time(const char *line, size_t n, int64_t *ms)
 	}
 	p += sizeof(key) - 1;
 	q = memchr(p, '"', (size_t)(line + n - p));
-	return q && et_time_parse(p, (size_t)(q - p), ET_TIME_STAMP_FORMS, ms) == 0;
+	return q && stamp_ms(p, (size_t)(q - p), ms) == 0;
 }
 
 static bool project_matches(struct et_span cwd, const char *project)

@@ -271,10 +271,53 @@ static void test_boundaries(void)
 	       "a v1 record of a boundary event is one too; an absurd exit code is none");
 }
 
+/*
+ * The reader's fast path for the hook's timestamps (the hour kept from the line before) gives
+ * what et_time_parse gives, for each stamp of a sequence that moves between hours, holds bad
+ * fields and other forms.
+ */
+static void test_stamps(void)
+{
+	static const char *const stamps[] = {
+		"2026-11-21T14:11:16.123Z",	 "2026-11-21T14:59:60.999Z",
+		"2026-11-21T15:00:00.000Z",	 "2026-11-21T15:60:00.000Z",
+		"2026-11-21T15:00:61.000Z",	 "2026-11-21T24:00:00.000Z",
+		"2026-11-21T15:01:02.003Z",	 "2026-02-30T10:00:00.000Z",
+		"2026-11-21 15:01:02.003Z",	 "2026-11-21T15:01:02.0Z",
+		"2026-11-21T15:01:02.003+01:00", "2026-11-21T15:01:02.0a3Z",
+		"2026-11-21T15:01:02.003z",	 "2026-11-21T15:0x:02.003Z",
+		"2026-1x-21T15:01:02.003Z",	 "1969-12-31T23:59:59.999Z",
+		"2026-11-21T15:01:02.003Z",
+	};
+	struct et_record_in r;
+	char line[256];
+	size_t i, bad = 0, good = 0;
+	int64_t want;
+	bool ok;
+
+	for (i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "{\"v\":3,\"timestamp\":\"%s\",\"event\":\"PostToolUse\","
+			 "\"tool_name\":\"Bash\",\"outcome\":\"success\"}",
+			 stamps[i]);
+		ok = et_time_parse(stamps[i], strlen(stamps[i]), ET_TIME_STAMP_FORMS, &want) == 0;
+		if (et_logrec_parse_line(line, strlen(line), &r) != 0 || r.has_ts != ok ||
+		    (ok && r.ts_ms != want)) {
+			tap_diag("stamp %s: has_ts %d ts_ms %lld, et_time_parse %d %lld", stamps[i],
+				 r.has_ts, (long long)r.ts_ms, ok, (long long)want);
+			bad++;
+		}
+		good += ok;
+	}
+	tap_ok(bad == 0 && good == 10,
+	       "each stamp reads as et_time_parse reads it (%zu of them good)", good);
+}
+
 int main(void)
 {
 	test_boundaries();
 	test_time();
+	test_stamps();
 	test_lines();
 	test_numbers();
 	test_files();
