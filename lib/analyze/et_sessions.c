@@ -90,6 +90,7 @@ void et_sessions_destroy(struct et_sessions *s)
 		free(s->s[i].transcript);
 		free(s->s[i].cwd);
 		free(s->s[i].agent);
+		free(s->s[i].model);
 	}
 	free(s->s);
 	for (i = 0; i < s->ntx; i++) {
@@ -346,6 +347,10 @@ int et_sessions_add(struct et_sessions *s, const struct et_record_in *rec)
 	if (!x->agent && rec->agent.p && !(x->agent = span_dup(s, rec->agent, &oom)) && oom) {
 		return -ENOMEM;
 	}
+	if (!x->model && rec->outcome != ET_OUT_NONE && rec->model.p && rec->model.n &&
+	    !(x->model = span_dup(s, rec->model, &oom)) && oom) {
+		return -ENOMEM;
+	}
 	if (x->n == x->alloc) {
 		size_t want = x->alloc ? x->alloc * 2 : 16;
 		struct ev *v = realloc(x->ev, want * sizeof(*v));
@@ -478,8 +483,10 @@ int et_sessions_end(struct et_sessions *s, const struct et_usage_result *usage,
 		row->id = et_sess_dup(x->id);
 		row->project = et_sess_dup(x->cwd);
 		row->agent = et_sess_dup(x->agent ? x->agent : "claude-code");
+		row->model = et_sess_dup(x->model); /* SessionStart's model replaces it */
 		row->transcript_named = x->transcript != NULL;
-		if ((x->id && !row->id) || (x->cwd && !row->project) || !row->agent) {
+		if ((x->id && !row->id) || (x->cwd && !row->project) || !row->agent ||
+		    (x->model && !row->model)) {
 			r = -ENOMEM;
 			break;
 		}

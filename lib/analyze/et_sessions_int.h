@@ -51,6 +51,7 @@ struct sess {
 	char *transcript;
 	char *cwd;
 	char *agent; /* the agent of its first record that names one */
+	char *model; /* the model of its first call record that names one (format v3) */
 	struct ev *ev;
 	size_t n, alloc;
 };

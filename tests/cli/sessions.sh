@@ -226,6 +226,23 @@ printf '%s\n' '{"v":2,"event":"UserPromptSubmit","session_id":"h","prompt":{"x":
 run sessions --log "$TMP/hostile.jsonl" --session h --json
 check "hostile records (wrong types, no times): exit 0, counted" \
   sh -c '[ "$1" = 0 ] && python3 -c "import json,sys; t=json.load(open(sys.argv[1]))[\"totals\"]; sys.exit((t[\"requests\"], t[\"calls\"], t[\"failures\"]) != (1, 2, 1))" "$2"' sh "$RC" "$TMP/out"
+# A session's model: SessionStart's, else its first call record that names one (format v3: Codex and
+# Gemini CLI send it with each call), else the transcript's; a call's model never replaces SessionStart's.
+printf '%s\n' '{"v":3,"timestamp":"2026-12-01T10:00:00.000Z","event":"PostToolUse","agent":"codex","session_id":"m1","tool_name":"Bash","outcome":"success","model":"gpt-5.5"}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:01.000Z","event":"PostToolUse","agent":"codex","session_id":"m1","tool_name":"Bash","outcome":"failure","model":"gpt-5.4"}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:00.000Z","event":"PostToolUse","agent":"codex","session_id":"m2","tool_name":"Bash","outcome":"success","model":"gpt-5.5"}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:01.000Z","event":"SessionStart","agent":"codex","session_id":"m2","source":"startup","model":"gpt-5.5-pro"}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:00.000Z","event":"PostToolUse","agent":"codex","session_id":"m3","tool_name":"Bash","outcome":"success"}' > "$TMP/models.jsonl"
+mkdir -p "$TMP/nowhere-models"
+run sessions --log "$TMP/models.jsonl" --transcripts "$TMP/nowhere-models" --json
+check "a session's model from its first call record, SessionStart's first, unknown without either" \
+  sh -c '[ "$1" = 0 ] && python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {s[\"id\"]: s[\"model\"] for s in d[\"sessions\"]}
+per = {x[\"model\"]: x[\"sessions\"] for x in d[\"models\"]}
+sys.exit(not (m == {\"m1\": \"gpt-5.5\", \"m2\": \"gpt-5.5-pro\", \"m3\": None} and per == {\"gpt-5.5\": 1, \"gpt-5.5-pro\": 1, \"unknown\": 1}))
+" "$2"' sh "$RC" "$TMP/out"
 run sessions --help
 check "--help: exit 0, names the rule's document" sh -c '[ "$1" = 0 ] && grep -q "docs/sessions.md" "$2"' sh "$RC" "$TMP/out"
 tap_done
