@@ -1,0 +1,348 @@
+/*
+ * et_transcript_files: where the transcripts are and how they are read. The idea is that listing
+ * thousands of small files must cost little next to reading them: a directory is walked once,
+ * a file is known by its device and inode so that none is read twice, and the reading itself is
+ * the shared line engine's, with et_transcript_parse_line (et_transcript.c) on its workers.
+ */
+#include "et_transcript.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "et_scan.h"
+
+#include "banned.h"
+
+#define MAX_DEPTH 8
+
+/* ---- files ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* The agent type from the sidecar agent-X.meta.json next to agent-X.jsonl, or NULL. */
+static char *agent_type(const char *path)
+{
+	char meta[4096], buf[8192];
+	struct et_scan_member mem[32];
+	size_t len = strlen(path), count, i;
+	ssize_t got;
+	int fd;
+	struct stat st;
+
+	if (len < 6 || len + 5 >= sizeof(meta)) {
+		return NULL;
+	}
+	memcpy(meta, path, len - 6);
+	memcpy(meta + len - 6, ".meta.json", 11);
+	fd = open(meta, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	got = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (got <= 0 || et_scan_object(buf, (size_t)got, mem, 32, &count) != ET_SCAN_OK) {
+		return NULL;
+	}
+	for (i = 0; i < count; i++) {
+		const struct et_scan_member *t = &mem[i];
+
+		if (t->type == '"' && !t->escaped && t->val_len > 2 && t->val_len < 200 &&
+		    ((t->key_len == 9 && !memcmp(t->key, "agentType", 9)) ||
+		     (t->key_len == 10 && !memcmp(t->key, "agent_type", 10)) ||
+		     (t->key_len == 13 && !memcmp(t->key, "subagent_type", 13)))) {
+			return strndup(t->val + 1, t->val_len - 2);
+		}
+	}
+	return NULL;
+}
+
+/* The directory name right under ".../projects/" in @path, or NULL. */
+static char *project_of(const char *path)
+{
+	const char *p = NULL, *q = path, *e;
+
+	while ((q = strstr(q, "/projects/"))) {
+		p = q + 10;
+		q = p;
+	}
+	if (!p) {
+		return NULL;
+	}
+	e = strchr(p, '/');
+	return e ? strndup(p, (size_t)(e - p)) : NULL;
+}
+
+static int add_file(struct et_tx_files *fs, const char *path, const struct stat *st)
+{
+	struct et_tx_file *f;
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		if (fs->v[i].dev == (uint64_t)st->st_dev && fs->v[i].ino == (uint64_t)st->st_ino) {
+			return 0;
+		}
+	}
+	if (fs->n == fs->alloc) {
+		size_t na = fs->alloc ? fs->alloc * 2 : 64;
+		struct et_tx_file *v = realloc(fs->v, na * sizeof(*v));
+
+		if (!v) {
+			return -ENOMEM;
+		}
+		fs->v = v;
+		fs->alloc = na;
+	}
+	f = &fs->v[fs->n];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path) {
+		return -ENOMEM;
+	}
+	base = base ? base + 1 : path;
+	f->subagent = strncmp(base, "agent-", 6) == 0 && strstr(path, "/subagents/") != NULL;
+	if (f->subagent) {
+		f->agent_type = agent_type(path);
+	}
+	f->project = project_of(path);
+	f->dev = (uint64_t)st->st_dev;
+	f->ino = (uint64_t)st->st_ino;
+	fs->n++;
+	return 0;
+}
+
+static int walk(struct et_tx_files *fs, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char full[4096];
+	struct stat st, lst;
+	int r = 0;
+
+	if (depth > MAX_DEPTH) {
+		return 0;
+	}
+	d = opendir(dir);
+	if (!d) {
+		return errno == EACCES ? 0 : -errno;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
+		    sizeof(full)) {
+			continue;
+		}
+		if (lstat(full, &lst) < 0) {
+			continue;
+		}
+		if (S_ISDIR(lst.st_mode)) {
+			r = walk(fs, full, depth + 1);
+			continue;
+		}
+		if (!ends_with(de->d_name, ".jsonl")) {
+			continue;
+		}
+		if (S_ISLNK(lst.st_mode)) {
+			if (stat(full, &st) < 0) {
+				continue;
+			}
+			if (S_ISDIR(st.st_mode)) {
+				fs->skipped_loops++;
+				continue;
+			}
+		} else {
+			st = lst;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fs->skipped_special++;
+			continue;
+		}
+		r = add_file(fs, full, &st);
+	}
+	closedir(d);
+	return r;
+}
+
+int et_transcript_add(struct et_tx_files *fs, const char *path)
+{
+	struct stat st;
+	char clean[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(clean)) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(clean, path, n + 1);
+	while (n > 1 && clean[n - 1] == '/') {
+		clean[--n] = '\0';
+	}
+	if (stat(clean, &st) < 0) {
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		return walk(fs, clean, 0);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fs->skipped_special++;
+		return 0;
+	}
+	return add_file(fs, clean, &st);
+}
+
+int et_transcript_add_defaults(struct et_tx_files *fs)
+{
+	const char *env = getenv("CLAUDE_CONFIG_DIR"), *home = getenv("HOME");
+	char path[4096];
+	int r;
+
+	if (env && *env) {
+		const char *p = env, *e;
+
+		for (; *p; p = *e ? e + 1 : e) {
+			size_t len;
+
+			e = strchr(p, ',');
+			if (!e) {
+				e = p + strlen(p);
+			}
+			len = (size_t)(e - p);
+			if (len == 0 || len + 10 >= sizeof(path)) {
+				continue;
+			}
+			snprintf(path, sizeof(path), "%.*s/projects", (int)len, p);
+			r = et_transcript_add(fs, path);
+			if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+				return r;
+			}
+		}
+		return 0;
+	}
+	if (!home || !*home) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/.claude/projects", home);
+	r = et_transcript_add(fs, path);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/.config/claude/projects", home);
+	r = et_transcript_add(fs, path);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR) {
+		return r;
+	}
+	return 0;
+}
+
+static int file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct et_tx_file *)a)->path, ((const struct et_tx_file *)b)->path);
+}
+
+void et_transcript_sort(struct et_tx_files *fs)
+{
+	if (fs->n > 1) {
+		qsort(fs->v, fs->n, sizeof(*fs->v), file_cmp);
+	}
+}
+
+void et_transcript_files_finish(struct et_tx_files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->v[i].path);
+		free(fs->v[i].project);
+		free(fs->v[i].agent_type);
+	}
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* ---- reading, over the line engine ---- */
+
+/* An item of the engine: the line's file and what it holds (its head only without tools). */
+struct tx_item {
+	size_t file;
+	struct et_tx_line l;
+};
+
+static int tx_parse(const void *ctx, const struct et_line *line, void *item)
+{
+	const struct et_tx_read *rd = ctx;
+	struct tx_item *it = item;
+	int k = et_transcript_parse_line(line->p, line->n, rd->flags, &it->l);
+
+	if (k < 0) {
+		return ET_LINE_MALFORMED;
+	}
+	if (k == ET_TX_SKIP) {
+		return ET_LINE_SKIP;
+	}
+	it->file = line->file;
+	return ET_LINE_KEEP;
+}
+
+struct tx_consume {
+	const struct et_tx_files *fs;
+	const struct et_tx_read *rd;
+};
+
+static int tx_consume(void *ctx, void *item)
+{
+	struct tx_consume *k = ctx;
+	const struct tx_item *it = item;
+
+	return k->rd->fn(k->rd->ctx, &k->fs->v[it->file], &it->l);
+}
+
+int et_transcript_run(const struct et_tx_files *fs, const struct et_tx_read *rd,
+		      struct et_lines_stats *st, struct et_buf *err)
+{
+	struct et_lines_client cl;
+	struct tx_consume k = {fs, rd};
+	char **paths;
+	size_t i;
+	int r;
+
+	if (fs->n == 0) {
+		return 0;
+	}
+	paths = malloc(fs->n * sizeof(*paths));
+	if (!paths) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < fs->n; i++) {
+		paths[i] = fs->v[i].path;
+	}
+	memset(&cl, 0, sizeof(cl));
+	cl.parse = tx_parse;
+	cl.parse_ctx = rd;
+	cl.consume = tx_consume;
+	cl.consume_ctx = &k;
+	/* Without tools an item is the line's head: a sixth of the whole, and nothing unused. */
+	cl.item_size =
+		offsetof(struct tx_item, l) +
+		((rd->flags & ET_TX_WANT_TOOLS) ? sizeof(struct et_tx_line) : ET_TX_LINE_HEAD);
+	cl.min_mtime_ms = rd->min_mtime_ms;
+	cl.skip_unopenable = true;
+	r = et_lines_run(paths, fs->n, &cl, st, err);
+	free(paths);
+	return r;
+}
