@@ -225,79 +225,127 @@ static int32_t day_of(int64_t ts_ms)
 	return d < -2000000000 ? -2000000000 : d > 2000000000 ? 2000000000 : (int32_t)d;
 }
 
-/* Doubles the message table (from 1024 slots), moving every id to its new slot. */
+/*
+ * A slot of the message table: the top half of the id's hash over the message's index + 1. An
+ * id's home slot is the top bits of its hash (as many as the table has index bits), so the slot
+ * itself tells where its id belongs in a table of any size, and the table's order is the
+ * hashes' order.
+ */
+#define MSLOT(hash, msg) (((hash)&0xffffffff00000000ULL) | (uint64_t)(msg))
+#define MSLOT_MSG(slot) ((uint32_t)(slot))
+#define MSLOT_HOME(slot, bits) ((size_t)((slot) >> 32) >> (32 - (bits)))
+
+/*
+ * Doubles the message table (from 4096 slots). The old table is walked in slot order, and each
+ * id's new home is twice its old one or one more, so both tables are read and written in order,
+ * not at random: the new table's pages are touched one after the other.
+ */
 static int mslots_grow(struct et_usage *u)
 {
-	size_t ns = u->nmslots ? u->nmslots * 2 : 1024, i, j;
-	struct mslot *v = calloc(ns, sizeof(*v));
+	size_t ns = u->nmslots ? u->nmslots * 2 : 4096, i, j;
+	unsigned bits = u->nmslots ? u->mslot_bits + 1 : 12;
+	uint64_t *v;
 
+	if (bits > 32) {
+		return -ENOMEM;
+	}
+	v = calloc(ns, sizeof(*v));
 	if (!v) {
 		return -ENOMEM;
 	}
 	for (i = 0; i < u->nmslots; i++) {
-		if (u->mslots[i].msg) {
-			for (j = u->mslots[i].hash & (ns - 1); v[j].msg; j = (j + 1) & (ns - 1)) {
+		uint64_t sl = u->mslots[i];
+
+		if (sl) {
+			for (j = MSLOT_HOME(sl, bits); v[j]; j = (j + 1) & (ns - 1)) {
 			}
-			v[j] = u->mslots[i];
+			v[j] = sl;
 		}
 	}
 	free(u->mslots);
 	u->mslots = v;
 	u->nmslots = ns;
+	u->mslot_bits = bits;
+	return 0;
+}
+
+/* Makes room in the arena for @n more bytes of ids. Returns 0 or -ENOMEM. */
+static int ids_room(struct et_usage *u, size_t n)
+{
+	size_t nc = u->ids_cap ? u->ids_cap : 4096;
+	char *nv;
+
+	if (u->ids_cap - u->ids_len >= n) {
+		return 0;
+	}
+	if (n > UINT32_MAX - u->ids_len) {
+		return -ENOMEM; /* offsets are 32 bits */
+	}
+	while (nc - u->ids_len < n) {
+		nc *= 2;
+	}
+	nv = realloc(u->ids, nc);
+	if (!nv) {
+		return -ENOMEM;
+	}
+	u->ids = nv;
+	u->ids_cap = nc;
 	return 0;
 }
 
 /*
  * Returns the index into msgs of the message.id @id (@n bytes, @hash its et_hmap_hash), adding
- * it (with a zeroed struct msg) when it is new; -1 when out of memory.
+ * it when it is new (no response yet, no non-sidechain line); -1 when out of memory. The table
+ * is at most three quarters full.
  */
 static long msg_find(struct et_usage *u, const char *id, size_t n, uint64_t hash)
 {
 	struct msg *m;
-	size_t j;
+	uint64_t tag = hash & 0xffffffff00000000ULL;
+	size_t j, mask;
 
-	if (n > UINT32_MAX || u->nmsgs >= UINT32_MAX - 1) {
+	if (n >= (size_t)1 << 31 || u->nmsgs >= (size_t)1 << 31) {
 		return -1;
 	}
-	if ((u->nmsgs + 1) * 2 > u->nmslots && mslots_grow(u) < 0) {
+	if ((u->nmsgs + 1) * 4 > u->nmslots * 3 && mslots_grow(u) < 0) {
 		return -1;
 	}
-	for (j = hash & (u->nmslots - 1); u->mslots[j].msg; j = (j + 1) & (u->nmslots - 1)) {
-		const struct mslot *sl = &u->mslots[j];
+	mask = u->nmslots - 1;
+	for (j = MSLOT_HOME(hash, u->mslot_bits); u->mslots[j]; j = (j + 1) & mask) {
+		uint64_t sl = u->mslots[j];
 
-		if (sl->hash == hash && sl->len == n &&
-		    memcmp(u->ids + u->msgs[sl->msg - 1].off, id, n) == 0) {
-			return (long)sl->msg - 1;
+		if ((sl & 0xffffffff00000000ULL) == tag) {
+			const struct msg *c = &u->msgs[MSLOT_MSG(sl) - 1];
+
+			if (c->len == n && memcmp(u->ids + c->off, id, n) == 0) {
+				return (long)MSLOT_MSG(sl) - 1;
+			}
 		}
 	}
-	if (u->ids_cap - u->ids_len < n) {
-		size_t nc = u->ids_cap ? u->ids_cap : 4096;
-		char *nv;
+	if (ids_room(u, n) < 0) {
+		return -1;
+	}
+	if (u->nmsgs == u->msgs_alloc) {
+		size_t na = u->msgs_alloc ? u->msgs_alloc * 2 : 1024;
+		struct msg *nv = realloc(u->msgs, na * sizeof(*nv));
 
-		while (nc - u->ids_len < n) {
-			nc *= 2;
-		}
-		nv = realloc(u->ids, nc);
 		if (!nv) {
 			return -1;
 		}
-		u->ids = nv;
-		u->ids_cap = nc;
-	}
-	if (et_hmap_values_grow((void **)&u->msgs, &u->msgs_alloc, sizeof(*u->msgs), u->nmsgs) <
-	    0) {
-		return -1;
+		u->msgs = nv;
+		u->msgs_alloc = na;
 	}
 	if (n) {
 		memcpy(u->ids + u->ids_len, id, n);
 	}
 	m = &u->msgs[u->nmsgs];
-	m->off = u->ids_len;
-	m->len = (uint32_t)n;
+	m->off = (uint32_t)u->ids_len;
+	m->len = (unsigned)n;
+	m->nonside = 0;
+	m->head = 0;
 	u->ids_len += n;
-	u->mslots[j].hash = hash;
-	u->mslots[j].len = (uint32_t)n;
-	u->mslots[j].msg = (uint32_t)++u->nmsgs;
+	u->mslots[j] = MSLOT(hash, (uint64_t)u->nmsgs + 1);
+	u->nmsgs++;
 	return (long)u->nmsgs - 1;
 }
 
@@ -373,7 +421,7 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 			}
 		}
 		if (!l->sidechain) {
-			u->msgs[mi].nonside = true;
+			u->msgs[mi].nonside = 1;
 		}
 		e.msgid = (uint32_t)mi;
 	} else {

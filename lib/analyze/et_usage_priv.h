@@ -73,23 +73,22 @@ struct et_usage {
 	struct et_tx_usage *bigs; /* the usage of E_BIG entries */
 	size_t nbigs, bigs_alloc;
 	/*
-	 * message.id -> index into msgs: an open-addressing table of the ids' hashes, the ids' bytes
-	 * in one arena. A lookup touches one slot, and the arena only to confirm a match; adding an
-	 * id costs no allocation of its own. (A response has several lines, so most lines find.)
+	 * message.id -> index into msgs: an open-addressing table (linear probing) of 8-byte slots,
+	 * each the top 32 bits of the id's hash over its index into msgs + 1 (0: empty), and the ids'
+	 * bytes in one arena. A lookup touches one slot, or a few next to it, and the arena only to
+	 * confirm a match; adding an id costs no allocation of its own. (A response has several
+	 * lines, adjacent: most lines match the last id and skip the table.)
 	 */
-	struct mslot {
-		uint64_t hash;
-		uint32_t msg; /* index into msgs + 1; 0: an empty slot */
-		uint32_t len; /* the id's length */
-	} * mslots;
-	size_t nmslots; /* a power of two, or 0 */
-	char *ids;	/* the arena: every message.id, one after the other */
+	uint64_t *mslots;
+	size_t nmslots;	     /* a power of two, or 0 */
+	unsigned mslot_bits; /* log2(nmslots) */
+	char *ids;	     /* the arena: every message.id, one after the other */
 	size_t ids_len, ids_cap;
 	struct msg {
-		size_t off; /* its id: ids + off, mslots' len bytes (also here, for et_usage_each) */
-		uint32_t len;  /* the id's length */
-		uint32_t head; /* its first response: index into v + 1 */
-		bool nonside;  /* a non-sidechain line has this message.id */
+		uint32_t off;	      /* its id: ids + off (the arena stays under 4 GiB) */
+		unsigned len : 31;    /* the id's length */
+		unsigned nonside : 1; /* a non-sidechain line has this message.id */
+		uint32_t head;	      /* its first response: index into v + 1 */
 	} * msgs;
 	size_t nmsgs, msgs_alloc;
 	struct et_hmap sessions, models, projects, agents;
