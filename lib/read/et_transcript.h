@@ -93,6 +93,12 @@ struct et_tx_files {
 	size_t n, alloc;
 	size_t skipped_special; /* not regular files (FIFOs, sockets, devices) or unreadable */
 	size_t skipped_loops;	/* symbolic links to directories, not followed */
+	/* The devices and inodes of the files in v: an open-addressing set, nid_slots long. */
+	struct et_tx_id {
+		uint64_t dev, ino;
+		bool used;
+	} * ids; /* owned */
+	size_t nids, nid_slots;
 };
 
 /**

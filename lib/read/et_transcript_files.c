@@ -23,19 +23,17 @@
 
 /* ---- files ---- */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
+#define PATH_CAP 4096
 
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-/* The agent type from the sidecar agent-X.meta.json next to agent-X.jsonl, or NULL. */
-static char *agent_type(const char *path)
+/*
+ * The agent type from the sidecar agent-X.meta.json next to agent-X.jsonl (@name, in the
+ * directory @dfd), or NULL.
+ */
+static char *agent_type(int dfd, const char *name)
 {
-	char meta[4096], buf[8192];
+	char meta[PATH_CAP], buf[8192];
 	struct et_scan_member mem[32];
-	size_t len = strlen(path), count, i;
+	size_t len = strlen(name), count, i;
 	ssize_t got;
 	int fd;
 	struct stat st;
@@ -43,9 +41,9 @@ static char *agent_type(const char *path)
 	if (len < 6 || len + 5 >= sizeof(meta)) {
 		return NULL;
 	}
-	memcpy(meta, path, len - 6);
+	memcpy(meta, name, len - 6);
 	memcpy(meta + len - 6, ".meta.json", 11);
-	fd = open(meta, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dfd, meta, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		return NULL;
 	}
@@ -87,17 +85,65 @@ static char *project_of(const char *path)
 	return e ? strndup(p, (size_t)(e - p)) : NULL;
 }
 
-static int add_file(struct et_tx_files *fs, const char *path, const struct stat *st)
+static size_t id_slot(uint64_t dev, uint64_t ino, size_t nslots)
 {
-	struct et_tx_file *f;
-	const char *base = strrchr(path, '/');
-	size_t i;
+	uint64_t h = (ino ^ (dev * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
 
-	for (i = 0; i < fs->n; i++) {
-		if (fs->v[i].dev == (uint64_t)st->st_dev && fs->v[i].ino == (uint64_t)st->st_ino) {
+	return (size_t)(h ^ (h >> 32)) & (nslots - 1);
+}
+
+/*
+ * Adds device @dev and inode @ino to the set of files @fs holds. Returns 1 when it was new, 0
+ * when it was there, -ENOMEM. (A set, not a walk over the list: 3,000 files would make that 4.5
+ * million comparisons.)
+ */
+static int id_add(struct et_tx_files *fs, uint64_t dev, uint64_t ino)
+{
+	size_t j, i;
+
+	if ((fs->nids + 1) * 2 > fs->nid_slots) {
+		size_t ns = fs->nid_slots ? fs->nid_slots * 2 : 1024;
+		struct et_tx_id *v = calloc(ns, sizeof(*v));
+
+		if (!v) {
+			return -ENOMEM;
+		}
+		for (i = 0; i < fs->nid_slots; i++) {
+			if (fs->ids[i].used) {
+				for (j = id_slot(fs->ids[i].dev, fs->ids[i].ino, ns); v[j].used;
+				     j = (j + 1) & (ns - 1)) {
+				}
+				v[j] = fs->ids[i];
+			}
+		}
+		free(fs->ids);
+		fs->ids = v;
+		fs->nid_slots = ns;
+	}
+	for (j = id_slot(dev, ino, fs->nid_slots); fs->ids[j].used;
+	     j = (j + 1) & (fs->nid_slots - 1)) {
+		if (fs->ids[j].dev == dev && fs->ids[j].ino == ino) {
 			return 0;
 		}
 	}
+	fs->ids[j].dev = dev;
+	fs->ids[j].ino = ino;
+	fs->ids[j].used = true;
+	fs->nids++;
+	return 1;
+}
+
+/*
+ * Adds the file @path (@st its stat; @name its name in the directory @dfd, for the sidecar)
+ * unless a file with its device and inode is there already.
+ */
+static int add_file(struct et_tx_files *fs, const char *path, const struct stat *st, int dfd,
+		    const char *name)
+{
+	struct et_tx_file *f;
+	const char *base = strrchr(path, '/');
+	int r;
+
 	if (fs->n == fs->alloc) {
 		size_t na = fs->alloc ? fs->alloc * 2 : 64;
 		struct et_tx_file *v = realloc(fs->v, na * sizeof(*v));
@@ -108,16 +154,20 @@ static int add_file(struct et_tx_files *fs, const char *path, const struct stat 
 		fs->v = v;
 		fs->alloc = na;
 	}
+	r = id_add(fs, (uint64_t)st->st_dev, (uint64_t)st->st_ino);
+	if (r <= 0) {
+		return r;
+	}
 	f = &fs->v[fs->n];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
 	if (!f->path) {
-		return -ENOMEM;
+		return -ENOMEM; /* (its id stays in the set: the run stops anyway) */
 	}
 	base = base ? base + 1 : path;
 	f->subagent = strncmp(base, "agent-", 6) == 0 && strstr(path, "/subagents/") != NULL;
 	if (f->subagent) {
-		f->agent_type = agent_type(path);
+		f->agent_type = agent_type(dfd, name);
 	}
 	f->project = project_of(path);
 	f->dev = (uint64_t)st->st_dev;
@@ -126,41 +176,67 @@ static int add_file(struct et_tx_files *fs, const char *path, const struct stat 
 	return 0;
 }
 
-static int walk(struct et_tx_files *fs, const char *dir, int depth)
+/*
+ * Walks the directory open as @dfd (taken: closed here) whose path is the @len bytes in @path
+ * (a buffer of PATH_CAP bytes, restored on return). Every lookup is relative to the directory,
+ * not from the root: a transcript lies 4 to 8 levels down, and the kernel would walk all of them
+ * again for each file. The type readdir gives, where it gives one, spares a stat for entries that
+ * are neither directories nor transcripts (the sidecars).
+ */
+static int walk(struct et_tx_files *fs, int dfd, char *path, size_t len, int depth)
 {
 	DIR *d;
 	struct dirent *de;
-	char full[4096];
 	struct stat st, lst;
 	int r = 0;
 
-	if (depth > MAX_DEPTH) {
-		return 0;
-	}
-	d = opendir(dir);
+	d = fdopendir(dfd);
 	if (!d) {
-		return errno == EACCES ? 0 : -errno;
+		r = errno == EACCES ? 0 : -errno;
+		close(dfd);
+		return r;
 	}
 	while (r == 0 && (de = readdir(d))) {
-		if (de->d_name[0] == '.') {
+		const char *name = de->d_name;
+		size_t nl = strlen(name);
+		bool jsonl = nl >= 6 && memcmp(name + nl - 6, ".jsonl", 6) == 0;
+		int sub;
+
+		if (name[0] == '.' || len + 1 + nl >= PATH_CAP) {
 			continue;
 		}
-		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, de->d_name) >=
-		    sizeof(full)) {
+#if defined(DT_DIR) && defined(DT_UNKNOWN)
+		if (!jsonl && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
+			continue; /* a sidecar, a symbolic link that is not a transcript... */
+		}
+#endif
+		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
 			continue;
 		}
-		if (lstat(full, &lst) < 0) {
-			continue;
-		}
+		path[len] = '/';
+		memcpy(path + len + 1, name, nl + 1);
 		if (S_ISDIR(lst.st_mode)) {
-			r = walk(fs, full, depth + 1);
+			if (depth >= MAX_DEPTH) {
+				continue;
+			}
+			sub = openat(dirfd(d), name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				/* Unreadable, or replaced since the stat: skipped. */
+				r = errno == EACCES || errno == ENOENT || errno == ENOTDIR ||
+						    errno == ELOOP
+					    ? 0
+					    : -errno;
+				continue;
+			}
+			r = walk(fs, sub, path, len + 1 + nl, depth + 1);
 			continue;
 		}
-		if (!ends_with(de->d_name, ".jsonl")) {
+		if (!jsonl) {
 			continue;
 		}
 		if (S_ISLNK(lst.st_mode)) {
-			if (stat(full, &st) < 0) {
+			if (fstatat(dirfd(d), name, &st, 0) < 0) {
 				continue;
 			}
 			if (S_ISDIR(st.st_mode)) {
@@ -174,8 +250,9 @@ static int walk(struct et_tx_files *fs, const char *dir, int depth)
 			fs->skipped_special++;
 			continue;
 		}
-		r = add_file(fs, full, &st);
+		r = add_file(fs, path, &st, dirfd(d), name);
 	}
+	path[len] = '\0';
 	closedir(d);
 	return r;
 }
@@ -183,8 +260,9 @@ static int walk(struct et_tx_files *fs, const char *dir, int depth)
 int et_transcript_add(struct et_tx_files *fs, const char *path)
 {
 	struct stat st;
-	char clean[4096];
+	char clean[PATH_CAP];
 	size_t n = strlen(path);
+	int fd;
 
 	if (n == 0 || n >= sizeof(clean)) {
 		return -ENAMETOOLONG;
@@ -197,13 +275,17 @@ int et_transcript_add(struct et_tx_files *fs, const char *path)
 		return -errno;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		return walk(fs, clean, 0);
+		fd = open(clean, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			return errno == EACCES ? 0 : -errno;
+		}
+		return walk(fs, fd, clean, n, 0);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		fs->skipped_special++;
 		return 0;
 	}
-	return add_file(fs, clean, &st);
+	return add_file(fs, clean, &st, AT_FDCWD, clean);
 }
 
 int et_transcript_add_defaults(struct et_tx_files *fs)
@@ -272,6 +354,7 @@ void et_transcript_files_finish(struct et_tx_files *fs)
 		free(fs->v[i].agent_type);
 	}
 	free(fs->v);
+	free(fs->ids);
 	memset(fs, 0, sizeof(*fs));
 }
 

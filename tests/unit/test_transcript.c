@@ -339,6 +339,71 @@ static void test_files(void)
 	}
 }
 
+/*
+ * Many files (the set of devices and inodes grows past its first size), hard links to one of
+ * them (one file, listed once), and directories nested deeper than the walk goes.
+ */
+static void test_many_files(void)
+{
+	char dir[] = "/tmp/et-tx-many-XXXXXX", p[1024];
+	struct et_tx_files fs;
+	size_t i, len;
+	bool linked = true;
+	int r;
+
+	if (!mkdtemp(dir)) {
+		tap_ok(false, "mkdtemp");
+		return;
+	}
+	for (i = 0; i < 1200; i++) {
+		snprintf(p, sizeof(p), "%s/f%04zu.jsonl", dir, i);
+		write_file(p, "");
+	}
+	for (i = 0; i < 3; i++) {
+		char q[1024];
+
+		snprintf(p, sizeof(p), "%s/f0000.jsonl", dir);
+		snprintf(q, sizeof(q), "%s/link%zu.jsonl", dir, i);
+		linked = linked && link(p, q) == 0;
+	}
+	/* d0/d1/.../d9, a transcript in each: the walk goes 8 levels below where it starts. */
+	snprintf(p, sizeof(p), "%s/deep", dir);
+	mkdir(p, 0700);
+	len = strlen(p);
+	for (i = 0; i < 10; i++) {
+		len += (size_t)snprintf(p + len, sizeof(p) - len, "/d%zu", i);
+		mkdir(p, 0700);
+		snprintf(p + len, sizeof(p) - len, "/t.jsonl");
+		write_file(p, "");
+		p[len] = '\0';
+	}
+	memset(&fs, 0, sizeof(fs));
+	r = et_transcript_add(&fs, dir);
+	tap_ok(r == 0 && linked && fs.n == 1200 + 7,
+	       "1,200 files and three links to one: each file once; 7 of 10 nested levels (%d, "
+	       "%zu)",
+	       r, fs.n);
+	r = et_transcript_add(&fs, dir);
+	snprintf(p, sizeof(p), "%s/f0500.jsonl", dir);
+	r = r == 0 ? et_transcript_add(&fs, p) : r;
+	tap_ok(r == 0 && fs.n == 1200 + 7, "walked again and one file named: nothing new (%zu)",
+	       fs.n);
+	{
+		bool d6 = false, d7 = false;
+
+		for (i = 0; i < fs.n; i++) {
+			d6 = d6 || strstr(fs.v[i].path, "/d6/t.jsonl") != NULL;
+			d7 = d7 || strstr(fs.v[i].path, "/d7/") != NULL;
+		}
+		tap_ok(d6 && !d7, "the deepest listed is 8 levels down, in d6");
+	}
+	et_transcript_files_finish(&fs);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p) != 0) {
+		tap_diag("cleanup failed");
+	}
+}
+
 int main(void)
 {
 	test_usage_line();
@@ -346,5 +411,6 @@ int main(void)
 	test_usage_walk();
 	test_tools();
 	test_files();
+	test_many_files();
 	return tap_done();
 }
