@@ -498,7 +498,7 @@ int et_redact_find(struct et_redactor *r, const char *text, size_t n, struct et_
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		lower[i] = (char)tolower((unsigned char)text[i]);
+		lower[i] = et_ascii_lower(text[i]);
 	}
 	rc = find_secrets(r, text, lower, n, found);
 	sodium_memzero(lower, n);

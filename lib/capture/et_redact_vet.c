@@ -11,6 +11,7 @@
  */
 #include "et_redact.h"
 #include "et_redact_vet.h"
+#include "et_rule_def.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -47,7 +48,7 @@ static bool word_is(const char *w, size_t n, const char *lit)
 	size_t i;
 
 	for (i = 0; i < n && lit[i]; i++) {
-		if (tolower((unsigned char)w[i]) != lit[i]) {
+		if (et_ascii_lower(w[i]) != lit[i]) {
 			return false;
 		}
 	}
@@ -70,7 +71,7 @@ bool et_vet_contains_ci(const char *s, size_t n, const char *word)
 
 	for (i = 0; i + w <= n; i++) {
 		for (j = 0; j < w; j++) {
-			if (tolower((unsigned char)s[i + j]) != word[j]) {
+			if (et_ascii_lower(s[i + j]) != word[j]) {
 				break;
 			}
 		}
@@ -228,7 +229,7 @@ enum et_key_kind et_vet_key_kind(const char *key, size_t n)
 	it.pos = 0;
 	while (next_word(&it, &w, &wn)) {
 		/* OAuth splits as O Auth: that is no auth credential. */
-		bool oauth = prev && prev_n == 1 && tolower((unsigned char)prev[0]) == 'o';
+		bool oauth = prev && prev_n == 1 && et_ascii_lower(prev[0]) == 'o';
 
 		if (word_in(w, wn, secret_word) && !(oauth && word_is(w, wn, "auth")) &&
 		    !(word_is(w, wn, "token") && prev && word_in(prev, prev_n, token_negator))) {
@@ -308,9 +309,10 @@ size_t et_vet_unmark(const char *s, size_t n, char *buf, size_t cap)
 static bool has_run(const char *s, size_t n, char c, size_t min)
 {
 	size_t i, run = 0;
+	char upper = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 
 	for (i = 0; i < n; i++) {
-		bool hit = s[i] == c || s[i] == (char)toupper((unsigned char)c);
+		bool hit = s[i] == c || s[i] == upper;
 
 		run = !hit ? 0 : (run > 0 && s[i] == s[i - 1]) ? run + 1 : 1;
 		if (run >= min) {

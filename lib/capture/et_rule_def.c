@@ -117,7 +117,7 @@ int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
 			return -EINVAL;
 		}
 		for (i = 0; kw[i]; i++) {
-			kw[i] = (char)tolower((unsigned char)kw[i]);
+			kw[i] = et_ascii_lower(kw[i]);
 		}
 		d->keywords[d->nkw++] = kw;
 	}

@@ -10,6 +10,15 @@
  * time so that the hook neither copies nor parses it on each run.
  */
 
+/**
+ * Lowercases an ASCII letter and returns any other byte as it is: tolower() in the C locale,
+ * without glibc's locale table (one page fewer to fault in on each hook run).
+ */
+static inline char et_ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /** Keywords a rule may have at most. */
 #define ET_RULE_MAX_KEYWORDS 16
 
