@@ -3,7 +3,9 @@
  * them and truncating is et_redact_out.c.
  *
  * The design idea is to pay only for what can matter. A rule runs only when one of its keywords
- * occurs in the string, and is compiled only the first time it runs. Regex matches are then
+ * occurs in the string, and is compiled only the first time it runs; a regex that is only a list
+ * of words (kv-secret's) is not compiled at all but matched by a scan of the lowercased text
+ * (match_words). Regex matches are then
  * vetted in C (entropy floors, placeholders such as $VAR or ${{ secrets.X }}, code such as
  * getpass.getpass(): et_redact_vet.c) because those checks are clearer as code than as regex, and
  * they apply to user rules too; two rules hand their matches to parsers in C, kv-secret to the
@@ -37,13 +39,24 @@
 #define JIT_MIN_SUBJECT ((size_t)64 << 10)
 #define MARKER_PREFIX "[REDACTED "
 
+/* The words of a word-list rule (ET_RULE_WORDS), in the regex's order. */
+struct words {
+	uint8_t first[32]; /* bitmap of the bytes a word starts with */
+	size_t n;
+	struct word {
+		const char *s; /* in the rule's regex; not NUL-terminated */
+		size_t len;
+	} v[];
+};
+
 /* A rule of the table: its parsed line (static for the built-in table, owned for user rules) and
- * its compiled pattern. */
+ * its compiled pattern, or its word list. */
 struct rule {
 	const struct et_rule_def *def;
 	pcre2_code *code;
-	bool tried; /* compile attempted */
-	bool jit;   /* JIT compiled */
+	struct words *words; /* owned; ET_RULE_WORDS rules, from their first use */
+	bool tried;	     /* compile attempted */
+	bool jit;	     /* JIT compiled */
 };
 
 /* Keywords indexed by their first byte, for one pass over a string to gate every rule. */
@@ -92,6 +105,7 @@ struct et_redactor *et_redactor_create(const unsigned char key[32])
 static void rule_finish(struct rule *ru)
 {
 	pcre2_code_free(ru->code);
+	free(ru->words);
 }
 
 void et_redactor_destroy(struct et_redactor *r)
@@ -245,6 +259,67 @@ static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_
 		pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);
 	}
 	return true;
+}
+
+/* Splits the word list of rule @ru (et_rule_words) into ru->words. Returns false on ENOMEM. */
+static bool rule_words(struct rule *ru)
+{
+	const char *re = strchr(ru->def->regex, ':') + 1, *p;
+	size_t n = 1;
+	struct words *w;
+
+	if (ru->words) {
+		return true;
+	}
+	for (p = re; *p != ')'; p++) {
+		n += *p == '|';
+	}
+	w = calloc(1, sizeof(*w) + n * sizeof(w->v[0]));
+	if (!w) {
+		return false;
+	}
+	for (p = re; w->n < n; p++) {
+		if (*p == '|' || *p == ')') {
+			unsigned c = (unsigned char)*re;
+
+			w->v[w->n].s = re;
+			w->v[w->n++].len = (size_t)(p - re);
+			w->first[c >> 3] |= (uint8_t)(1u << (c & 7));
+			re = p + 1;
+		}
+	}
+	ru->words = w;
+	return true;
+}
+
+/*
+ * Matches word list @w on the lowercase text from @off as PCRE2 would match its regex: the
+ * leftmost position where a word occurs and, there, the first word of the list that does.
+ * Sets ov[0], ov[1]; returns 1, or PCRE2_ERROR_NOMATCH.
+ */
+static int match_words(const struct words *w, const char *lower, size_t n, size_t off,
+		       PCRE2_SIZE ov[2])
+{
+	size_t p, k;
+
+	for (p = off; p < n; p++) {
+		unsigned c = (unsigned char)lower[p];
+
+		if (!(w->first[c >> 3] & (1u << (c & 7)))) {
+			continue;
+		}
+		for (k = 0; k < w->n; k++) {
+			const struct word *v = &w->v[k];
+
+			if (v->s[0] == lower[p] && v->len <= n - p &&
+			    memcmp(lower + p, v->s, v->len) == 0) {
+				ov[0] = p;
+				ov[1] = p + v->len;
+				return 1;
+			}
+		}
+	}
+	return PCRE2_ERROR_NOMATCH;
 }
 
 int et_redactor_compile_all(struct et_redactor *r, struct et_buf *err)
@@ -432,7 +507,7 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 	struct et_vet_k8s_doc doc = {0};
 	struct et_vet_scan scan = {0};
 	size_t i, off, a, b, resume;
-	PCRE2_SIZE *ov;
+	PCRE2_SIZE *ov, wov[2];
 	int rc;
 
 	if (gate_rules(r, lower, n) < 0) {
@@ -441,12 +516,26 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 	for (i = 0; i < r->n; i++) {
 		struct rule *ru = &r->rules[i];
 
-		if (!r->hit[i] || !rule_compile(r, ru, n, NULL)) {
+		if (!r->hit[i]) {
+			continue;
+		}
+		if (ru->def->flags & ET_RULE_WORDS) {
+			if (!rule_words(ru)) {
+				return -ENOMEM;
+			}
+		} else if (!rule_compile(r, ru, n, NULL)) {
 			continue;
 		}
 		off = 0;
 		while (off <= n) {
-			rc = pcre2_match(ru->code, (PCRE2_SPTR)text, n, off, 0, r->md, r->mctx);
+			if (ru->words) {
+				rc = match_words(ru->words, lower, n, off, wov);
+				ov = wov;
+			} else {
+				rc = pcre2_match(ru->code, (PCRE2_SPTR)text, n, off, 0, r->md,
+						 r->mctx);
+				ov = pcre2_get_ovector_pointer(r->md);
+			}
 			if (rc == PCRE2_ERROR_NOMATCH) {
 				break;
 			}
@@ -456,7 +545,6 @@ static int find_secrets(struct et_redactor *r, const char *text, const char *low
 			if (rc < 0) {
 				break; /* any other matching error: the rule cannot run here */
 			}
-			ov = pcre2_get_ovector_pointer(r->md);
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 			if (ru->def->flags & (ET_RULE_ASSIGN | ET_RULE_K8S)) {
 				/* The parsers in et_redact_assign.c take it from the match on. */

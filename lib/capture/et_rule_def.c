@@ -61,6 +61,31 @@ static size_t split_tabs(char *line, char **f, size_t max)
 	return max;
 }
 
+bool et_rule_words(const char *regex)
+{
+	static const char prefix[] = "(?i)(?:";
+	const char *p;
+	size_t len = 0;
+
+	if (strncmp(regex, prefix, sizeof(prefix) - 1) != 0) {
+		return false;
+	}
+	for (p = regex + sizeof(prefix) - 1; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		    *p == '-') {
+			len++;
+		} else if ((*p == '|' || *p == ')') && len > 0) {
+			if (*p == ')') {
+				return p[1] == '\0';
+			}
+			len = 0;
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
 int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
 {
 	char *f[5], *end, *kw, *comma;
@@ -125,6 +150,9 @@ int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
 		if (strcmp(d->id, generic_rules[i].id) == 0) {
 			d->flags = generic_rules[i].flags;
 		}
+	}
+	if (d->group == 0 && et_rule_words(d->regex)) {
+		d->flags |= ET_RULE_WORDS;
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 #ifndef ET_RULE_DEF_H
 #define ET_RULE_DEF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -28,14 +29,17 @@ enum et_rule_flags {
 	ET_RULE_USER_PASS = 1 << 1, /* the secret is user:pass; a bare user is not a secret */
 	ET_RULE_ASSIGN = 1 << 2, /* the match is a secret word; et_vet_assignment finds the value */
 	ET_RULE_K8S = 1 << 3,	 /* the match is a data: line; et_vet_k8s_secret finds the values */
+	ET_RULE_WORDS =
+		1 << 4, /* the regex is a word list, matched without PCRE2 (et_rule_words) */
 };
 
 /** A parsed rule. Its strings are borrowed: from the line it was parsed from, or static data. */
 struct et_rule_def {
 	const char *id;
 	unsigned group;
-	unsigned
-		flags; /* enum et_rule_flags, from the id (the generic rules of the built-in table) */
+	/* enum et_rule_flags: from the id (the generic rules of the built-in table), and
+	 * ET_RULE_WORDS from the regex */
+	unsigned flags;
 	double min_entropy;
 	const char *regex;
 	size_t nkw;
@@ -48,6 +52,15 @@ struct et_rule_def {
  * static reason in *@why.
  */
 int et_rule_parse(struct et_rule_def *d, char *line, const char **why);
+
+/**
+ * Returns true if @regex is a word list: exactly `(?i)(?:w1|w2|...)`, each word one or more of
+ * a-z 0-9 _ -. Such a regex matches, from a given offset, the leftmost occurrence of any word
+ * (ASCII case ignored) and, there, the first word in the list's order that occurs; the redactor
+ * does that by scanning the lowercased text, without PCRE2. et_rule_parse sets ET_RULE_WORDS on a
+ * rule of group 0 whose regex is one.
+ */
+bool et_rule_words(const char *regex);
 
 /**
  * Steps through the lines of a rules table in place: returns the next rule line of

@@ -547,6 +547,163 @@ static void test_user_rules(void)
 	et_redactor_destroy(r);
 }
 
+/* A redactor with only the one user rule @id (keywords @kw) whose regex is @alt, spelt @form. */
+static struct et_redactor *words_redactor(const char *id, const char *kw, const char *alt,
+					  const char *form)
+{
+	unsigned char key[32];
+	char line[512];
+	struct et_redactor *r;
+	int n;
+
+	memset(key, 7, sizeof(key));
+	r = et_redactor_create(key);
+	n = snprintf(line, sizeof(line), "%s\t0\t%s\t0\t%s%s)\n", id, kw, form, alt);
+	if (!r || et_redactor_add_rules(r, line, (size_t)n, "t", NULL) != 0) {
+		fprintf(stderr, "cannot create redactor\n");
+		exit(99);
+	}
+	return r;
+}
+
+/* Writes to @s (room for @cap bytes) random pieces of text around the word-list words. */
+static void random_text(char *s, size_t cap, unsigned *seed)
+{
+	static const char *const pieces[] = {
+		"pass",
+		"PASS",
+		"Passwd",
+		"password",
+		"pw",
+		"PW",
+		"secret",
+		"Secret",
+		"token",
+		"TOKEN",
+		"key",
+		"KeY",
+		"auth",
+		"AUTH",
+		"cred",
+		"session",
+		"dsn",
+		"bearer",
+		"cookie",
+		"pat",
+		"jwt",
+		"JWT",
+		"pas",
+		"pa",
+		"p",
+		"se",
+		"sec",
+		"tok",
+		"ke",
+		"au",
+		"coo",
+		"= ",
+		"=",
+		": ",
+		":",
+		" ",
+		"\"",
+		"'",
+		"\n",
+		"_",
+		"-",
+		".",
+		"x9Qz7LmP2vR8sT4w",
+		"hunter2",
+		"$VAR",
+		"\xc3\xa9",
+		"${{ secrets.X }}",
+		"(",
+		")",
+	};
+	size_t len = 0, k, n;
+
+	n = 1 + (*seed = *seed * 1103515245u + 12345u) % 40;
+	for (k = 0; k < n; k++) {
+		const char *p;
+
+		*seed = *seed * 1103515245u + 12345u;
+		p = pieces[(*seed >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+		if (len + strlen(p) + 1 > cap) {
+			break;
+		}
+		memcpy(s + len, p, strlen(p));
+		len += strlen(p);
+	}
+	s[len] = '\0';
+}
+
+/*
+ * The word-list matcher (a regex `(?i)(?:w1|...)` matched without PCRE2) against PCRE2 running the
+ * same words spelt `(?i:w1|...)`, which is no word list: the same redactions on the vectors and on
+ * random text built from the words, for plain rules (the spans are the matches; the second list's
+ * words are prefixes of one another, so the first word in the list's order must win) and for
+ * kv-secret (the matches go to the assignment parser).
+ */
+static void test_word_list(const char *path)
+{
+	static const struct {
+		const char *id, *kw, *alt;
+	} cases[] = {
+		{"t-words", "pass,pw,secret,token,key,auth,cred,session,dsn,bearer,cookie,pat,jwt",
+		 "pass|pw|secret|token|key|auth|cred|session|dsn|bearer|cookie|pat|jwt"},
+		{"t-prefixes", "pa,pw,se", "pass|password|pw|pa|pas|sec|secret|se"},
+		{"kv-secret",
+		 "pass,pw,secret,token,key,auth,cred,session,dsn,bearer,cookie,pat,jwt",
+		 "pass|pw|secret|token|key|auth|cred|session|dsn|bearer|cookie|pat|jwt"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct et_redactor *w =
+			words_redactor(cases[i].id, cases[i].kw, cases[i].alt, "(?i)(?:");
+		struct et_redactor *p =
+			words_redactor(cases[i].id, cases[i].kw, cases[i].alt, "(?i:");
+		FILE *f = fopen(path, "r");
+		char line[16384], *t, *a, *b;
+		unsigned seed = 42, cw, cp, total = 0, differ = 0, k;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (line[0] == '#' || !(t = strchr(line, '\t')) ||
+			    !(t = strchr(t + 1, '\t'))) {
+				continue;
+			}
+			t++;
+			t[strcspn(t, "\t\n")] = '\0';
+			unescape(t);
+			a = red(w, t, 0, &cw);
+			b = red(p, t, 0, &cp);
+			differ += strcmp(a, b) != 0 || cw != cp;
+			total += cw;
+			free(a);
+			free(b);
+		}
+		if (f) {
+			fclose(f);
+		}
+		for (k = 0; k < 3000; k++) {
+			random_text(line, 600, &seed);
+			a = red(w, line, 0, &cw);
+			b = red(p, line, 0, &cp);
+			if ((strcmp(a, b) != 0 || cw != cp) && differ++ == 0) {
+				tap_diag("differ on '%s': '%s' vs '%s'", line, a, b);
+			}
+			total += cw;
+			free(a);
+			free(b);
+		}
+		tap_ok(f && differ == 0 && total > 100,
+		       "%s: the word list redacts as PCRE2 does (%u redactions, %u differ)",
+		       cases[i].id, total, differ);
+		et_redactor_destroy(w);
+		et_redactor_destroy(p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct et_redactor *r = make();
@@ -571,6 +728,7 @@ int main(int argc, char **argv)
 	test_rescan_and_budget(r);
 	test_truncation(r);
 	test_user_rules();
+	test_word_list(argc > 1 ? argv[1] : "redaction-vectors.tsv");
 	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
 	tap_ok(et_redact_entropy("abcd", 4) == 2.0, "entropy of abcd is 2");
 	et_redactor_destroy(r);

@@ -134,15 +134,68 @@ static void test_builtin(const char *path)
 		}
 		i++;
 	}
+	for (k = 0; k < et_rules_builtin_n; k++) {
+		if (!strcmp(et_rules_builtin[k].id, "kv-secret")) {
+			tap_ok(et_rules_builtin[k].flags & ET_RULE_WORDS,
+			       "the built-in kv-secret is a word list (no PCRE2 at run time)");
+		}
+	}
 	tap_ok(i == et_rules_builtin_n && i > 100 && differ == 0,
 	       "the built-in table equals %s parsed at run time (%zu rules, %zu differ)", path, i,
 	       differ);
 	free(text);
 }
 
+/* Which regexes are word lists (matched without PCRE2), and which look like one but are not. */
+static void test_words(void)
+{
+	static const struct {
+		const char *re;
+		bool words;
+	} cases[] = {
+		{"(?i)(?:pass|pw|secret)", true},
+		{"(?i)(?:a)", true},
+		{"(?i)(?:api-key|x_1|9z)", true},
+		{"(?:pass|pw)", false},	     /* case-sensitive */
+		{"(?i:pass|pw)", false},     /* another spelling: left to PCRE2 */
+		{"(?i)(?:pass|pw)x", false}, /* more after the group */
+		{"(?i)(?:pass|pw))", false},
+		{"(?i)(?:pass||pw)", false}, /* an empty word */
+		{"(?i)(?:|pw)", false},
+		{"(?i)(?:pass|)", false},
+		{"(?i)(?:)", false},
+		{"(?i)(?:pass|pw", false},  /* unclosed */
+		{"(?i)(?:Pass|pw)", false}, /* an uppercase letter */
+		{"(?i)(?:pa.s|pw)", false}, /* a metacharacter */
+		{"(?i)(?:pa\\s|pw)", false},
+		{"(?i)(?:pass|p w)", false},
+		{"(?i)(?:p\xc3\xa9|pw)", false}, /* not ASCII */
+		{"(?i)(?:(?:pass)|pw)", false},
+	};
+	struct et_rule_def d;
+	const char *why;
+	char line[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tap_ok(et_rule_words(cases[i].re) == cases[i].words, "%s is %sa word list",
+		       cases[i].re, cases[i].words ? "" : "not ");
+	}
+	tap_ok(parse("w\t0\tpass\t0\t(?i)(?:pass|pw)", &d, &why, line, sizeof(line)) == 0 &&
+		       d.flags == ET_RULE_WORDS,
+	       "a group-0 rule whose regex is a word list is flagged");
+	tap_ok(parse("w\t1\tpass\t0\t(?i)(?:pass|pw)", &d, &why, line, sizeof(line)) == 0 &&
+		       d.flags == 0,
+	       "a word list with a group other than 0 is left to PCRE2");
+	tap_ok(parse("kv-secret\t0\tpass\t0\t(?i)(?:pass|pw)", &d, &why, line, sizeof(line)) == 0 &&
+		       d.flags == (ET_RULE_GENERIC | ET_RULE_ASSIGN | ET_RULE_WORDS),
+	       "the word-list flag adds to the generic rules' flags");
+}
+
 int main(int argc, char **argv)
 {
 	test_parse_good();
+	test_words();
 	test_parse_bad();
 	test_next_line();
 	if (argc > 1) {
