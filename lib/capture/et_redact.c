@@ -59,13 +59,6 @@ struct rule {
 	bool jit;	     /* JIT compiled */
 };
 
-/* Keywords indexed by their first byte, for one pass over a string to gate every rule. */
-struct keyword {
-	const char *word;
-	size_t len;
-	size_t rule;
-};
-
 struct et_redactor {
 	struct rule *rules;
 	size_t n, alloc;
@@ -73,11 +66,12 @@ struct et_redactor {
 	struct et_rule_def *
 		*defs; /* owned, one array per user table; their strings point in texts */
 	size_t ntexts;
-	struct keyword *kw; /* owned; grouped by first byte */
-	size_t nkw;
-	size_t kw_start[257]; /* keywords with first byte c are kw[kw_start[c], kw_start[c + 1]) */
-	bool kw_built;
-	uint8_t *hit; /* owned; per rule, while gating one string */
+	/* The keyword index: the built-in one while the table is only the built-in rules, else
+	 * own_ix, built at the first string. */
+	const struct et_kw_index *ix;
+	struct et_kw_index own_ix; /* its kw and always owned */
+	bool builtin_only;	   /* the rules are et_rules_builtin, all of them, in order */
+	uint8_t *hit;		   /* owned; per rule, while gating one string */
 	unsigned char key[crypto_generichash_KEYBYTES];
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -125,7 +119,8 @@ void et_redactor_destroy(struct et_redactor *r)
 	}
 	free(r->texts);
 	free(r->defs);
-	free(r->kw);
+	free((void *)r->own_ix.kw);
+	free((void *)r->own_ix.always);
 	free(r->hit);
 	pcre2_match_data_free(r->md);
 	pcre2_match_context_free(r->mctx);
@@ -163,7 +158,7 @@ static void push_rule(struct et_redactor *r, const struct et_rule_def *def)
 
 	memset(ru, 0, sizeof(*ru));
 	ru->def = def;
-	r->kw_built = false;
+	r->ix = NULL;
 }
 
 int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, const char *origin,
@@ -197,6 +192,7 @@ int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, con
 	}
 	memcpy(copy, text, n);
 	copy[n] = '\0';
+	r->builtin_only = false;
 	r->texts[r->ntexts] = copy;
 	r->defs[r->ntexts++] = defs;
 	while ((line = et_rule_next_line(copy, n, &pos, &lineno))) {
@@ -221,6 +217,7 @@ int et_redactor_add_builtin(struct et_redactor *r)
 	if (reserve_rules(r, et_rules_builtin_n) < 0) {
 		return -ENOMEM;
 	}
+	r->builtin_only = r->n == 0;
 	for (i = 0; i < et_rules_builtin_n; i++) {
 		push_rule(r, &et_rules_builtin[i]);
 	}
@@ -424,67 +421,68 @@ int et_span_add(struct et_span_list *l, size_t start, size_t end, size_t rule)
 	return 0;
 }
 
-/* Groups every keyword of every rule by its first byte. Done once, at the first string. */
-static int build_keyword_index(struct et_redactor *r)
+/*
+ * Sets r->ix: the built-in index (rulegen's) for the built-in table alone, else one built now over
+ * every rule's keywords (user rules). Done once, at the first string.
+ */
+static int index_keywords(struct et_redactor *r)
 {
-	size_t counts[257] = {0}, i, j, total = 0, pos;
-	struct keyword *kw;
+	const struct et_rule_def **defs;
+	size_t i;
+	int rc;
 
-	for (i = 0; i < r->n; i++) {
-		for (j = 0; j < r->rules[i].def->nkw; j++) {
-			counts[(unsigned char)r->rules[i].def->keywords[j][0]]++;
-			total++;
-		}
-	}
-	kw = malloc((total ? total : 1) * sizeof(*kw));
 	free(r->hit);
-	r->hit = calloc(r->n ? r->n : 1, 1);
-	if (!kw || !r->hit) {
-		free(kw);
+	r->hit = malloc(r->n ? r->n : 1);
+	if (!r->hit) {
 		return -ENOMEM;
 	}
-	for (i = 0, pos = 0; i < 256; i++) {
-		r->kw_start[i] = pos;
-		pos += counts[i];
+	if (r->builtin_only && r->n == et_rules_builtin_n) {
+		r->ix = &et_rules_builtin_index;
+		return 0;
 	}
-	r->kw_start[256] = pos;
-	memset(counts, 0, sizeof(counts));
+	defs = malloc((r->n ? r->n : 1) * sizeof(*defs));
+	if (!defs) {
+		return -ENOMEM;
+	}
 	for (i = 0; i < r->n; i++) {
-		for (j = 0; j < r->rules[i].def->nkw; j++) {
-			unsigned c = (unsigned char)r->rules[i].def->keywords[j][0];
-			struct keyword *k = &kw[r->kw_start[c] + counts[c]++];
-
-			k->word = r->rules[i].def->keywords[j];
-			k->len = strlen(k->word);
-			k->rule = i;
-		}
+		defs[i] = r->rules[i].def;
 	}
-	free(r->kw);
-	r->kw = kw;
-	r->nkw = total;
-	r->kw_built = true;
+	free((void *)r->own_ix.kw);
+	free((void *)r->own_ix.always);
+	rc = et_kw_index_build(&r->own_ix, defs, r->n);
+	free(defs);
+	if (rc < 0) {
+		memset(&r->own_ix, 0, sizeof(r->own_ix));
+		return rc;
+	}
+	r->ix = &r->own_ix;
 	return 0;
 }
 
 /*
- * Marks in r->hit the rules whose keywords occur in the lowercase text: one pass over the text,
- * looking only at keywords that start with the byte at hand. Rules without keywords always run.
+ * Marks in r->hit the rules whose keywords occur in the lowercase text (lower[n] must be readable:
+ * NUL): one pass over the text that looks at keywords only where the bitmaps of the index say
+ * one may start, and then only at those starting with the byte at hand. Rules without keywords
+ * always run.
  */
 static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 {
+	const struct et_kw_index *ix;
 	size_t i, k;
 
-	if (!r->kw_built && build_keyword_index(r) < 0) {
+	if (!r->ix && index_keywords(r) < 0) {
 		return -ENOMEM;
 	}
-	for (i = 0; i < r->n; i++) {
-		r->hit[i] = r->rules[i].def->nkw == 0;
-	}
+	ix = r->ix;
+	memcpy(r->hit, ix->always, r->n);
 	for (i = 0; i < n; i++) {
 		unsigned c = (unsigned char)lower[i];
 
-		for (k = r->kw_start[c]; k < r->kw_start[c + 1]; k++) {
-			const struct keyword *w = &r->kw[k];
+		if (!et_kw_may_start(ix, (unsigned char)lower[i], (unsigned char)lower[i + 1])) {
+			continue;
+		}
+		for (k = ix->start[c]; k < ix->start[c + 1]; k++) {
+			const struct et_kw *w = &ix->kw[k];
 
 			/* The second byte first: it rules out most keywords without a call. */
 			if (!r->hit[w->rule] && w->len <= n - i &&
@@ -588,6 +586,7 @@ int et_redact_find(struct et_redactor *r, const char *text, size_t n, struct et_
 	for (i = 0; i < n; i++) {
 		lower[i] = et_ascii_lower(text[i]);
 	}
+	lower[n] = '\0'; /* the gate reads one byte past each it looks at */
 	rc = find_secrets(r, text, lower, n, found);
 	sodium_memzero(lower, n);
 	free(lower);

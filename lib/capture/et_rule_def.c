@@ -157,6 +157,58 @@ int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
 	return 0;
 }
 
+int et_kw_index_build(struct et_kw_index *ix, const struct et_rule_def *const *defs, size_t n)
+{
+	uint32_t counts[257] = {0}, pos;
+	size_t i, j, total = 0;
+	struct et_kw *kw;
+	uint8_t *always;
+
+	memset(ix, 0, sizeof(*ix));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < defs[i]->nkw; j++) {
+			counts[(unsigned char)defs[i]->keywords[j][0]]++;
+			total++;
+		}
+	}
+	kw = malloc((total ? total : 1) * sizeof(*kw));
+	always = malloc(n ? n : 1);
+	if (!kw || !always || total > UINT32_MAX || n > UINT32_MAX) {
+		free(kw);
+		free(always);
+		return -ENOMEM;
+	}
+	for (i = 0, pos = 0; i < 256; i++) {
+		ix->start[i] = pos;
+		pos += counts[i];
+	}
+	ix->start[256] = pos;
+	memset(counts, 0, sizeof(counts));
+	for (i = 0; i < n; i++) {
+		always[i] = defs[i]->nkw == 0;
+		for (j = 0; j < defs[i]->nkw; j++) {
+			const char *w = defs[i]->keywords[j];
+			unsigned char c = (unsigned char)w[0];
+			struct et_kw *k = &kw[ix->start[c] + counts[c]++];
+
+			k->word = w;
+			k->len = (uint32_t)strlen(w);
+			k->rule = (uint32_t)i;
+			if (k->len == 1) {
+				ix->single[c >> 6] |= (uint64_t)1 << (c & 63);
+			} else {
+				unsigned h = et_kw_pair(c, (unsigned char)w[1]);
+
+				ix->pairs[h >> 6] |= (uint64_t)1 << (h & 63);
+			}
+		}
+	}
+	ix->kw = kw;
+	ix->always = always;
+	ix->nkw = (uint32_t)total;
+	return 0;
+}
+
 char *et_rule_next_line(char *text, size_t n, size_t *pos, size_t *lineno)
 {
 	char *line, *nl;

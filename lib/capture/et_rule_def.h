@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * One redaction rule as its table line says it (docs/redaction.md: id, group, keywords,
@@ -61,6 +62,54 @@ int et_rule_parse(struct et_rule_def *d, char *line, const char **why);
  * rule of group 0 whose regex is one.
  */
 bool et_rule_words(const char *regex);
+
+/** One keyword of a keyword index: its lowercase bytes and the index of its rule. */
+struct et_kw {
+	const char *word; /* NUL-terminated */
+	uint32_t len;
+	uint32_t rule;
+};
+
+/** Bits of the keyword index's bitmap of two-byte keyword prefixes. */
+#define ET_KW_PAIR_BITS 4096u
+
+/**
+ * The keywords of a rule table, for one pass over a lowercase string that finds which rules'
+ * keywords occur in it. The keywords are grouped by first byte (each group in rule order, each
+ * rule's keywords in its order), and two bitmaps let most bytes of a string be skipped without
+ * looking at any keyword: the two-byte prefixes of the keywords (hashed, et_kw_pair) and the
+ * one-byte keywords. Built at build time for the built-in table (rulegen), at run time with user
+ * rules (et_kw_index_build).
+ */
+struct et_kw_index {
+	const struct et_kw *kw;
+	const uint8_t *always; /* per rule, 1 if it has no keyword (it always runs) */
+	uint32_t nkw;
+	uint32_t start[257]; /* keywords starting with byte c are kw[start[c], start[c + 1]) */
+	uint64_t pairs[ET_KW_PAIR_BITS / 64];
+	uint64_t single[4];
+};
+
+/** The bit of the two bytes @a @b in et_kw_index.pairs. */
+static inline unsigned et_kw_pair(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a << 8 | b) * 0x9E3779B1u) >> 20;
+}
+
+/** True if the bytes @a @b may start a keyword of @ix (a two-byte prefix or a one-byte keyword). */
+static inline bool et_kw_may_start(const struct et_kw_index *ix, unsigned char a, unsigned char b)
+{
+	unsigned h = et_kw_pair(a, b);
+
+	return ((ix->single[a >> 6] >> (a & 63)) & 1) || ((ix->pairs[h >> 6] >> (h & 63)) & 1);
+}
+
+/**
+ * Builds in @ix the keyword index of the @n rules @defs[i]. The keyword array and the always array
+ * are allocated (@ix->kw and @ix->always; the caller frees both); the words point into the defs.
+ * Returns 0 or -ENOMEM.
+ */
+int et_kw_index_build(struct et_kw_index *ix, const struct et_rule_def *const *defs, size_t n);
 
 /**
  * Steps through the lines of a rules table in place: returns the next rule line of

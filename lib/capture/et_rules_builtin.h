@@ -12,4 +12,7 @@
 extern const struct et_rule_def et_rules_builtin[];
 extern const size_t et_rules_builtin_n;
 
+/** The keyword index of the built-in table (struct et_kw_index), also made by rulegen. */
+extern const struct et_kw_index et_rules_builtin_index;
+
 #endif

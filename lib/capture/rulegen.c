@@ -1,7 +1,8 @@
 /*
  * rulegen: a build-time tool that turns the built-in rules table (redact-rules.tsv) into a C
- * array of parsed rules (struct et_rule_def), so that the table ships inside the binaries and the
- * hook reads, copies and parses nothing of it at run time. A malformed line fails the build.
+ * array of parsed rules (struct et_rule_def) and their keyword index (struct et_kw_index), so that
+ * the table ships inside the binaries and the hook reads, copies, parses and indexes nothing of it
+ * at run time. A malformed line fails the build.
  * Usage: rulegen INPUT OUTPUT
  */
 #include <stdio.h>
@@ -27,12 +28,61 @@ static void literal(FILE *out, const char *s)
 	putc('"', out);
 }
 
+/* Writes the keyword index of the @n rules @defs as et_rules_builtin_index. */
+static int write_index(FILE *out, const struct et_rule_def *defs, size_t n)
+{
+	const struct et_rule_def **pv = malloc((n ? n : 1) * sizeof(*pv));
+	struct et_kw_index ix;
+	size_t i;
+
+	if (!pv) {
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		pv[i] = &defs[i];
+	}
+	if (et_kw_index_build(&ix, pv, n) < 0) {
+		free(pv);
+		return -1;
+	}
+	fprintf(out, "\nstatic const struct et_kw kw[] = {\n");
+	for (i = 0; i < ix.nkw; i++) {
+		fprintf(out, "\t{");
+		literal(out, ix.kw[i].word);
+		fprintf(out, ", %u, %u},\n", (unsigned)ix.kw[i].len, (unsigned)ix.kw[i].rule);
+	}
+	fprintf(out, "\t{\"\", 0, 0}\n};\n\nstatic const uint8_t always[] = {");
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s%s%u", i ? "," : "", i % 32 ? " " : "\n\t", (unsigned)ix.always[i]);
+	}
+	fprintf(out,
+		"\n};\n\nconst struct et_kw_index et_rules_builtin_index = {\n\tkw, always, %u,\n\t{",
+		(unsigned)ix.nkw);
+	for (i = 0; i < 257; i++) {
+		fprintf(out, "%s%s%u", i ? "," : "", i % 16 ? " " : "\n\t ", (unsigned)ix.start[i]);
+	}
+	fprintf(out, "},\n\t{");
+	for (i = 0; i < ET_KW_PAIR_BITS / 64; i++) {
+		fprintf(out, "%s%s0x%016llxu", i ? "," : "", i % 4 ? " " : "\n\t ",
+			(unsigned long long)ix.pairs[i]);
+	}
+	fprintf(out, "},\n\t{");
+	for (i = 0; i < 4; i++) {
+		fprintf(out, "%s0x%016llxu", i ? ", " : "", (unsigned long long)ix.single[i]);
+	}
+	fprintf(out, "},\n};\n");
+	free((void *)ix.kw);
+	free((void *)ix.always);
+	free(pv);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	FILE *in, *out;
 	char *text, *line;
-	size_t n = 0, cap = 1 << 16, got, pos = 0, lineno = 0, k, count = 0;
-	struct et_rule_def d;
+	size_t n = 0, cap = 1 << 16, got, pos = 0, lineno = 0, k, count = 0, ndefs = 0;
+	struct et_rule_def *defs = NULL, *d;
 	const char *why;
 
 	if (argc != 3) {
@@ -74,25 +124,37 @@ int main(int argc, char **argv)
 	fprintf(out,
 		"#include \"et_rules_builtin.h\"\n\nconst struct et_rule_def et_rules_builtin[] = {\n");
 	while ((line = et_rule_next_line(text, n, &pos, &lineno))) {
-		if (et_rule_parse(&d, line, &why) < 0) {
-			fprintf(stderr, "%s:%zu: %s\n", argv[1], lineno, why);
+		if (count == ndefs) {
+			ndefs = ndefs ? 2 * ndefs : 256;
+			defs = realloc(defs, ndefs * sizeof(*defs));
+		}
+		if (!defs || et_rule_parse(&defs[count], line, &why) < 0) {
+			fprintf(stderr, "%s:%zu: %s\n", argv[1], lineno,
+				defs ? why : "out of memory");
 			fclose(out);
 			remove(argv[2]);
 			return 1;
 		}
+		d = &defs[count++];
 		fprintf(out, "\t{");
-		literal(out, d.id);
-		fprintf(out, ", %u, %u, %.17g,\n\t ", d.group, d.flags, d.min_entropy);
-		literal(out, d.regex);
-		fprintf(out, ",\n\t %zu, {", d.nkw);
-		for (k = 0; k < d.nkw; k++) {
+		literal(out, d->id);
+		fprintf(out, ", %u, %u, %.17g,\n\t ", d->group, d->flags, d->min_entropy);
+		literal(out, d->regex);
+		fprintf(out, ",\n\t %zu, {", d->nkw);
+		for (k = 0; k < d->nkw; k++) {
 			fprintf(out, "%s", k ? ", " : "");
-			literal(out, d.keywords[k]);
+			literal(out, d->keywords[k]);
 		}
 		fprintf(out, "}},\n");
-		count++;
 	}
 	fprintf(out, "};\n\nconst size_t et_rules_builtin_n = %zu;\n", count);
+	if (write_index(out, defs, count) < 0) {
+		fprintf(stderr, "rulegen: out of memory\n");
+		fclose(out);
+		remove(argv[2]);
+		return 1;
+	}
+	free(defs);
 	free(text);
 	if (fclose(out) != 0) {
 		fprintf(stderr, "rulegen: cannot write %s\n", argv[2]);

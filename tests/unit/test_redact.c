@@ -704,6 +704,74 @@ static void test_word_list(const char *path)
 	}
 }
 
+/*
+ * User rules make the redactor index the keywords at run time instead of using rulegen's index:
+ * the built-in rules must redact the same through it (the vectors, random text), and user rules
+ * gate on a one-byte keyword, on a keyword at the very end, and run with no keyword at all.
+ */
+static void test_runtime_index(struct et_redactor *builtin, const char *path)
+{
+	static const char rules[] = "zz-never\t0\tqqqzzq\t0\tqqqzzq[0-9]{40}\n"
+				    "one-byte\t1\t%\t0\t%([a-z]{6})%\n"
+				    "no-keyword\t1\t\t0\t\\bzork([0-9]{6})\\b\n"
+				    "end-kw\t1\tqxv\t0\t(?i)\\b[0-9]{4}(qxv)$\n";
+	unsigned char key[32];
+	struct et_redactor *r;
+	FILE *f = fopen(path, "r");
+	char line[16384], *t, *a, *b;
+	unsigned seed = 7, differ = 0, total = 0, ca, cb, k;
+
+	memset(key, 7, sizeof(key));
+	r = et_redactor_create(key);
+	if (!r || et_redactor_add_builtin(r) < 0 ||
+	    et_redactor_add_rules(r, rules, strlen(rules), "t", NULL) != 0) {
+		fprintf(stderr, "cannot create redactor\n");
+		exit(99);
+	}
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || !(t = strchr(line, '\t')) || !(t = strchr(t + 1, '\t'))) {
+			continue;
+		}
+		t++;
+		t[strcspn(t, "\t\n")] = '\0';
+		unescape(t);
+		a = red(r, t, 0, &ca);
+		b = red(builtin, t, 0, &cb);
+		differ += strcmp(a, b) != 0 || ca != cb;
+		total += ca;
+		free(a);
+		free(b);
+	}
+	if (f) {
+		fclose(f);
+	}
+	for (k = 0; k < 2000; k++) {
+		random_text(line, 600, &seed);
+		a = red(r, line, 0, &ca);
+		b = red(builtin, line, 0, &cb);
+		differ += strcmp(a, b) != 0 || ca != cb;
+		total += ca;
+		free(a);
+		free(b);
+	}
+	tap_ok(f && differ == 0 && total > 200,
+	       "built-in rules redact the same through the run-time keyword index (%u, %u differ)",
+	       total, differ);
+	a = red(r, "x %abcdef% y", 0, NULL);
+	tap_ok(strstr(a, "[REDACTED one-byte ") != NULL, "a one-byte keyword gates its rule: %s",
+	       a);
+	free(a);
+	a = red(r, "run zork123456 now", 0, NULL);
+	tap_ok(strstr(a, "[REDACTED no-keyword ") != NULL, "a rule with no keyword always runs: %s",
+	       a);
+	free(a);
+	a = red(r, "ends in 1234QXV", 0, NULL);
+	tap_ok(strstr(a, "[REDACTED end-kw ") != NULL, "a keyword at the end of the text gates: %s",
+	       a);
+	free(a);
+	et_redactor_destroy(r);
+}
+
 int main(int argc, char **argv)
 {
 	struct et_redactor *r = make();
@@ -729,6 +797,7 @@ int main(int argc, char **argv)
 	test_truncation(r);
 	test_user_rules();
 	test_word_list(argc > 1 ? argv[1] : "redaction-vectors.tsv");
+	test_runtime_index(r, argc > 1 ? argv[1] : "redaction-vectors.tsv");
 	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
 	tap_ok(et_redact_entropy("abcd", 4) == 2.0, "entropy of abcd is 2");
 	et_redactor_destroy(r);

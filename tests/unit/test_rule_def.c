@@ -146,6 +146,66 @@ static void test_builtin(const char *path)
 	free(text);
 }
 
+/*
+ * The keyword index rulegen wrote at build time equals the one built at run time from the table
+ * file (argv[1]), field for field, and its bitmaps let every keyword through.
+ */
+static void test_builtin_index(const char *path)
+{
+	const struct et_kw_index *b = &et_rules_builtin_index;
+	const struct et_rule_def **pv = malloc(1024 * sizeof(*pv));
+	struct et_rule_def *defs = malloc(1024 * sizeof(*defs));
+	FILE *f = fopen(path, "rb");
+	char *text = malloc(1 << 20), *line;
+	size_t n = 0, pos = 0, lineno = 0, nd = 0, i, differ = 0, missed = 0;
+	struct et_kw_index ix;
+	const char *why;
+
+	if (!f || !text || !pv || !defs) {
+		tap_ok(false, "cannot read the rules table %s", path);
+		goto out;
+	}
+	n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = '\0';
+	while (nd < 1024 && (line = et_rule_next_line(text, n, &pos, &lineno))) {
+		if (et_rule_parse(&defs[nd], line, &why) == 0) {
+			pv[nd] = &defs[nd];
+			nd++;
+		}
+	}
+	if (!tap_ok(et_kw_index_build(&ix, pv, nd) == 0, "the run-time index builds")) {
+		goto out;
+	}
+	tap_ok(ix.nkw == b->nkw && ix.nkw > 200 && !memcmp(ix.start, b->start, sizeof(ix.start)) &&
+		       !memcmp(ix.pairs, b->pairs, sizeof(ix.pairs)) &&
+		       !memcmp(ix.single, b->single, sizeof(ix.single)) &&
+		       nd == et_rules_builtin_n && !memcmp(ix.always, b->always, nd),
+	       "the built-in keyword index equals the run-time one: groups, bitmaps (%u keywords)",
+	       (unsigned)b->nkw);
+	for (i = 0; i < ix.nkw && ix.nkw == b->nkw; i++) {
+		differ += strcmp(ix.kw[i].word, b->kw[i].word) != 0 ||
+			  ix.kw[i].len != b->kw[i].len || ix.kw[i].rule != b->kw[i].rule;
+		missed += !et_kw_may_start(b, (unsigned char)b->kw[i].word[0],
+					   (unsigned char)b->kw[i].word[1]);
+		missed += b->kw[i].len == 1 &&
+			  !et_kw_may_start(b, (unsigned char)b->kw[i].word[0], (unsigned char)'q');
+	}
+	tap_ok(differ == 0 && i == b->nkw, "and keyword for keyword (%zu differ)", differ);
+	tap_ok(missed == 0, "the bitmaps let every keyword's first two bytes through (%zu missed)",
+	       missed);
+	tap_ok(!et_kw_may_start(b, 'q', 'q') && !et_kw_may_start(b, ' ', ' '),
+	       "and stop bytes that start no keyword");
+	free((void *)ix.kw);
+	free((void *)ix.always);
+out:
+	if (f) {
+		fclose(f);
+	}
+	free(text);
+	free(pv);
+	free(defs);
+}
+
 /* Which regexes are word lists (matched without PCRE2), and which look like one but are not. */
 static void test_words(void)
 {
@@ -200,6 +260,7 @@ int main(int argc, char **argv)
 	test_next_line();
 	if (argc > 1) {
 		test_builtin(argv[1]);
+		test_builtin_index(argv[1]);
 	} else {
 		tap_ok(false, "usage: test_rule_def RULES.tsv");
 	}
