@@ -209,18 +209,29 @@ int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, con
 	return bad;
 }
 
-int et_redactor_add_builtin(struct et_redactor *r)
+int et_redactor_add_defs(struct et_redactor *r, const struct et_rule_def *defs, size_t n)
 {
 	size_t i;
 
-	/* The table was parsed and checked at build time (rulegen): nothing to copy or parse. */
-	if (reserve_rules(r, et_rules_builtin_n) < 0) {
+	if (reserve_rules(r, n) < 0) {
 		return -ENOMEM;
 	}
-	r->builtin_only = r->n == 0;
-	for (i = 0; i < et_rules_builtin_n; i++) {
-		push_rule(r, &et_rules_builtin[i]);
+	r->builtin_only = false;
+	for (i = 0; i < n; i++) {
+		push_rule(r, &defs[i]);
 	}
+	return 0;
+}
+
+int et_redactor_add_builtin(struct et_redactor *r)
+{
+	bool first = r->n == 0;
+
+	/* The table was parsed and checked at build time (rulegen): nothing to copy or parse. */
+	if (et_redactor_add_defs(r, et_rules_builtin, et_rules_builtin_n) < 0) {
+		return -ENOMEM;
+	}
+	r->builtin_only = first;
 	return 0;
 }
 
@@ -241,6 +252,11 @@ static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_
 		return ru->code != NULL;
 	}
 	ru->tried = true;
+	/* The built-in rules come compiled (rulegen); decoding fails when the PCRE2 at hand is not
+	 * the one that compiled them, and then the regex is compiled here. */
+	if (ru->def->code && pcre2_serialize_decode(&ru->code, 1, ru->def->code, NULL) == 1) {
+		goto compiled;
+	}
 	ru->code = pcre2_compile((PCRE2_SPTR)ru->def->regex, PCRE2_ZERO_TERMINATED, 0, &code, &off,
 				 NULL);
 	if (!ru->code) {
@@ -251,6 +267,7 @@ static bool rule_compile(struct et_redactor *r, struct rule *ru, size_t subject_
 		}
 		return false;
 	}
+compiled:
 	if (subject_len >= JIT_MIN_SUBJECT) {
 		ru->jit = true;
 		pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);

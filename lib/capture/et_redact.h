@@ -49,6 +49,14 @@ int et_redactor_add_rules(struct et_redactor *r, const char *text, size_t n, con
 /** Adds the built-in rule table. Returns 0 or -ENOMEM. */
 int et_redactor_add_builtin(struct et_redactor *r);
 
+struct et_rule_def;
+
+/**
+ * Adds the @n parsed rules @defs, borrowed (they must outlive the redactor): the built-in table
+ * goes through here, and tests use it for tables of their own. Returns 0 or -ENOMEM.
+ */
+int et_redactor_add_defs(struct et_redactor *r, const struct et_rule_def *defs, size_t n);
+
 /**
  * Compiles every rule now (normally each is compiled on first use), describing each rule whose
  * regex does not compile in @err. Returns the number of rules that failed.

@@ -45,6 +45,10 @@ struct et_rule_def {
 	const char *regex;
 	size_t nkw;
 	const char *keywords[ET_RULE_MAX_KEYWORDS]; /* lowercase */
+	/* The regex compiled by rulegen with the build machine's PCRE2, pcre2_serialize_encode'd
+	 * (built-in rules; NULL for user rules, word lists and a regex that did not compile) */
+	const unsigned char *code;
+	size_t code_len;
 };
 
 /**

@@ -2,11 +2,17 @@
  * rulegen: a build-time tool that turns the built-in rules table (redact-rules.tsv) into a C
  * array of parsed rules (struct et_rule_def) and their keyword index (struct et_kw_index), so that
  * the table ships inside the binaries and the hook reads, copies, parses and indexes nothing of it
- * at run time. A malformed line fails the build.
+ * at run time. Each regex is also compiled here, with the build machine's PCRE2, and written
+ * serialized (pcre2_serialize_encode) for the redactor to decode at the rule's first use instead
+ * of compiling it. A malformed line fails the build.
  * Usage: rulegen INPUT OUTPUT
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <pcre2.h>
 
 #include "et_rule_def.h"
 
@@ -26,6 +32,37 @@ static void literal(FILE *out, const char *s)
 		}
 	}
 	putc('"', out);
+}
+
+/*
+ * Compiles @d's regex and writes it serialized as the array re_@i; sets *@len to its size (0: no
+ * array, the regex is a word list or does not compile, and the redactor compiles it at run time).
+ */
+static void write_code(FILE *out, const struct et_rule_def *d, size_t i, size_t *len)
+{
+	pcre2_code *code;
+	uint8_t *bytes = NULL;
+	PCRE2_SIZE size = 0, k, off;
+	int err;
+
+	*len = 0;
+	if (d->flags & ET_RULE_WORDS) {
+		return;
+	}
+	code = pcre2_compile((PCRE2_SPTR)d->regex, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	if (!code) {
+		return;
+	}
+	if (pcre2_serialize_encode((const pcre2_code **)&code, 1, &bytes, &size, NULL) == 1) {
+		fprintf(out, "static const unsigned char re_%zu[] = {", i);
+		for (k = 0; k < size; k++) {
+			fprintf(out, "%s%s%u", k ? "," : "", k % 24 ? "" : "\n\t", bytes[k]);
+		}
+		fprintf(out, "};\n");
+		*len = size;
+		pcre2_serialize_free(bytes);
+	}
+	pcre2_code_free(code);
 }
 
 /* Writes the keyword index of the @n rules @defs as et_rules_builtin_index. */
@@ -81,7 +118,8 @@ int main(int argc, char **argv)
 {
 	FILE *in, *out;
 	char *text, *line;
-	size_t n = 0, cap = 1 << 16, got, pos = 0, lineno = 0, k, count = 0, ndefs = 0;
+	size_t n = 0, cap = 1 << 16, got, pos = 0, lineno = 0, k, count = 0, ndefs = 0, i;
+	size_t *lens = NULL;
 	struct et_rule_def *defs = NULL, *d;
 	const char *why;
 
@@ -121,21 +159,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(out, "/* generated from %s by rulegen; do not edit */\n", argv[1]);
-	fprintf(out,
-		"#include \"et_rules_builtin.h\"\n\nconst struct et_rule_def et_rules_builtin[] = {\n");
+	fprintf(out, "#include \"et_rules_builtin.h\"\n\n");
 	while ((line = et_rule_next_line(text, n, &pos, &lineno))) {
 		if (count == ndefs) {
 			ndefs = ndefs ? 2 * ndefs : 256;
 			defs = realloc(defs, ndefs * sizeof(*defs));
+			lens = realloc(lens, ndefs * sizeof(*lens));
 		}
-		if (!defs || et_rule_parse(&defs[count], line, &why) < 0) {
+		if (!defs || !lens || et_rule_parse(&defs[count], line, &why) < 0) {
 			fprintf(stderr, "%s:%zu: %s\n", argv[1], lineno,
 				defs ? why : "out of memory");
 			fclose(out);
 			remove(argv[2]);
 			return 1;
 		}
-		d = &defs[count++];
+		write_code(out, &defs[count], count, &lens[count]);
+		count++;
+	}
+	fprintf(out, "\nconst struct et_rule_def et_rules_builtin[] = {\n");
+	for (i = 0; i < count; i++) {
+		d = &defs[i];
 		fprintf(out, "\t{");
 		literal(out, d->id);
 		fprintf(out, ", %u, %u, %.17g,\n\t ", d->group, d->flags, d->min_entropy);
@@ -145,7 +188,11 @@ int main(int argc, char **argv)
 			fprintf(out, "%s", k ? ", " : "");
 			literal(out, d->keywords[k]);
 		}
-		fprintf(out, "}},\n");
+		if (lens[i]) {
+			fprintf(out, "},\n\t re_%zu, %zu},\n", i, lens[i]);
+		} else {
+			fprintf(out, "},\n\t 0, 0},\n");
+		}
 	}
 	fprintf(out, "};\n\nconst size_t et_rules_builtin_n = %zu;\n", count);
 	if (write_index(out, defs, count) < 0) {
@@ -155,6 +202,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(defs);
+	free(lens);
 	free(text);
 	if (fclose(out) != 0) {
 		fprintf(stderr, "rulegen: cannot write %s\n", argv[2]);

@@ -1,9 +1,14 @@
 /* Unit tests for et_redact: the shared vectors, key names, idempotence and truncation. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcre2.h>
+
 #include "et_buf.h"
 #include "et_redact.h"
+#include "et_rules_builtin.h"
 #include "et_utf8.h"
 #include "tap.h"
 
@@ -772,6 +777,99 @@ static void test_runtime_index(struct et_redactor *builtin, const char *path)
 	et_redactor_destroy(r);
 }
 
+/*
+ * The built-in regexes come compiled by rulegen: each decodes with the PCRE2 linked here, and when
+ * decoding fails (a blob from another PCRE2, here corrupted on purpose) the redactor compiles the
+ * regex instead and redacts exactly the same.
+ */
+static void test_precompiled(struct et_redactor *builtin, const char *path)
+{
+	struct et_rule_def *defs = malloc(et_rules_builtin_n * sizeof(*defs));
+	unsigned char **blobs = calloc(et_rules_builtin_n, sizeof(*blobs));
+	size_t i, withcode = 0, words = 0, decoded = 0;
+	unsigned char key[32];
+	struct et_redactor *r;
+	struct et_buf err;
+	FILE *f = fopen(path, "r");
+	char line[16384], *t, *a, *b;
+	unsigned seed = 11, differ = 0, total = 0, ca, cb, k;
+
+	if (!defs || !blobs) {
+		exit(99);
+	}
+	for (i = 0; i < et_rules_builtin_n; i++) {
+		const struct et_rule_def *d = &et_rules_builtin[i];
+		pcre2_code *code = NULL;
+
+		words += (d->flags & ET_RULE_WORDS) != 0;
+		defs[i] = *d;
+		if (!d->code) {
+			continue;
+		}
+		withcode++;
+		if (pcre2_serialize_decode(&code, 1, d->code, NULL) == 1) {
+			decoded++;
+			pcre2_code_free(code);
+		}
+		blobs[i] = malloc(d->code_len);
+		memcpy(blobs[i], d->code, d->code_len);
+		blobs[i][0] ^= 0x5a; /* the magic number: decoding refuses it */
+		defs[i].code = blobs[i];
+	}
+	tap_ok(withcode + words == et_rules_builtin_n && decoded == withcode,
+	       "every built-in regex but the word lists comes compiled, and decodes (%zu of %zu)",
+	       decoded, withcode);
+	memset(key, 7, sizeof(key));
+	r = et_redactor_create(key);
+	if (!r || et_redactor_add_defs(r, defs, et_rules_builtin_n) < 0) {
+		exit(99);
+	}
+	et_buf_init(&err, 4096);
+	tap_ok(et_redactor_compile_all(r, &err) == 0,
+	       "with blobs that do not decode every rule compiles instead %s", err.data);
+	et_buf_finish(&err);
+	et_redactor_destroy(r);
+	/* A fresh one: compile_all compiled every rule already; this one decodes at first use. */
+	r = et_redactor_create(key);
+	if (!r || et_redactor_add_defs(r, defs, et_rules_builtin_n) < 0) {
+		exit(99);
+	}
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || !(t = strchr(line, '\t')) || !(t = strchr(t + 1, '\t'))) {
+			continue;
+		}
+		t++;
+		t[strcspn(t, "\t\n")] = '\0';
+		unescape(t);
+		a = red(r, t, 0, &ca);
+		b = red(builtin, t, 0, &cb);
+		differ += strcmp(a, b) != 0 || ca != cb;
+		total += ca;
+		free(a);
+		free(b);
+	}
+	if (f) {
+		fclose(f);
+	}
+	for (k = 0; k < 1000; k++) {
+		random_text(line, 600, &seed);
+		a = red(r, line, 0, &ca);
+		b = red(builtin, line, 0, &cb);
+		differ += strcmp(a, b) != 0 || ca != cb;
+		free(a);
+		free(b);
+	}
+	tap_ok(f && differ == 0 && total > 200,
+	       "compiled at run time the rules redact as decoded ones do (%u, %u differ)", total,
+	       differ);
+	et_redactor_destroy(r);
+	for (i = 0; i < et_rules_builtin_n; i++) {
+		free(blobs[i]);
+	}
+	free(blobs);
+	free(defs);
+}
+
 int main(int argc, char **argv)
 {
 	struct et_redactor *r = make();
@@ -798,6 +896,7 @@ int main(int argc, char **argv)
 	test_user_rules();
 	test_word_list(argc > 1 ? argv[1] : "redaction-vectors.tsv");
 	test_runtime_index(r, argc > 1 ? argv[1] : "redaction-vectors.tsv");
+	test_precompiled(r, argc > 1 ? argv[1] : "redaction-vectors.tsv");
 	tap_ok(et_redact_entropy("aaaa", 4) == 0.0, "entropy of aaaa is 0");
 	tap_ok(et_redact_entropy("abcd", 4) == 2.0, "entropy of abcd is 2");
 	et_redactor_destroy(r);
