@@ -506,19 +506,19 @@ static int start(void *self, struct cli *c)
 	int r;
 
 	o->format = run->a.format;
-	o->batch = run->a.batch;
+	o->otlp.batch = run->a.batch;
 	o->observed_ms = c->now_ms;
-	o->version = ET_VERSION;
+	o->otlp.version = ET_VERSION;
 	if (run->a.host) {
-		o->host_name = run->a.host;
+		o->otlp.host_name = run->a.host;
 	} else if (gethostname(run->host, sizeof(run->host) - 1) == 0 && run->host[0]) {
-		o->host_name = run->host;
+		o->otlp.host_name = run->host;
 	}
 	if (run->a.user) {
-		o->user_name = run->a.user;
+		o->otlp.user_name = run->a.user;
 	} else if (getpwuid_r(getuid(), &run->pw, run->pwbuf, sizeof(run->pwbuf), &found) == 0 &&
 		   found) {
-		o->user_name = run->pw.pw_name;
+		o->otlp.user_name = run->pw.pw_name;
 	}
 	if (run->a.endpoint) {
 		return start_push(run) ? EXIT_FAILURE_ : start_export(run);
@@ -554,19 +554,14 @@ static int start_export(struct run *run)
 {
 	struct et_export_opts *o = &run->o;
 
-	o->write = sink_write;
-	o->write_ctx = &run->sink;
+	o->otlp.write = sink_write;
+	o->otlp.write_ctx = &run->sink;
 	if (run->a.traces) {
 		struct et_traces_opts to;
 
 		memset(&to, 0, sizeof(to));
-		to.batch = o->batch;
-		to.host_name = o->host_name;
-		to.user_name = o->user_name;
-		to.version = o->version;
+		to.otlp = o->otlp;
 		to.include_params = run->a.include_params;
-		to.write = o->write;
-		to.write_ctx = o->write_ctx;
 		if (run->has_state) {
 			to.want = want_span;
 			to.want_ctx = run;

@@ -100,19 +100,13 @@ static const char *outcome_word(enum et_outcome o)
 struct et_export *et_export_create(const struct et_export_opts *o)
 {
 	struct et_export *x = calloc(1, sizeof(*x));
-	struct et_otlp_opts lines = {.signal = ET_OTLP_LOGS,
-				     .batch = o->batch,
-				     .line_bytes = o->line_bytes,
-				     .host_name = o->host_name,
-				     .user_name = o->user_name,
-				     .version = o->version,
-				     .write = o->write,
-				     .write_ctx = o->write_ctx};
+	struct et_otlp_opts lines = o->otlp;
 
 	if (!x) {
 		return NULL;
 	}
 	x->o = *o;
+	lines.signal = ET_OTLP_LOGS;
 	et_otlp_lines_init(&x->otlp, &lines);
 	et_buf_init(&x->rec, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&x->tmp, ET_BUF_DEFAULT_CAP * 2);
@@ -410,7 +404,7 @@ static int csv_header(struct et_export *x)
 	}
 	r = et_buf_adds(&x->rec, "\r\n");
 	if (r == 0) {
-		r = x->o.write(x->o.write_ctx, x->rec.data, x->rec.len);
+		r = x->o.otlp.write(x->o.otlp.write_ctx, x->rec.data, x->rec.len);
 	}
 	x->header_done = true;
 	x->lines++;
@@ -456,7 +450,7 @@ static int add_csv(struct et_export *x, const struct et_record_in *rec,
 		r = et_buf_adds(b, "\r\n");
 	}
 	if (r == 0) {
-		r = x->o.write(x->o.write_ctx, b->data, b->len);
+		r = x->o.otlp.write(x->o.otlp.write_ctx, b->data, b->len);
 	}
 	if (r == 0) {
 		x->records++;
@@ -603,9 +597,9 @@ static int add_clickhouse(struct et_export *x, const struct et_record_in *rec,
 
 	et_buf_reset(b);
 	et_buf_adds(b, "{\"host\":");
-	et_json_strz(b, x->o.host_name ? x->o.host_name : "");
+	et_json_strz(b, x->o.otlp.host_name ? x->o.otlp.host_name : "");
 	et_buf_adds(b, ",\"user\":");
-	et_json_strz(b, x->o.user_name ? x->o.user_name : "");
+	et_json_strz(b, x->o.otlp.user_name ? x->o.otlp.user_name : "");
 	et_buf_addf(b, ",\"seq\":%zu,\"v\":%d,", x->records, rec->version);
 	r = ch_time(b, rec);
 	for (i = 0; i < sizeof(ch_columns) / sizeof(ch_columns[0]) && r == 0; i++) {
@@ -619,7 +613,7 @@ static int add_clickhouse(struct et_export *x, const struct et_record_in *rec,
 		r = et_buf_adds(b, "}\n");
 	}
 	if (r == 0) {
-		r = b->failed ? -ENOMEM : x->o.write(x->o.write_ctx, b->data, b->len);
+		r = b->failed ? -ENOMEM : x->o.otlp.write(x->o.otlp.write_ctx, b->data, b->len);
 	}
 	if (r == 0) {
 		x->records++;

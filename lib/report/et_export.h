@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "et_logrec.h"
+#include "et_otlp.h"
 
 /*
  * Exporting tool calls for other tools: OpenTelemetry logs in the OTLP JSON encoding (one
@@ -21,36 +22,20 @@ enum et_export_format {
 	ET_EXPORT_CLICKHOUSE, /* JSONEachRow for the table docs/fleet-sql/create-local.sql makes */
 };
 
-/** Log records per OTLP line at most, by default. */
-#define ET_EXPORT_BATCH 1000
-
-/**
- * An OTLP line stops growing before it passes this many bytes (newline included), unless a single
- * record is larger: 1 MiB is the otlpjsonfile receiver's default max_log_size.
- */
-#define ET_EXPORT_LINE_BYTES ((size_t)1 << 20)
-
 /** The severityNumber of each outcome (OTel SeverityNumber: INFO 9, WARN 13, ERROR 17). */
 #define ET_EXPORT_SEV_SUCCESS 9
 #define ET_EXPORT_SEV_INTERRUPTED 13
 #define ET_EXPORT_SEV_FAILURE 17
 
-/**
- * Receives output; returns 0 or a negative errno, which stops the export. @data is borrowed for the
- * call.
- */
-typedef int (*et_export_write_fn)(void *ctx, const char *data, size_t n);
-
 struct et_export_opts {
 	enum et_export_format format;
-	size_t batch;	     /* otlp-json: records per line at most; 0: ET_EXPORT_BATCH */
-	size_t line_bytes;   /* otlp-json: see ET_EXPORT_LINE_BYTES; 0: that */
+	/*
+	 * The lines' batching (otlp-json), the resource (host_name and user_name are also the
+	 * clickhouse columns host and user, "" when NULL) and the writer of every format. The
+	 * signal is the exporter's: what it holds here is not read.
+	 */
+	struct et_otlp_opts otlp;
 	int64_t observed_ms; /* otlp-json: observedTimeUnixNano of every record (the export's time) */
-	const char *host_name; /* host.name, the clickhouse column host; NULL leaves it out ("") */
-	const char *user_name; /* user.name, the clickhouse column user; NULL leaves it out ("") */
-	const char *version;   /* service.version and the scope's version; NULL leaves them out */
-	et_export_write_fn write;
-	void *write_ctx;
 };
 
 struct et_export;

@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #include "et_buf.h"
-#include "et_export.h"
 
 /*
  * The OTLP JSON lines both OTLP exports write (et_export's logs, et_traces' spans): one export
@@ -16,19 +15,35 @@
  * bounded whatever the log holds.
  */
 
+/** Items per OTLP line at most, by default (log records or spans). */
+#define ET_EXPORT_BATCH 1000
+
+/**
+ * An OTLP line stops growing before it passes this many bytes (newline included), unless a single
+ * item is larger: 1 MiB is the otlpjsonfile receiver's default max_log_size.
+ */
+#define ET_EXPORT_LINE_BYTES ((size_t)1 << 20)
+
+/**
+ * Receives output; returns 0 or a negative errno, which stops the export. @data is borrowed for the
+ * call.
+ */
+typedef int (*et_export_write_fn)(void *ctx, const char *data, size_t n);
+
 /** What the lines carry. */
 enum et_otlp_signal {
 	ET_OTLP_LOGS,	/* resourceLogs, scopeLogs, logRecords */
 	ET_OTLP_TRACES, /* resourceSpans, scopeSpans, spans */
 };
 
+/** The options of the lines; also those both exporters share (et_export_opts, et_traces_opts). */
 struct et_otlp_opts {
-	enum et_otlp_signal signal;
-	size_t batch;	       /* items per line at most; 0: ET_EXPORT_BATCH */
-	size_t line_bytes;     /* a line ends before it passes this; 0: ET_EXPORT_LINE_BYTES */
-	const char *host_name; /* borrowed: the resource's host.name; NULL leaves it out */
-	const char *user_name; /* borrowed: the resource's user.name; NULL leaves it out */
-	const char *version;   /* borrowed: service.version and the scope's; NULL leaves them out */
+	enum et_otlp_signal signal; /* the exporters set it themselves */
+	size_t batch;		    /* items per line at most; 0: ET_EXPORT_BATCH */
+	size_t line_bytes;	    /* a line ends before it passes this; 0: ET_EXPORT_LINE_BYTES */
+	const char *host_name;	    /* borrowed: the resource's host.name; NULL leaves it out */
+	const char *user_name;	    /* borrowed: the resource's user.name; NULL leaves it out */
+	const char *version; /* borrowed: service.version and the scope's; NULL leaves them out */
 	et_export_write_fn write;
 	void *write_ctx;
 };

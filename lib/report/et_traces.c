@@ -59,19 +59,13 @@ struct et_traces {
 struct et_traces *et_traces_create(const struct et_traces_opts *o)
 {
 	struct et_traces *t = calloc(1, sizeof(*t));
-	struct et_otlp_opts lines = {.signal = ET_OTLP_TRACES,
-				     .batch = o->batch,
-				     .line_bytes = o->line_bytes,
-				     .host_name = o->host_name,
-				     .user_name = o->user_name,
-				     .version = o->version,
-				     .write = o->write,
-				     .write_ctx = o->write_ctx};
+	struct et_otlp_opts lines = o->otlp;
 
 	if (!t) {
 		return NULL;
 	}
 	t->o = *o;
+	lines.signal = ET_OTLP_TRACES;
 	et_otlp_lines_init(&t->otlp, &lines);
 	et_buf_init(&t->span, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&t->tmp, ET_BUF_DEFAULT_CAP * 2);

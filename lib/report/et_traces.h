@@ -7,6 +7,7 @@
 
 #include "et_export.h"
 #include "et_logrec.h"
+#include "et_otlp.h"
 #include "et_usage.h"
 
 /*
@@ -34,16 +35,10 @@ typedef bool (*et_traces_want_fn)(void *ctx, enum et_span_kind kind, const uint8
 				  int64_t ts_ms);
 
 struct et_traces_opts {
-	size_t batch;		/* spans per line at most; 0: ET_EXPORT_BATCH */
-	size_t line_bytes;	/* a line ends before it passes this; 0: ET_EXPORT_LINE_BYTES */
-	const char *host_name;	/* resource attribute host.name; NULL leaves it out */
-	const char *user_name;	/* resource attribute user.name; NULL leaves it out */
-	const char *version;	/* service.version and the scope's version; NULL leaves them out */
-	bool include_params;	/* gen_ai.tool.call.arguments and the error message (redacted) */
-	et_traces_want_fn want; /* NULL: every span */
+	struct et_otlp_opts otlp; /* batching, resource and writer (the signal is not read) */
+	bool include_params;	  /* gen_ai.tool.call.arguments and the error message (redacted) */
+	et_traces_want_fn want;	  /* NULL: every span */
 	void *want_ctx;
-	et_export_write_fn write;
-	void *write_ctx;
 };
 
 struct et_traces;

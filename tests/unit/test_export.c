@@ -86,12 +86,13 @@ static struct et_export_opts opts(enum et_export_format f, struct sink *s)
 
 	memset(&o, 0, sizeof(o));
 	o.format = f;
+	o.otlp.signal = ET_OTLP_TRACES; /* not read: the logs exporter writes resourceLogs */
 	o.observed_ms = 1763740800000LL;
-	o.host_name = "host<1>";
-	o.user_name = "u\"ser";
-	o.version = "1.2.3";
-	o.write = sink_write;
-	o.write_ctx = s;
+	o.otlp.host_name = "host<1>";
+	o.otlp.user_name = "u\"ser";
+	o.otlp.version = "1.2.3";
+	o.otlp.write = sink_write;
+	o.otlp.write_ctx = s;
 	return o;
 }
 
@@ -373,7 +374,7 @@ static void test_otlp_batches(void)
 	int n, r;
 
 	et_buf_init(&s.out, 1 << 20);
-	o.batch = 2;
+	o.otlp.batch = 2;
 	x = et_export_create(&o);
 	feed(x, calls, 5);
 	tap_ok(et_export_lines(x) == 2, "otlp batch 2: two full lines written as they fill");
@@ -385,30 +386,31 @@ static void test_otlp_batches(void)
 
 	/* By bytes: a line stops before it would pass the limit. */
 	et_buf_reset(&s.out);
-	o.batch = 0;
-	o.line_bytes = 3200; /* records here take 800 to 1700 bytes: some share a line, not all */
+	o.otlp.batch = 0;
+	o.otlp.line_bytes =
+		3200; /* records here take 800 to 1700 bytes: some share a line, not all */
 	x = et_export_create(&o);
 	feed(x, calls, 5);
 	et_export_end(x);
-	n = count_lines(&s.out, o.line_bytes, &lines, &bounded);
+	n = count_lines(&s.out, o.otlp.line_bytes, &lines, &bounded);
 	tap_ok(n == 5 && lines > 1 && lines < 5 && bounded,
 	       "otlp 3200 bytes a line: every line within it, nothing lost (%zu lines)", lines);
 	et_export_destroy(x);
 
 	/* A record larger than the limit still goes out, alone. */
 	et_buf_reset(&s.out);
-	o.line_bytes = 100;
+	o.otlp.line_bytes = 100;
 	x = et_export_create(&o);
 	feed(x, calls, 5);
 	et_export_end(x);
-	n = count_lines(&s.out, o.line_bytes, &lines, &bounded);
+	n = count_lines(&s.out, o.otlp.line_bytes, &lines, &bounded);
 	tap_ok(n == 5 && lines == 5 && bounded,
 	       "otlp 100 bytes a line: each record on a line of its own (%zu lines)", lines);
 	et_export_destroy(x);
 
 	/* Nothing to export: nothing written. */
 	et_buf_reset(&s.out);
-	o.line_bytes = 0;
+	o.otlp.line_bytes = 0;
 	x = et_export_create(&o);
 	feed(x, &all_recs[3], 1);
 	tap_ok(et_export_end(x) == 0 && s.out.len == 0 && et_export_lines(x) == 0,
@@ -418,7 +420,7 @@ static void test_otlp_batches(void)
 	/* A writer error at a flush. */
 	s.writes = 0;
 	s.fail_at = 1;
-	o.batch = 1;
+	o.otlp.batch = 1;
 	x = et_export_create(&o);
 	r = feed(x, calls, 5);
 	tap_ok(r == -EIO, "otlp: a failed write is returned by the add that flushed (%d)", r);
@@ -508,8 +510,8 @@ static void test_clickhouse(void)
 
 	/* Without host and user: empty strings (the columns are not Nullable). */
 	et_buf_reset(&s.out);
-	o.host_name = NULL;
-	o.user_name = NULL;
+	o.otlp.host_name = NULL;
+	o.otlp.user_name = NULL;
 	x = et_export_create(&o);
 	feed(x, all_recs, 1);
 	tap_ok(!strncmp(s.out.data, "{\"host\":\"\",\"user\":\"\",\"seq\":0,",

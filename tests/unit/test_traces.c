@@ -74,12 +74,13 @@ static int run(struct sink *s, size_t batch, bool params, et_traces_want_fn want
 	int r = 0;
 
 	memset(&o, 0, sizeof(o));
-	o.batch = batch;
-	o.version = "1.0";
+	o.otlp.signal = ET_OTLP_LOGS; /* not read: the traces exporter writes resourceSpans */
+	o.otlp.batch = batch;
+	o.otlp.version = "1.0";
 	o.include_params = params;
 	o.want = want;
-	o.write = sink_write;
-	o.write_ctx = s;
+	o.otlp.write = sink_write;
+	o.otlp.write_ctx = s;
 	t = et_traces_create(&o);
 	for (i = 0; i < sizeof(recs) / sizeof(recs[0]) && r == 0; i++) {
 		if (et_logrec_parse_line(recs[i], strlen(recs[i]), &rec) < 0) {
