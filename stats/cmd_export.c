@@ -19,6 +19,7 @@
 #include "et_traces.h"
 #include "et_transcript.h"
 #include "et_usage.h"
+#include "export_sink.h"
 #include "opts.h"
 #include "push.h"
 
@@ -102,87 +103,9 @@ struct export_args {
 /* The most --header options. */
 #define MAX_HEADERS (sizeof(((struct export_args *)0)->headers) / sizeof(char *))
 
-/* Output is written in pieces of about this size. */
-#define SINK_BUF ((size_t)64 << 10)
-
-/* Where the export goes: stdout, a temporary file renamed over --output at the end, or requests. */
-struct sink {
-	struct push *push;	/* --endpoint: each line is sent as one request */
-	struct et_buf push_err; /* why a request failed */
-	size_t lines_ok;	/* requests accepted */
-	bool open;
-	int fd;			/* STDOUT_FILENO, or file.fd */
-	struct et_replace file; /* --output: the file being replaced (file.tmp NULL for stdout) */
-	struct et_buf buf;	/* written, not yet passed to fd */
-	int error;		/* the first write error (-errno), or 0 */
-};
-
-/* Passes what is buffered to the file. Returns 0 or the first write error (-errno). */
-static int sink_flush(struct sink *s)
-{
-	int r;
-
-	if (!s->error && s->buf.len) {
-		r = et_write_all(s->fd, s->buf.data, s->buf.len);
-		if (r < 0) {
-			s->error = r;
-		}
-	}
-	et_buf_reset(&s->buf);
-	return s->error;
-}
-
-/* --endpoint: collects a line; at its newline, sends it (without the newline) as one request. */
-static int push_write(struct sink *s, const char *data, size_t n)
-{
-	int r;
-
-	if (s->error) {
-		return s->error;
-	}
-	r = et_buf_add(&s->buf, data, n);
-	if (r < 0) {
-		s->error = r;
-		return r;
-	}
-	if (n && data[n - 1] == '\n') {
-		r = push_send(s->push, s->buf.data, s->buf.len - 1, &s->push_err);
-		et_buf_reset(&s->buf);
-		if (r < 0) {
-			s->error = -EIO;
-			return r;
-		}
-		s->lines_ok++;
-	}
-	return 0;
-}
-
-static int sink_write(void *ctx, const char *data, size_t n)
-{
-	struct sink *s = ctx;
-	int r;
-
-	if (s->push) {
-		return push_write(s, data, n);
-	}
-	if (s->error || (s->buf.len + n > SINK_BUF && sink_flush(s) < 0)) {
-		return s->error;
-	}
-	if (n >= SINK_BUF) {
-		r = et_write_all(s->fd, data, n);
-		if (r < 0) {
-			s->error = r;
-		}
-		return s->error;
-	}
-	return et_buf_add(&s->buf, data, n);
-}
-
 static int usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "telemetry-stats export: %s '%s'\nTry 'telemetry-stats export --help'.\n",
-		what, arg);
-	return EXIT_USAGE;
+	return cli_usage_error("export", "%s '%s'", what, arg);
 }
 
 /* Export's own options, taken out of the arguments before cli_parse sees them. */
@@ -206,148 +129,7 @@ static const struct et_opt own_options[] = {
 	{"--state", OWN_STATE, true},	    {NULL, 0, false},
 };
 
-/*
- * Takes export's own options out of @argv (in place; *@argc shrinks) into @a, and leaves the rest
- * for cli_parse. The values of the shared options are stepped over, so that a value is never taken
- * for an option.
- */
-static int take_args(struct export_args *a, int *argc, char **argv)
-{
-	const char *val;
-	int i, id, n = 0;
-
-	for (i = 0; i < *argc; i++) {
-		char *arg = argv[i];
-
-		id = et_args_match(own_options, *argc, argv, &i, &val);
-		if (id == ET_ARGS_NO_VALUE) {
-			return usage_error("a value is missing after", arg);
-		}
-		if (id < 0) {
-			cli_keep_arg(*argc, argv, &i, &n);
-			continue;
-		}
-		if (id == OWN_INCLUDE_PARAMS) {
-			a->include_params = true;
-			continue;
-		}
-		if (!*val) {
-			return usage_error("an empty value for", arg);
-		}
-		switch (id) {
-		case OWN_FORMAT:
-			a->traces = !strcmp(val, "otlp-traces");
-			if (a->traces) {
-				a->format = ET_EXPORT_OTLP_JSON;
-			} else if (!strcmp(val, "otlp-json") || !strcmp(val, "otlp")) {
-				a->format = ET_EXPORT_OTLP_JSON;
-			} else if (!strcmp(val, "csv")) {
-				a->format = ET_EXPORT_CSV;
-			} else if (!strcmp(val, "clickhouse")) {
-				a->format = ET_EXPORT_CLICKHOUSE;
-			} else {
-				return usage_error(
-					"--format is otlp-json, otlp-traces, csv or clickhouse, not",
-					val);
-			}
-			break;
-		case OWN_OUTPUT:
-			a->output = val;
-			break;
-		case OWN_BATCH:
-			if (!et_args_count(val, 1000000, &a->batch)) {
-				return usage_error(
-					"--batch takes a whole number from 1 to 1000000, not", val);
-			}
-			break;
-		case OWN_HOST:
-			a->host = val;
-			break;
-		case OWN_ENDPOINT:
-			if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8)) {
-				return usage_error(
-					"--endpoint takes an http:// or https:// URL, not", val);
-			}
-			a->endpoint = val;
-			break;
-		case OWN_STATE:
-			a->state = val;
-			break;
-		case OWN_HEADER: {
-			const char *eq = strchr(val, '=');
-			size_t k = eq ? (size_t)(eq - val) : 0;
-			char *h;
-
-			if (!eq || k == 0 || strcspn(val, " \t:\r\n") < k || strpbrk(eq, "\r\n")) {
-				return usage_error(
-					"--header takes NAME=VALUE (a name without blanks "
-					"or ':', no line breaks), not",
-					val);
-			}
-			if (a->nheaders == MAX_HEADERS) {
-				return usage_error("too many --header options at", val);
-			}
-			h = malloc(strlen(val) + 2);
-			if (!h) {
-				return cli_oom();
-			}
-			snprintf(h, strlen(val) + 2, "%.*s: %s", (int)k, val, eq + 1);
-			a->headers[a->nheaders++] = h;
-			break;
-		}
-		default:
-			a->user = val;
-			break;
-		}
-	}
-	*argc = n;
-	return EXIT_OK;
-}
-
-/* Opens the sink: a temporary file beside --output (0600), or stdout. Returns 0 or -errno. */
-static int sink_open(struct sink *s, const char *output)
-{
-	int r;
-
-	memset(s, 0, sizeof(*s));
-	s->file.fd = -1;
-	et_buf_init(&s->buf, SINK_BUF);
-	s->fd = STDOUT_FILENO;
-	if (output && strcmp(output, "-")) {
-		/* Only a regular file is replaced (a rename would turn anything into one). */
-		r = et_replace_begin_regular(&s->file, output, 0600);
-		if (r < 0) {
-			return r;
-		}
-		s->fd = s->file.fd;
-	}
-	s->open = true;
-	return 0;
-}
-
-/*
- * Flushes and, for a file, renames it into place (@ok) or removes it. Returns 0 or the first error
- * (-errno). Does nothing for a sink that is not open.
- */
-static int sink_close(struct sink *s, bool ok)
-{
-	int r;
-
-	if (!s->open) {
-		return 0;
-	}
-	r = sink_flush(s);
-	if (s->file.tmp) {
-		if (ok && r == 0) {
-			r = et_replace_commit(&s->file);
-		}
-		et_replace_abort(&s->file);
-	}
-	et_buf_finish(&s->buf);
-	s->open = false;
-	return r;
-}
-
+/* Export's state (format 0 is otlp-json, the default). */
 struct run {
 	struct export_args a;
 	char *url;		 /* --endpoint with /v1/traces or /v1/logs (owned) */
@@ -360,6 +142,89 @@ struct run {
 	char host[256], pwbuf[4096];
 	struct passwd pw;
 };
+
+static int start_export(struct run *run);
+
+/* One of export's own options (struct cli_cmd's own), into run->a. */
+static int own(void *self, int id, const char *arg, const char *val, int argc, char **argv, int *i)
+{
+	struct run *run = self;
+	struct export_args *a = &run->a;
+
+	(void)argc;
+	(void)argv;
+	(void)i;
+	if (id == OWN_INCLUDE_PARAMS) {
+		a->include_params = true;
+		return EXIT_OK;
+	}
+	if (!*val) {
+		return usage_error("an empty value for", arg);
+	}
+	switch (id) {
+	case OWN_FORMAT:
+		a->traces = !strcmp(val, "otlp-traces");
+		if (a->traces) {
+			a->format = ET_EXPORT_OTLP_JSON;
+		} else if (!strcmp(val, "otlp-json") || !strcmp(val, "otlp")) {
+			a->format = ET_EXPORT_OTLP_JSON;
+		} else if (!strcmp(val, "csv")) {
+			a->format = ET_EXPORT_CSV;
+		} else if (!strcmp(val, "clickhouse")) {
+			a->format = ET_EXPORT_CLICKHOUSE;
+		} else {
+			return usage_error(
+				"--format is otlp-json, otlp-traces, csv or clickhouse, not", val);
+		}
+		break;
+	case OWN_OUTPUT:
+		a->output = val;
+		break;
+	case OWN_BATCH:
+		if (!et_args_count(val, 1000000, &a->batch)) {
+			return usage_error("--batch takes a whole number from 1 to 1000000, not",
+					   val);
+		}
+		break;
+	case OWN_HOST:
+		a->host = val;
+		break;
+	case OWN_ENDPOINT:
+		if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8)) {
+			return usage_error("--endpoint takes an http:// or https:// URL, not", val);
+		}
+		a->endpoint = val;
+		break;
+	case OWN_STATE:
+		a->state = val;
+		break;
+	case OWN_HEADER: {
+		const char *eq = strchr(val, '=');
+		size_t k = eq ? (size_t)(eq - val) : 0;
+		char *h;
+
+		if (!eq || k == 0 || strcspn(val, " \t:\r\n") < k || strpbrk(eq, "\r\n")) {
+			return usage_error("--header takes NAME=VALUE (a name without blanks "
+					   "or ':', no line breaks), not",
+					   val);
+		}
+		if (a->nheaders == MAX_HEADERS) {
+			return usage_error("too many --header options at", val);
+		}
+		h = malloc(strlen(val) + 2);
+		if (!h) {
+			return cli_oom();
+		}
+		snprintf(h, strlen(val) + 2, "%.*s: %s", (int)k, val, eq + 1);
+		a->headers[a->nheaders++] = h;
+		break;
+	}
+	default:
+		a->user = val;
+		break;
+	}
+	return EXIT_OK;
+}
 
 /* --endpoint: the URL of the signal's path, the remembered position, the sender. */
 static int start_push(struct run *run)
@@ -410,12 +275,7 @@ static int start_push(struct run *run)
 	po.url = run->url;
 	po.headers = (const char *const *)run->a.headers;
 	po.nheaders = run->a.nheaders;
-	memset(&run->sink, 0, sizeof(run->sink));
-	run->sink.fd = -1;
-	et_buf_init(&run->sink.buf, (size_t)256 << 20);
-	et_buf_init(&run->sink.push_err, 4096);
-	run->sink.push = push_create(&po);
-	if (!run->sink.push) {
+	if (sink_open_push(&run->sink, &po) < 0) {
 		fprintf(stderr, "telemetry-stats export: cannot start libcurl\n");
 		return EXIT_FAILURE_;
 	}
@@ -496,8 +356,6 @@ static int check(void *self, struct cli *c)
 	return EXIT_OK;
 }
 
-static int start_export(struct run *run);
-
 static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
@@ -524,12 +382,7 @@ static int start(void *self, struct cli *c)
 		return start_push(run) ? EXIT_FAILURE_ : start_export(run);
 	}
 	r = sink_open(&run->sink, run->a.output);
-	if (r == -ELOOP || r == -ENODEV) {
-		fprintf(stderr,
-			"telemetry-stats export: '%s' is %s, not a regular file: not replaced "
-			"(name a regular file, or '-' for stdout)\n",
-			run->a.output,
-			r == -ELOOP ? "a symbolic link" : "a device, FIFO or socket");
+	if (cli_not_regular("export", run->a.output, r, false)) {
 		return EXIT_FAILURE_;
 	}
 	if (r < 0) {
@@ -760,12 +613,7 @@ static void destroy(void *self)
 	struct run *run = self;
 	size_t i;
 
-	if (run->sink.push) {
-		et_buf_finish(&run->sink.buf);
-	}
-	push_destroy(run->sink.push);
-	run->sink.push = NULL;
-	et_buf_finish(&run->sink.push_err);
+	sink_finish(&run->sink);
 	if (run->has_state) {
 		push_state_finish(&run->state);
 	}
@@ -773,14 +621,16 @@ static void destroy(void *self)
 		free(run->a.headers[i]);
 	}
 	free(run->url);
-	sink_close(&run->sink, false);
 	et_export_destroy(run->x);
 	et_traces_destroy(run->t);
 }
 
-static const struct cli_cmd export_cmd = {
+const struct cli_cmd export_cmd = {
 	.name = "export",
 	.usage = usage,
+	.size = sizeof(struct run),
+	.own_options = own_options,
+	.own = own,
 	.check = check,
 	.start = start,
 	.add = add,
@@ -788,20 +638,3 @@ static const struct cli_cmd export_cmd = {
 	.output = output,
 	.destroy = destroy,
 };
-
-int cmd_export(int argc, char **argv)
-{
-	struct run run;
-	int status;
-
-	memset(&run, 0, sizeof(run));
-	run.a.format = ET_EXPORT_OTLP_JSON;
-	status = take_args(&run.a, &argc, argv);
-	if (status != EXIT_OK) {
-		while (run.a.nheaders) {
-			free(run.a.headers[--run.a.nheaders]);
-		}
-		return status;
-	}
-	return cli_run(&export_cmd, &run, argc, argv);
-}

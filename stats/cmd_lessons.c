@@ -82,71 +82,68 @@ struct run {
 
 static int usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr,
-		"telemetry-stats lessons: %s%s%s%s\nTry 'telemetry-stats lessons --help'.\n", what,
-		arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
-	return EXIT_USAGE;
+	return arg ? cli_usage_error("lessons", "%s '%s'", what, arg)
+		   : cli_usage_error("lessons", "%s", what);
 }
 
-/* Takes the options of lessons out of @argv, as export does with its own. */
-static int take_args(struct run *run, int *argc, char **argv)
+static void init(void *self)
 {
-	const char *val;
+	struct run *run = self;
+
+	run->min_failures = 5;
+	run->turn_s = 20;
+	et_buf_init(&run->old_text, RULES_MAX);
+}
+
+/* One of lessons' own options (struct cli_cmd's own). */
+static int own(void *self, int id, const char *arg, const char *val, int argc, char **argv, int *i)
+{
+	struct run *run = self;
 	char *end;
-	int i, id, n = 0;
 
-	for (i = 0; i < *argc; i++) {
-		char *arg = argv[i];
-
-		id = et_args_match(own_options, *argc, argv, &i, &val);
-		if (id == ET_ARGS_NO_VALUE) {
-			return usage_error("a value is missing after", arg);
+	switch (id) {
+	case OWN_WRITE:
+		run->write = true;
+		/* --write FILE: a value that is not an option is the file. */
+		if (*i + 1 < argc && argv[*i + 1][0] && argv[*i + 1][0] != '-') {
+			run->file = argv[++*i];
 		}
-		if (id < 0) {
-			cli_keep_arg(*argc, argv, &i, &n);
-			continue;
+		break;
+	case OWN_DIFF:
+		run->diff = true;
+		break;
+	case OWN_REVIEW:
+		run->review = true;
+		break;
+	case OWN_USER:
+		run->user = true;
+		break;
+	case OWN_FILE:
+		if (!*val) {
+			return usage_error("an empty value for", arg);
 		}
-		switch (id) {
-		case OWN_WRITE:
-			run->write = true;
-			/* --write FILE: a value that is not an option is the file. */
-			if (i + 1 < *argc && argv[i + 1][0] && argv[i + 1][0] != '-') {
-				run->file = argv[++i];
-			}
-			break;
-		case OWN_DIFF:
-			run->diff = true;
-			break;
-		case OWN_REVIEW:
-			run->review = true;
-			break;
-		case OWN_USER:
-			run->user = true;
-			break;
-		case OWN_FILE:
-			if (!*val) {
-				return usage_error("an empty value for", arg);
-			}
-			run->file = val;
-			break;
-		case OWN_MIN:
-			if (!et_args_count(val, 1000000, &run->min_failures) ||
-			    run->min_failures < 3) {
-				return usage_error(
-					"--min-failures takes a whole number from 3, not", val);
-			}
-			break;
-		default:
-			errno = 0;
-			run->turn_s = strtod(val, &end);
-			if (errno || *end || end == val ||
-			    !(run->turn_s >= 0 && run->turn_s <= 3600)) {
-				return usage_error("--turn-seconds takes 0 to 3600, not", val);
-			}
-			break;
+		run->file = val;
+		break;
+	case OWN_MIN:
+		if (!et_args_count(val, 1000000, &run->min_failures) || run->min_failures < 3) {
+			return usage_error("--min-failures takes a whole number from 3, not", val);
 		}
+		break;
+	default:
+		errno = 0;
+		run->turn_s = strtod(val, &end);
+		if (errno || *end || end == val || !(run->turn_s >= 0 && run->turn_s <= 3600)) {
+			return usage_error("--turn-seconds takes 0 to 3600, not", val);
+		}
+		break;
 	}
-	*argc = n;
+	return EXIT_OK;
+}
+
+static int took(void *self)
+{
+	struct run *run = self;
+
 	if ((run->write + run->diff + run->review) > 1) {
 		return usage_error("choose one of --write, --diff and --review", NULL);
 	}
@@ -552,9 +549,14 @@ static void destroy(void *self)
 	run->target = NULL;
 }
 
-static const struct cli_cmd lessons_cmd = {
+const struct cli_cmd lessons_cmd = {
 	.name = "lessons",
 	.usage = usage,
+	.size = sizeof(struct run),
+	.own_options = own_options,
+	.init = init,
+	.own = own,
+	.took = took,
 	.check = check,
 	.start = start,
 	.add = add,
@@ -563,21 +565,3 @@ static const struct cli_cmd lessons_cmd = {
 	.output = output,
 	.destroy = destroy,
 };
-
-int cmd_lessons(int argc, char **argv)
-{
-	struct run run;
-	int status;
-
-	memset(&run, 0, sizeof(run));
-	run.min_failures = 5;
-	run.turn_s = 20;
-	et_buf_init(&run.old_text, RULES_MAX);
-	status = take_args(&run, &argc, argv);
-	if (status == EXIT_OK) {
-		status = cli_run(&lessons_cmd, &run, argc, argv);
-	} else {
-		destroy(&run);
-	}
-	return status;
-}

@@ -76,9 +76,10 @@ static void destroy(void *self)
 	et_patterns_destroy(run->patterns);
 }
 
-static const struct cli_cmd patterns_cmd = {
+const struct cli_cmd patterns_cmd = {
 	.name = "patterns",
 	.usage = usage,
+	.size = sizeof(struct run),
 	.options = options,
 	.start = start,
 	.add = add,
@@ -86,11 +87,3 @@ static const struct cli_cmd patterns_cmd = {
 	.render = render,
 	.destroy = destroy,
 };
-
-int cmd_patterns(int argc, char **argv)
-{
-	struct run run;
-
-	memset(&run, 0, sizeof(run));
-	return cli_run(&patterns_cmd, &run, argc, argv);
-}

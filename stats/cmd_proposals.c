@@ -114,14 +114,6 @@ struct run {
 	bool cfg_loaded;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr,
-		"telemetry-stats proposals: %s '%s'\nTry 'telemetry-stats proposals --help'.\n",
-		what, arg);
-	return EXIT_USAGE;
-}
-
 /* A number from 0 to @max (no sign, no exponent games: strtod with its end and range checked). */
 static bool number(const char *s, double max, double *v)
 {
@@ -135,8 +127,10 @@ static bool number(const char *s, double max, double *v)
 	return errno == 0 && *end == '\0' && *v >= 0 && *v <= max;
 }
 
-static int own_option(struct run *run, int id, const char *arg, const char *val)
+/* One of proposals' own options (struct cli_cmd's own). */
+static int own(void *self, int id, const char *arg, const char *val, int argc, char **argv, int *i)
 {
+	struct run *run = self;
 	struct et_proposals_opts *o = &run->o;
 	uint64_t *counts[] = {
 		[OWN_SLOW_CALLS] = &o->slow_calls,     [OWN_ERROR_SESSIONS] = &o->error_sessions,
@@ -147,6 +141,12 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 	double v;
 	size_t n;
 
+	(void)argc;
+	(void)argv;
+	(void)i;
+	if (val && !*val) {
+		return cli_usage_error("proposals", "an empty value for '%s'", arg);
+	}
 	switch (id) {
 	case OWN_OUTPUT:
 		run->output = val;
@@ -156,11 +156,8 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 		return EXIT_OK;
 	case OWN_FIRST_TRY_RATE:
 		if (!number(val, 1, &o->first_try_rate)) {
-			fprintf(stderr,
-				"telemetry-stats proposals: %s takes a number from 0 to 1, not "
-				"'%s'\nTry 'telemetry-stats proposals --help'.\n",
-				arg, val);
-			return EXIT_USAGE;
+			return cli_usage_error("proposals",
+					       "%s takes a number from 0 to 1, not '%s'", arg, val);
 		}
 		return EXIT_OK;
 	case OWN_RATE:
@@ -169,11 +166,8 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 	case OWN_SLOW_MS:
 	case OWN_AGENT_RATIO:
 		if (!number(val, 1e9, &v)) {
-			fprintf(stderr,
-				"telemetry-stats proposals: %s takes a number from 0, not '%s'\n"
-				"Try 'telemetry-stats proposals --help'.\n",
-				arg, val);
-			return EXIT_USAGE;
+			return cli_usage_error("proposals", "%s takes a number from 0, not '%s'",
+					       arg, val);
 		}
 		*(id == OWN_RATE	  ? &o->hourly_rate
 		  : id == OWN_THRESHOLD	  ? &o->min_monthly_h
@@ -183,70 +177,39 @@ static int own_option(struct run *run, int id, const char *arg, const char *val)
 		return EXIT_OK;
 	default:
 		if (!et_args_count(val, 1000000000, &n)) {
-			fprintf(stderr,
-				"telemetry-stats proposals: %s takes a whole number from 1, not "
-				"'%s'\nTry 'telemetry-stats proposals --help'.\n",
-				arg, val);
-			return EXIT_USAGE;
+			return cli_usage_error(
+				"proposals", "%s takes a whole number from 1, not '%s'", arg, val);
 		}
 		*counts[id] = n;
 		return EXIT_OK;
 	}
 }
 
-/*
- * Takes the options of proposals out of @argv (in place; *@argc shrinks) and leaves the rest for
- * cli_parse, stepping over the values of the shared options so a value is never read as an option.
- */
-static int take_args(struct run *run, int *argc, char **argv)
+static void init(void *self)
 {
-	const char *val;
-	int i, id, n = 0, status;
+	struct run *run = self;
 
-	for (i = 0; i < *argc; i++) {
-		char *arg = argv[i];
+	et_proposals_opts_default(&run->o);
+	et_buf_init(&run->tmp, 1 << 16);
+}
 
-		id = et_args_match(own_options, *argc, argv, &i, &val);
-		if (id == ET_ARGS_NO_VALUE) {
-			return usage_error("a value is missing after", arg);
-		}
-		if (id < 0) {
-			cli_keep_arg(*argc, argv, &i, &n);
-			continue;
-		}
-		if (val && !*val) {
-			return usage_error("an empty value for", arg);
-		}
-		status = own_option(run, id, arg, val);
-		if (status != EXIT_OK) {
-			return status;
-		}
-	}
-	*argc = n;
+/* --output: cli_output writes the report there. */
+static int check(void *self, struct cli *c)
+{
+	struct run *run = self;
+
+	c->output = run->output;
 	return EXIT_OK;
 }
 
 static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
-	size_t n = 0, i;
+	int status = cli_pipelines(c, &run->cfg, &run->cfg_loaded, &run->pipelines);
 
 	/* The test and build commands: --pipeline, then the config's (as sessions reads them). */
-	if (et_config_load(&run->cfg) < 0) {
-		return cli_oom();
-	}
-	run->cfg_loaded = true;
-	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
-	}
-	run->pipelines = calloc(c->npipelines + i + 1, sizeof(*run->pipelines));
-	if (!run->pipelines) {
-		return cli_oom();
-	}
-	for (i = 0; i < c->npipelines; i++) {
-		run->pipelines[n++] = c->pipelines[i];
-	}
-	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
-		run->pipelines[n++] = run->cfg.pipelines[i];
+	if (status != EXIT_OK) {
+		return status;
 	}
 	run->o.pipelines = run->pipelines;
 	run->p = et_proposals_create(&run->o);
@@ -327,75 +290,21 @@ static void destroy(void *self)
 		et_config_finish(&run->cfg);
 		run->cfg_loaded = false;
 	}
+	et_buf_finish(&run->tmp);
 }
 
-/* Writes the report: to --output (a regular file, replaced atomically) or stdout. */
-static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
-		  const struct et_buf *err)
-{
-	struct run *run = self;
-	struct et_report_meta m;
-	struct et_buf out;
-	int status;
-
-	if (r < 0) {
-		return cli_failed(err);
-	}
-	et_buf_init(&out, (size_t)64 << 20);
-	cli_meta(c, in, &m);
-	if (render(self, &m, &out) < 0) {
-		et_buf_finish(&out);
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		return EXIT_FAILURE_;
-	}
-	if (!run->output || !strcmp(run->output, "-")) {
-		status = cli_write(out.data, out.len);
-	} else {
-		r = et_replace_write(run->output, out.data, out.len, 0600);
-		status = EXIT_OK;
-		if (r == -ELOOP || r == -EISDIR || r == -ENODEV) {
-			fprintf(stderr,
-				"telemetry-stats proposals: '%s' is %s, not a regular file: not "
-				"replaced (name a regular file, or '-' for stdout)\n",
-				run->output,
-				r == -ELOOP    ? "a symbolic link"
-				: r == -EISDIR ? "a directory"
-					       : "a device, FIFO or socket");
-			status = EXIT_FAILURE_;
-		} else if (r < 0) {
-			fprintf(stderr, "telemetry-stats proposals: cannot write '%s': %s\n",
-				run->output, strerror(-r));
-			status = EXIT_FAILURE_;
-		}
-	}
-	et_buf_finish(&out);
-	return status;
-}
-
-static const struct cli_cmd proposals_cmd = {
+const struct cli_cmd proposals_cmd = {
 	.name = "proposals",
 	.usage = usage,
+	.size = sizeof(struct run),
 	.options = shared_options,
+	.own_options = own_options,
+	.init = init,
+	.own = own,
+	.check = check,
 	.start = start,
 	.add = add,
 	.end = end,
 	.render = render,
-	.output = output,
 	.destroy = destroy,
 };
-
-int cmd_proposals(int argc, char **argv)
-{
-	struct run run;
-	int status;
-
-	memset(&run, 0, sizeof(run));
-	et_proposals_opts_default(&run.o);
-	et_buf_init(&run.tmp, 1 << 16);
-	status = take_args(&run, &argc, argv);
-	if (status == EXIT_OK) {
-		status = cli_run(&proposals_cmd, &run, argc, argv);
-	}
-	et_buf_finish(&run.tmp);
-	return status;
-}

@@ -77,8 +77,7 @@ struct run {
 	struct et_sessions_result sesres;
 	struct et_usage_result days; /* the cost sections */
 	struct et_toolcost_result tools;
-	bool has_cost;	  /* some response was counted from Claude Code's transcripts */
-	bool cost_failed; /* cost_for_report failed and said why */
+	bool has_cost; /* some response was counted from Claude Code's transcripts */
 };
 
 static int check(void *self, struct cli *c)
@@ -164,36 +163,19 @@ static int end(void *self, struct cli *c)
 		/* The cost sections, when Claude Code's transcripts can be read. */
 		r = cost_for_report(c, &run->days, &run->tools);
 		run->has_cost = r > 0;
-		run->cost_failed = r < 0;
+		c->said = r < 0; /* cost_for_report said why */
 		r = r > 0 ? 0 : r;
 	}
 	return r;
 }
 
-/* Renders and writes the page (as cli_run does, but a failed cost step has said why already). */
-static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
-		  const struct et_buf *err)
+static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
 {
 	struct run *run = self;
 	struct et_html_cost hc = {&run->days, &run->tools};
-	struct et_report_meta m;
-	struct et_buf out;
-	int status;
 
-	if (r < 0) {
-		return run->cost_failed ? EXIT_FAILURE_ : cli_failed(err);
-	}
-	cli_meta(c, in, &m);
-	et_buf_init(&out, (size_t)64 << 20);
-	if (et_html_render_all(&run->sres, &run->pres, &run->timeline, &m,
-			       run->has_cost ? &hc : NULL, &run->prop, &run->sesres, &out) < 0) {
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		status = EXIT_FAILURE_;
-	} else {
-		status = cli_output(c, out.data, out.len);
-	}
-	et_buf_finish(&out);
-	return status;
+	return et_html_render_all(&run->sres, &run->pres, &run->timeline, m,
+				  run->has_cost ? &hc : NULL, &run->prop, &run->sesres, out);
 }
 
 static void destroy(void *self)
@@ -212,22 +194,15 @@ static void destroy(void *self)
 	et_stats_destroy(run->stats);
 }
 
-static const struct cli_cmd report_cmd = {
+const struct cli_cmd report_cmd = {
 	.name = "report",
 	.usage = usage,
+	.size = sizeof(struct run),
 	.options = options,
 	.check = check,
 	.start = start,
 	.add = add,
 	.end = end,
-	.output = output,
+	.render = render,
 	.destroy = destroy,
 };
-
-int cmd_report(int argc, char **argv)
-{
-	struct run run;
-
-	memset(&run, 0, sizeof(run));
-	return cli_run(&report_cmd, &run, argc, argv);
-}

@@ -74,23 +74,10 @@ static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
 	struct et_sessions_opts o;
-	size_t n = 0, i;
+	int status = cli_pipelines(c, &run->cfg, &run->cfg_loaded, &run->pipelines);
 
-	if (et_config_load(&run->cfg) < 0) {
-		return cli_oom();
-	}
-	run->cfg_loaded = true;
-	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
-	}
-	run->pipelines = calloc(c->npipelines + i + 1, sizeof(*run->pipelines));
-	if (!run->pipelines) {
-		return cli_oom();
-	}
-	for (i = 0; i < c->npipelines; i++) {
-		run->pipelines[n++] = c->pipelines[i];
-	}
-	for (i = 0; run->cfg.pipelines && run->cfg.pipelines[i]; i++) {
-		run->pipelines[n++] = run->cfg.pipelines[i];
+	if (status != EXIT_OK) {
+		return status;
 	}
 	memset(&o, 0, sizeof(o));
 	o.pipelines = run->pipelines;
@@ -207,39 +194,20 @@ static int end(void *self, struct cli *c)
 	int r = read_usage(run, c);
 
 	if (r < 0) {
+		/* -EINVAL: a bad pricing file, said; after the others cli_run says its own. */
+		c->said = r == -EINVAL;
 		return r;
 	}
-	return et_sessions_end(run->s, r > 0 ? &run->usage : NULL, &run->res);
-}
-
-static int output(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
-		  const struct et_buf *err)
-{
-	struct run *run = self;
-	struct et_report_meta m;
-	struct et_buf out;
-	int status;
-
-	if (r < 0) {
-		return err->len ? cli_failed(err) : r == -EINVAL ? EXIT_FAILURE_ : cli_oom();
-	}
-	if (c->session && !run->res.has_timeline) {
+	r = et_sessions_end(run->s, r > 0 ? &run->usage : NULL, &run->res);
+	if (r == 0 && c->session && !run->res.has_timeline) {
 		bool narrowed = c->filter.has_since || c->filter.has_until || c->project;
 
 		fprintf(stderr, "telemetry-stats: no session '%s' in the log%s\n", c->session,
 			narrowed ? " within the filters" : "");
-		return EXIT_FAILURE_;
+		c->said = true;
+		r = -ENOENT;
 	}
-	cli_meta(c, in, &m);
-	et_buf_init(&out, (size_t)64 << 20);
-	if (et_render_sessions(&run->res, &m, &out) < 0) {
-		fprintf(stderr, "telemetry-stats: the report is too large\n");
-		et_buf_finish(&out);
-		return EXIT_FAILURE_;
-	}
-	status = cli_output(c, out.data, out.len);
-	et_buf_finish(&out);
-	return status;
+	return r;
 }
 
 static int render(void *self, const struct et_report_meta *m, struct et_buf *out)
@@ -262,23 +230,15 @@ static void destroy(void *self)
 	}
 }
 
-static const struct cli_cmd sessions_cmd = {
+const struct cli_cmd sessions_cmd = {
 	.name = "sessions",
 	.usage = usage,
+	.size = sizeof(struct run),
 	.options = options,
 	.check = check,
 	.start = start,
 	.add = add,
 	.end = end,
 	.render = render,
-	.output = output,
 	.destroy = destroy,
 };
-
-int cmd_sessions(int argc, char **argv)
-{
-	struct run run;
-
-	memset(&run, 0, sizeof(run));
-	return cli_run(&sessions_cmd, &run, argc, argv);
-}

@@ -72,9 +72,10 @@ static void destroy(void *self)
 	et_stats_destroy(run->stats);
 }
 
-static const struct cli_cmd stats_cmd = {
+const struct cli_cmd stats_cmd = {
 	.name = "stats",
 	.usage = usage,
+	.size = sizeof(struct run),
 	.options = options,
 	.start = start,
 	.add = add,
@@ -82,11 +83,3 @@ static const struct cli_cmd stats_cmd = {
 	.render = render,
 	.destroy = destroy,
 };
-
-int cmd_stats(int argc, char **argv)
-{
-	struct run run;
-
-	memset(&run, 0, sizeof(run));
-	return cli_run(&stats_cmd, &run, argc, argv);
-}

@@ -1,19 +1,24 @@
 #ifndef ET_STATS_CMDS_H
 #define ET_STATS_CMDS_H
 
-/* The subcommands of telemetry-stats; each returns an exit status (opts.h). */
+/*
+ * The subcommands of telemetry-stats: those that read the logs are cli_cmd tables for cli_run
+ * (opts.h); the others are functions that return an exit status.
+ */
+
+struct cli_cmd;
 
 /** `telemetry-stats stats`: the /telemetry-stats report. */
-int cmd_stats(int argc, char **argv);
+extern const struct cli_cmd stats_cmd;
 
 /** `telemetry-stats patterns`: the /telemetry-patterns report. */
-int cmd_patterns(int argc, char **argv);
+extern const struct cli_cmd patterns_cmd;
 
 /** `telemetry-stats report`: the self-contained HTML report. */
-int cmd_report(int argc, char **argv);
+extern const struct cli_cmd report_cmd;
 
-/** `telemetry-stats export`: the tool calls as OTLP JSON logs or CSV. */
-int cmd_export(int argc, char **argv);
+/** `telemetry-stats export`: the tool calls as OTLP JSON logs or traces, CSV or ClickHouse rows. */
+extern const struct cli_cmd export_cmd;
 
 /** `telemetry-stats cost`: tokens and dollars from the transcripts (docs/cost.md). */
 int cmd_cost(int argc, char **argv);
@@ -25,7 +30,7 @@ int cmd_pricing(int argc, char **argv);
 int cmd_statusline(int argc, char **argv);
 
 /** `telemetry-stats sessions`: runs, tasks, agents, cycles, pipelines (docs/sessions.md). */
-int cmd_sessions(int argc, char **argv);
+extern const struct cli_cmd sessions_cmd;
 
 struct cli;
 struct et_pricing;
@@ -56,10 +61,10 @@ int cost_per_call(const struct cli *c, struct et_pricing *p, struct et_usage_fil
 		  struct et_toolcost **out);
 
 /** `telemetry-stats proposals`: ranked improvement proposals (docs/proposals.md). */
-int cmd_proposals(int argc, char **argv);
+extern const struct cli_cmd proposals_cmd;
 
 /** `telemetry-stats lessons`: lessons from failures, --write, --diff, --review (docs/lessons.md). */
-int cmd_lessons(int argc, char **argv);
+extern const struct cli_cmd lessons_cmd;
 
 /**
  * The prices in force for the transcripts: the embedded table, then the pricing file of the

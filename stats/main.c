@@ -54,8 +54,30 @@ static const char usage[] =
 	"exit status: 0 report printed; 1 a log could not be read or the report written;\n"
 	"2 bad arguments.\n";
 
-/* Runs subcommand @argv[0], after appending the words of stdin when --args-stdin is given. */
-static int run(int argc, char **argv, int (*cmd)(int, char **))
+/* The subcommands: a function, or a table for the runner (cli_run). */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const struct cli_cmd *cmd;
+} commands[] = {
+	{"stats", NULL, &stats_cmd},
+	{"patterns", NULL, &patterns_cmd},
+	{"report", NULL, &report_cmd},
+	{"export", NULL, &export_cmd},
+	{"sessions", NULL, &sessions_cmd},
+	{"cost", cmd_cost, NULL},
+	{"lessons", NULL, &lessons_cmd},
+	{"proposals", NULL, &proposals_cmd},
+	{"pricing", cmd_pricing, NULL},
+	{"install-hooks", cmd_install_hooks, NULL},
+	{"uninstall-hooks", cmd_uninstall_hooks, NULL},
+};
+
+/*
+ * Runs subcommand @argv[0] (@fn, else @cmd through cli_run), after appending the words of stdin
+ * when --args-stdin is given.
+ */
+static int run(int argc, char **argv, int (*fn)(int, char **), const struct cli_cmd *cmd)
 {
 	char **args = argv, *storage = NULL;
 	int n = 0, i, status;
@@ -87,7 +109,7 @@ static int run(int argc, char **argv, int (*cmd)(int, char **))
 			args = all;
 		}
 	}
-	status = cmd(n, args);
+	status = fn ? fn(n, args) : cli_run(cmd, n, args);
 	free(args);
 	free(storage);
 	return status;
@@ -95,6 +117,8 @@ static int run(int argc, char **argv, int (*cmd)(int, char **))
 
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fputs(usage, stderr);
@@ -108,42 +132,14 @@ int main(int argc, char **argv)
 		printf("telemetry-stats %s\n", ET_VERSION);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "stats")) {
-		return run(argc - 1, argv + 1, cmd_stats);
-	}
-	if (!strcmp(argv[1], "patterns")) {
-		return run(argc - 1, argv + 1, cmd_patterns);
-	}
-	if (!strcmp(argv[1], "report")) {
-		return run(argc - 1, argv + 1, cmd_report);
-	}
-	if (!strcmp(argv[1], "export")) {
-		return run(argc - 1, argv + 1, cmd_export);
-	}
-	if (!strcmp(argv[1], "sessions")) {
-		return run(argc - 1, argv + 1, cmd_sessions);
-	}
-	if (!strcmp(argv[1], "cost")) {
-		return run(argc - 1, argv + 1, cmd_cost);
-	}
-	if (!strcmp(argv[1], "lessons")) {
-		return run(argc - 1, argv + 1, cmd_lessons);
-	}
-	if (!strcmp(argv[1], "proposals")) {
-		return run(argc - 1, argv + 1, cmd_proposals);
-	}
-	if (!strcmp(argv[1], "pricing")) {
-		return run(argc - 1, argv + 1, cmd_pricing);
-	}
 	if (!strcmp(argv[1], "statusline")) {
 		/* Not through run(): stdin is the status-line JSON, never arguments. */
 		return cmd_statusline(argc - 1, argv + 1);
 	}
-	if (!strcmp(argv[1], "install-hooks")) {
-		return run(argc - 1, argv + 1, cmd_install_hooks);
-	}
-	if (!strcmp(argv[1], "uninstall-hooks")) {
-		return run(argc - 1, argv + 1, cmd_uninstall_hooks);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			return run(argc - 1, argv + 1, commands[i].fn, commands[i].cmd);
+		}
 	}
 	fprintf(stderr, "telemetry-stats: unknown command '%s'\n%s", argv[1], usage);
 	return EXIT_USAGE;

@@ -13,13 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "et_config.h"
 #include "et_fsutil.h"
 #include "et_time.h"
 
 #include "banned.h"
 
-__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -120,7 +119,12 @@ int cli_args_stdin(int *argc, char ***argv, char **storage)
 	return r < 0 ? cli_oom() : EXIT_OK;
 }
 
-void cli_keep_arg(int argc, char **argv, int *i, int *n)
+/*
+ * For the own options: keeps argv[*@i], which is not one of them, at argv[*@n], followed by its
+ * value when it is a shared option that takes one; advances *@i past that value and *@n past what
+ * it kept.
+ */
+static void keep_arg(int argc, char **argv, int *i, int *n)
 {
 	const char *val;
 	int next = *i;
@@ -133,6 +137,36 @@ void cli_keep_arg(int argc, char **argv, int *i, int *n)
 		argv[(*n)++] = argv[next];
 		*i = next;
 	}
+}
+
+/*
+ * Takes @cmd's own options out of @argv (in place; *@argc shrinks) and leaves the rest for
+ * cli_parse, stepping over the values of the shared options so that a value is never read as an
+ * option.
+ */
+static int take_own(const struct cli_cmd *cmd, void *self, int *argc, char **argv)
+{
+	const char *val;
+	int i, id, n = 0, status;
+
+	for (i = 0; i < *argc; i++) {
+		char *arg = argv[i];
+
+		id = et_args_match(cmd->own_options, *argc, argv, &i, &val);
+		if (id == ET_ARGS_NO_VALUE) {
+			return cli_usage_error(cmd->name, "a value is missing after '%s'", arg);
+		}
+		if (id < 0) {
+			keep_arg(*argc, argv, &i, &n);
+			continue;
+		}
+		status = cmd->own(self, id, arg, val, *argc, argv, &i);
+		if (status != EXIT_OK) {
+			return status;
+		}
+	}
+	*argc = n;
+	return cmd->took ? cmd->took(self) : EXIT_OK;
 }
 
 /* Matches argv[*i] against the shared options, then the subcommand's own (et_args_match). */
@@ -155,27 +189,29 @@ static int resolve(struct cli *c, const char *since, const char *until, const ch
 	c->now_ms = et_time_now_ms();
 	if (now_arg &&
 	    et_time_parse(now_arg, strlen(now_arg), ET_TIME_SETTING_FORMS, &c->now_ms) < 0) {
-		return usage_error(cmd,
-				   "--now takes epoch milliseconds or an ISO 8601 UTC time, "
-				   "not '%s'",
-				   now_arg);
+		return cli_usage_error(cmd,
+				       "--now takes epoch milliseconds or an ISO 8601 UTC time, "
+				       "not '%s'",
+				       now_arg);
 	}
 	if (since) {
 		if (et_time_parse_when(since, c->now_ms, &c->filter.since_ms) < 0) {
-			return usage_error(cmd,
-					   "--since takes a duration (7d, 12h, 30m, 2w) or a date "
-					   "(2026-11-01) or an ISO 8601 time, not '%s'",
-					   since);
+			return cli_usage_error(
+				cmd,
+				"--since takes a duration (7d, 12h, 30m, 2w) or a date "
+				"(2026-11-01) or an ISO 8601 time, not '%s'",
+				since);
 		}
 		c->filter.has_since = true;
 		et_time_format(c->filter.since_ms, c->since_text, sizeof(c->since_text));
 	}
 	if (until) {
 		if (et_time_parse_when(until, c->now_ms, &c->filter.until_ms) < 0) {
-			return usage_error(cmd,
-					   "--until takes a duration, a date or an ISO 8601 time, "
-					   "not '%s'",
-					   until);
+			return cli_usage_error(
+				cmd,
+				"--until takes a duration, a date or an ISO 8601 time, "
+				"not '%s'",
+				until);
 		}
 		c->filter.has_until = true;
 		et_time_format(c->filter.until_ms, c->until_text, sizeof(c->until_text));
@@ -184,7 +220,7 @@ static int resolve(struct cli *c, const char *since, const char *until, const ch
 		const char *id = getenv("CLAUDE_CODE_SESSION_ID");
 
 		if (!id || !*id) {
-			return usage_error(
+			return cli_usage_error(
 				cmd, "--session current: CLAUDE_CODE_SESSION_ID is not set "
 				     "(run it from inside Claude Code, or pass --session ID)");
 		}
@@ -242,11 +278,11 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 
 		switch (match(cmd, argc, argv, &i, &val)) {
 		case ET_ARGS_ARGUMENT:
-			return usage_error(name, "unexpected argument '%s'", a);
+			return cli_usage_error(name, "unexpected argument '%s'", a);
 		case ET_ARGS_UNKNOWN:
-			return usage_error(name, "unknown option '%s'", a);
+			return cli_usage_error(name, "unknown option '%s'", a);
 		case ET_ARGS_NO_VALUE:
-			return usage_error(name, "%s needs a value", a);
+			return cli_usage_error(name, "%s needs a value", a);
 		case OPT_HELP:
 			fputs(cmd->usage, stdout);
 			c->cmd = NULL;
@@ -275,7 +311,7 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 		case OPT_AGENT:
 			c->agent = agent_name(val);
 			if (!c->agent) {
-				return usage_error(
+				return cli_usage_error(
 					name,
 					"--agent takes claude-code, gemini-cli, codex or "
 					"cursor, not '%s'",
@@ -284,7 +320,7 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_TOP:
 			if (!et_args_count(val, 1000000, &c->top)) {
-				return usage_error(
+				return cli_usage_error(
 					name, "--top takes a whole number from 1, not '%s'", val);
 			}
 			break;
@@ -296,7 +332,7 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			} else if (!strcmp(val, "json")) {
 				c->fmt = ET_FORMAT_JSON;
 			} else {
-				return usage_error(
+				return cli_usage_error(
 					name, "--format is text, markdown or json, not '%s'", val);
 			}
 			break;
@@ -308,7 +344,7 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
-				return usage_error(
+				return cli_usage_error(
 					name, "--color is auto, always or never, not '%s'", val);
 			}
 			color = val;
@@ -333,23 +369,23 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_PIPELINE:
 			if (!*val) {
-				return usage_error(name, "--pipeline needs a command");
+				return cli_usage_error(name, "--pipeline needs a command");
 			}
 			c->pipelines[c->npipelines++] = val;
 			break;
 		case OPT_MIN_COUNT:
 			if (!et_args_count(val, 1000000, &c->min_count)) {
-				return usage_error(
+				return cli_usage_error(
 					name, "--min-count takes a whole number from 1, not '%s'",
 					val);
 			}
 			break;
 		default:
-			return usage_error(name, "unknown option '%s'", a);
+			return cli_usage_error(name, "unknown option '%s'", a);
 		}
 	}
 	if (c->only_failures && c->only_slow) {
-		return usage_error(name, "choose one of --failures and --slow");
+		return cli_usage_error(name, "choose one of --failures and --slow");
 	}
 	return resolve(c, since, until, now_arg, color);
 }
@@ -393,6 +429,47 @@ int cli_files(struct cli *c)
 	}
 	et_config_finish(&cfg);
 	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+int cli_pipelines(const struct cli *c, struct et_config *cfg, bool *loaded, const char ***out)
+{
+	const char **list;
+	size_t n = 0, i;
+
+	*out = NULL;
+	if (et_config_load(cfg) < 0) {
+		return cli_oom();
+	}
+	*loaded = true;
+	for (i = 0; cfg->pipelines && cfg->pipelines[i]; i++) {
+	}
+	list = calloc(c->npipelines + i + 1, sizeof(*list));
+	if (!list) {
+		return cli_oom();
+	}
+	for (i = 0; i < c->npipelines; i++) {
+		list[n++] = c->pipelines[i];
+	}
+	for (i = 0; cfg->pipelines && cfg->pipelines[i]; i++) {
+		list[n++] = cfg->pipelines[i];
+	}
+	*out = list;
+	return EXIT_OK;
+}
+
+bool cli_not_regular(const char *cmd, const char *path, int r, bool dir)
+{
+	if (r != -ELOOP && r != -ENODEV && !(dir && r == -EISDIR)) {
+		return false;
+	}
+	fprintf(stderr,
+		"telemetry-stats %s: '%s' is %s, not a regular file: not replaced (name a regular "
+		"file, or '-' for stdout)\n",
+		cmd, path,
+		r == -ELOOP    ? "a symbolic link"
+		: r == -EISDIR ? "a directory"
+			       : "a device, FIFO or socket");
+	return true;
 }
 
 void cli_meta(const struct cli *c, const struct et_logrec_stats *in, struct et_report_meta *m)
@@ -448,6 +525,18 @@ int cli_output(const struct cli *c, const char *data, size_t n)
 {
 	int r;
 
+	if (c->output && strcmp(c->output, "-")) {
+		r = et_replace_write(c->output, data, n, 0600);
+		if (cli_not_regular(c->cmd, c->output, r, true)) {
+			return EXIT_FAILURE_;
+		}
+		if (r < 0) {
+			fprintf(stderr, "telemetry-stats %s: cannot write '%s': %s\n", c->cmd,
+				c->output, strerror(-r));
+			return EXIT_FAILURE_;
+		}
+		return EXIT_OK;
+	}
 	if (!c->html || !strcmp(c->html, "-")) {
 		return cli_write(data, n);
 	}
@@ -460,17 +549,28 @@ int cli_output(const struct cli *c, const char *data, size_t n)
 	return EXIT_OK;
 }
 
-int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv)
+int cli_run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct cli c;
 	struct et_logrec_stats in;
 	struct et_report_meta m;
 	struct et_buf out, err;
+	void *self = calloc(1, cmd->size);
 	int status, r;
 
+	if (!self) {
+		return cli_oom();
+	}
+	memset(&c, 0, sizeof(c));
 	memset(&in, 0, sizeof(in));
 	et_buf_init(&out, (size_t)64 << 20);
 	et_buf_init(&err, 1 << 16);
+	if (cmd->init) {
+		cmd->init(self);
+	}
+	if (cmd->own_options && (status = take_own(cmd, self, &argc, argv)) != EXIT_OK) {
+		goto out;
+	}
 	status = cli_parse(&c, cmd, argc, argv);
 	if (status != EXIT_OK || !c.cmd) {
 		goto out;
@@ -495,7 +595,7 @@ int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv)
 		goto out;
 	}
 	if (r < 0) {
-		status = cli_failed(&err);
+		status = c.said ? EXIT_FAILURE_ : cli_failed(&err);
 		goto out;
 	}
 	cli_meta(&c, &in, &m);
@@ -507,6 +607,7 @@ int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv)
 	status = cli_output(&c, out.data, out.len);
 out:
 	cmd->destroy(self);
+	free(self);
 	et_buf_finish(&out);
 	et_buf_finish(&err);
 	cli_finish(&c);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "et_args.h"
+#include "et_config.h"
 #include "et_logrec.h"
 #include "et_render.h"
 #include "et_table.h"
@@ -77,42 +78,73 @@ struct cli {
 	bool color;
 	char **files; /* owned: the files to read */
 	size_t nfiles;
+	const char *output; /* set by a subcommand's check: cli_output replaces this file */
+	bool said;	    /* a step failed and said why: cli_run adds no message */
 };
 
 /**
  * A subcommand that reads the logs, for cli_run. Each callback gets the subcommand's own state
- * (@self, which cli_run passes along) and returns an exit status unless it says otherwise.
+ * (@self: cli_run allocates @size zeroed bytes for it) and returns an exit status unless it says
+ * otherwise.
  */
 struct cli_cmd {
 	const char *name;	      /* "stats" */
 	const char *usage;	      /* the --help text */
+	size_t size;		      /* of its state */
 	const struct et_opt *options; /* its own options besides cli_shared_options, or NULL */
+	/**
+	 * Options taken out of the arguments before the shared ones are parsed (a --format that is
+	 * not the reports', many thresholds), or NULL; @own takes each of them. A missing value is
+	 * said here; what else is wrong with one, @own says.
+	 */
+	const struct et_opt *own_options;
+	/** Sets the defaults in the zeroed @self, before anything else. May be NULL. */
+	void (*init)(void *self);
+	/**
+	 * One of @own_options: @id, the option @arg as given and its value @val (NULL for a flag).
+	 * argv[*@i] is @arg's last word; @own may take more words by advancing *@i (below @argc).
+	 */
+	int (*own)(void *self, int id, const char *arg, const char *val, int argc, char **argv,
+		   int *i);
+	/** After @own_options were taken: what is wrong across them. May be NULL. */
+	int (*took)(void *self);
 	/** After the options: what only this subcommand checks (prints why). May be NULL. */
 	int (*check)(void *self, struct cli *c);
 	/** Before reading: creates what aggregates (prints why it could not). */
 	int (*start)(void *self, struct cli *c);
 	/** Each record that passes the filter (an et_logrec_fn; ctx is @self). */
 	et_logrec_fn add;
-	/** After reading without an error: finalises the result. Returns 0 or -errno. May be NULL. */
+	/**
+	 * After reading without an error: finalises the result. Returns 0 or -errno; one it has
+	 * said on stderr sets c->said, so that cli_run adds no message of its own. May be NULL.
+	 */
 	int (*end)(void *self, struct cli *c);
 	/** Renders the result for cli_output. Returns 0 or -errno. */
 	int (*render)(void *self, const struct et_report_meta *m, struct et_buf *out);
 	/**
-	 * Instead of the rendering and writing (for a subcommand that wrote as it read): ends the
-	 * output; @r is what reading and @end returned, @err the reader's message. May be NULL.
+	 * Instead of the rendering and writing (for a subcommand that wrote as it read, or writes
+	 * elsewhere): ends the output; @r is what reading and @end returned, @err the reader's
+	 * message. May be NULL.
 	 */
 	int (*output)(void *self, struct cli *c, int r, const struct et_logrec_stats *in,
 		      const struct et_buf *err);
-	/** Frees what @self holds, whatever step was reached. */
+	/** Frees what @self holds, whatever step was reached (also after @init alone). */
 	void (*destroy)(void *self);
 };
 
 /**
- * Runs subcommand @cmd on the arguments after its name: parses the options (cli_parse), runs
- * @cmd->check, lists the files (cli_files), then @cmd->start, reads every record into @cmd->add,
- * @cmd->end, and either @cmd->output or @cmd->render then cli_output. Returns the exit status.
+ * Runs subcommand @cmd on the arguments after its name: allocates its state and runs @cmd->init,
+ * takes @cmd->own_options out of @argv, parses the rest (cli_parse), runs @cmd->check, lists the
+ * files (cli_files), then @cmd->start, reads every record into @cmd->add, @cmd->end, and either
+ * @cmd->output or @cmd->render then cli_output; @cmd->destroy at the end. Returns the exit status.
  */
-int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv);
+int cli_run(const struct cli_cmd *cmd, int argc, char **argv);
+
+/**
+ * Prints "telemetry-stats CMD: " and the message, then where the help is, to stderr. Returns
+ * EXIT_USAGE.
+ */
+__attribute__((format(printf, 2, 3))) int cli_usage_error(const char *cmd, const char *fmt, ...);
 
 /**
  * Parses @argv (the @argc arguments after the subcommand name) into @c for subcommand @cmd: the
@@ -120,13 +152,6 @@ int cli_run(const struct cli_cmd *cmd, void *self, int argc, char **argv);
  * EXIT_OK with c->cmd NULL after printing @cmd->usage for --help, else EXIT_OK.
  */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
-
-/**
- * For a subcommand that takes its own options out of @argv before cli_run (export, proposals,
- * lessons): keeps argv[*@i], which is not one of them, at argv[*@n], followed by its value when it
- * is a shared option that takes one; advances *@i past that value and *@n past what it kept.
- */
-void cli_keep_arg(int argc, char **argv, int *i, int *n);
 
 /** The most bytes --args-stdin reads: more is a usage error, never a silent cut. */
 #define CLI_ARGS_STDIN_MAX 65536
@@ -149,6 +174,20 @@ int cli_args_stdin(int *argc, char ***argv, char **storage);
  */
 int cli_files(struct cli *c);
 
+/**
+ * The test and build commands: the --pipeline values, then the config's (key pipelines), which
+ * it loads into @cfg (caller-owned, zeroed; et_config_finish it when *@loaded). Returns EXIT_OK
+ * with the NULL-terminated list in *@out (owned; the strings are borrowed from @c and @cfg), or
+ * EXIT_FAILURE_ (said).
+ */
+int cli_pipelines(const struct cli *c, struct et_config *cfg, bool *loaded, const char ***out);
+
+/**
+ * When @r is -ELOOP, -ENODEV, or -EISDIR with @dir: says that @path, which subcommand @cmd would
+ * replace, is not a regular file, and returns true. Otherwise says nothing and returns false.
+ */
+bool cli_not_regular(const char *cmd, const char *path, int r, bool dir);
+
 /** Fills the report metadata @m from the options and what the reading counted (@in). */
 void cli_meta(const struct cli *c, const struct et_logrec_stats *in, struct et_report_meta *m);
 
@@ -169,7 +208,8 @@ int cli_write(const char *data, size_t n);
 
 /**
  * Writes the report: to the file --html names (created 0600, or replaced) unless it is "-", else
- * to stdout. Returns EXIT_OK or EXIT_FAILURE_ (with a message).
+ * to c->output unless it is "-" (a regular file, replaced atomically, 0600), else to stdout.
+ * Returns EXIT_OK or EXIT_FAILURE_ (with a message).
  */
 int cli_output(const struct cli *c, const char *data, size_t n);
 

@@ -233,8 +233,23 @@ done
 check "--output onto a symbolic link: its target is untouched" grep -qx keep "$TMP/odd/target"
 check "--output onto a FIFO: no temporary file left" \
   sh -c '[ -z "$(ls "$1" | grep tmp-)" ]' sh "$TMP/odd"
+run export --log "$F" --output "$TMP/odd"
+check "--output onto a directory: exit 1, cannot create it" \
+  sh -c '[ "$1" = 1 ] && grep -qx "telemetry-stats export: cannot create .*/odd.: Is a directory" "$2"' \
+  sh "$RC" "$TMP/err"
 run export --log "$TMP/missing.jsonl"
 check "a missing --log: exit 1" [ "$RC" = 1 ]
+run export --log "$F" --batch
+check "an own option without its value: exit 2, said" \
+  sh -c '[ "$1" = 2 ] && [ "$(head -n 1 "$2")" = "telemetry-stats export: a value is missing after '"'--batch'"'" ]' \
+  sh "$RC" "$TMP/err"
+run export --log "$F" --host ''
+check "an own option with an empty value: exit 2, said" \
+  grep -qx "telemetry-stats export: an empty value for '--host'" "$TMP/err"
+run export --log "$F" --format csv --session --format
+check "--session --format: a session named --format (the CSV header alone), the format kept" \
+  sh -c '[ "$1" = 0 ] && [ "$(wc -l < "$2")" = 1 ] && grep -q "^timestamp,event," "$2"' \
+  sh "$RC" "$TMP/out"
 run export --log "$F" --format json
 check "--format json: exit 2" [ "$RC" = 2 ]
 run export --log "$F" --json

@@ -134,7 +134,16 @@ check "a hints line with a step outside the plain alphabet: refused, the hook si
 run lessons --log "$L" --write
 check "--write without a target: exit 2" [ "$RC" = 2 ]
 run lessons --log "$L" --write --diff --user
-check "--write and --diff: exit 2" [ "$RC" = 2 ]
+check "--write and --diff: exit 2, said" \
+  sh -c '[ "$1" = 2 ] && grep -qx "telemetry-stats lessons: choose one of --write, --diff and --review" "$2"' \
+  sh "$RC" "$TMP/err"
+run lessons --log "$L" --write --diff --min-failures 1
+check "a bad own option is said before the choice between them" \
+  sh -c '[ "$1" = 2 ] && grep -qx "telemetry-stats lessons: --min-failures takes a whole number from 3, not .1." "$2"' \
+  sh "$RC" "$TMP/err"
+run lessons --log "$L" --write --diff --top 0
+check "the choice between them is said before the shared options are parsed" \
+  sh -c '[ "$1" = 2 ] && grep -q "choose one of" "$2" && ! grep -q -- "--top" "$2"' sh "$RC" "$TMP/err"
 cp lessons/rules.md "$TMP/orig.md"
 ln -s "$TMP/orig.md" "$TMP/link.md"
 run lessons --log "$L" --write "$TMP/link.md"

@@ -144,7 +144,21 @@ check "--output onto a symbolic link: its target is untouched" grep -qx keep "$T
 check "--output onto a FIFO: it is still a FIFO, no temporary file left" \
   sh -c '[ -p "$1/fifo" ] && [ -z "$(ls "$1" | grep tmp-)" ]' sh "$TMP/odd"
 run proposals --log "$P" --output "$TMP/odd"
-check "--output onto a directory: exit 1" [ "$RC" = 1 ]
+check "--output onto a directory: exit 1, it says it is a directory" \
+  sh -c '[ "$1" = 1 ] && grep -qx "telemetry-stats proposals: .* is a directory, not a regular file: not replaced (name a regular file, or .-. for stdout)" "$2"' \
+  sh "$RC" "$TMP/err"
+run proposals --log "$P" --output "$TMP/none/p.json"
+check "--output in a missing directory: exit 1, cannot write" \
+  sh -c '[ "$1" = 1 ] && grep -qx "telemetry-stats proposals: cannot write .*/none/p.json.: No such file or directory" "$2"' \
+  sh "$RC" "$TMP/err"
+# A shared option's value is never taken for one of proposals' own options.
+run proposals --log "$P" --json --session --output
+check "--session --output: a session named --output (no proposals), no file written" \
+  sh -c '[ "$1" = 0 ] && grep -q "\"proposals\":\[\]" "$2" && [ ! -e ./--output ]' sh "$RC" "$TMP/out"
+run proposals --log "$P" --threshold
+check "an own option without its value: exit 2, said" \
+  sh -c '[ "$1" = 2 ] && [ "$(head -n 1 "$2")" = "telemetry-stats proposals: a value is missing after '"'--threshold'"'" ]' \
+  sh "$RC" "$TMP/err"
 
 # The HTML report has the section.
 run report --log "$P" --html "$TMP/r.html"
