@@ -83,15 +83,11 @@ struct run {
 static int check(void *self, struct cli *c)
 {
 	if (!c->html || !*c->html) {
-		fprintf(stderr, "telemetry-stats report: --html FILE is required\n"
-				"Try 'telemetry-stats report --help'.\n");
-		return EXIT_USAGE;
+		return cli_usage_error("report", "--html FILE is required");
 	}
 	if (c->fmt != ET_FORMAT_TEXT) {
-		fprintf(stderr,
-			"telemetry-stats report: --format, --json and --markdown do not apply: "
-			"the report is HTML\nTry 'telemetry-stats report --help'.\n");
-		return EXIT_USAGE;
+		return cli_usage_error("report", "--format, --json and --markdown do not apply: "
+						 "the report is HTML");
 	}
 	return EXIT_OK;
 }

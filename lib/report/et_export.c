@@ -100,14 +100,12 @@ static const char *outcome_word(enum et_outcome o)
 struct et_export *et_export_create(const struct et_export_opts *o)
 {
 	struct et_export *x = calloc(1, sizeof(*x));
-	struct et_otlp_opts lines = o->otlp;
 
 	if (!x) {
 		return NULL;
 	}
 	x->o = *o;
-	lines.signal = ET_OTLP_LOGS;
-	et_otlp_lines_init(&x->otlp, &lines);
+	et_otlp_lines_init(&x->otlp, &o->otlp, ET_OTLP_LOGS);
 	et_buf_init(&x->rec, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&x->tmp, ET_BUF_DEFAULT_CAP * 2);
 	et_buf_init(&x->agent, (size_t)1 << 20);

@@ -31,8 +31,7 @@ struct et_export_opts {
 	enum et_export_format format;
 	/*
 	 * The lines' batching (otlp-json), the resource (host_name and user_name are also the
-	 * clickhouse columns host and user, "" when NULL) and the writer of every format. The
-	 * signal is the exporter's: what it holds here is not read.
+	 * clickhouse columns host and user, "" when NULL) and the writer of every format.
 	 */
 	struct et_otlp_opts otlp;
 	int64_t observed_ms; /* otlp-json: observedTimeUnixNano of every record (the export's time) */

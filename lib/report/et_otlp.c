@@ -29,7 +29,7 @@ struct et_otlp_group {
 
 static const char *line_open(const struct et_otlp_lines *w)
 {
-	return w->o.signal == ET_OTLP_TRACES ? "{\"resourceSpans\":[" : "{\"resourceLogs\":[";
+	return w->signal == ET_OTLP_TRACES ? "{\"resourceSpans\":[" : "{\"resourceLogs\":[";
 }
 
 /* The bytes of an empty line: its opening and its closing. */
@@ -38,10 +38,12 @@ static size_t empty_line(const struct et_otlp_lines *w)
 	return strlen(line_open(w)) + sizeof(LINE_CLOSE) - 1;
 }
 
-void et_otlp_lines_init(struct et_otlp_lines *w, const struct et_otlp_opts *o)
+void et_otlp_lines_init(struct et_otlp_lines *w, const struct et_otlp_opts *o,
+			enum et_otlp_signal signal)
 {
 	memset(w, 0, sizeof(*w));
 	w->o = *o;
+	w->signal = signal;
 	if (!w->o.batch) {
 		w->o.batch = ET_EXPORT_BATCH;
 	}
@@ -85,7 +87,7 @@ int et_otlp_attr_int(struct et_buf *b, bool *first, const char *key, long long v
 /* Writes the text of @agent's resource before its items into @b. */
 static int group_head(const struct et_otlp_lines *w, const char *agent, struct et_buf *b)
 {
-	bool traces = w->o.signal == ET_OTLP_TRACES, first = true;
+	bool traces = w->signal == ET_OTLP_TRACES, first = true;
 
 	et_buf_adds(b, "{\"resource\":{\"attributes\":[");
 	et_otlp_attr_strz(b, &first, "service.name", SERVICE_NAME);

@@ -38,12 +38,11 @@ enum et_otlp_signal {
 
 /** The options of the lines; also those both exporters share (et_export_opts, et_traces_opts). */
 struct et_otlp_opts {
-	enum et_otlp_signal signal; /* the exporters set it themselves */
-	size_t batch;		    /* items per line at most; 0: ET_EXPORT_BATCH */
-	size_t line_bytes;	    /* a line ends before it passes this; 0: ET_EXPORT_LINE_BYTES */
-	const char *host_name;	    /* borrowed: the resource's host.name; NULL leaves it out */
-	const char *user_name;	    /* borrowed: the resource's user.name; NULL leaves it out */
-	const char *version; /* borrowed: service.version and the scope's; NULL leaves them out */
+	size_t batch;	       /* items per line at most; 0: ET_EXPORT_BATCH */
+	size_t line_bytes;     /* a line ends before it passes this; 0: ET_EXPORT_LINE_BYTES */
+	const char *host_name; /* borrowed: the resource's host.name; NULL leaves it out */
+	const char *user_name; /* borrowed: the resource's user.name; NULL leaves it out */
+	const char *version;   /* borrowed: service.version and the scope's; NULL leaves them out */
 	et_export_write_fn write;
 	void *write_ctx;
 };
@@ -53,6 +52,7 @@ struct et_otlp_group;
 /** The pending line and what has been written; the caller owns the struct. */
 struct et_otlp_lines {
 	struct et_otlp_opts o;
+	enum et_otlp_signal signal;
 	struct et_otlp_group
 		*groups; /* owned: the resources of the pending line, ngroups of them */
 	size_t ngroups, galloc;
@@ -62,8 +62,12 @@ struct et_otlp_lines {
 	size_t lines;	/* lines written so far (a write that failed included) */
 };
 
-/** Initialises @w for options @o (copied; the strings in it are borrowed). Cannot fail. */
-void et_otlp_lines_init(struct et_otlp_lines *w, const struct et_otlp_opts *o);
+/**
+ * Initialises @w for lines of @signal with options @o (copied; the strings in it are borrowed).
+ * Cannot fail.
+ */
+void et_otlp_lines_init(struct et_otlp_lines *w, const struct et_otlp_opts *o,
+			enum et_otlp_signal signal);
 
 /**
  * Makes room for an item of @n bytes in the resource of @agent: writes the pending line first

@@ -59,14 +59,12 @@ struct et_traces {
 struct et_traces *et_traces_create(const struct et_traces_opts *o)
 {
 	struct et_traces *t = calloc(1, sizeof(*t));
-	struct et_otlp_opts lines = o->otlp;
 
 	if (!t) {
 		return NULL;
 	}
 	t->o = *o;
-	lines.signal = ET_OTLP_TRACES;
-	et_otlp_lines_init(&t->otlp, &lines);
+	et_otlp_lines_init(&t->otlp, &o->otlp, ET_OTLP_TRACES);
 	et_buf_init(&t->span, ET_BUF_DEFAULT_CAP * 4);
 	et_buf_init(&t->tmp, ET_BUF_DEFAULT_CAP * 2);
 	et_buf_init(&t->tmp2, ET_BUF_DEFAULT_CAP * 2);

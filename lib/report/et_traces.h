@@ -35,7 +35,7 @@ typedef bool (*et_traces_want_fn)(void *ctx, enum et_span_kind kind, const uint8
 				  int64_t ts_ms);
 
 struct et_traces_opts {
-	struct et_otlp_opts otlp; /* batching, resource and writer (the signal is not read) */
+	struct et_otlp_opts otlp; /* batching, resource and writer */
 	bool include_params;	  /* gen_ai.tool.call.arguments and the error message (redacted) */
 	et_traces_want_fn want;	  /* NULL: every span */
 	void *want_ctx;

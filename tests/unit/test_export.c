@@ -86,7 +86,6 @@ static struct et_export_opts opts(enum et_export_format f, struct sink *s)
 
 	memset(&o, 0, sizeof(o));
 	o.format = f;
-	o.otlp.signal = ET_OTLP_TRACES; /* not read: the logs exporter writes resourceLogs */
 	o.observed_ms = 1763740800000LL;
 	o.otlp.host_name = "host<1>";
 	o.otlp.user_name = "u\"ser";

@@ -22,9 +22,9 @@ static void sink_init(struct sink *s)
 	et_buf_init(&s->out, (size_t)64 << 20);
 }
 
-static struct et_otlp_opts opts(enum et_otlp_signal sig, struct sink *s)
+static struct et_otlp_opts opts(struct sink *s)
 {
-	struct et_otlp_opts o = {.signal = sig, .write = sink_write, .write_ctx = s};
+	struct et_otlp_opts o = {.write = sink_write, .write_ctx = s};
 
 	return o;
 }
@@ -65,11 +65,11 @@ static void test_logs_text(void)
 	struct et_otlp_opts o;
 
 	sink_init(&s);
-	o = opts(ET_OTLP_LOGS, &s);
+	o = opts(&s);
 	o.host_name = "h";
 	o.user_name = "u\"1";
 	o.version = "1.2";
-	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	tap_ok(et_otlp_lines_flush(&w) == 0 && s.writes == 0 && w.lines == 0,
 	       "logs: an empty line is not written");
 	tap_ok(et_otlp_lines_add(&w, "claude-code", "{\"a\":1}", 7) == 0 && s.writes == 0,
@@ -102,8 +102,8 @@ static void test_traces_text(void)
 	bool all_json;
 
 	sink_init(&s);
-	o = opts(ET_OTLP_TRACES, &s);
-	et_otlp_lines_init(&w, &o);
+	o = opts(&s);
+	et_otlp_lines_init(&w, &o, ET_OTLP_TRACES);
 	et_otlp_lines_add(&w, "claude-code", "{\"s\":1}", 7);
 	et_otlp_lines_add(&w, "gemini-cli", "{\"s\":2}", 7);
 	et_otlp_lines_add(&w, "claude-code", "{\"s\":3}", 7);
@@ -135,9 +135,9 @@ static void test_batch(void)
 	int r = 0;
 
 	sink_init(&s);
-	o = opts(ET_OTLP_LOGS, &s);
+	o = opts(&s);
 	o.batch = 2;
-	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	for (i = 0; i < 5 && r == 0; i++) {
 		r = et_otlp_lines_add(&w, i % 2 ? "a" : "b", "{}", 2);
 	}
@@ -149,8 +149,8 @@ static void test_batch(void)
 	et_buf_finish(&s.out);
 
 	sink_init(&s);
-	o = opts(ET_OTLP_LOGS, &s);
-	et_otlp_lines_init(&w, &o);
+	o = opts(&s);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	tap_ok(w.o.batch == ET_EXPORT_BATCH && w.o.line_bytes == ET_EXPORT_LINE_BYTES,
 	       "defaults: ET_EXPORT_BATCH and ET_EXPORT_LINE_BYTES");
 	for (i = 0; i < ET_EXPORT_BATCH && r == 0; i++) {
@@ -172,9 +172,9 @@ static size_t lines_with(enum et_otlp_signal sig, size_t bytes, const char *cons
 	size_t i, lines;
 
 	sink_init(&s);
-	o = opts(sig, &s);
+	o = opts(&s);
 	o.line_bytes = bytes;
-	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_init(&w, &o, sig);
 	for (i = 0; i < n; i++) {
 		et_otlp_lines_add(&w, agents[i], items[i], strlen(items[i]));
 	}
@@ -221,8 +221,8 @@ static void test_fit(void)
 	size_t one;
 
 	sink_init(&s);
-	o = opts(ET_OTLP_TRACES, &s);
-	et_otlp_lines_init(&w, &o);
+	o = opts(&s);
+	et_otlp_lines_init(&w, &o, ET_OTLP_TRACES);
 	tap_ok(et_otlp_lines_fit(&w, "a", (size_t)4 << 20) == 0 && s.writes == 0,
 	       "fit: an empty line takes any item, nothing written");
 	et_otlp_lines_add(&w, "a", "{}", 2);
@@ -244,9 +244,9 @@ static void test_errors(void)
 
 	sink_init(&s);
 	s.fail_at = 1;
-	o = opts(ET_OTLP_LOGS, &s);
+	o = opts(&s);
 	o.batch = 2;
-	et_otlp_lines_init(&w, &o);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == 0, "error: the first item waits");
 	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == -EIO, "error: the writer's error comes back");
 	tap_ok(w.in_line == 0 && w.ngroups == 0 && w.lines == 1,
@@ -256,8 +256,8 @@ static void test_errors(void)
 
 	sink_init(&s);
 	s.fail_at = 7; /* open, head, items, close, comma, head, then the second resource's items */
-	o = opts(ET_OTLP_LOGS, &s);
-	et_otlp_lines_init(&w, &o);
+	o = opts(&s);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	et_otlp_lines_add(&w, "a", "{}", 2);
 	et_otlp_lines_add(&w, "b", "{}", 2);
 	tap_ok(et_otlp_lines_flush(&w) == -EIO && s.writes == 7 && !strchr(s.out.data, '\n'),
@@ -268,8 +268,8 @@ static void test_errors(void)
 	memset(&w, 0, sizeof(w));
 	et_otlp_lines_finish(&w);
 	sink_init(&s);
-	o = opts(ET_OTLP_LOGS, &s);
-	et_otlp_lines_init(&w, &o);
+	o = opts(&s);
+	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	et_otlp_lines_add(&w, "a", "{}", 2);
 	et_otlp_lines_finish(&w);
 	tap_ok(s.writes == 0 && w.groups == NULL, "finish: frees a pending line without writing");

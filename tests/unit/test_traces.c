@@ -74,7 +74,6 @@ static int run(struct sink *s, size_t batch, bool params, et_traces_want_fn want
 	int r = 0;
 
 	memset(&o, 0, sizeof(o));
-	o.otlp.signal = ET_OTLP_LOGS; /* not read: the traces exporter writes resourceSpans */
 	o.otlp.batch = batch;
 	o.otlp.version = "1.0";
 	o.include_params = params;
