@@ -143,8 +143,6 @@ struct run {
 	struct passwd pw;
 };
 
-static int start_export(struct run *run);
-
 /* One of export's own options (struct cli_cmd's own), into run->a. */
 static int own(void *self, int id, const char *arg, const char *val, int argc, char **argv, int *i)
 {
@@ -355,6 +353,8 @@ static int check(void *self, struct cli *c)
 	}
 	return EXIT_OK;
 }
+
+static int start_export(struct run *run);
 
 static int start(void *self, struct cli *c)
 {
