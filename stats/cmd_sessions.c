@@ -148,6 +148,7 @@ static int read_usage(struct run *run, struct cli *c)
 		if (r < 0) {
 			fprintf(stderr, "telemetry-stats: cannot read transcripts '%s': %s\n",
 				c->transcripts[i], strerror(-r));
+			c->said = true;
 			goto out;
 		}
 	}
@@ -155,7 +156,8 @@ static int read_usage(struct run *run, struct cli *c)
 		goto out;
 	}
 	if (cost_pricing(&p, &owned) != EXIT_OK) {
-		r = -EINVAL;
+		r = -EINVAL; /* a bad pricing file, said */
+		c->said = true;
 		goto out;
 	}
 	et_transcript_sort(&fs);
@@ -178,6 +180,7 @@ static int read_usage(struct run *run, struct cli *c)
 		r = 1;
 	} else {
 		fprintf(stderr, "telemetry-stats: %s", err.len ? err.data : "out of memory\n");
+		c->said = true;
 	}
 out:
 	et_usage_destroy(u);
@@ -194,9 +197,7 @@ static int end(void *self, struct cli *c)
 	int r = read_usage(run, c);
 
 	if (r < 0) {
-		/* -EINVAL: a bad pricing file, said; after the others cli_run says its own. */
-		c->said = r == -EINVAL;
-		return r;
+		return r; /* read_usage said why, except when out of memory: cli_run says that */
 	}
 	r = et_sessions_end(run->s, r > 0 ? &run->usage : NULL, &run->res);
 	if (r == 0 && c->session && !run->res.has_timeline) {

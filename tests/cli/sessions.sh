@@ -206,7 +206,8 @@ check "--session current without CLAUDE_CODE_SESSION_ID: exit 2" [ "$RC" = 2 ]
 run sessions --log "$D/log.jsonl" --tool Bash
 check "--tool: exit 2 (a session is all its calls)" sh -c '[ "$1" = 2 ] && grep -q "no --tool" "$2"' sh "$RC" "$TMP/err"
 run sessions --log "$D/log.jsonl" --transcripts "$TMP/nowhere"
-check "--transcripts that does not exist: exit 1" sh -c '[ "$1" = 1 ] && grep -q "cannot read transcripts" "$2"' sh "$RC" "$TMP/err"
+check "--transcripts that does not exist: exit 1, said once (no false out of memory)" \
+  sh -c '[ "$1" = 1 ] && grep -q "cannot read transcripts" "$2" && [ "$(wc -l < "$2")" = 1 ]' sh "$RC" "$TMP/err"
 run sessions --log "$D/log.jsonl" --pipeline ''
 check "an empty --pipeline: exit 2" [ "$RC" = 2 ]
 mkdir -p "$TMP/tx-bad"
