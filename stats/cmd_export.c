@@ -230,9 +230,21 @@ static int start_push(struct run *run)
 	const char *e = run->a.endpoint, *sig = run->a.traces ? "/v1/traces" : "/v1/logs";
 	size_t n = strlen(e);
 	struct push_opts po;
+	struct et_buf err;
 	char *path;
 	int r;
 
+	/* libcurl first (dlopen): without it, nothing is created, not even the state's directory. */
+	et_buf_init(&err, 4096);
+	r = push_load(&err);
+	if (r < 0) {
+		fprintf(stderr, "telemetry-stats export: %s\n",
+			err.len ? err.data : "cannot load libcurl (out of memory)");
+	}
+	et_buf_finish(&err);
+	if (r < 0) {
+		return EXIT_FAILURE_;
+	}
 	run->url = malloc(n + 16);
 	if (!run->url) {
 		return cli_oom();

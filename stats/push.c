@@ -1,5 +1,7 @@
 /*
- * push: OTLP/HTTP JSON over libcurl, and the position a push remembers. The idea of the position:
+ * push: OTLP/HTTP JSON over libcurl, and the position a push remembers. libcurl is not linked: it is
+ * loaded with dlopen by the first push (push_load), so that no other subcommand maps it and the
+ * thirty-odd libraries it needs (docs/architecture.md). The idea of the position:
  * log lines arrive in about the order of their timestamps (the hook writes a call when it ends), so
  * a time mark says what was sent; the ids sent in the last PUSH_MARGIN_MS before the mark are kept
  * one by one, so a line written a little out of order is neither lost nor sent twice. Items are
@@ -9,6 +11,7 @@
 #include "push.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -23,6 +26,104 @@
 #include "et_fsutil.h"
 
 #include "banned.h"
+
+#ifndef ET_CURL_SONAME
+#define ET_CURL_SONAME "libcurl.so.4"
+#endif
+
+/*
+ * The libcurl functions push.c calls, found by push_load. Each pointer has the type curl.h declares
+ * the function with (push_load checks it at compile time). Calls go through these, never through
+ * a curl_* symbol, so the program has no dynamic import of libcurl.
+ */
+static struct cu_api {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode code);
+	void (*easy_cleanup)(CURL *curl);
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+	time_t (*getdate)(const char *s, const time_t *unused);
+} cu;
+static bool cu_loaded;
+
+/*
+ * dlsym gives an object pointer; its bytes are copied into a function pointer of the same size
+ * (what POSIX requires dlsym's result to allow), which ISO C accepts where a cast would not be.
+ */
+_Static_assert(sizeof(void (*)(void)) == sizeof(void *), "function and object pointers differ");
+
+/* Sets the function pointer at @fn (of @size bytes) to @lib's symbol @name. False: it has none. */
+static bool cu_sym(void *lib, const char *name, void *fn, size_t size, struct et_buf *err)
+{
+	void *p;
+	const char *e;
+
+	if (size != sizeof(p)) {
+		et_buf_addf(err, "cannot use %s: %s is not a pointer's size", ET_CURL_SONAME, name);
+		return false;
+	}
+	(void)dlerror();
+	p = dlsym(lib, name);
+	if (!p) {
+		e = dlerror();
+		et_buf_addf(err, "cannot use %s: it has no %s (%s)", ET_CURL_SONAME, name,
+			    e ? e : "a null symbol");
+		return false;
+	}
+	memcpy(fn, &p, sizeof(p));
+	return true;
+}
+
+#define CURL_SYM(field, name)                                                                      \
+	((void)sizeof(1 ? cu.field : name), /* the pointer's type is the declared one's */         \
+	 cu_sym(lib, #name, &cu.field, sizeof(cu.field), err))
+
+int push_load(struct et_buf *err)
+{
+	void *lib;
+	const char *e;
+
+	et_buf_reset(err);
+	if (cu_loaded) {
+		return 0;
+	}
+	/*
+	 * Kept loaded to the end of the process, deliberately never dlclose'd: libcurl and the TLS
+	 * library under it keep global state (curl_global_init's) that unloading would strand, and a
+	 * push is the last thing the process does.
+	 */
+	lib = dlopen(ET_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		e = dlerror();
+		et_buf_addf(err, "cannot load libcurl (%s), which --endpoint needs: %s",
+			    ET_CURL_SONAME, e ? e : "unknown error");
+		return -ENOENT;
+	}
+	if (!(CURL_SYM(global_init, curl_global_init) && CURL_SYM(easy_init, curl_easy_init) &&
+	      CURL_SYM(easy_setopt, curl_easy_setopt) &&
+	      CURL_SYM(easy_perform, curl_easy_perform) &&
+	      CURL_SYM(easy_getinfo, curl_easy_getinfo) &&
+	      CURL_SYM(easy_strerror, curl_easy_strerror) &&
+	      CURL_SYM(easy_cleanup, curl_easy_cleanup) &&
+	      CURL_SYM(slist_append, curl_slist_append) &&
+	      CURL_SYM(slist_free_all, curl_slist_free_all) && CURL_SYM(getdate, curl_getdate))) {
+		memset(&cu, 0, sizeof(cu));
+		dlclose(lib); /* nothing of it was called */
+		return -ENOENT;
+	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		memset(&cu, 0, sizeof(cu));
+		et_buf_addf(err, "cannot start libcurl (%s): curl_global_init failed",
+			    ET_CURL_SONAME);
+		return -ENOMEM;
+	}
+	cu_loaded = true;
+	return 0;
+}
 
 struct push {
 	struct push_opts o;
@@ -52,7 +153,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		}
 		if (errno == 0 && end != v && *end == '\0' && d >= 0 && isfinite(d)) {
 			ps->retry_after = d;
-		} else if ((when = curl_getdate(v, NULL)) != (time_t)-1) {
+		} else if ((when = cu.getdate(v, NULL)) != (time_t)-1) {
 			d = difftime(when, time(NULL));
 			ps->retry_after = d > 0 ? d : 0;
 		}
@@ -74,15 +175,16 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 
 struct push *push_create(const struct push_opts *o)
 {
-	static bool global;
 	struct push *p;
+	struct et_buf err;
 	size_t i;
+	int r;
 
-	if (!global) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			return NULL;
-		}
-		global = true;
+	et_buf_init(&err, 4096);
+	r = push_load(&err);
+	et_buf_finish(&err);
+	if (r < 0) {
+		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -100,29 +202,29 @@ struct push *push_create(const struct push_opts *o)
 	}
 	et_buf_init(&p->gz, (size_t)256 << 20);
 	et_buf_init(&p->reply, 4096);
-	p->curl = curl_easy_init();
-	p->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	p->headers = p->headers ? curl_slist_append(p->headers, "Content-Encoding: gzip") : NULL;
+	p->curl = cu.easy_init();
+	p->headers = cu.slist_append(NULL, "Content-Type: application/json");
+	p->headers = p->headers ? cu.slist_append(p->headers, "Content-Encoding: gzip") : NULL;
 	for (i = 0; i < o->nheaders && p->headers; i++) {
-		p->headers = curl_slist_append(p->headers, o->headers[i]);
+		p->headers = cu.slist_append(p->headers, o->headers[i]);
 	}
 	if (!p->curl || !p->headers) {
 		push_destroy(p);
 		return NULL;
 	}
-	curl_easy_setopt(p->curl, CURLOPT_URL, o->url);
-	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, p->headers);
-	curl_easy_setopt(p->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(p->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(p->curl, CURLOPT_HEADERDATA, p);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
-	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->curl, CURLOPT_USERAGENT, "execution-telemetry");
+	cu.easy_setopt(p->curl, CURLOPT_URL, o->url);
+	cu.easy_setopt(p->curl, CURLOPT_HTTPHEADER, p->headers);
+	cu.easy_setopt(p->curl, CURLOPT_POST, 1L);
+	cu.easy_setopt(p->curl, CURLOPT_HEADERFUNCTION, on_header);
+	cu.easy_setopt(p->curl, CURLOPT_HEADERDATA, p);
+	cu.easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
+	cu.easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	cu.easy_setopt(p->curl, CURLOPT_TIMEOUT, 120L);
+	cu.easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(p->curl, CURLOPT_USERAGENT, "execution-telemetry");
 	/* Never follow a redirection: it would resend the body (and the headers) elsewhere. */
-	curl_easy_setopt(p->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.easy_setopt(p->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	return p;
 }
 
@@ -202,15 +304,15 @@ int push_send(struct push *p, const char *body, size_t n, struct et_buf *err)
 		et_buf_addf(err, "cannot compress a request: %s", strerror(-r));
 		return r;
 	}
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDS, p->gz.data);
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->gz.len);
+	cu.easy_setopt(p->curl, CURLOPT_POSTFIELDS, p->gz.data);
+	cu.easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->gz.len);
 	for (attempt = 1;; attempt++) {
 		p->retry_after = -1;
 		et_buf_reset(&p->reply);
 		st = 0;
-		c = curl_easy_perform(p->curl);
+		c = cu.easy_perform(p->curl);
 		if (c == CURLE_OK) {
-			curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &st);
+			cu.easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &st);
 			if (st >= 200 && st < 300) {
 				p->sent++;
 				return 0;
@@ -225,7 +327,7 @@ int push_send(struct push *p, const char *body, size_t n, struct et_buf *err)
 		wait *= 2;
 	}
 	if (c != CURLE_OK) {
-		et_buf_addf(err, "cannot send to %s: %s", p->o.url, curl_easy_strerror(c));
+		et_buf_addf(err, "cannot send to %s: %s", p->o.url, cu.easy_strerror(c));
 	} else {
 		reply_text(&p->reply, text, sizeof(text));
 		et_buf_addf(err, "%s answered HTTP %ld%s%s", p->o.url, st, text[0] ? ": " : "",
@@ -253,9 +355,9 @@ void push_destroy(struct push *p)
 		return;
 	}
 	if (p->curl) {
-		curl_easy_cleanup(p->curl);
+		cu.easy_cleanup(p->curl);
 	}
-	curl_slist_free_all(p->headers);
+	cu.slist_free_all(p->headers);
 	et_buf_finish(&p->gz);
 	et_buf_finish(&p->reply);
 	free(p);

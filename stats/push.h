@@ -10,8 +10,9 @@
 
 /*
  * `export --endpoint`: OTLP/HTTP JSON requests sent with libcurl, and the remembered position that
- * lets a cron job send only what is new. Only telemetry-stats links this (the hook never links
- * libcurl; tests/cli/linkage.sh checks it). Used by cmd_export.c alone.
+ * lets a cron job send only what is new. Only telemetry-stats has this, and it does not link
+ * libcurl either: push_load opens it (dlopen) when a push starts, so no other subcommand maps it
+ * (tests/cli/linkage.sh and tests/cli/curl_load.sh check both). Used by cmd_export.c alone.
  */
 
 /* ---- the transport ---- */
@@ -30,7 +31,16 @@ struct push_opts {
 
 struct push;
 
-/** Creates a sender (libcurl's global state on first use). NULL: out of memory or no libcurl. */
+/**
+ * Loads libcurl (its soname, ET_CURL_SONAME: libcurl.so.4, libcurl.4.dylib on macOS) and the
+ * functions the sender calls, and starts its global state; once per process, later calls return 0.
+ * The library stays loaded until the process exits (never dlclose'd). Returns 0, or -ENOENT (the
+ * library cannot be loaded or lacks a function) or -ENOMEM (curl_global_init failed), with a
+ * one-line description naming the library and dlerror()'s text in @err (replacing what it held).
+ */
+int push_load(struct et_buf *err);
+
+/** Creates a sender (push_load first). NULL: out of memory or no libcurl. */
 struct push *push_create(const struct push_opts *o);
 
 /**

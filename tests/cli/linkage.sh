@@ -2,8 +2,10 @@
 # The hook links the capture library and nothing else (docs/architecture.md): no function or
 # variable defined by the reading side's library (lib/read, lib/analyze, lib/report, lib/edit, built
 # as libet.a) may be in telemetry-hook, nor any symbol of libcurl, zlib or cJSON, defined or
-# undefined (a dynamic import is a link too). telemetry-stats, which does link libcurl, shows that
-# the check finds one. Reads the symbol tables with nm.
+# undefined (a dynamic import is a link too). telemetry-stats, which links zlib, shows that the
+# check finds one. telemetry-stats does not link libcurl either: it loads it with dlopen when
+# export --endpoint pushes (stats/push.c), so no curl_ symbol and no NEEDED libcurl may be in it
+# (tests/cli/curl_load.sh checks what it opens at run time). Reads the symbol tables with nm.
 # usage: linkage.sh NM HOOK LIBET_A LIBET_CAPTURE_A STATS
 set -eu
 NM=$1 HOOK=$2 LIBET=$3 CAPTURE=$4 STATS=$5
@@ -37,8 +39,13 @@ if [ -s "$TMP/both" ]; then
 else
   ok "no symbol of libet.a (read, analyze, report, edit) is in telemetry-hook"
 fi
-check "telemetry-stats names libcurl's curl_easy_perform (so the check below can see one)" \
-  grep -qx curl_easy_perform "$TMP/stats-all"
+check "telemetry-stats names zlib's deflate (so the checks below can see an import)" \
+  grep -qx deflate "$TMP/stats-all"
+if grep -q '^curl_\|^Curl_' "$TMP/stats-all"; then
+  not_ok "telemetry-stats names no libcurl symbol (it loads libcurl at run time); found: $(grep '^curl_\|^Curl_' "$TMP/stats-all" | head -3 | tr '\n' ' ')"
+else
+  ok "telemetry-stats names no libcurl symbol, defined or undefined (it loads libcurl at run time)"
+fi
 if grep -q '^cJSON_\|^curl_\|^deflate\|^Curl_' "$TMP/hook-all"; then
   not_ok "telemetry-hook links neither cJSON nor libcurl nor zlib; found: $(grep '^cJSON_\|^curl_\|^deflate\|^Curl_' "$TMP/hook-all" | head -3 | tr '\n' ' ')"
 else
@@ -47,5 +54,8 @@ fi
 if command -v readelf > /dev/null 2>&1; then
   check "telemetry-hook needs no libcurl or libz shared library" \
     sh -c '! readelf -d "$1" 2> /dev/null | grep -q "NEEDED.*\(libcurl\|libz\.\)"' sh "$HOOK"
+  check "telemetry-stats needs libz but no libcurl shared library (readelf -d)" \
+    sh -c 'readelf -d "$1" 2> /dev/null | grep -q "NEEDED.*libz\." &&
+      ! readelf -d "$1" 2> /dev/null | grep -q "NEEDED.*libcurl"' sh "$STATS"
 fi
 tap_done
