@@ -405,8 +405,8 @@ static int write_target(struct run *run, struct cli *c, struct et_buf *msg)
 			run->old_exists && stat(run->target, &st) == 0 ? st.st_mode & 07777 : 0644);
 	}
 	if (r == 0 && run->old_exists) {
-		r = et_write_backup(run->target, run->old_text.data, run->old_text.len, 0600,
-				    &backup);
+		r = et_write_backup_at(run->target, run->old_text.data, run->old_text.len, 0600,
+				       c->now_ms, &backup);
 	}
 	if (r == 0) {
 		r = et_write_all(rp.fd, next.data, next.len);

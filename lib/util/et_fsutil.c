@@ -396,13 +396,18 @@ void et_replace_abort(struct et_replace *r)
 
 int et_write_backup(const char *path, const void *data, size_t n, mode_t mode, char **name)
 {
+	return et_write_backup_at(path, data, n, mode, et_time_clock_ms(), name);
+}
+
+int et_write_backup_at(const char *path, const void *data, size_t n, mode_t mode, int64_t when_ms,
+		       char **name)
+{
 	char stamp[32];
 	struct et_buf b;
 	int fd = -1, i, r;
 
 	*name = NULL;
-	/* The real time: a backup is named for when it was made, whatever the tests inject. */
-	et_time_format_compact(et_time_clock_ms(), stamp, sizeof(stamp));
+	et_time_format_compact(when_ms, stamp, sizeof(stamp));
 	et_buf_init(&b, PATH_MAX + 64);
 	for (i = 0; i < 100; i++) {
 		et_buf_reset(&b);

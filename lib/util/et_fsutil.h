@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -142,5 +143,12 @@ void et_replace_abort(struct et_replace *r);
  * *@name receives its path (heap). Returns 0 or -errno; no file is left behind on failure.
  */
 int et_write_backup(const char *path, const void *data, size_t n, mode_t mode, char **name);
+
+/**
+ * et_write_backup with the time in the name given: @when_ms, milliseconds since the epoch (a
+ * caller that honours an injected "now", et_time_now_ms or --now, passes it here).
+ */
+int et_write_backup_at(const char *path, const void *data, size_t n, mode_t mode, int64_t when_ms,
+		       char **name);
 
 #endif

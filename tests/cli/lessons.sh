@@ -60,6 +60,8 @@ check "--write: the user's lines before and after the section are kept byte for 
 check "--write: existing lessons keep the time they were first written" \
   grep -q 'id="Edit/not_read_first" since="2026-11-10T00:00:00.000Z"' "$TMP/CLAUDE.md"
 check "--write: the rules are this log's" grep -q "most often after a Read call: 5 times" "$TMP/CLAUDE.md"
+check "--write: the backup is named for --now, not the wall clock" \
+  test -f "$TMP/CLAUDE.md.bak-20261121T140000Z"
 check "--write: one backup, holding the file as it was" \
   sh -c '[ "$(ls "$1" | grep -c "CLAUDE.md.bak-")" = 1 ] && cmp -s "$1"/CLAUDE.md.bak-* "$2"' sh "$TMP" lessons/rules.md
 cp "$TMP/CLAUDE.md" "$TMP/first.md"
