@@ -20,6 +20,7 @@
 #include "et_jdoc.h"
 #include "et_json.h"
 #include "et_otlp.h"
+#include "et_render.h"
 #include "et_scan.h"
 #include "et_time.h"
 
@@ -81,20 +82,6 @@ static enum kind kind_of(const char *key, size_t len)
 		return K_DOUBLE;
 	}
 	return K_AUTO;
-}
-
-static const char *outcome_word(enum et_outcome o)
-{
-	switch (o) {
-	case ET_OUT_SUCCESS:
-		return "success";
-	case ET_OUT_FAILURE:
-		return "failure";
-	case ET_OUT_INTERRUPTED:
-		return "interrupted";
-	default:
-		return "none";
-	}
 }
 
 struct et_export *et_export_create(const struct et_export_opts *o)
@@ -321,7 +308,7 @@ static int build_log_record(struct et_export *x, const struct et_record_in *rec,
 		r = et_buf_adds(&x->tmp, "(unknown)");
 	}
 	if (r == 0) {
-		r = et_buf_addf(&x->tmp, " %s", outcome_word(rec->outcome));
+		r = et_buf_addf(&x->tmp, " %s", et_render_outcome(rec->outcome, "none"));
 	}
 	if (r < 0) {
 		return r;
@@ -534,7 +521,7 @@ static int ch_value(struct et_export *x, struct et_buf *b, const struct ch_colum
 
 	switch (c->type) {
 	case CH_OUTCOME:
-		return et_json_strz(b, outcome_word(rec->outcome));
+		return et_json_strz(b, et_render_outcome(rec->outcome, "none"));
 	case CH_LATENCY:
 		if (!rec->has_latency) {
 			return et_buf_adds(b, "null");

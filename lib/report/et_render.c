@@ -39,6 +39,20 @@ const char *et_render_pct(double num, double den, char *buf, size_t n)
 	return buf;
 }
 
+const char *et_render_outcome(enum et_outcome o, const char *none)
+{
+	switch (o) {
+	case ET_OUT_SUCCESS:
+		return "success";
+	case ET_OUT_FAILURE:
+		return "failure";
+	case ET_OUT_INTERRUPTED:
+		return "interrupted";
+	default:
+		return none;
+	}
+}
+
 const char *et_render_time(int64_t ts, size_t len, char *buf, size_t n)
 {
 	char iso[48];

@@ -41,6 +41,12 @@ const char *et_render_ms(double v, char *buf, size_t n);
 const char *et_render_pct(double num, double den, char *buf, size_t n);
 
 /**
+ * The word for a call's outcome: "success", "failure" or "interrupted"; @none (borrowed, may be
+ * NULL) for ET_OUT_NONE or any other value. The words are static strings.
+ */
+const char *et_render_outcome(enum et_outcome o, const char *none);
+
+/**
  * Formats the UTC time @ts (epoch ms) for a reader: "2026-11-20 10:00:10.000Z" cut to its first
  * @len characters (10: the date, 16: to the minute, 19: to the second). Writes into @buf (@n
  * bytes) and returns it.

@@ -393,7 +393,7 @@ static void timeline(const struct et_sessions_result *r, const struct et_report_
 				et_buf_adds(out, " ");
 				et_render_text(out, shown_target(it));
 			}
-			et_buf_addf(out, "  %s", et_sessrender_outcome(it->outcome));
+			et_buf_addf(out, "  %s", et_render_outcome(it->outcome, NULL));
 			if (it->has_exit_code) {
 				et_buf_addf(out, " (exit %lld)", it->exit_code);
 			}

@@ -18,9 +18,6 @@ static inline uint64_t et_sessrender_successes(const struct et_sess_counts *c)
 	return c->calls - c->failures - c->interrupted;
 }
 
-/** "success", "failure", "interrupted", or NULL for another outcome (a static string). */
-const char *et_sessrender_outcome(enum et_outcome o);
-
 /** Appends the sessions report of @r as JSON. Returns 0 or -errno. */
 int et_sessrender_json(const struct et_sessions_result *r, const struct et_report_meta *m,
 		       struct et_buf *out);

@@ -76,20 +76,6 @@ static const char *const mark_names[] = {
 	[ET_MARK_UNRESOLVED] = "unresolved",
 };
 
-const char *et_sessrender_outcome(enum et_outcome o)
-{
-	switch (o) {
-	case ET_OUT_SUCCESS:
-		return "success";
-	case ET_OUT_FAILURE:
-		return "failure";
-	case ET_OUT_INTERRUPTED:
-		return "interrupted";
-	default:
-		return NULL;
-	}
-}
-
 static void json_timeline(const struct et_sessions_result *r, struct et_buf *out)
 {
 	size_t i;
@@ -109,7 +95,7 @@ static void json_timeline(const struct et_sessions_result *r, struct et_buf *out
 		et_render_json_str_member(out, "tool", it->tool);
 		et_render_json_str_member(out, "target", it->target);
 		et_render_json_str_member(out, "text", it->text);
-		et_render_json_str_member(out, "outcome", et_sessrender_outcome(it->outcome));
+		et_render_json_str_member(out, "outcome", et_render_outcome(it->outcome, NULL));
 		et_buf_adds(out, ",\"latency_ms\":");
 		if (it->has_latency) {
 			et_render_json_num(out, it->latency_ms);

@@ -22,6 +22,7 @@
 #include "et_jdoc.h"
 #include "et_json.h"
 #include "et_otlp.h"
+#include "et_render.h"
 #include "et_scan.h"
 
 #include "banned.h"
@@ -415,9 +416,7 @@ int et_traces_add(void *traces, const struct et_record_in *rec)
 		et_otlp_attr_strz(&t->span, &first, "gen_ai.agent.id", a->id);
 	}
 	et_otlp_attr_strz(&t->span, &first, "execution_telemetry.outcome",
-			  rec->outcome == ET_OUT_SUCCESS   ? "success"
-			  : rec->outcome == ET_OUT_FAILURE ? "failure"
-							   : "interrupted");
+			  et_render_outcome(rec->outcome, "interrupted"));
 	if (rec->outcome != ET_OUT_SUCCESS) {
 		et_otlp_attr_strz(&t->span, &first, "error.type", error_type(rec, tool, &t->tmp));
 	}

@@ -172,6 +172,22 @@ static void test_numbers(void)
 		   "et_render_time: cut to the buffer");
 }
 
+static void test_outcome(void)
+{
+	tap_is_str(et_render_outcome(ET_OUT_SUCCESS, "none"), "success",
+		   "et_render_outcome: success");
+	tap_is_str(et_render_outcome(ET_OUT_FAILURE, NULL), "failure",
+		   "et_render_outcome: failure");
+	tap_is_str(et_render_outcome(ET_OUT_INTERRUPTED, "none"), "interrupted",
+		   "et_render_outcome: interrupted");
+	tap_is_str(et_render_outcome(ET_OUT_NONE, "none"), "none",
+		   "et_render_outcome: no outcome, the caller's word");
+	tap_ok(et_render_outcome(ET_OUT_NONE, NULL) == NULL,
+	       "et_render_outcome: no outcome, NULL when the caller says so");
+	tap_is_str(et_render_outcome((enum et_outcome)42, "?"), "?",
+		   "et_render_outcome: an unknown value, the caller's word");
+}
+
 static void test_filtered(void)
 {
 	struct et_report_meta m = meta(ET_FORMAT_TEXT);
@@ -572,6 +588,7 @@ static void test_helpers(void)
 int main(void)
 {
 	test_numbers();
+	test_outcome();
 	test_helpers();
 	test_filtered();
 	test_stats_text();
