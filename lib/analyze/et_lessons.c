@@ -322,6 +322,21 @@ const char *et_lessons_verdict(uint64_t cb, uint64_t fb, uint64_t ca, uint64_t f
 	return after <= before / 2 && fb > 0 ? "worked" : "did_not_work";
 }
 
+/* Frees what lesson @x owns (not @x itself). */
+static void lesson_free(struct et_lesson *x)
+{
+	size_t k;
+
+	for (k = 0; k < x->nsteps; k++) {
+		free(x->steps[k].what);
+	}
+	free(x->id);
+	free(x->tool);
+	free(x->rule);
+	free(x->example_session);
+	free(x->example_id);
+}
+
 static int lesson_cmp(const void *a, const void *b)
 {
 	const struct et_lesson *x = a, *y = b;
@@ -456,16 +471,7 @@ int et_lessons_end(struct et_lessons *l, size_t top, struct et_lessons_result *r
 	}
 	n = res->n;
 	while (r == 0 && n > top) {
-		struct et_lesson *x = &res->items[--n];
-
-		for (k = 0; k < x->nsteps; k++) {
-			free(x->steps[k].what);
-		}
-		free(x->id);
-		free(x->tool);
-		free(x->rule);
-		free(x->example_session);
-		free(x->example_id);
+		lesson_free(&res->items[--n]);
 	}
 	res->n = n;
 	for (i = 0; i < l->nrv && r == 0; i++) {
@@ -486,19 +492,10 @@ int et_lessons_end(struct et_lessons *l, size_t top, struct et_lessons_result *r
 
 void et_lessons_result_finish(struct et_lessons_result *res)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; res->items && i < res->n; i++) {
-		struct et_lesson *x = &res->items[i];
-
-		for (k = 0; k < x->nsteps; k++) {
-			free(x->steps[k].what);
-		}
-		free(x->id);
-		free(x->tool);
-		free(x->rule);
-		free(x->example_session);
-		free(x->example_id);
+		lesson_free(&res->items[i]);
 	}
 	free(res->items);
 	for (i = 0; res->reviews && i < res->nreviews; i++) {
