@@ -80,12 +80,7 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 		et_render_json_num_member(out, "measured_ms", x->measured_ms);
 		et_buf_addf(out, ",\"unmeasured\":%llu", (unsigned long long)x->unmeasured);
 		et_render_json_num_member(out, "assumed_ms", x->assumed_ms);
-		et_buf_adds(out, ",\"dollars\":");
-		if (x->has_dollars) {
-			et_render_json_num(out, x->dollars);
-		} else {
-			et_buf_adds(out, "null");
-		}
+		et_render_json_opt_member(out, "dollars", x->has_dollars, x->dollars);
 		et_render_json_str_member(out, "assumption", x->assumption);
 		et_buf_adds(out, ",\"examples\":[");
 		for (j = 0; j < x->nexamples; j++) {
@@ -101,12 +96,8 @@ static int render_json(const struct et_proposals_result *r, const struct et_repo
 		et_render_json_num_member(out, "monthly_hours", x->monthly_h);
 		et_render_json_num_member(out, "weekly_dollars", x->weekly_usd);
 		et_render_json_num_member(out, "monthly_dollars", x->monthly_usd);
-		et_buf_adds(out, ",\"monthly_money\":");
-		if (o->hourly_rate > 0) {
-			et_render_json_num(out, x->monthly_h * o->hourly_rate + x->monthly_usd);
-		} else {
-			et_buf_adds(out, "null");
-		}
+		et_render_json_opt_member(out, "monthly_money", o->hourly_rate > 0,
+					  x->monthly_h * o->hourly_rate + x->monthly_usd);
 		et_render_json_num_member(out, "implementation_hours", x->impl_h);
 		et_render_json_num_member(out, "breakeven_weeks", x->breakeven_weeks);
 		et_buf_adds(out, "}}");

@@ -143,6 +143,21 @@ void et_render_json_num_member(struct et_buf *out, const char *key, double v)
 	json_round(out, v);
 }
 
+void et_render_json_opt_member(struct et_buf *out, const char *key, bool has, double v)
+{
+	et_buf_addf(out, ",\"%s\":", key);
+	if (has) {
+		json_round(out, v);
+	} else {
+		et_buf_adds(out, "null");
+	}
+}
+
+void et_render_json_ratio_member(struct et_buf *out, const char *key, double num, double den)
+{
+	et_render_json_opt_member(out, key, den != 0, den != 0 ? num / den : 0);
+}
+
 void et_render_json_str_member(struct et_buf *out, const char *key, const char *v)
 {
 	et_buf_addf(out, ",\"%s\":", key);
@@ -482,12 +497,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 		json_strv(out, c->tools, c->ntools);
 		et_buf_addf(out, ",\"count\":%llu,\"success_rate\":", (unsigned long long)c->count);
 		json_rate(out, c->all_success, c->count);
-		et_buf_adds(out, ",\"avg_ms\":");
-		if (c->lat_n) {
-			json_round(out, c->lat_sum / (double)c->lat_n);
-		} else {
-			et_buf_adds(out, "null");
-		}
+		et_render_json_ratio_member(out, "avg_ms", c->lat_sum, (double)c->lat_n);
 		et_buf_addch(out, '}');
 	}
 	et_buf_adds(out, "],\"parallelization\":{\"source\":");

@@ -74,6 +74,12 @@ void et_render_json_num(struct et_buf *out, double v);
 /** Appends the member ,"@key": with the number @v as et_render_json_num writes it. */
 void et_render_json_num_member(struct et_buf *out, const char *key, double v);
 
+/** Appends the member ,"@key": with @v as et_render_json_num_member does when @has, else null. */
+void et_render_json_opt_member(struct et_buf *out, const char *key, bool has, double v);
+
+/** Appends the member ,"@key": with @num / @den, or null when @den is 0 (a rate, an average). */
+void et_render_json_ratio_member(struct et_buf *out, const char *key, double num, double den);
+
 /** Appends the member ,"@key": with the string @v (null when @v is NULL). */
 void et_render_json_str_member(struct et_buf *out, const char *key, const char *v);
 

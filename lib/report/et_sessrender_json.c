@@ -15,16 +15,6 @@
 
 #include "banned.h"
 
-static void jrate(struct et_buf *out, const char *key, uint64_t num, uint64_t den)
-{
-	et_buf_addf(out, ",\"%s\":", key);
-	if (!den) {
-		et_buf_adds(out, "null");
-	} else {
-		et_render_json_num(out, (double)num / (double)den);
-	}
-}
-
 static void jtime(struct et_buf *out, const char *key, bool has, int64_t ms)
 {
 	char ts[48];
@@ -45,7 +35,8 @@ static void jcounts(struct et_buf *out, const struct et_sess_counts *c)
 		out, ",\"calls\":%llu,\"failures\":%llu,\"interrupted\":%llu,\"successes\":%llu",
 		(unsigned long long)c->calls, (unsigned long long)c->failures,
 		(unsigned long long)c->interrupted, (unsigned long long)et_sessrender_successes(c));
-	jrate(out, "success_rate", et_sessrender_successes(c), c->calls);
+	et_render_json_ratio_member(out, "success_rate", (double)et_sessrender_successes(c),
+				    (double)c->calls);
 	et_buf_addf(out,
 		    ",\"retries\":%llu,\"cycles\":%llu,\"cycles_resolved\":%llu,"
 		    "\"cycle_attempts\":%llu,\"cycle_ms\":",
@@ -55,7 +46,7 @@ static void jcounts(struct et_buf *out, const struct et_sess_counts *c)
 	et_buf_addf(out, ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
 		    (unsigned long long)c->runs, (unsigned long long)c->passes,
 		    (unsigned long long)c->series, (unsigned long long)c->first_try);
-	jrate(out, "first_try_rate", c->first_try, c->series);
+	et_render_json_ratio_member(out, "first_try_rate", (double)c->first_try, (double)c->series);
 }
 
 static const char *const kind_names[] = {
@@ -96,12 +87,7 @@ static void json_timeline(const struct et_sessions_result *r, struct et_buf *out
 		et_render_json_str_member(out, "target", it->target);
 		et_render_json_str_member(out, "text", it->text);
 		et_render_json_str_member(out, "outcome", et_render_outcome(it->outcome, NULL));
-		et_buf_adds(out, ",\"latency_ms\":");
-		if (it->has_latency) {
-			et_render_json_num(out, it->latency_ms);
-		} else {
-			et_buf_adds(out, "null");
-		}
+		et_render_json_opt_member(out, "latency_ms", it->has_latency, it->latency_ms);
 		if (it->has_exit_code) {
 			et_buf_addf(out, ",\"exit_code\":%lld", it->exit_code);
 		} else {
@@ -145,12 +131,8 @@ int et_sessrender_json(const struct et_sessions_result *r, const struct et_repor
 	et_buf_addf(out, ",\"totals\":{\"sessions\":%zu,\"requests\":%zu", r->nsessions,
 		    r->requests);
 	jcounts(out, t);
-	et_buf_adds(out, ",\"avg_cycles_per_request\":");
-	if (r->requests) {
-		et_render_json_num(out, (double)t->cycles / (double)r->requests);
-	} else {
-		et_buf_adds(out, "null");
-	}
+	et_render_json_ratio_member(out, "avg_cycles_per_request", (double)t->cycles,
+				    (double)r->requests);
 	et_buf_adds(out, ",\"avg_attempts_per_cycle\":");
 	if (t->cycles) {
 		et_render_json_num(out, (double)t->cycle_attempts / (double)t->cycles);
@@ -175,12 +157,8 @@ int et_sessrender_json(const struct et_sessions_result *r, const struct et_repor
 		et_render_json_str_member(out, "ended", s->ended);
 		jtime(out, "start", s->has_time, s->start_ms);
 		jtime(out, "end", s->has_time, s->end_ms);
-		et_buf_adds(out, ",\"duration_ms\":");
-		if (s->has_time) {
-			et_render_json_num(out, (double)(s->end_ms - s->start_ms));
-		} else {
-			et_buf_adds(out, "null");
-		}
+		et_render_json_opt_member(out, "duration_ms", s->has_time,
+					  (double)(s->end_ms - s->start_ms));
 		et_buf_addf(out, ",\"requests\":%zu,\"subagents\":%zu", s->requests, s->subagents);
 		jcounts(out, &s->c);
 		et_render_json_str_member(out, "transcript",
@@ -254,7 +232,8 @@ int et_sessrender_json(const struct et_sessions_result *r, const struct et_repor
 			    ",\"runs\":%llu,\"passes\":%llu,\"series\":%llu,\"first_try\":%llu",
 			    (unsigned long long)p->runs, (unsigned long long)p->passes,
 			    (unsigned long long)p->series, (unsigned long long)p->first_try);
-		jrate(out, "first_try_rate", p->first_try, p->series);
+		et_render_json_ratio_member(out, "first_try_rate", (double)p->first_try,
+					    (double)p->series);
 		et_buf_adds(out, ",\"exit_codes\":[");
 		for (j = 0; j < p->ncodes; j++) {
 			et_buf_addf(out, "%s{\"code\":", j ? "," : "");
@@ -278,12 +257,8 @@ int et_sessrender_json(const struct et_sessions_result *r, const struct et_repor
 		et_buf_adds(out, ",\"cost\":");
 		if (md->has_cost) {
 			et_render_json_num(out, md->cost);
-			et_buf_adds(out, ",\"cost_per_request\":");
-			if (md->tasks) {
-				et_render_json_num(out, md->cost / (double)md->tasks);
-			} else {
-				et_buf_adds(out, "null");
-			}
+			et_render_json_ratio_member(out, "cost_per_request", md->cost,
+						    (double)md->tasks);
 		} else {
 			et_buf_adds(out, "null,\"cost_per_request\":null");
 		}

@@ -569,6 +569,18 @@ static void test_helpers(void)
 	tap_is_str(b.data, ",\"n\":0.333333,\"z\":0,\"inf\":null,\"s\":\"a\\\"b\",\"none\":null",
 		   "et_render_json_num_member, et_render_json_str_member");
 	et_buf_reset(&b);
+	et_render_json_opt_member(&b, "a", true, 2.5);
+	et_render_json_opt_member(&b, "b", false, 2.5);
+	et_render_json_opt_member(&b, "c", true, NAN);
+	tap_is_str(b.data, ",\"a\":2.5,\"b\":null,\"c\":null",
+		   "et_render_json_opt_member: the number when there is one, else null");
+	et_buf_reset(&b);
+	et_render_json_ratio_member(&b, "r", 2, 3);
+	et_render_json_ratio_member(&b, "zero", 0, 5);
+	et_render_json_ratio_member(&b, "none", 7, 0);
+	tap_is_str(b.data, ",\"r\":0.666667,\"zero\":0,\"none\":null",
+		   "et_render_json_ratio_member: num / den, null when den is 0");
+	et_buf_reset(&b);
 	et_render_text(&b, "a\tb\x1b[31m");
 	tap_is_str(b.data, "a b\\x1b[31m", "et_render_text: a tab shown as a space, ESC as \\x1b");
 	memset(&m, 0, sizeof(m));
