@@ -10,7 +10,6 @@
 
 #include "cmds.h"
 #include "common_usage.h"
-#include "et_config.h"
 #include "et_fsutil.h"
 #include "et_pricing.h"
 #include "et_proposals.h"
@@ -109,9 +108,7 @@ struct run {
 	struct et_proposals_result res;
 	struct et_toolcost *tc;
 	struct et_buf tmp;
-	const char **pipelines; /* owned array: --pipeline values, then the config's */
-	struct et_config cfg;
-	bool cfg_loaded;
+	struct cli_pipelines pipelines;
 };
 
 /* A number from 0 to @max (no sign, no exponent games: strtod with its end and range checked). */
@@ -205,13 +202,13 @@ static int check(void *self, struct cli *c)
 static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
-	int status = cli_pipelines(c, &run->cfg, &run->cfg_loaded, &run->pipelines);
+	int status = cli_pipelines(c, &run->pipelines);
 
 	/* The test and build commands: --pipeline, then the config's (as sessions reads them). */
 	if (status != EXIT_OK) {
 		return status;
 	}
-	run->o.pipelines = run->pipelines;
+	run->o.pipelines = run->pipelines.list;
 	run->p = et_proposals_create(&run->o);
 	return run->p ? EXIT_OK : cli_oom();
 }
@@ -284,12 +281,7 @@ static void destroy(void *self)
 	et_toolcost_destroy(run->tc);
 	run->p = NULL;
 	run->tc = NULL;
-	free(run->pipelines);
-	run->pipelines = NULL;
-	if (run->cfg_loaded) {
-		et_config_finish(&run->cfg);
-		run->cfg_loaded = false;
-	}
+	cli_pipelines_finish(&run->pipelines);
 	et_buf_finish(&run->tmp);
 }
 

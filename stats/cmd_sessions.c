@@ -11,7 +11,6 @@
 
 #include "cmds.h"
 #include "common_usage.h"
-#include "et_config.h"
 #include "et_pricing.h"
 #include "et_sessions.h"
 #include "et_sessrender.h"
@@ -54,9 +53,7 @@ struct run {
 	struct et_sessions *s;
 	struct et_sessions_result res;
 	struct et_usage_result usage;
-	const char **pipelines; /* owned array: --pipeline values, then the config's */
-	struct et_config cfg;
-	bool cfg_loaded;
+	struct cli_pipelines pipelines;
 };
 
 static int check(void *self, struct cli *c)
@@ -74,13 +71,13 @@ static int start(void *self, struct cli *c)
 {
 	struct run *run = self;
 	struct et_sessions_opts o;
-	int status = cli_pipelines(c, &run->cfg, &run->cfg_loaded, &run->pipelines);
+	int status = cli_pipelines(c, &run->pipelines);
 
 	if (status != EXIT_OK) {
 		return status;
 	}
 	memset(&o, 0, sizeof(o));
-	o.pipelines = run->pipelines;
+	o.pipelines = run->pipelines.list;
 	o.since_clear = c->since_clear;
 	o.timeline = c->session;
 	run->s = et_sessions_create(&o);
@@ -225,10 +222,7 @@ static void destroy(void *self)
 	et_sessions_result_finish(&run->res);
 	et_usage_result_finish(&run->usage);
 	et_sessions_destroy(run->s);
-	free(run->pipelines);
-	if (run->cfg_loaded) {
-		et_config_finish(&run->cfg);
-	}
+	cli_pipelines_finish(&run->pipelines);
 }
 
 const struct cli_cmd sessions_cmd = {

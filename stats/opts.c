@@ -431,16 +431,17 @@ int cli_files(struct cli *c)
 	return r < 0 ? EXIT_FAILURE_ : EXIT_OK;
 }
 
-int cli_pipelines(const struct cli *c, struct et_config *cfg, bool *loaded, const char ***out)
+int cli_pipelines(const struct cli *c, struct cli_pipelines *p)
 {
+	const struct et_config *cfg = &p->cfg;
 	const char **list;
 	size_t n = 0, i;
 
-	*out = NULL;
-	if (et_config_load(cfg) < 0) {
+	p->list = NULL;
+	if (et_config_load(&p->cfg) < 0) {
 		return cli_oom();
 	}
-	*loaded = true;
+	p->loaded = true;
 	for (i = 0; cfg->pipelines && cfg->pipelines[i]; i++) {
 	}
 	list = calloc(c->npipelines + i + 1, sizeof(*list));
@@ -453,8 +454,17 @@ int cli_pipelines(const struct cli *c, struct et_config *cfg, bool *loaded, cons
 	for (i = 0; cfg->pipelines && cfg->pipelines[i]; i++) {
 		list[n++] = cfg->pipelines[i];
 	}
-	*out = list;
+	p->list = list;
 	return EXIT_OK;
+}
+
+void cli_pipelines_finish(struct cli_pipelines *p)
+{
+	free(p->list);
+	if (p->loaded) {
+		et_config_finish(&p->cfg);
+	}
+	memset(p, 0, sizeof(*p));
 }
 
 bool cli_not_regular(const char *cmd, const char *path, int r, bool dir)

@@ -174,13 +174,24 @@ int cli_args_stdin(int *argc, char ***argv, char **storage);
  */
 int cli_files(struct cli *c);
 
-/**
- * The test and build commands: the --pipeline values, then the config's (key pipelines), which
- * it loads into @cfg (caller-owned, zeroed; et_config_finish it when *@loaded). Returns EXIT_OK
- * with the NULL-terminated list in *@out (owned; the strings are borrowed from @c and @cfg), or
- * EXIT_FAILURE_ (said).
+/*
+ * The test and build commands sessions and proposals count: the --pipeline values, then the
+ * config's (key pipelines).
  */
-int cli_pipelines(const struct cli *c, struct et_config *cfg, bool *loaded, const char ***out);
+struct cli_pipelines {
+	const char **list; /* owned, NULL-terminated; the strings borrowed from the cli and cfg */
+	struct et_config cfg;
+	bool loaded; /* cfg was loaded: cli_pipelines_finish frees it */
+};
+
+/**
+ * Loads the config into @p->cfg and builds @p->list (@p caller-owned and zeroed). Returns EXIT_OK
+ * or EXIT_FAILURE_ (said); either way cli_pipelines_finish frees what @p holds.
+ */
+int cli_pipelines(const struct cli *c, struct cli_pipelines *p);
+
+/** Frees what @p holds and zeroes it. Accepts a zeroed @p. */
+void cli_pipelines_finish(struct cli_pipelines *p);
 
 /**
  * When @r is -ELOOP, -ENODEV, or -EISDIR with @dir: says that @path, which subcommand @cmd would
