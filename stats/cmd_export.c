@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "common_usage.h"
 #include "et_export.h"
 #include "et_fsutil.h"
 #include "et_traces.h"
@@ -68,18 +69,10 @@ static const char usage[] =
 	"                     connections; sends only what the endpoint did not accept before\n"
 	"  --header NAME=VALUE  an HTTP header for every request (repeatable)\n"
 	"  --state FILE       where that is remembered (default: under $XDG_STATE_HOME, else\n"
-	"                     ~/.local/state/execution-telemetry/)\n"
-	"filters:\n"
-	"  --since WHEN       only calls at or after WHEN: a duration back from now (30m, 12h, 7d,\n"
-	"                     2w), a date (2026-11-01, UTC) or an ISO 8601 time\n"
-	"  --until WHEN       only calls before WHEN (same forms)\n"
+	"                     ~/.local/state/execution-telemetry/)\n" USAGE_FILTERS_WHEN
 	"  --session ID       one session; 'current' is $CLAUDE_CODE_SESSION_ID\n"
 	"  --project DIR      calls whose working directory is DIR or below it\n"
-	"  --tool NAME        one tool\n"
-	"input:\n"
-	"  --log PATH         a log file or a directory of *.jsonl logs; repeatable. Default: the\n"
-	"                     hook's log ($EXECUTION_TELEMETRY_LOG, else\n"
-	"                     ~/.claude/execution-telemetry.jsonl) and its rotated files\n"
+	"  --tool NAME        one tool\n" USAGE_INPUT_LOG
 	"  --now TIME         take TIME as now for relative --since/--until and for\n"
 	"                     observedTimeUnixNano (also $EXECUTION_TELEMETRY_NOW)\n"
 	"  -h, --help         this text\n"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "common_usage.h"
 #include "et_html.h"
 #include "et_html_cost.h"
 #include "et_patterns.h"
@@ -38,18 +39,10 @@ static const char usage[] =
 	"output:\n"
 	"  --html FILE        write the page to FILE (replaced if it exists); '-' is stdout\n"
 	"  --top N            at most N rows per list and N tools per chart (default 10)\n"
-	"  --min-count N      list chains seen at least N times (default 5)\n"
-	"filters:\n"
-	"  --since WHEN       only calls at or after WHEN: a duration back from now (30m, 12h, 7d,\n"
-	"                     2w), a date (2026-11-01, UTC) or an ISO 8601 time\n"
-	"  --until WHEN       only calls before WHEN (same forms)\n"
+	"  --min-count N      list chains seen at least N times (default 5)\n" USAGE_FILTERS_WHEN
 	"  --session ID       one session; 'current' is $CLAUDE_CODE_SESSION_ID\n"
 	"  --project DIR      calls whose working directory is DIR or below it\n"
-	"  --tool NAME        one tool (chains and parallelization: those involving it)\n"
-	"input:\n"
-	"  --log PATH         a log file or a directory of *.jsonl logs; repeatable. Default: the\n"
-	"                     hook's log ($EXECUTION_TELEMETRY_LOG, else\n"
-	"                     ~/.claude/execution-telemetry.jsonl) and its rotated files\n"
+	"  --tool NAME        one tool (chains and parallelization: those involving it)\n" USAGE_INPUT_LOG
 	"  --now TIME         take TIME as now for relative --since/--until (reproducible runs;\n"
 	"                     also $EXECUTION_TELEMETRY_NOW)\n"
 	"  -h, --help         this text\n"
