@@ -26,7 +26,6 @@
 
 #include "banned.h"
 
-#define MAX_MEMBERS 64
 #define MAX_ARRAY_NODES 65536
 
 struct et_export {
@@ -612,18 +611,12 @@ static int add_clickhouse(struct et_export *x, const struct et_record_in *rec,
 int et_export_add(void *export, const struct et_record_in *rec)
 {
 	struct et_export *x = export;
-	struct et_scan_member mem[MAX_MEMBERS];
+	struct et_scan_member mem[ET_OTLP_MAX_MEMBERS];
 	size_t count;
+	int r = et_otlp_call_members(rec, mem, &count);
 
-	if (rec->outcome == ET_OUT_NONE) {
-		return 0;
-	}
-	/* The reader accepted the line with this same scanner, so this cannot fail. */
-	if (et_scan_object(rec->line, rec->line_len, mem, MAX_MEMBERS, &count) != ET_SCAN_OK) {
-		return -EINVAL;
-	}
-	if (count > MAX_MEMBERS) {
-		count = MAX_MEMBERS;
+	if (r <= 0) {
+		return r;
 	}
 	switch (x->o.format) {
 	case ET_EXPORT_CSV:

@@ -256,6 +256,21 @@ int et_otlp_lines_add(struct et_otlp_lines *w, const char *agent, const char *it
 	return w->in_line >= w->o.batch ? et_otlp_lines_flush(w) : 0;
 }
 
+int et_otlp_call_members(const struct et_record_in *rec, struct et_scan_member *mem, size_t *count)
+{
+	if (rec->outcome == ET_OUT_NONE) {
+		return 0;
+	}
+	if (et_scan_object(rec->line, rec->line_len, mem, ET_OTLP_MAX_MEMBERS, count) !=
+	    ET_SCAN_OK) {
+		return -EINVAL;
+	}
+	if (*count > ET_OTLP_MAX_MEMBERS) {
+		*count = ET_OTLP_MAX_MEMBERS;
+	}
+	return 1;
+}
+
 void et_otlp_lines_finish(struct et_otlp_lines *w)
 {
 	groups_free(w);

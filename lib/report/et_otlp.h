@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #include "et_buf.h"
+#include "et_logrec.h"
+#include "et_scan.h"
 
 /*
  * The OTLP JSON lines both OTLP exports write (et_export's logs, et_traces' spans): one export
@@ -93,6 +95,17 @@ int et_otlp_lines_flush(struct et_otlp_lines *w);
 
 /** Frees what @w holds without writing anything. Accepts a zeroed @w. */
 void et_otlp_lines_finish(struct et_otlp_lines *w);
+
+/** The members of a record the exports look at, at most; a record has far fewer. */
+#define ET_OTLP_MAX_MEMBERS 64
+
+/**
+ * What both exports (every format of et_export, and et_traces) start a record with: the top-level
+ * members of @rec's line scanned into @mem (ET_OTLP_MAX_MEMBERS of them; *@count is cut to that).
+ * Returns 1, 0 for a record that is not a call (nothing to export), or -EINVAL for a line the
+ * scanner refuses (not expected: the reader accepted it with the same scanner).
+ */
+int et_otlp_call_members(const struct et_record_in *rec, struct et_scan_member *mem, size_t *count);
 
 /**
  * Appends the OTLP attribute {"key":KEY,"value":{"stringValue":V}} with the @n bytes at @v (any

@@ -27,7 +27,6 @@
 
 #include "banned.h"
 
-#define MAX_MEMBERS 64
 #define NS_PER_MS 1000000LL
 
 /* OTLP Span.SpanKind and Status.StatusCode. */
@@ -314,7 +313,7 @@ static const char *error_type(const struct et_record_in *rec, const char *tool, 
 int et_traces_add(void *traces, const struct et_record_in *rec)
 {
 	struct et_traces *t = traces;
-	struct et_scan_member mem[MAX_MEMBERS];
+	struct et_scan_member mem[ET_OTLP_MAX_MEMBERS];
 	const struct et_scan_member *m;
 	size_t count, sn;
 	struct agent *a;
@@ -325,14 +324,9 @@ int et_traces_add(void *traces, const struct et_record_in *rec)
 	bool first = true, has_time;
 	int r;
 
-	if (rec->outcome == ET_OUT_NONE) {
-		return 0;
-	}
-	if (et_scan_object(rec->line, rec->line_len, mem, MAX_MEMBERS, &count) != ET_SCAN_OK) {
-		return -EINVAL;
-	}
-	if (count > MAX_MEMBERS) {
-		count = MAX_MEMBERS;
+	r = et_otlp_call_members(rec, mem, &count);
+	if (r <= 0) {
+		return r;
 	}
 	r = -ENOMEM;
 	et_buf_reset(&t->tmp);

@@ -13,6 +13,7 @@
 
 #include "et_buf.h"
 #include "et_errclass.h"
+#include "et_otlp.h"
 #include "et_render.h"
 #include "tap.h"
 
@@ -186,6 +187,40 @@ static void test_outcome(void)
 	       "et_render_outcome: no outcome, NULL when the caller says so");
 	tap_is_str(et_render_outcome((enum et_outcome)42, "?"), "?",
 		   "et_render_outcome: an unknown value, the caller's word");
+}
+
+/* et_otlp_call_members: the scan every export starts a record with. */
+static void test_call_members(void)
+{
+	struct et_scan_member mem[ET_OTLP_MAX_MEMBERS];
+	struct et_record_in rec;
+	struct et_buf line;
+	size_t count = 0, i;
+	int r;
+
+	et_buf_init(&line, 1 << 16);
+	et_buf_adds(&line, "{\"event\":\"PostToolUse\"");
+	for (i = 0; i < ET_OTLP_MAX_MEMBERS + 6; i++) {
+		et_buf_addf(&line, ",\"k%zu\":%zu", i, i);
+	}
+	et_buf_addch(&line, '}');
+	memset(&rec, 0, sizeof(rec));
+	rec.line = line.data;
+	rec.line_len = line.len;
+	rec.outcome = ET_OUT_SUCCESS;
+	r = et_otlp_call_members(&rec, mem, &count);
+	tap_ok(r == 1 && count == ET_OTLP_MAX_MEMBERS && mem[0].key_len == 5 &&
+		       !memcmp(mem[0].key, "event", 5),
+	       "et_otlp_call_members: a call's members, cut to ET_OTLP_MAX_MEMBERS (%zu)", count);
+	rec.outcome = ET_OUT_NONE;
+	tap_ok(et_otlp_call_members(&rec, mem, &count) == 0,
+	       "et_otlp_call_members: not a call, nothing to export");
+	rec.outcome = ET_OUT_FAILURE;
+	rec.line = "{\"event\":";
+	rec.line_len = strlen(rec.line);
+	tap_ok(et_otlp_call_members(&rec, mem, &count) == -EINVAL,
+	       "et_otlp_call_members: a line the scanner refuses, -EINVAL");
+	et_buf_finish(&line);
 }
 
 static void test_filtered(void)
@@ -601,6 +636,7 @@ int main(void)
 {
 	test_numbers();
 	test_outcome();
+	test_call_members();
 	test_helpers();
 	test_filtered();
 	test_stats_text();
