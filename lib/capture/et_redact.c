@@ -69,7 +69,7 @@ struct et_redactor {
 	/* The keyword index: the built-in one while the table is only the built-in rules, else
 	 * own_ix, built at the first string. */
 	const struct et_kw_index *ix;
-	struct et_kw_index own_ix; /* its kw and always owned */
+	struct et_kw_index own_ix; /* its kw, always and bucket owned */
 	bool builtin_only;	   /* the rules are et_rules_builtin, all of them, in order */
 	uint8_t *hit;		   /* owned; per rule, while gating one string */
 	unsigned char key[crypto_generichash_KEYBYTES];
@@ -121,6 +121,7 @@ void et_redactor_destroy(struct et_redactor *r)
 	free(r->defs);
 	free((void *)r->own_ix.kw);
 	free((void *)r->own_ix.always);
+	free((void *)r->own_ix.bucket);
 	free(r->hit);
 	pcre2_match_data_free(r->md);
 	pcre2_match_context_free(r->mctx);
@@ -466,6 +467,7 @@ static int index_keywords(struct et_redactor *r)
 	}
 	free((void *)r->own_ix.kw);
 	free((void *)r->own_ix.always);
+	free((void *)r->own_ix.bucket);
 	rc = et_kw_index_build(&r->own_ix, defs, r->n);
 	free(defs);
 	if (rc < 0) {
@@ -476,11 +478,28 @@ static int index_keywords(struct et_redactor *r)
 	return 0;
 }
 
+/* Marks in r->hit the rule of keyword @w if it occurs at lower[i] (its first two bytes do). */
+static inline void gate_keyword(struct et_redactor *r, const struct et_kw *w, const char *lower,
+				size_t n, size_t i)
+{
+	size_t j;
+
+	if (r->hit[w->rule] || w->len > n - i) {
+		return;
+	}
+	for (j = 2; j < w->len; j++) {
+		if (lower[i + j] != w->word[j]) {
+			return;
+		}
+	}
+	r->hit[w->rule] = 1;
+}
+
 /*
  * Marks in r->hit the rules whose keywords occur in the lowercase text (lower[n] must be readable:
  * NUL): one pass over the text that looks at keywords only where the bitmaps of the index say
- * one may start, and then only at those starting with the byte at hand. Rules without keywords
- * always run.
+ * one may start, and then only at the bucket of the two bytes at hand (et_kw_index). Rules without
+ * keywords always run.
  */
 static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 {
@@ -493,19 +512,27 @@ static int gate_rules(struct et_redactor *r, const char *lower, size_t n)
 	ix = r->ix;
 	memcpy(r->hit, ix->always, r->n);
 	for (i = 0; i < n; i++) {
-		unsigned c = (unsigned char)lower[i];
+		unsigned char a = (unsigned char)lower[i], b = (unsigned char)lower[i + 1];
+		unsigned h = et_kw_pair(a, b);
 
-		if (!et_kw_may_start(ix, (unsigned char)lower[i], (unsigned char)lower[i + 1])) {
-			continue;
+		if ((ix->pairs[h >> 6] >> (h & 63)) & 1) {
+			unsigned j = et_kw_bucket(ix, h);
+
+			for (k = ix->bucket[j]; k < ix->bucket[j + 1]; k++) {
+				const struct et_kw *w = &ix->kw[k];
+
+				/* Another pair may hash to the same bit. */
+				if ((unsigned char)w->word[0] == a &&
+				    (unsigned char)w->word[1] == b) {
+					gate_keyword(r, w, lower, n, i);
+				}
+			}
 		}
-		for (k = ix->start[c]; k < ix->start[c + 1]; k++) {
-			const struct et_kw *w = &ix->kw[k];
-
-			/* The second byte first: it rules out most keywords without a call. */
-			if (!r->hit[w->rule] && w->len <= n - i &&
-			    (w->len == 1 || lower[i + 1] == w->word[1]) &&
-			    memcmp(lower + i + 1, w->word + 1, w->len - 1) == 0) {
-				r->hit[w->rule] = 1;
+		if ((ix->single[a >> 6] >> (a & 63)) & 1) {
+			for (k = 0; k < ix->n1; k++) {
+				if ((unsigned char)ix->kw[k].word[0] == a) {
+					r->hit[ix->kw[k].rule] = 1;
+				}
 			}
 		}
 	}

@@ -159,53 +159,84 @@ int et_rule_parse(struct et_rule_def *d, char *line, const char **why)
 
 int et_kw_index_build(struct et_kw_index *ix, const struct et_rule_def *const *defs, size_t n)
 {
-	uint32_t counts[257] = {0}, pos;
-	size_t i, j, total = 0;
+	size_t i, j, total = 0, n1 = 0, nb = 0;
+	uint32_t *bucket = NULL, *cursor = NULL, pos1 = 0;
 	struct et_kw *kw;
 	uint8_t *always;
 
 	memset(ix, 0, sizeof(*ix));
+	/* The bitmaps first: they say how many buckets there are and which is whose. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < defs[i]->nkw; j++) {
-			counts[(unsigned char)defs[i]->keywords[j][0]]++;
+			const unsigned char *w = (const unsigned char *)defs[i]->keywords[j];
+
+			if (w[1] == '\0') {
+				ix->single[w[0] >> 6] |= (uint64_t)1 << (w[0] & 63);
+				n1++;
+			} else {
+				unsigned h = et_kw_pair(w[0], w[1]);
+
+				ix->pairs[h >> 6] |= (uint64_t)1 << (h & 63);
+			}
 			total++;
 		}
 	}
+	for (i = 0; i < ET_KW_PAIR_BITS / 64; i++) {
+		ix->rank[i] = (uint16_t)nb;
+		nb += et_kw_popcount(ix->pairs[i]);
+	}
 	kw = malloc((total ? total : 1) * sizeof(*kw));
 	always = malloc(n ? n : 1);
-	if (!kw || !always || total > UINT32_MAX || n > UINT32_MAX) {
+	bucket = calloc(nb + 1, sizeof(*bucket));
+	cursor = calloc(nb + 1, sizeof(*cursor));
+	if (!kw || !always || !bucket || !cursor || total > UINT32_MAX || n > UINT32_MAX) {
 		free(kw);
 		free(always);
+		free(bucket);
+		free(cursor);
+		memset(ix, 0, sizeof(*ix));
 		return -ENOMEM;
 	}
-	for (i = 0, pos = 0; i < 256; i++) {
-		ix->start[i] = pos;
-		pos += counts[i];
+	/* Count the keywords of each bucket, then lay the buckets out after the one-byte keywords. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < defs[i]->nkw; j++) {
+			const unsigned char *w = (const unsigned char *)defs[i]->keywords[j];
+
+			if (w[1] != '\0') {
+				cursor[et_kw_bucket(ix, et_kw_pair(w[0], w[1]))]++;
+			}
+		}
 	}
-	ix->start[256] = pos;
-	memset(counts, 0, sizeof(counts));
+	bucket[0] = (uint32_t)n1;
+	for (i = 0; i < nb; i++) {
+		bucket[i + 1] = bucket[i] + cursor[i];
+		cursor[i] = bucket[i];
+	}
 	for (i = 0; i < n; i++) {
 		always[i] = defs[i]->nkw == 0;
 		for (j = 0; j < defs[i]->nkw; j++) {
 			const char *w = defs[i]->keywords[j];
-			unsigned char c = (unsigned char)w[0];
-			struct et_kw *k = &kw[ix->start[c] + counts[c]++];
+			struct et_kw *k;
 
+			if (w[1] == '\0') {
+				k = &kw[pos1++];
+			} else {
+				k = &kw[cursor[et_kw_bucket(
+					ix,
+					et_kw_pair((unsigned char)w[0], (unsigned char)w[1]))]++];
+			}
 			k->word = w;
 			k->len = (uint32_t)strlen(w);
 			k->rule = (uint32_t)i;
-			if (k->len == 1) {
-				ix->single[c >> 6] |= (uint64_t)1 << (c & 63);
-			} else {
-				unsigned h = et_kw_pair(c, (unsigned char)w[1]);
-
-				ix->pairs[h >> 6] |= (uint64_t)1 << (h & 63);
-			}
 		}
 	}
+	free(cursor);
 	ix->kw = kw;
 	ix->always = always;
+	ix->bucket = bucket;
 	ix->nkw = (uint32_t)total;
+	ix->n1 = (uint32_t)n1;
+	ix->nbucket = (uint32_t)nb;
 	return 0;
 }
 

@@ -79,17 +79,22 @@ struct et_kw {
 
 /**
  * The keywords of a rule table, for one pass over a lowercase string that finds which rules'
- * keywords occur in it. The keywords are grouped by first byte (each group in rule order, each
- * rule's keywords in its order), and two bitmaps let most bytes of a string be skipped without
- * looking at any keyword: the two-byte prefixes of the keywords (hashed, et_kw_pair) and the
- * one-byte keywords. Built at build time for the built-in table (rulegen), at run time with user
- * rules (et_kw_index_build).
+ * keywords occur in it. Two bitmaps let most bytes of a string be skipped without looking at any
+ * keyword: the two-byte prefixes of the keywords (hashed, et_kw_pair) and the one-byte keywords.
+ * The keywords are bucketed by the bit of their two-byte prefix, so that where a bit is set only
+ * the keywords with that prefix (and the rare ones whose prefix hashes to the same bit) are
+ * compared: bucket j holds the keywords of the j-th set bit of pairs, found by counting the set
+ * bits below it (rank). The one-byte keywords come first in kw. Built at build time for the
+ * built-in table (rulegen), at run time with user rules (et_kw_index_build).
  */
 struct et_kw_index {
-	const struct et_kw *kw;
-	const uint8_t *always; /* per rule, 1 if it has no keyword (it always runs) */
+	const struct et_kw *kw; /* kw[0, n1): one-byte keywords; then the buckets, in order */
+	const uint8_t *always;	/* per rule, 1 if it has no keyword (it always runs) */
+	const uint32_t *bucket; /* nbucket + 1 starts: bucket j is kw[bucket[j], bucket[j + 1]) */
 	uint32_t nkw;
-	uint32_t start[257]; /* keywords starting with byte c are kw[start[c], start[c + 1]) */
+	uint32_t n1;			     /* one-byte keywords */
+	uint32_t nbucket;		     /* set bits of pairs */
+	uint16_t rank[ET_KW_PAIR_BITS / 64]; /* set bits of pairs in the words before this one */
 	uint64_t pairs[ET_KW_PAIR_BITS / 64];
 	uint64_t single[4];
 };
@@ -108,9 +113,27 @@ static inline bool et_kw_may_start(const struct et_kw_index *ix, unsigned char a
 	return ((ix->single[a >> 6] >> (a & 63)) & 1) || ((ix->pairs[h >> 6] >> (h & 63)) & 1);
 }
 
+/** The number of set bits of @x (portable: no popcnt instruction needed). */
+static inline unsigned et_kw_popcount(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555u);
+	x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+	return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
+/** The bucket of pair bit @h, which must be set in @ix->pairs. */
+static inline unsigned et_kw_bucket(const struct et_kw_index *ix, unsigned h)
+{
+	uint64_t below = ((uint64_t)1 << (h & 63)) - 1;
+
+	return ix->rank[h >> 6] + et_kw_popcount(ix->pairs[h >> 6] & below);
+}
+
 /**
- * Builds in @ix the keyword index of the @n rules @defs[i]. The keyword array and the always array
- * are allocated (@ix->kw and @ix->always; the caller frees both); the words point into the defs.
+ * Builds in @ix the keyword index of the @n rules @defs[i]. The keyword, always and bucket arrays
+ * are allocated (@ix->kw, @ix->always, @ix->bucket: the caller frees the three); the words point
+ * into the defs. Within a bucket the keywords keep the rules' order and each rule's own.
  * Returns 0 or -ENOMEM.
  */
 int et_kw_index_build(struct et_kw_index *ix, const struct et_rule_def *const *defs, size_t n);

@@ -92,11 +92,16 @@ static int write_index(FILE *out, const struct et_rule_def *defs, size_t n)
 	for (i = 0; i < n; i++) {
 		fprintf(out, "%s%s%u", i ? "," : "", i % 32 ? " " : "\n\t", (unsigned)ix.always[i]);
 	}
+	fprintf(out, "\n};\n\nstatic const uint32_t bucket[] = {");
+	for (i = 0; i <= ix.nbucket; i++) {
+		fprintf(out, "%s%s%u", i ? "," : "", i % 16 ? " " : "\n\t", (unsigned)ix.bucket[i]);
+	}
 	fprintf(out,
-		"\n};\n\nconst struct et_kw_index et_rules_builtin_index = {\n\tkw, always, %u,\n\t{",
-		(unsigned)ix.nkw);
-	for (i = 0; i < 257; i++) {
-		fprintf(out, "%s%s%u", i ? "," : "", i % 16 ? " " : "\n\t ", (unsigned)ix.start[i]);
+		"\n};\n\nconst struct et_kw_index et_rules_builtin_index = {\n\tkw, always, bucket, "
+		"%u, %u, %u,\n\t{",
+		(unsigned)ix.nkw, (unsigned)ix.n1, (unsigned)ix.nbucket);
+	for (i = 0; i < ET_KW_PAIR_BITS / 64; i++) {
+		fprintf(out, "%s%s%u", i ? "," : "", i % 16 ? " " : "\n\t ", (unsigned)ix.rank[i]);
 	}
 	fprintf(out, "},\n\t{");
 	for (i = 0; i < ET_KW_PAIR_BITS / 64; i++) {
@@ -110,6 +115,7 @@ static int write_index(FILE *out, const struct et_rule_def *defs, size_t n)
 	fprintf(out, "},\n};\n");
 	free((void *)ix.kw);
 	free((void *)ix.always);
+	free((void *)ix.bucket);
 	free(pv);
 	return 0;
 }
