@@ -39,15 +39,26 @@
 #define JIT_MIN_SUBJECT ((size_t)64 << 10)
 #define MARKER_PREFIX "[REDACTED "
 
-/* The words of a word-list rule (ET_RULE_WORDS), in the regex's order. */
+/*
+ * The words of a word-list rule (ET_RULE_WORDS), grouped by first byte: group g holds the words
+ * starting with the g-th byte set in first, in the regex's order, as v[start[g], start[g + 1]).
+ */
 struct words {
-	uint8_t first[32]; /* bitmap of the bytes a word starts with */
+	uint64_t first[4]; /* bitmap of the bytes a word starts with */
+	uint32_t rank[4];  /* bytes set in first in the words before this one */
 	size_t n;
+	uint32_t *start; /* in the same block as the struct, after v */
 	struct word {
 		const char *s; /* in the rule's regex; not NUL-terminated */
 		size_t len;
 	} v[];
 };
+
+/* The group of the words starting with byte @c, which must be set in @w->first. */
+static inline unsigned words_group(const struct words *w, unsigned c)
+{
+	return w->rank[c >> 6] + et_kw_popcount(w->first[c >> 6] & (((uint64_t)1 << (c & 63)) - 1));
+}
 
 /* A rule of the table: its parsed line (static for the built-in table, owned for user rules) and
  * its compiled pattern, or its word list. */
@@ -279,8 +290,8 @@ compiled:
 /* Splits the word list of rule @ru (et_rule_words) into ru->words. Returns false on ENOMEM. */
 static bool rule_words(struct rule *ru)
 {
-	const char *re = strchr(ru->def->regex, ':') + 1, *p;
-	size_t n = 1;
+	const char *re = strchr(ru->def->regex, ':') + 1, *p, *word;
+	size_t n = 1, k, at, g, ng = 0;
 	struct words *w;
 
 	if (ru->words) {
@@ -289,18 +300,44 @@ static bool rule_words(struct rule *ru)
 	for (p = re; *p != ')'; p++) {
 		n += *p == '|';
 	}
-	w = calloc(1, sizeof(*w) + n * sizeof(w->v[0]));
+	w = calloc(1, sizeof(*w) + n * sizeof(w->v[0]) + (n + 1) * sizeof(uint32_t));
 	if (!w) {
 		return false;
 	}
-	for (p = re; w->n < n; p++) {
-		if (*p == '|' || *p == ')') {
-			unsigned c = (unsigned char)*re;
+	w->start = (uint32_t *)(void *)&w->v[n];
+	for (p = re; *p != ')'; p++) {
+		if (p == re || p[-1] == '|') {
+			unsigned c = (unsigned char)*p;
 
-			w->v[w->n].s = re;
-			w->v[w->n++].len = (size_t)(p - re);
-			w->first[c >> 3] |= (uint8_t)(1u << (c & 7));
-			re = p + 1;
+			w->first[c >> 6] |= (uint64_t)1 << (c & 63);
+		}
+	}
+	for (k = 0; k < 4; k++) {
+		w->rank[k] = (uint32_t)ng;
+		ng += et_kw_popcount(w->first[k]);
+	}
+	/* Count each group's words, lay the groups out, then place the words in list order. */
+	for (p = re; *p != ')'; p++) {
+		if (p == re || p[-1] == '|') {
+			w->start[words_group(w, (unsigned char)*p) + 1]++;
+		}
+	}
+	for (g = 0; g < ng; g++) {
+		w->start[g + 1] += w->start[g];
+	}
+	for (word = p = re;; p++) {
+		if (*p == '|' || *p == ')') {
+			g = words_group(w, (unsigned char)*word);
+			/* the next free slot of group g: after the ones already placed */
+			for (at = w->start[g]; at < w->start[g + 1] && w->v[at].s; at++) {
+			}
+			w->v[at].s = word;
+			w->v[at].len = (size_t)(p - word);
+			w->n++;
+			if (*p == ')') {
+				break;
+			}
+			word = p + 1;
 		}
 	}
 	ru->words = w;
@@ -309,25 +346,26 @@ static bool rule_words(struct rule *ru)
 
 /*
  * Matches word list @w on the lowercase text from @off as PCRE2 would match its regex: the
- * leftmost position where a word occurs and, there, the first word of the list that does.
- * Sets ov[0], ov[1]; returns 1, or PCRE2_ERROR_NOMATCH.
+ * leftmost position where a word occurs and, there, the first word of the list that does (only
+ * the words starting with the byte at hand can). Sets ov[0], ov[1]; returns 1, or
+ * PCRE2_ERROR_NOMATCH.
  */
 static int match_words(const struct words *w, const char *lower, size_t n, size_t off,
 		       PCRE2_SIZE ov[2])
 {
-	size_t p, k;
+	size_t p, k, end;
 
 	for (p = off; p < n; p++) {
-		unsigned c = (unsigned char)lower[p];
+		unsigned c = (unsigned char)lower[p], g;
 
-		if (!(w->first[c >> 3] & (1u << (c & 7)))) {
+		if (!((w->first[c >> 6] >> (c & 63)) & 1)) {
 			continue;
 		}
-		for (k = 0; k < w->n; k++) {
+		g = words_group(w, c);
+		for (k = w->start[g], end = w->start[g + 1]; k < end; k++) {
 			const struct word *v = &w->v[k];
 
-			if (v->s[0] == lower[p] && v->len <= n - p &&
-			    memcmp(lower + p, v->s, v->len) == 0) {
+			if (v->len <= n - p && memcmp(lower + p, v->s, v->len) == 0) {
 				ov[0] = p;
 				ov[1] = p + v->len;
 				return 1;

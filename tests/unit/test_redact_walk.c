@@ -277,10 +277,79 @@ static void test_walk_random(void)
 	et_redactor_destroy(r);
 }
 
+/* Spans of one rule of regex @re (group 0) in @s, as "start-end," into @out. */
+static int word_spans(const char *re, const char *s, char *out, size_t cap)
+{
+	struct et_redactor *r = et_redactor_create(key);
+	struct et_span_list found = {0};
+	char line[256];
+	size_t i, used = 0;
+	int rc;
+
+	snprintf(line, sizeof(line), "wl\t0\t\t0\t%s\n", re);
+	rc = r ? et_redactor_add_rules(r, line, strlen(line), "walk", NULL) : -ENOMEM;
+	if (rc == 0) {
+		rc = et_redact_find(r, s, strlen(s), &found);
+	}
+	out[0] = '\0';
+	for (i = 0; rc == 0 && i < found.n && used + 24 < cap; i++) {
+		used += (size_t)snprintf(out + used, cap - used, "%zu-%zu,", found.v[i].start,
+					 found.v[i].end);
+	}
+	free(found.v);
+	et_redactor_destroy(r);
+	return rc;
+}
+
+/*
+ * A word list is matched without PCRE2, words grouped by first byte: the same spans as PCRE2
+ * finds with the same alternation (written so that it is not taken for a word list).
+ */
+static void test_words_random(void)
+{
+	static const char alphabet[] = "abp-", textchars[] = "abp- ";
+	char list[128], words_re[160], pcre_re[160], text[64], a[512], b[512];
+	size_t i, j, k, nw, len, used, wrong = 0, spans = 0;
+	unsigned seed = 777;
+
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (i = 0; i < 400; i++) {
+		nw = 1 + RND() % 6;
+		for (j = 0, used = 0; j < nw; j++) {
+			len = 1 + RND() % 4;
+			list[used++] = j ? '|' : '(';
+			for (k = 0; k < len; k++) {
+				list[used++] = alphabet[RND() % (sizeof(alphabet) - 1)];
+			}
+		}
+		list[used] = '\0';
+		/* (?i)(?:w|...) is a word list; (?:w|...) on lowercase text matches the same */
+		snprintf(words_re, sizeof(words_re), "(?i)(?:%s)", list + 1);
+		snprintf(pcre_re, sizeof(pcre_re), "(?:%s)", list + 1);
+		len = RND() % 40;
+		for (k = 0; k < len; k++) {
+			text[k] = textchars[RND() % (sizeof(textchars) - 1)];
+		}
+		text[len] = '\0';
+		if (word_spans(words_re, text, a, sizeof(a)) < 0 ||
+		    word_spans(pcre_re, text, b, sizeof(b)) < 0 || strcmp(a, b) != 0) {
+			if (wrong++ == 0) {
+				tap_diag("%s on \"%s\": %s, PCRE2: %s", words_re, text, a, b);
+			}
+		}
+		spans += strlen(a) != 0;
+	}
+#undef RND
+	tap_ok(wrong == 0 && spans > 100,
+	       "400 random word lists: the same spans as PCRE2 (%zu differ, %zu found some)", wrong,
+	       spans);
+}
+
 int main(void)
 {
 	test_index();
 	test_walk_cases();
 	test_walk_random();
+	test_words_random();
 	return tap_done();
 }
