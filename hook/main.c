@@ -148,6 +148,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "telemetry-hook: unknown option or agent\n%s", usage);
 		return EXIT_USAGE;
 	}
+	/*
+	 * sodium_init costs ~25 us on a VM (its CPU-feature probe runs cpuid, which leaves the VM,
+	 * and it reads the random source twice), yet it stays, here: libsodium's documentation asks
+	 * for it before any other of its functions and says it makes sure the random generator is
+	 * seeded, which the key generation needs; and every recorded event uses libsodium (the key's
+	 * BLAKE2b derivations, the fingerprint, sodium_memzero), so deferring it would gain nothing.
+	 */
 	if (sodium_init() < 0 || et_config_load(&cfg) < 0) {
 		if (check || dry_run) {
 			fprintf(stderr, "telemetry-hook: cannot initialise: out of memory\n");
