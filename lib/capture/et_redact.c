@@ -287,31 +287,36 @@ compiled:
 	return true;
 }
 
+/* The bit of byte @c in its word of a 256-bit bitmap. */
+static inline uint64_t first_bit(char c)
+{
+	return (uint64_t)1 << ((unsigned char)c & 63);
+}
+
 /* Splits the word list of rule @ru (et_rule_words) into ru->words. Returns false on ENOMEM. */
 static bool rule_words(struct rule *ru)
 {
 	const char *re = strchr(ru->def->regex, ':') + 1, *p, *word;
 	size_t n = 1, k, at, g, ng = 0;
+	uint64_t first[4] = {0};
 	struct words *w;
 
 	if (ru->words) {
 		return true;
 	}
+	first[(unsigned char)*re >> 6] = first_bit(*re);
 	for (p = re; *p != ')'; p++) {
-		n += *p == '|';
+		if (*p == '|') {
+			n++;
+			first[(unsigned char)p[1] >> 6] |= first_bit(p[1]);
+		}
 	}
 	w = calloc(1, sizeof(*w) + n * sizeof(w->v[0]) + (n + 1) * sizeof(uint32_t));
 	if (!w) {
 		return false;
 	}
+	memcpy(w->first, first, sizeof(first));
 	w->start = (uint32_t *)(void *)&w->v[n];
-	for (p = re; *p != ')'; p++) {
-		if (p == re || p[-1] == '|') {
-			unsigned c = (unsigned char)*p;
-
-			w->first[c >> 6] |= (uint64_t)1 << (c & 63);
-		}
-	}
 	for (k = 0; k < 4; k++) {
 		w->rank[k] = (uint32_t)ng;
 		ng += et_kw_popcount(w->first[k]);
