@@ -642,6 +642,64 @@ static void random_text(char *s, size_t cap, unsigned *seed)
 	s[len] = '\0';
 }
 
+/* What comparing two redactors found (compare_redactors). */
+struct agreement {
+	bool opened;	     /* the vectors file opened */
+	unsigned differ;     /* texts the two redact differently (output or count) */
+	unsigned on_vectors; /* the first redactor's redactions on the vectors */
+	unsigned on_random;  /* ... and on the random texts */
+};
+
+/*
+ * Redacts @text with @a and with @b; adds @a's redactions to *@count and, when the two differ,
+ * counts it in @ag (the first difference is shown as a diagnostic).
+ */
+static void compare_one(struct et_redactor *a, struct et_redactor *b, const char *text,
+			struct agreement *ag, unsigned *count)
+{
+	unsigned ca, cb;
+	char *ra = red(a, text, 0, &ca), *rb = red(b, text, 0, &cb);
+
+	if ((strcmp(ra, rb) != 0 || ca != cb) && ag->differ++ == 0) {
+		tap_diag("differ on '%s': '%s' (%u) vs '%s' (%u)", text, ra, ca, rb, cb);
+	}
+	*count += ca;
+	free(ra);
+	free(rb);
+}
+
+/*
+ * Redacts with @a and with @b the text of every vector in the file at @path (its third field) and
+ * @rounds random texts made from @seed.
+ */
+static struct agreement compare_redactors(struct et_redactor *a, struct et_redactor *b,
+					  const char *path, unsigned seed, unsigned rounds)
+{
+	struct agreement ag = {false, 0, 0, 0};
+	FILE *f = fopen(path, "r");
+	char line[16384], *t;
+	unsigned k;
+
+	ag.opened = f != NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || !(t = strchr(line, '\t')) || !(t = strchr(t + 1, '\t'))) {
+			continue;
+		}
+		t++;
+		t[strcspn(t, "\t\n")] = '\0';
+		unescape(t);
+		compare_one(a, b, t, &ag, &ag.on_vectors);
+	}
+	if (f) {
+		fclose(f);
+	}
+	for (k = 0; k < rounds; k++) {
+		random_text(line, 600, &seed);
+		compare_one(a, b, line, &ag, &ag.on_random);
+	}
+	return ag;
+}
+
 /*
  * The word-list matcher (a regex `(?i)(?:w1|...)` matched without PCRE2) against PCRE2 running the
  * same words spelt `(?i:w1|...)`, which is no word list: the same redactions on the vectors and on
@@ -668,42 +726,12 @@ static void test_word_list(const char *path)
 			words_redactor(cases[i].id, cases[i].kw, cases[i].alt, "(?i)(?:");
 		struct et_redactor *p =
 			words_redactor(cases[i].id, cases[i].kw, cases[i].alt, "(?i:");
-		FILE *f = fopen(path, "r");
-		char line[16384], *t, *a, *b;
-		unsigned seed = 42, cw, cp, total = 0, differ = 0, k;
+		struct agreement ag = compare_redactors(w, p, path, 42, 3000);
+		unsigned total = ag.on_vectors + ag.on_random;
 
-		while (f && fgets(line, sizeof(line), f)) {
-			if (line[0] == '#' || !(t = strchr(line, '\t')) ||
-			    !(t = strchr(t + 1, '\t'))) {
-				continue;
-			}
-			t++;
-			t[strcspn(t, "\t\n")] = '\0';
-			unescape(t);
-			a = red(w, t, 0, &cw);
-			b = red(p, t, 0, &cp);
-			differ += strcmp(a, b) != 0 || cw != cp;
-			total += cw;
-			free(a);
-			free(b);
-		}
-		if (f) {
-			fclose(f);
-		}
-		for (k = 0; k < 3000; k++) {
-			random_text(line, 600, &seed);
-			a = red(w, line, 0, &cw);
-			b = red(p, line, 0, &cp);
-			if ((strcmp(a, b) != 0 || cw != cp) && differ++ == 0) {
-				tap_diag("differ on '%s': '%s' vs '%s'", line, a, b);
-			}
-			total += cw;
-			free(a);
-			free(b);
-		}
-		tap_ok(f && differ == 0 && total > 100,
+		tap_ok(ag.opened && ag.differ == 0 && total > 100,
 		       "%s: the word list redacts as PCRE2 does (%u redactions, %u differ)",
-		       cases[i].id, total, differ);
+		       cases[i].id, total, ag.differ);
 		et_redactor_destroy(w);
 		et_redactor_destroy(p);
 	}
@@ -722,9 +750,8 @@ static void test_runtime_index(struct et_redactor *builtin, const char *path)
 				    "end-kw\t1\tqxv\t0\t(?i)\\b[0-9]{4}(qxv)$\n";
 	unsigned char key[32];
 	struct et_redactor *r;
-	FILE *f = fopen(path, "r");
-	char line[16384], *t, *a, *b;
-	unsigned seed = 7, differ = 0, total = 0, ca, cb, k;
+	struct agreement ag;
+	char *a;
 
 	memset(key, 7, sizeof(key));
 	r = et_redactor_create(key);
@@ -733,35 +760,10 @@ static void test_runtime_index(struct et_redactor *builtin, const char *path)
 		fprintf(stderr, "cannot create redactor\n");
 		exit(99);
 	}
-	while (f && fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || !(t = strchr(line, '\t')) || !(t = strchr(t + 1, '\t'))) {
-			continue;
-		}
-		t++;
-		t[strcspn(t, "\t\n")] = '\0';
-		unescape(t);
-		a = red(r, t, 0, &ca);
-		b = red(builtin, t, 0, &cb);
-		differ += strcmp(a, b) != 0 || ca != cb;
-		total += ca;
-		free(a);
-		free(b);
-	}
-	if (f) {
-		fclose(f);
-	}
-	for (k = 0; k < 2000; k++) {
-		random_text(line, 600, &seed);
-		a = red(r, line, 0, &ca);
-		b = red(builtin, line, 0, &cb);
-		differ += strcmp(a, b) != 0 || ca != cb;
-		total += ca;
-		free(a);
-		free(b);
-	}
-	tap_ok(f && differ == 0 && total > 200,
+	ag = compare_redactors(r, builtin, path, 7, 2000);
+	tap_ok(ag.opened && ag.differ == 0 && ag.on_vectors + ag.on_random > 200,
 	       "built-in rules redact the same through the run-time keyword index (%u, %u differ)",
-	       total, differ);
+	       ag.on_vectors + ag.on_random, ag.differ);
 	a = red(r, "x %abcdef% y", 0, NULL);
 	tap_ok(strstr(a, "[REDACTED one-byte ") != NULL, "a one-byte keyword gates its rule: %s",
 	       a);
@@ -790,9 +792,7 @@ static void test_precompiled(struct et_redactor *builtin, const char *path)
 	unsigned char key[32];
 	struct et_redactor *r;
 	struct et_buf err;
-	FILE *f = fopen(path, "r");
-	char line[16384], *t, *a, *b;
-	unsigned seed = 11, differ = 0, total = 0, ca, cb, k;
+	struct agreement ag;
 
 	if (!defs || !blobs) {
 		exit(99);
@@ -834,34 +834,10 @@ static void test_precompiled(struct et_redactor *builtin, const char *path)
 	if (!r || et_redactor_add_defs(r, defs, et_rules_builtin_n) < 0) {
 		exit(99);
 	}
-	while (f && fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || !(t = strchr(line, '\t')) || !(t = strchr(t + 1, '\t'))) {
-			continue;
-		}
-		t++;
-		t[strcspn(t, "\t\n")] = '\0';
-		unescape(t);
-		a = red(r, t, 0, &ca);
-		b = red(builtin, t, 0, &cb);
-		differ += strcmp(a, b) != 0 || ca != cb;
-		total += ca;
-		free(a);
-		free(b);
-	}
-	if (f) {
-		fclose(f);
-	}
-	for (k = 0; k < 1000; k++) {
-		random_text(line, 600, &seed);
-		a = red(r, line, 0, &ca);
-		b = red(builtin, line, 0, &cb);
-		differ += strcmp(a, b) != 0 || ca != cb;
-		free(a);
-		free(b);
-	}
-	tap_ok(f && differ == 0 && total > 200,
-	       "compiled at run time the rules redact as decoded ones do (%u, %u differ)", total,
-	       differ);
+	ag = compare_redactors(r, builtin, path, 11, 1000);
+	tap_ok(ag.opened && ag.differ == 0 && ag.on_vectors > 200,
+	       "compiled at run time the rules redact as decoded ones do (%u, %u differ)",
+	       ag.on_vectors, ag.differ);
 	et_redactor_destroy(r);
 	for (i = 0; i < et_rules_builtin_n; i++) {
 		free(blobs[i]);
