@@ -4,20 +4,12 @@
 # unknown-model warning, the pricing file, and hostile trees (malformed lines, a FIFO, link loops).
 # usage: cost.sh STATS DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$(abs "$2")
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$(abs_path "$2")
 setup_home
 GEN="$HERE/../tools/gentranscripts.py"
 PY="python3 $HERE/cost_check.py"
 
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 jget() { python3 -c 'import json,sys;d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): d=d[int(k)] if k.isdigit() else d[k]
 print(d)' "$TMP/out" "$1"; }

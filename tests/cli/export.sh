@@ -5,20 +5,12 @@
 # `stats --json` total_calls under the same filters; batching; --output; the error paths.
 # usage: export.sh STATS JSONL_CHECK DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") CHECK=$(abs "$2") DATA=$3
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") CHECK=$(abs_path "$2") DATA=$3
 setup_home
 NOW=2026-11-22T08:00:00.000Z
 NOW_NS=1795334400000000000
 
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 checker() { python3 "$HERE/export_check.py" "$@"; }
 
 if ! command -v python3 > /dev/null 2>&1; then

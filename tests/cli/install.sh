@@ -5,20 +5,11 @@
 # leaving everything else, and the registered command recording a real payload.
 # usage: install.sh STATS HOOK DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
-STATS=$(abs "$1") HOOK=$(abs "$2") DATA=$3
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") HOOK=$(abs_path "$2") DATA=$3
 setup_home
 SET=$HOME/.claude/settings.json
 
-# run ARGS...: runs telemetry-stats; stdout in $TMP/out, stderr in $TMP/err, status in RC.
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 mode_of() { stat -c %a "$1"; }
 inode_of() { stat -c %i "$1"; }
 backups() { find "$(dirname "$1")" -maxdepth 1 -name "$(basename "$1").bak-*" | wc -l | tr -d ' '; }

@@ -6,21 +6,13 @@
 # them; the error paths.
 # usage: lessons.sh STATS DATA_DIR HOOK
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$2 HOOK=$(abs "$3")
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$2 HOOK=$(abs_path "$3")
 setup_home
 cd "$DATA"
 L=lessons/log.jsonl
 NOW=2026-11-21T14:00:00.000Z
 
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 
 run lessons --log "$L" --json
 check "lessons --json matches the golden" sh -c '[ "$1" = 0 ] && diff -u lessons/lessons.json "$2"' sh "$RC" "$TMP/out"

@@ -11,6 +11,11 @@
 
 T=0
 FAILED=0
+# HERE: the folder of the test script ($0), for the helper scripts next to it.
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+# abs_path PATH: PATH made absolute (links in its folder resolved), for a test that changes folder.
+abs_path() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
 
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
 not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
@@ -95,6 +100,14 @@ run_hook() {
   shift
   set +e
   "$HOOK" "$@" < "$input" > "$TMP/stdout" 2> "$TMP/stderr"
+  RC=$?
+  set -e
+}
+
+# run ARGS...: runs telemetry-stats ($STATS); stdout in $TMP/out, stderr in $TMP/err, status in RC.
+run() {
+  set +e
+  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
   RC=$?
   set -e
 }

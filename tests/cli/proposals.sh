@@ -4,22 +4,14 @@
 # and its refusals; the error paths.
 # usage: proposals.sh STATS DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$2
 setup_home
 # Relative paths: the goldens' input.files and the log's transcript_path do not depend on the tree.
 cd "$DATA"
 P=proposals/planted.jsonl
 C=proposals/clean.jsonl
 
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 # kinds FILE: the kinds of the proposals in a JSON document, sorted, one a line.
 kinds() { grep -o '"rank":[0-9]*,"kind":"[a-z_]*"' "$1" | sed 's/.*"kind":"//; s/"$//' | sort; }
 

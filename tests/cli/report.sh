@@ -5,22 +5,13 @@
 # (report_check.mjs) checks that the charts are on it.
 # usage: report.sh STATS DATA_DIR   (ET_REPORT_KEEP=DIR copies the page and screenshots there)
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$2
 setup_home
 cd "$DATA"
 F=stats/fixture.jsonl
 SECTIONS="calls-over-time latency success failures chains parallelization slowest"
 
-# run ARGS...: runs telemetry-stats; stdout in $TMP/out, stderr in $TMP/err, status in RC.
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 # has FILE TEXT: FILE contains TEXT (a fixed string).
 has() { grep -qF -- "$2" "$1"; }
 hasnt() { ! grep -qiF -- "$2" "$1"; }

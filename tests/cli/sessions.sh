@@ -46,19 +46,11 @@
 # $1.125 per request; claude-sonnet-4-6 2 sessions (b, c), 1 request, 6 calls, 4 failed, 3
 # retries, 3 cycles, 1 of 2 series... 0 first try, $4.50 (only c's transcript was read).
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$(abs "$2")
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$(abs_path "$2")
 setup_home
 D=$DATA/sessions
 
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 
 run sessions --log "$D/log.jsonl" --transcripts "$D/tx" --json
 check "sessions --json: exit 0" [ "$RC" = 0 ]

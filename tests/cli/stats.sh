@@ -3,23 +3,14 @@
 # output formats, determinism, and the error paths (missing, empty, malformed and old logs).
 # usage: stats.sh STATS JSONL_CHECK DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") CHECK=$(abs "$2") DATA=$3
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") CHECK=$(abs_path "$2") DATA=$3
 setup_home
 # Relative paths, so the goldens' input.files do not depend on where the tree is.
 cd "$DATA"
 F=stats/fixture.jsonl
 E=stats
 
-# run ARGS...: runs telemetry-stats; stdout in $TMP/out, stderr in $TMP/err, status in RC.
-run() {
-  set +e
-  "$STATS" "$@" > "$TMP/out" 2> "$TMP/err"
-  RC=$?
-  set -e
-}
 field() { "$CHECK" get "$TMP/out" "$1"; }
 
 run stats --log "$F" --json

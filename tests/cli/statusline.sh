@@ -5,10 +5,8 @@
 # as transcript, control bytes in a tool name): a short line or nothing, exit 0, nothing on stderr.
 # usage: statusline.sh STATS DATA_DIR
 set -eu
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-STATS=$(abs "$1") DATA=$(abs "$2")
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"
+STATS=$(abs_path "$1") DATA=$(abs_path "$2")
 setup_home
 FIX="$DATA/stats/fixture.jsonl"
 TX="$DATA/claude-code-2.1.197-transcript.jsonl"
