@@ -12,14 +12,7 @@ setup_home
 # field N NAME: the JSON text of field NAME of record N of the log.
 field() { "$CHECK" get "$LOG" "$2" | sed -n "$1p"; }
 
-silent=yes
-while IFS= read -r payload; do
-  printf '%s\n' "$payload" > "$TMP/payload"
-  run_hook "$TMP/payload"
-  hook_was_silent || silent="no (exit $RC)"
-done < "$DATA/claude-code-2.1.332-payloads.jsonl"
-check "2.1.332 session: every run exited 0 with nothing on stdout ($silent)" [ "$silent" = yes ]
-check "every line is a valid record" sh -c '"$1" validate "$2" > /dev/null' sh "$CHECK" "$LOG"
+hook_each_payload "$DATA/claude-code-2.1.332-payloads.jsonl" "2.1.332 session"
 check "every record is version 3" [ "$("$CHECK" get "$LOG" v | sort -u)" = 3 ]
 events=$("$CHECK" get "$LOG" event | tr '\n' ' ')
 n=$("$CHECK" get "$LOG" event | wc -l)

@@ -8,16 +8,7 @@ HOOK=$1 CHECK=$2 DATA=$3
 . "$(dirname "$0")/lib.sh"
 setup_home
 
-i=0
-silent=yes
-while IFS= read -r payload; do
-  i=$((i + 1))
-  printf '%s\n' "$payload" > "$TMP/payload"
-  run_hook "$TMP/payload"
-  hook_was_silent || silent="no (payload $i: exit $RC)"
-done < "$DATA/claude-code-2.1.197-payloads.jsonl"
-check "$i payloads: every run exited 0 with nothing on stdout ($silent)" [ "$silent" = yes ]
-check "every line is a valid record" sh -c '"$1" validate "$2" > /dev/null' sh "$CHECK" "$LOG"
+hook_each_payload "$DATA/claude-code-2.1.197-payloads.jsonl" "2.1.197 session"
 "$CHECK" compare "$DATA/expected/claude-code-2.1.197.jsonl" "$LOG" > "$TMP/compare" || true
 tap_merge < "$TMP/compare"
 if command -v python3 > /dev/null 2>&1; then

@@ -115,4 +115,19 @@ run() {
 # hook_was_silent: exit 0 and nothing on stdout.
 hook_was_silent() { [ "$RC" -eq 0 ] && [ ! -s "$TMP/stdout" ]; }
 
+# hook_each_payload FILE NAME: runs the hook once for each line of FILE, one process a payload as
+# the agent runs it; checks that every run exited 0 with nothing on stdout (the check's name
+# starts with NAME) and that every line of the log is a valid record.
+hook_each_payload() {
+  N=0 silent=yes
+  while IFS= read -r payload; do
+    N=$((N + 1))
+    printf '%s\n' "$payload" > "$TMP/payload"
+    run_hook "$TMP/payload"
+    hook_was_silent || silent="no (payload $N: exit $RC)"
+  done < "$1"
+  check "$2 ($N payloads): every run exited 0 with nothing on stdout ($silent)" [ "$silent" = yes ]
+  check "every line is a valid record" sh -c '"$1" validate "$2" > /dev/null' sh "$CHECK" "$LOG"
+}
+
 lines_of() { if [ -f "$1" ]; then wc -l < "$1" | tr -d ' '; else echo 0; fi; }
