@@ -112,6 +112,16 @@ run() {
   set -e
 }
 
+# check_value_missing SUBCOMMAND ARGS... OPTION: telemetry-stats SUBCOMMAND with OPTION last and
+# its value missing exits 2, and the first line of stderr names OPTION.
+check_value_missing() {
+  run "$@"
+  eval "option=\${$#}"
+  check "an own option without its value: exit 2, said" \
+    sh -c '[ "$1" = 2 ] && [ "$(head -n 1 "$2")" = "$3" ]' \
+    sh "$RC" "$TMP/err" "telemetry-stats $1: a value is missing after '$option'"
+}
+
 # hook_was_silent: exit 0 and nothing on stdout.
 hook_was_silent() { [ "$RC" -eq 0 ] && [ ! -s "$TMP/stdout" ]; }
 

@@ -147,10 +147,7 @@ check "--output in a missing directory: exit 1, cannot write" \
 run proposals --log "$P" --json --session --output
 check "--session --output: a session named --output (no proposals), no file written" \
   sh -c '[ "$1" = 0 ] && grep -q "\"proposals\":\[\]" "$2" && [ ! -e ./--output ]' sh "$RC" "$TMP/out"
-run proposals --log "$P" --threshold
-check "an own option without its value: exit 2, said" \
-  sh -c '[ "$1" = 2 ] && [ "$(head -n 1 "$2")" = "telemetry-stats proposals: a value is missing after '"'--threshold'"'" ]' \
-  sh "$RC" "$TMP/err"
+check_value_missing proposals --log "$P" --threshold
 
 # The HTML report has the section.
 run report --log "$P" --html "$TMP/r.html"
