@@ -80,6 +80,27 @@ static int feed(struct et_export *x, const char *const *recs, size_t n)
 	return 0;
 }
 
+/*
+ * Exports every record through @s failing from its write @fail_at on; returns what feeding them
+ * returned and sets *@records to the calls the exporter counted.
+ */
+static int export_failing(const struct et_export_opts *o, struct sink *s, int fail_at,
+			  size_t *records)
+{
+	struct et_export *x;
+	int r;
+
+	et_buf_reset(&s->out);
+	s->writes = 0;
+	s->fail_at = fail_at;
+	x = et_export_create(o);
+	r = feed(x, all_recs, NRECS);
+	*records = et_export_records(x);
+	et_export_destroy(x);
+	s->fail_at = 0;
+	return r;
+}
+
 static struct et_export_opts opts(enum et_export_format f, struct sink *s)
 {
 	struct et_export_opts o;
@@ -119,6 +140,7 @@ static void test_csv(void)
 	struct et_export_opts o = opts(ET_EXPORT_CSV, &s);
 	struct et_export *x;
 	struct et_buf want;
+	size_t n;
 	int r;
 
 	et_buf_init(&s.out, 1 << 20);
@@ -146,15 +168,8 @@ static void test_csv(void)
 	et_export_destroy(x);
 
 	/* The writer's error stops the export. */
-	et_buf_reset(&s.out);
-	s.writes = 0;
-	s.fail_at = 2;
-	x = et_export_create(&o);
-	r = feed(x, all_recs, NRECS);
-	tap_ok(r == -EIO && et_export_records(x) == 0,
-	       "csv: a failed write of the first row is returned (%d)", r);
-	et_export_destroy(x);
-	s.fail_at = 0;
+	r = export_failing(&o, &s, 2, &n);
+	tap_ok(r == -EIO && n == 0, "csv: a failed write of the first row is returned (%d)", r);
 
 	et_export_destroy(NULL);
 	tap_ok(true, "destroy accepts NULL");
@@ -487,6 +502,7 @@ static void test_clickhouse(void)
 	struct et_export_opts o = opts(ET_EXPORT_CLICKHOUSE, &s);
 	struct et_export *x;
 	cJSON *row;
+	size_t n;
 	int r;
 
 	memcpy(recs, all_recs, sizeof(all_recs));
@@ -519,14 +535,9 @@ static void test_clickhouse(void)
 	et_export_destroy(x);
 
 	/* The writer's error stops the export; nothing is counted. */
-	et_buf_reset(&s.out);
-	s.writes = 0;
-	s.fail_at = 1;
-	x = et_export_create(&o);
-	r = feed(x, all_recs, NRECS);
-	tap_ok(r == -EIO && et_export_records(x) == 0,
-	       "clickhouse: a failed write of the first row is returned (%d)", r);
-	et_export_destroy(x);
+	r = export_failing(&o, &s, 1, &n);
+	tap_ok(r == -EIO && n == 0, "clickhouse: a failed write of the first row is returned (%d)",
+	       r);
 	et_buf_finish(&s.out);
 }
 
