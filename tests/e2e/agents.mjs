@@ -22,12 +22,11 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ALNUM, LOG_NAME, Tap, diag, drawUntil, entropy, mkdtemp, randomFrom, readLog, runCli, show,
-	walkFiles } from './api.mjs';
+import { ALNUM, LOG_NAME, LocalServer, Tap, diag, drawUntil, entropy, mkdtemp, randomFrom, readLog,
+	runCli, show, walkFiles } from './api.mjs';
 
 const PROMPT = 'run the script';
 const FINAL_TEXT = 'All steps of the script are done.';
@@ -123,41 +122,30 @@ function codexScript(project, secrets)
 // ---------------------------------------------------------------------------
 // The scripted APIs
 
-class ScriptServer {
+class ScriptServer extends LocalServer {
 	constructor(kind, steps)
 	{
+		super();
 		this.kind = kind;
 		this.steps = steps;
 		this.requests = [];
 		this.unexpected = [];
 		this.served = new Set();
 		this.count = 0;
-		this.server = http.createServer((req, res) => {
-			const chunks = [];
-			req.on('data', (c) => chunks.push(c));
-			req.on('end', () => {
-				try {
-					this.route(req, res, Buffer.concat(chunks).toString('utf8'));
-				} catch (e) {
-					res.writeHead(500);
-					res.end(String(e));
-				}
-			});
-		});
 	}
 
-	listen()
+	handle(req, res)
 	{
-		return new Promise((resolve, reject) => {
-			this.server.once('error', reject);
-			this.server.listen(0, '127.0.0.1', () => resolve(this.server.address().port));
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => {
+			try {
+				this.route(req, res, Buffer.concat(chunks).toString('utf8'));
+			} catch (e) {
+				res.writeHead(500);
+				res.end(String(e));
+			}
 		});
-	}
-
-	close()
-	{
-		this.server.closeAllConnections();
-		return new Promise((resolve) => this.server.close(() => resolve()));
 	}
 
 	route(req, res, raw)

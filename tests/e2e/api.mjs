@@ -152,20 +152,14 @@ export function toolResults(body)
 // script: { prompt, steps: [{ key, calls: [{ id, tool, input }] }], finalText }.
 // A request is "ours" (gets the script) when it carries tools and a user
 // message holding script.prompt.
-export class ScriptedApi {
-	constructor(script, captureDir)
+// An HTTP server on 127.0.0.1 at a free port; a subclass answers each request in handle(req, res).
+export class LocalServer {
+	constructor()
 	{
-		this.script = script;
-		this.captureDir = captureDir;
-		this.bodies = [];         // the body of every POST /v1/messages, in order
-		this.requests = [];       // a summary of every request, for diagnostics
-		this.unexpected = [];     // requests to endpoints we do not know
-		this.served = new Set();  // script step keys served, 'final' for the end
-		this.results = new Map(); // tool_use_id -> tool_result block sent back
-		this.scriptRequests = 0;  // requests of our conversation
 		this.server = http.createServer((req, res) => this.handle(req, res));
 	}
 
+	// Starts listening; resolves to the port.
 	listen()
 	{
 		return new Promise((resolve, reject) => {
@@ -174,10 +168,26 @@ export class ScriptedApi {
 		});
 	}
 
+	// Drops the open connections and stops listening.
 	close()
 	{
 		this.server.closeAllConnections();
 		return new Promise((resolve) => this.server.close(() => resolve()));
+	}
+}
+
+export class ScriptedApi extends LocalServer {
+	constructor(script, captureDir)
+	{
+		super();
+		this.script = script;
+		this.captureDir = captureDir;
+		this.bodies = [];         // the body of every POST /v1/messages, in order
+		this.requests = [];       // a summary of every request, for diagnostics
+		this.unexpected = [];     // requests to endpoints we do not know
+		this.served = new Set();  // script step keys served, 'final' for the end
+		this.results = new Map(); // tool_use_id -> tool_result block sent back
+		this.scriptRequests = 0;  // requests of our conversation
 	}
 
 	handle(req, res)
