@@ -541,6 +541,43 @@ export function show(v)
 }
 
 // ---------------------------------------------------------------------------
+// Checks the plugin tests share; r is a CLI run: { name, run, result, script, sessionId }.
+
+// The CLI exited 0 within its hang guard and ended with the script's final answer.
+export function checkRunOk(tap, r)
+{
+	const { run, result } = r;
+	tap.check(`${r.name}: claude exits with status 0 within the hang guard`,
+		run.code === 0 && !run.timedOut,
+		`exit ${run.code}, signal ${run.signal}, timed out ${run.timedOut}\n${run.stderr}`);
+	tap.check(`${r.name}: claude ends with the scripted final answer`,
+		result !== undefined && result.is_error === false && result.result === r.script.finalText,
+		`result: ${show(result)}`);
+}
+
+// A PostToolBatch record (it lists the calls of one assistant message).
+export function isBatch(x)
+{
+	return x.event === 'PostToolBatch' && Array.isArray(x.tool_use_ids);
+}
+
+// Every tool call of the run's script has one record in @records, of its tool, its session and
+// the outcome the script meant (`ls /nonexistent-dir-xyz` fails, the rest succeed).
+export function checkRecordedCalls(tap, r, records)
+{
+	const calls = r.script.steps.flatMap((s) => s.calls);
+	const wrong = calls.filter((c) => {
+		const mine = records.filter((x) => !isBatch(x) && x.tool_use_id === c.id);
+		return !(mine.length === 1 && mine[0].tool_name === c.tool &&
+			mine[0].session_id === r.sessionId &&
+			mine[0].outcome === (c.input.command === 'ls /nonexistent-dir-xyz' ? 'failure' : 'success'));
+	});
+	tap.check(`${r.name}: one record per tool call in ~/.claude/${LOG_NAME}, right tool and outcome`,
+		calls.length > 0 && wrong.length === 0,
+		`calls without a good record: ${wrong.map((c) => `${c.tool} ${c.id}`).join(', ')}`);
+}
+
+// ---------------------------------------------------------------------------
 // Reading what the CLI and the hook left
 
 // The CLI's stream-json output: one JSON object a line.

@@ -33,8 +33,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
-	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, cliEnv, diag, messageText, mkdtemp, parseStream,
-	readLog, runCli, show, toolUseId,
+	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, checkRecordedCalls, checkRunOk, cliEnv, diag,
+	isBatch, messageText, mkdtemp, parseStream, readLog, runCli, show, toolUseId,
 } from './api.mjs';
 
 const PLUGIN = 'execution-telemetry';
@@ -142,17 +142,6 @@ function hasRow(text, cells)
 	return text.split('\n').some((line) => line.startsWith(prefix));
 }
 
-function checkRunOk(tap, r)
-{
-	const { run, result } = r;
-	tap.check(`${r.name}: claude exits with status 0 within the hang guard`,
-		run.code === 0 && !run.timedOut,
-		`exit ${run.code}, signal ${run.signal}, timed out ${run.timedOut}\n${run.stderr}`);
-	tap.check(`${r.name}: claude ends with the scripted final answer`,
-		result !== undefined && result.is_error === false && result.result === r.script.finalText,
-		`result: ${show(result)}`);
-}
-
 // A tool run: the plugin's hooks ran for every event and recorded every call.
 function checkToolRun(tap, r, records, wanted)
 {
@@ -169,17 +158,7 @@ function checkToolRun(tap, r, records, wanted)
 		e.stdout !== '' || e.stderr !== '');
 	tap.check(`${r.name}: every hook run exited 0 and printed nothing`, noisy.length === 0,
 		noisy.map(show).join('\n'));
-	const calls = r.script.steps.flatMap((s) => s.calls);
-	const isBatch = (x) => x.event === 'PostToolBatch' && Array.isArray(x.tool_use_ids);
-	const wrong = calls.filter((c) => {
-		const mine = records.filter((x) => !isBatch(x) && x.tool_use_id === c.id);
-		return !(mine.length === 1 && mine[0].tool_name === c.tool &&
-			mine[0].session_id === r.sessionId &&
-			mine[0].outcome === (c.input.command === 'ls /nonexistent-dir-xyz' ? 'failure' : 'success'));
-	});
-	tap.check(`${r.name}: one record per tool call in ~/.claude/${LOG_NAME}, right tool and outcome`,
-		calls.length > 0 && wrong.length === 0,
-		`calls without a good record: ${wrong.map((c) => `${c.tool} ${c.id}`).join(', ')}`);
+	checkRecordedCalls(tap, r, records);
 	const batches = records.filter((x) => isBatch(x) && x.session_id === r.sessionId);
 	tap.check(`${r.name}: one PostToolBatch record per assistant message`,
 		batches.length === r.script.steps.length,
