@@ -23,10 +23,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-import { ALNUM, LOG_NAME, LocalServer, Tap, diag, drawUntil, entropy, mkdtemp, randomFrom, readLog,
-	runCli, show, walkFiles } from './api.mjs';
+import {
+	ALNUM, LOG_NAME, LocalServer, Tap, diag, drawUntil, entropy, mkdtemp, parseTestArgs,
+	randomFrom, readLog, runCli, show, walkFiles,
+} from './api.mjs';
 
 const PROMPT = 'run the script';
 const FINAL_TEXT = 'All steps of the script are done.';
@@ -505,28 +506,13 @@ function checkStats(tap, ctx, records)
 
 async function main()
 {
-	let opts;
-	try {
-		opts = parseArgs({ options: {
-			hook: { type: 'string' }, stats: { type: 'string' }, gemini: { type: 'string' },
-			codex: { type: 'string' }, 'claude-payloads': { type: 'string' },
-			record: { type: 'string' }, keep: { type: 'boolean', default: false },
-			timeout: { type: 'string', default: String(CLI_TIMEOUT_S) },
-		} }).values;
-	} catch (e) {
-		process.stderr.write(`agents: ${e.message}\n`);
-		return 2;
-	}
-	for (const k of ['hook', 'stats', 'gemini', 'codex', 'claude-payloads']) {
-		if (!opts[k]) {
-			process.stderr.write('usage: node agents.mjs --hook PATH --stats PATH --gemini PATH ' +
-				'--codex PATH --claude-payloads FILE [--record DIR] [--keep] [--timeout S]\n');
-			return 2;
-		}
-	}
-	const timeoutS = Number(opts.timeout);
-	if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600) {
-		process.stderr.write(`agents: --timeout must be 1 to 3600 seconds, not '${opts.timeout}'\n`);
+	const opts = parseTestArgs('agents', {
+		hook: { type: 'string' }, stats: { type: 'string' }, gemini: { type: 'string' },
+		codex: { type: 'string' }, 'claude-payloads': { type: 'string' }, record: { type: 'string' },
+	}, ['hook', 'stats', 'gemini', 'codex', 'claude-payloads'], 'node agents.mjs --hook PATH ' +
+		'--stats PATH --gemini PATH --codex PATH --claude-payloads FILE [--record DIR] [--keep] ' +
+		'[--timeout S]', CLI_TIMEOUT_S);
+	if (!opts) {
 		return 2;
 	}
 	const home = mkdtemp('et-agents-home-');
@@ -537,7 +523,7 @@ async function main()
 		gemini: path.resolve(opts.gemini), codex: path.resolve(opts.codex),
 		claudePayloads: path.resolve(opts['claude-payloads']),
 		record: opts.record ? path.resolve(opts.record) : null,
-		home, project, secrets, timeoutMs: timeoutS * 1000,
+		home, project, secrets, timeoutMs: opts.timeoutMs,
 		logPath: path.join(home, '.claude', LOG_NAME),
 		geminiSteps: geminiScript(project, secrets),
 		codexSteps: codexScript(project, secrets).map((s) => ({ ...s, callId: `call_${s.key}_` +

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 // How long to wait after SIGTERM before SIGKILL.
 const KILL_GRACE_MS = 5_000;
@@ -533,6 +534,35 @@ export class Tap {
 	{
 		process.stdout.write(`1..${this.n}\n`);
 	}
+}
+
+// The command line of the test @name (as messages start): @options in parseArgs' form, plus
+// --keep and --timeout SECONDS (the hang guard of a CLI run: a whole number from 1 to 3600,
+// @defaultTimeoutS when not given). Every option named in @required must be given, or @usage is
+// printed. Returns the options' values with timeoutMs, or null once it has said on stderr what is
+// wrong (a usage error: the test exits 2).
+export function parseTestArgs(name, options, required, usage, defaultTimeoutS)
+{
+	let opts;
+	try {
+		opts = parseArgs({ options: { ...options,
+			keep: { type: 'boolean', default: false },
+			timeout: { type: 'string', default: String(defaultTimeoutS) },
+		} }).values;
+	} catch (e) {
+		process.stderr.write(`${name}: ${e.message}\n`);
+		return null;
+	}
+	if (required.some((k) => !opts[k])) {
+		process.stderr.write(`usage: ${usage}\n`);
+		return null;
+	}
+	const timeoutS = Number(opts.timeout);
+	if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600) {
+		process.stderr.write(`${name}: --timeout must be 1 to 3600 seconds, not '${opts.timeout}'\n`);
+		return null;
+	}
+	return { ...opts, timeoutMs: timeoutS * 1000 };
 }
 
 export function show(v)

@@ -22,11 +22,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import {
-	ALNUM, BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv, diag, drawUntil, entropy, mkdtemp,
-	parseStream, randomFrom, readLog, runCli, show, toolUseId, walkFiles,
+	ALNUM, BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv,
+	diag, drawUntil, entropy, mkdtemp, parseStream, parseTestArgs, randomFrom, readLog, runCli,
+	show, toolUseId, walkFiles,
 } from './api.mjs';
 
 const PROMPT = 'run the script';
@@ -129,28 +129,14 @@ function hookSettings(hook)
 
 async function main()
 {
-	let opts;
-	try {
-		opts = parseArgs({ options: {
-			hook: { type: 'string' },
-			claude: { type: 'string' },
-			stats: { type: 'string' },
-			keep: { type: 'boolean', default: false },
-			capture: { type: 'string' },
-			timeout: { type: 'string', default: String(CLI_TIMEOUT_S) },
-		} }).values;
-	} catch (e) {
-		process.stderr.write(`e2e: ${e.message}\n`);
-		return 2;
-	}
-	if (!opts.hook || !opts.claude) {
-		process.stderr.write('usage: node e2e.mjs --hook PATH --claude PATH [--stats PATH] [--keep] ' +
-			'[--capture DIR] [--timeout SECONDS]\n');
-		return 2;
-	}
-	const timeoutS = Number(opts.timeout);
-	if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600) {
-		process.stderr.write(`e2e: --timeout must be 1 to 3600 seconds, not '${opts.timeout}'\n`);
+	const opts = parseTestArgs('e2e', {
+		hook: { type: 'string' },
+		claude: { type: 'string' },
+		stats: { type: 'string' },
+		capture: { type: 'string' },
+	}, ['hook', 'claude'], 'node e2e.mjs --hook PATH --claude PATH [--stats PATH] [--keep] ' +
+		'[--capture DIR] [--timeout SECONDS]', CLI_TIMEOUT_S);
+	if (!opts) {
 		return 2;
 	}
 	const hook = path.resolve(opts.hook);
@@ -180,7 +166,7 @@ async function main()
 	const project = fs.realpathSync(mkdtemp('et-e2e-project-'));
 	try {
 		return await runAndCheck({ hook, claude, stats, secrets, home, project,
-			capture: opts.capture, timeoutMs: timeoutS * 1000 });
+			capture: opts.capture, timeoutMs: opts.timeoutMs });
 	} finally {
 		// The transcripts the CLI wrote, for tests/e2e/ccusage.sh to compare cost with
 		// ccusage on (ET_E2E_TRANSCRIPTS=DIR gets DIR/projects).

@@ -14,11 +14,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import {
-	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, cliEnv, diag, mkdtemp, readLog, runCli, show,
-	toolUseId,
+	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, cliEnv, diag, mkdtemp, parseTestArgs, readLog,
+	runCli, show, toolUseId,
 } from './api.mjs';
 
 const PROMPT = 'run the feedback script';
@@ -162,26 +161,14 @@ function check(tap, on, off)
 
 async function main()
 {
-	let opts;
-	try {
-		opts = parseArgs({ options: {
-			hook: { type: 'string' },
-			claude: { type: 'string' },
-			keep: { type: 'boolean', default: false },
-			timeout: { type: 'string', default: String(CLI_TIMEOUT_S) },
-		} }).values;
-	} catch (e) {
-		process.stderr.write(`feedback: ${e.message}\n`);
+	const opts = parseTestArgs('feedback', { hook: { type: 'string' }, claude: { type: 'string' } },
+		['hook', 'claude'], 'node feedback.mjs --hook PATH --claude PATH [--keep] [--timeout SECONDS]',
+		CLI_TIMEOUT_S);
+	if (!opts) {
 		return 2;
 	}
-	if (!opts.hook || !opts.claude) {
-		process.stderr.write('usage: node feedback.mjs --hook PATH --claude PATH [--keep] ' +
-			'[--timeout SECONDS]\n');
-		return 2;
-	}
-	const timeoutMs = Number(opts.timeout) * 1000;
 	const common = { hook: path.resolve(opts.hook), claude: path.resolve(opts.claude),
-		keep: opts.keep, timeoutMs };
+		keep: opts.keep, timeoutMs: opts.timeoutMs };
 	const on = await runOnce({ ...common, feedback: true });
 	const off = await runOnce({ ...common, feedback: false });
 	const tap = new Tap();

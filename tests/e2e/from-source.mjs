@@ -28,11 +28,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import {
 	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, checkRecordedCalls, checkRunOk, cliEnv, diag,
-	messageText, mkdtemp, parseStream, readLog, runCli, show, toolUseId,
+	messageText, mkdtemp, parseStream, parseTestArgs, readLog, runCli, show, toolUseId,
 } from './api.mjs';
 
 const PLUGIN = 'execution-telemetry';
@@ -300,31 +299,15 @@ async function runAndCheck(ctx)
 
 async function main()
 {
-	let opts;
-	try {
-		opts = parseArgs({ options: {
-			repo: { type: 'string' },
-			claude: { type: 'string' },
-			keep: { type: 'boolean', default: false },
-			timeout: { type: 'string' },
-		} }).values;
-	} catch (e) {
-		process.stderr.write(`${e.message}\n`);
-		return 2;
-	}
-	if (!opts.repo || !opts.claude) {
-		process.stderr.write('usage: node from-source.mjs --repo PATH --claude PATH [--keep] ' +
-			'[--timeout S]\n');
-		return 2;
-	}
-	const timeoutS = opts.timeout ? Number(opts.timeout) : CLI_TIMEOUT_S;
-	if (!(timeoutS > 0)) {
-		process.stderr.write('--timeout wants a positive number of seconds\n');
+	const opts = parseTestArgs('from-source', { repo: { type: 'string' }, claude: { type: 'string' } },
+		['repo', 'claude'], 'node from-source.mjs --repo PATH --claude PATH [--keep] [--timeout S]',
+		CLI_TIMEOUT_S);
+	if (!opts) {
 		return 2;
 	}
 	const tmp = mkdtemp('et-e2e-from-source-');
 	const ctx = { repo: path.resolve(opts.repo), claude: path.resolve(opts.claude),
-		timeoutMs: timeoutS * 1000, tmp, home: path.join(tmp, 'home'),
+		timeoutMs: opts.timeoutMs, tmp, home: path.join(tmp, 'home'),
 		project: path.join(tmp, 'project') };
 	fs.mkdirSync(ctx.home);
 	fs.mkdirSync(ctx.project);

@@ -30,11 +30,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import {
 	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, checkRecordedCalls, checkRunOk, cliEnv, diag,
-	isBatch, messageText, mkdtemp, parseStream, readLog, runCli, show, toolUseId,
+	isBatch, messageText, mkdtemp, parseStream, parseTestArgs, readLog, runCli, show, toolUseId,
 } from './api.mjs';
 
 const PLUGIN = 'execution-telemetry';
@@ -331,27 +330,13 @@ async function runAndCheck(ctx)
 
 async function main()
 {
-	let opts;
-	try {
-		opts = parseArgs({ options: {
-			'plugin-dir': { type: 'string' },
-			claude: { type: 'string' },
-			keep: { type: 'boolean', default: false },
-			capture: { type: 'string' },
-			timeout: { type: 'string', default: String(CLI_TIMEOUT_S) },
-		} }).values;
-	} catch (e) {
-		process.stderr.write(`plugin: ${e.message}\n`);
-		return 2;
-	}
-	if (!opts['plugin-dir'] || !opts.claude) {
-		process.stderr.write('usage: node plugin.mjs --plugin-dir PATH --claude PATH [--keep] ' +
-			'[--capture DIR] [--timeout SECONDS]\n');
-		return 2;
-	}
-	const timeoutS = Number(opts.timeout);
-	if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600) {
-		process.stderr.write(`plugin: --timeout must be 1 to 3600 seconds, not '${opts.timeout}'\n`);
+	const opts = parseTestArgs('plugin', {
+		'plugin-dir': { type: 'string' },
+		claude: { type: 'string' },
+		capture: { type: 'string' },
+	}, ['plugin-dir', 'claude'], 'node plugin.mjs --plugin-dir PATH --claude PATH [--keep] ' +
+		'[--capture DIR] [--timeout SECONDS]', CLI_TIMEOUT_S);
+	if (!opts) {
 		return 2;
 	}
 	const pluginDir = path.resolve(opts['plugin-dir']);
@@ -377,7 +362,7 @@ async function main()
 	const canary = fs.realpathSync(mkdtemp('et-e2e-plugin-canary-'));
 	try {
 		return await runAndCheck({ pluginDir, claude, home, project, canary,
-			capture: opts.capture, timeoutMs: timeoutS * 1000 });
+			capture: opts.capture, timeoutMs: opts.timeoutMs });
 	} finally {
 		if (opts.keep) {
 			diag(`kept HOME=${home} project=${project} canary=${canary}`);
