@@ -38,13 +38,9 @@ cache=${ET_E2E_CACHE:-${HOME:?HOME is not set}/.cache/execution-telemetry-e2e}
 prefix=$cache/$1-$version
 path=$prefix/node_modules/.bin/$bin
 
-for tool in node npm; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "e2e: '$tool' not found: the end-to-end suite needs Node.js (node and npm)" \
-			"to install and drive the $1 CLI" >&2
-		exit 1
-	fi
-done
+here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+. "$here/npm-install.sh"
+need_node "the $1 CLI"
 
 # True when $1/node_modules/.bin/$bin runs and reports the wanted version.
 # `--version` only prints; it neither writes to HOME nor goes online.
@@ -54,32 +50,5 @@ works()
 		[ "$(HOME=$1 "$1/node_modules/.bin/$bin" --version 2>/dev/null)" = "$want" ]
 }
 
-if ! works "$prefix"; then
-	echo "e2e: installing $package@$version into $prefix" >&2
-	mkdir -p "$cache"
-	# Install next to the final place and rename, so that an interrupted
-	# install never looks like a finished one.
-	tmp=$(mktemp -d "$cache/.install.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact --engine-strict=false \
-		"$package@$version" >&2; then
-		echo "e2e: npm install $package@$version failed" >&2
-		exit 1
-	fi
-	if ! works "$tmp"; then
-		echo "e2e: $package@$version installed, but its $bin binary does not run" >&2
-		exit 1
-	fi
-	rm -rf "$prefix"
-	# Another run may have finished the same install meanwhile: keep theirs.
-	if [ ! -e "$prefix" ]; then
-		mv "$tmp" "$prefix"
-	fi
-	rm -rf "$tmp"
-	trap - EXIT
-	if ! works "$prefix"; then
-		echo "e2e: cannot install $package@$version into $prefix" >&2
-		exit 1
-	fi
-fi
+npm_install_once "$package" "$version" "$prefix"
 printf '%s\n' "$path"

@@ -37,13 +37,9 @@ cache=${ET_E2E_CACHE:-${HOME:?HOME is not set}/.cache/execution-telemetry-e2e}
 prefix=$cache/claude-code-$version
 claude=$prefix/node_modules/.bin/claude
 
-for tool in node npm; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "e2e: '$tool' not found: the end-to-end suite needs Node.js (node and npm)" \
-			"to install and drive the Claude Code CLI" >&2
-		exit 1
-	fi
-done
+here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+. "$here/npm-install.sh"
+need_node "the Claude Code CLI"
 
 # True when $1/node_modules/.bin/claude runs and reports the wanted version.
 # `claude --version` only prints; it neither writes to HOME nor goes online.
@@ -54,40 +50,13 @@ works()
 		grep -q "^$version "
 }
 
-if ! works "$prefix"; then
-	echo "e2e: installing $PACKAGE@$version into $prefix" >&2
-	mkdir -p "$cache"
-	# Install next to the final place and rename, so that an interrupted
-	# install never looks like a finished one.
-	tmp=$(mktemp -d "$cache/.install.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	# --engine-strict=false: a user's engine-strict would refuse the versions
-	# that declare a newer Node than this one, which still run here.
-	if ! npm install --prefix "$tmp" --no-audit --no-fund --save-exact --engine-strict=false \
-		"$PACKAGE@$version" >&2; then
-		echo "e2e: npm install $PACKAGE@$version failed" >&2
-		exit 1
-	fi
-	# The package's postinstall puts the native binary in place of a stub.
-	# Run it by hand when npm skipped it (--ignore-scripts in a user's npmrc,
-	# or npm's allowScripts policy).
-	if ! works "$tmp"; then
-		(cd "$tmp/node_modules/$PACKAGE" && node install.cjs) >&2 || true
-	fi
-	if ! works "$tmp"; then
-		echo "e2e: $PACKAGE@$version installed, but its claude binary does not run" >&2
-		exit 1
-	fi
-	rm -rf "$prefix"
-	# Another run may have finished the same install meanwhile: keep theirs.
-	if [ ! -e "$prefix" ]; then
-		mv "$tmp" "$prefix"
-	fi
-	rm -rf "$tmp"
-	trap - EXIT
-	if ! works "$prefix"; then
-		echo "e2e: cannot install $PACKAGE@$version into $prefix" >&2
-		exit 1
-	fi
-fi
+# The package's postinstall puts the native binary in place of a stub.
+# Run it by hand when npm skipped it (--ignore-scripts in a user's npmrc,
+# or npm's allowScripts policy).
+fix_install()
+{
+	(cd "$1/node_modules/$PACKAGE" && node install.cjs) >&2 || true
+}
+
+npm_install_once "$PACKAGE" "$version" "$prefix"
 printf '%s\n' "$claude"
