@@ -19,8 +19,8 @@
  * of this driver; the driver keeps no large buffers, so that share is small and is the same for
  * every command. The exec floor (/bin/true) shows it.
  *
- * Standalone on purpose (C11 + POSIX, no project code, no dependencies): scripts/bench builds it
- * with `cc -O2 -std=c11` before the project may even build.
+ * Standalone on purpose (C11 + POSIX, no project code, no dependencies but bench_rng.h next to
+ * it): scripts/bench builds it with `cc -O2 -std=c11` before the project may even build.
  *
  * Output, one tab-separated line per command after a header line:
  *   name runs median_ms p90_ms min_ms max_rss_mib failed
@@ -41,6 +41,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_rng.h"
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -145,17 +147,6 @@ static int run_once(const struct command *c, const char *stdin_path, int devnull
 	*ms = now_ms() - t0;
 	*rss_kib = ru.ru_maxrss;
 	return 0;
-}
-
-/* xorshift64*, fixed seed: the shuffled orders are the same on every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static unsigned rnd(unsigned n)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (unsigned)((rng_state * 0x2545f4914f6cdd1dULL) >> 32) % n;
 }
 
 static void shuffle(int *v, int n)

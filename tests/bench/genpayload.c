@@ -16,7 +16,8 @@
  * backslashes, some UTF-8 beyond ASCII, and the odd word like "token" or "key" that makes a
  * redactor look twice. No secrets.
  *
- * Standalone (C11, no dependencies) so that the benchmark does not need Python to make its input.
+ * Standalone (C11, no dependencies; bench_rng.h is next to it) so that the benchmark does not need
+ * Python to make its input.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -26,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bench_rng.h"
 
 struct buf {
 	char *p;
@@ -112,17 +115,6 @@ static void buf_json_string(struct buf *b, const char *s, size_t n)
 		}
 	}
 	buf_add(b, "\"", 1);
-}
-
-/* xorshift64*: small, fast, and the same everywhere. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t rnd(uint32_t n)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32) % n;
 }
 
 #define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
@@ -259,7 +251,7 @@ static void make_bash(struct buf *b, size_t target)
 	for (int lines = 1;; lines++) {
 		struct buf out = {0};
 
-		rng_state = 0x9e3779b97f4a7c15ULL;
+		rng_state = RNG_SEED;
 		b->len = 0;
 		bash_stdout(&out, lines);
 		buf_puts(b, common_head);
@@ -284,7 +276,7 @@ static void make_write(struct buf *b, size_t content_bytes)
 	static const char path[] = "/home/user/project/docs/design-notes.md";
 	struct buf text = {0};
 
-	rng_state = 0x9e3779b97f4a7c15ULL;
+	rng_state = RNG_SEED;
 	buf_puts(&text, "# execution-telemetry: design notes\n\n");
 	document(&text, content_bytes);
 
@@ -316,7 +308,7 @@ static void make_prompt(struct buf *b, size_t target)
 {
 	struct buf text = {0};
 
-	rng_state = 0x9e3779b97f4a7c15ULL;
+	rng_state = RNG_SEED;
 	buf_puts(&text, "Please look at the failing test and fix it. ");
 	document(&text, target > 200 ? target - 200 : 1);
 	event_head(b, "UserPromptSubmit");
@@ -330,7 +322,7 @@ static void make_failure(struct buf *b, size_t target)
 {
 	struct buf out = {0};
 
-	rng_state = 0x9e3779b97f4a7c15ULL;
+	rng_state = RNG_SEED;
 	buf_puts(&out, "Exit code 1\n");
 	bash_stdout(&out, 1);
 	while (out.len + 600 < target) {
