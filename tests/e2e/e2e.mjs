@@ -25,8 +25,8 @@ import path from 'node:path';
 
 import {
 	ALNUM, BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv,
-	diag, drawUntil, entropy, mkdtemp, parseStream, parseTestArgs, randomFrom, readLog, runCli,
-	show, toolUseId, walkFiles,
+	diag, drawUntil, entropy, isBatch, mkdtemp, parseStream, parseTestArgs, randomFrom, readLog,
+	runCli, show, toolUseId, walkFiles,
 } from './api.mjs';
 
 const PROMPT = 'run the script';
@@ -400,7 +400,6 @@ function check(tap, ctx)
 	// One record per tool call. The batch record of a PostToolBatch lists the
 	// calls in tool_use_ids; every other record with a tool_use_id is the
 	// record of that one call.
-	const isBatch = (r) => r.event === 'PostToolBatch' && Array.isArray(r.tool_use_ids);
 	const batches = records.filter(isBatch);
 	const perCall = records.filter((r) => !isBatch(r) && r.tool_use_id != null);
 	for (const x of expectations(step)) {
