@@ -585,6 +585,20 @@ export function checkRunOk(tap, r)
 		`result: ${show(result)}`);
 }
 
+// After a failure: each run's exit, the requests its API got, and the CLI's stdout and stderr, as
+// TAP diagnostics.
+export function diagRuns(runs)
+{
+	for (const r of runs) {
+		diag(`--- ${r.name}: exit ${r.run.code}, signal ${r.run.signal}; API requests: ` +
+			`${r.api.requests.map((q) => `${q.path} ${q.answer}`).join(', ')}`);
+		diag('stdout:');
+		diag(r.run.stdout.slice(0, 20000));
+		diag('stderr:');
+		diag(r.run.stderr);
+	}
+}
+
 // A PostToolBatch record (it lists the calls of one assistant message).
 export function isBatch(x)
 {

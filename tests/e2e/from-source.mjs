@@ -31,7 +31,8 @@ import path from 'node:path';
 
 import {
 	HOOK_EVENTS, LOG_NAME, ScriptedApi, Tap, checkRecordedCalls, checkRunOk, cliEnv, diag,
-	messageText, mkdtemp, parseStream, parseTestArgs, readLog, runCli, show, toolUseId,
+	diagRuns, messageText, mkdtemp, parseStream, parseTestArgs, readLog, runCli, show,
+	toolUseId,
 } from './api.mjs';
 
 const PLUGIN = 'execution-telemetry';
@@ -280,14 +281,7 @@ async function runAndCheck(ctx)
 	tap.done();
 
 	if (tap.failed > 0) {
-		for (const r of runs) {
-			diag(`--- ${r.name}: exit ${r.run.code}, signal ${r.run.signal}; API requests: ` +
-				`${r.api.requests.map((q) => `${q.path} ${q.answer}`).join(', ')}`);
-			diag('stdout:');
-			diag(r.run.stdout.slice(0, 20000));
-			diag('stderr:');
-			diag(r.run.stderr);
-		}
+		diagRuns(runs);
 		const buildLog = path.join(pluginRoot(), '.plugin-build.log');
 		if (fs.existsSync(buildLog)) {
 			diag('--- .plugin-build.log ---');
