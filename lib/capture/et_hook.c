@@ -179,22 +179,21 @@ static void lesson_note(const struct et_config *cfg, int sfd, const struct et_re
 {
 	struct et_lessonhint h;
 	struct et_state_fail prev;
-	enum et_errclass c;
 	char key[ET_LESSONHINT_NAME + 48], text[768];
 	size_t len = strlen(note);
 	int k, n;
 
-	c = et_errclass_classify(r->tool_name, r->error, r->error ? strlen(r->error) : 0);
-	k = et_lessonhint_lookup_at(sfd, r->tool_name, c, &h);
+	k = et_lessonhint_match_at(sfd, r->tool_name, r->error, r->error ? strlen(r->error) : 0,
+				   &h);
 	if (k < 0 && err) {
 		et_buf_addf(err, "cannot read the lesson hints in '%s': %s\n", cfg->state_dir,
 			    strerror(-k));
 	}
-	if (k <= 0 || !et_lessonhint_strong(h.failures, h.sessions)) {
+	if (k <= 0) {
 		return;
 	}
 	/* A tool name never holds a control character, so no call's key starts with one. */
-	n = snprintf(key, sizeof(key), "\001lesson\t%s\t%s", h.tool, et_errclass_name(c));
+	n = snprintf(key, sizeof(key), "\001lesson\t%s\t%s", h.tool, et_errclass_name(h.cls));
 	if (n < 0 || (size_t)n >= sizeof(key) ||
 	    et_state_fail_note_at(sfd, r->session_id, strlen(r->session_id), key, (size_t)n, NULL,
 				  0, &prev) < 0 ||

@@ -142,10 +142,15 @@ static bool parse_line(const char *s, size_t n, struct et_lessonhint *h)
 	return true;
 }
 
-bool et_lessonhint_find(const char *data, size_t n, const char *tool, enum et_errclass cls,
-			struct et_lessonhint *out)
+/*
+ * The first valid line of @data (@n bytes; comments, blank lines and the lines past the first
+ * ET_LESSONHINT_MAX + 1 not looked at) about @tool and class @cls, into @out; with @strong_any,
+ * the first about @tool and any class whose evidence is strong (et_lessonhint_strong).
+ */
+static bool find_line(const char *data, size_t n, const char *tool, enum et_errclass cls,
+		      bool strong_any, struct et_lessonhint *out)
 {
-	size_t pos = 0, lines = 0;
+	size_t pos = 0, lines = 0, tlen = strlen(tool);
 
 	while (pos < n && lines <= ET_LESSONHINT_MAX) {
 		const char *nl = memchr(data + pos, '\n', n - pos);
@@ -154,8 +159,12 @@ bool et_lessonhint_find(const char *data, size_t n, const char *tool, enum et_er
 
 		if (len && data[pos] != '#') {
 			lines++;
-			if (parse_line(data + pos, len, &h) && h.cls == cls &&
-			    !strcmp(h.tool, tool)) {
+			/* The tool is the first field: most lines are told apart without parsing. */
+			if (len > tlen && data[pos + tlen] == '\t' &&
+			    !memcmp(data + pos, tool, tlen) && parse_line(data + pos, len, &h) &&
+			    !strcmp(h.tool, tool) &&
+			    (strong_any ? et_lessonhint_strong(h.failures, h.sessions)
+					: h.cls == cls)) {
 				*out = h;
 				return true;
 			}
@@ -163,6 +172,12 @@ bool et_lessonhint_find(const char *data, size_t n, const char *tool, enum et_er
 		pos += len + 1;
 	}
 	return false;
+}
+
+bool et_lessonhint_find(const char *data, size_t n, const char *tool, enum et_errclass cls,
+			struct et_lessonhint *out)
+{
+	return find_line(data, n, tool, cls, false, out);
 }
 
 /* Opens the state directory @dir: ours, not a link; created 0700 when @create. */
@@ -219,14 +234,19 @@ int et_lessonhint_write(const char *dir, const struct et_lessonhint *h, size_t n
 	return r;
 }
 
-int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
-			    struct et_lessonhint *out)
+/*
+ * Reads the lesson hints of the state directory open at @sfd into *@buf (malloc'ed, the caller
+ * frees it; NULL when there is no file) and their length into *@len. Returns 0 (also when there is
+ * no file) or -errno.
+ */
+static int read_hints(int sfd, char **buf, size_t *len)
 {
-	char *buf;
 	size_t got = 0;
 	ssize_t k;
-	int fd, r;
+	int fd;
 
+	*buf = NULL;
+	*len = 0;
 	if (sfd < 0) {
 		return sfd;
 	}
@@ -238,14 +258,14 @@ int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 	 * On the heap, once the file is open: 16 KiB on the stack would put the calls below it on
 	 * stack pages the hook touches nowhere else (a page fault each), file or not.
 	 */
-	buf = malloc(ET_LESSONHINT_BYTES + 1);
-	if (!buf) {
+	*buf = malloc(ET_LESSONHINT_BYTES + 1);
+	if (!*buf) {
 		close(fd);
 		return -ENOMEM;
 	}
 	/* One byte more than the limit tells a file that is too large. */
 	while (got < ET_LESSONHINT_BYTES + 1) {
-		k = read(fd, buf + got, ET_LESSONHINT_BYTES + 1 - got);
+		k = read(fd, *buf + got, ET_LESSONHINT_BYTES + 1 - got);
 		if (k < 0 && errno == EINTR) {
 			continue;
 		}
@@ -255,9 +275,45 @@ int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 		got += (size_t)k;
 	}
 	close(fd);
-	r = got > ET_LESSONHINT_BYTES			   ? -EFBIG
-	    : et_lessonhint_find(buf, got, tool, cls, out) ? 1
-							   : 0;
+	if (got > ET_LESSONHINT_BYTES) {
+		free(*buf);
+		*buf = NULL;
+		return -EFBIG;
+	}
+	*len = got;
+	return 0;
+}
+
+int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
+			    struct et_lessonhint *out)
+{
+	char *buf;
+	size_t len;
+	int r = read_hints(sfd, &buf, &len);
+
+	if (r == 0 && buf) {
+		r = et_lessonhint_find(buf, len, tool, cls, out) ? 1 : 0;
+	}
+	free(buf);
+	return r;
+}
+
+int et_lessonhint_match_at(int sfd, const char *tool, const char *err, size_t n,
+			   struct et_lessonhint *out)
+{
+	struct et_lessonhint h;
+	char *buf;
+	size_t len;
+	int r = read_hints(sfd, &buf, &len);
+
+	/*
+	 * Classifying an error reads all of it for dozens of phrases, many times the cost of the
+	 * rest of the hook: done only when the file has a strong lesson for this tool at all.
+	 */
+	if (r == 0 && buf && find_line(buf, len, tool, ET_ERRCLASS_OTHER, true, &h)) {
+		r = find_line(buf, len, tool, et_errclass_classify(tool, err, n), false, out) &&
+		    et_lessonhint_strong(out->failures, out->sessions);
+	}
 	free(buf);
 	return r;
 }

@@ -80,6 +80,18 @@ int et_lessonhint_lookup_at(int sfd, const char *tool, enum et_errclass cls,
 			    struct et_lessonhint *out);
 
 /**
+ * The lesson for a failure of @tool whose error text is the @n bytes at @err (borrowed; NULL when
+ * @n is 0), in the file of the state directory open at @sfd: the first valid line for @tool and
+ * the error's class (et_errclass_classify), if its evidence is strong (et_lessonhint_strong).
+ * The error is classified only when the file holds a strong lesson for @tool, so a failure that
+ * no lesson can be about costs one open (none is read when there is no file). Returns 1 (and
+ * fills @out; out->cls is the error's class), 0 when there is no such lesson, or -errno as
+ * et_lessonhint_lookup_at.
+ */
+int et_lessonhint_match_at(int sfd, const char *tool, const char *err, size_t n,
+			   struct et_lessonhint *out);
+
+/**
  * Writes the note quoting @h into @out (@cap bytes, NUL-terminated, cut if need be): the lesson's
  * evidence and the class's hint.
  */

@@ -1,6 +1,7 @@
 /*
  * Tests for et_lessonhint: the file's lines written and read back, every field's check against
- * hostile lines, the size limit, refusals of links, the strength rule and the note.
+ * hostile lines, the size limit, refusals of links, the strength rule, the note, and the hook's
+ * lookup by error text (et_lessonhint_match_at), which must agree with classify-then-look-up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <unistd.h>
 
 #include "et_buf.h"
+#include "et_errclass.h"
 #include "et_lessonhint.h"
+#include "et_state.h"
 #include "tap.h"
 
 static char dir[256];
@@ -147,6 +150,119 @@ static void test_files(void)
 	       "a state directory that is a link: refused, read and write");
 }
 
+/* Writes @text as the lesson hints of the state directory @state (made 0700 first). */
+static int put_hints(const char *state, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	mkdir(state, 0700);
+	snprintf(path, sizeof(path), "%s/%s", state, ET_LESSONHINT_FILE);
+	f = fopen(path, "w");
+	if (!f) {
+		return -1;
+	}
+	fputs(text, f);
+	return fclose(f) == 0 && chmod(path, 0600) == 0 ? 0 : -1;
+}
+
+/*
+ * The hook's lookup: the error text is classified only when the tool has a strong lesson, and
+ * the answer is the one classifying first and looking up after gives (the first line of the
+ * tool and class decides, and only a strong one is said).
+ */
+static void test_match(void)
+{
+	static const char *const errors[] = {
+		"Exit code 1\nboom",
+		"Exit code 2\nls: cannot access '/x': No such file or directory",
+		"Exit code 127\nsh: 1: jest: not found",
+		"<tool_use_error>File has not been read yet. Read it first.</tool_use_error>",
+		"String to replace not found in file.",
+		"Command timed out after 2m",
+		"permission denied",
+		"",
+	};
+	static const char *const tools[] = {"Bash", "Edit", "Read", "Bash\texit_code", ""};
+	struct et_lessonhint out, want;
+	char state[300];
+	size_t i, j;
+	int sfd, k, w, agree = 1;
+
+	snprintf(state, sizeof(state), "%s/match", dir);
+	tap_ok(put_hints(state, "# lesson hints\n"
+				"Bash\texit_code\t9\t3\t7\t(another input)\t5\n"
+				"Bash\tfile_not_found\t4\t3\t1\tRead\t1\n"
+				"Bash\tcommand_not_found\t4\t3\t1\t\t0\n"
+				"Bash\tcommand_not_found\t8\t3\t1\t\t0\n"
+				"Edit\tnot_read_first\t5\t2\t4\tRead\t3\n"
+				"Read\tfile_not_found\t50\t1\t4\t\t0\n") == 0,
+	       "a hints file with strong, weak and shadowed lessons");
+	sfd = et_state_open(state, false);
+	tap_ok(sfd >= 0, "the state directory opens");
+	k = et_lessonhint_match_at(sfd, "Bash", errors[0], strlen(errors[0]), &out);
+	tap_ok(k == 1 && out.cls == ET_ERRCLASS_EXIT_CODE && out.failures == 9 &&
+		       !strcmp(out.step, "(another input)"),
+	       "an Exit code failure of Bash: its strong lesson, with the class");
+	tap_ok(et_lessonhint_match_at(sfd, "Bash", errors[1], strlen(errors[1]), &out) == 0,
+	       "a class whose lesson is weak: none");
+	tap_ok(et_lessonhint_match_at(sfd, "Bash", errors[2], strlen(errors[2]), &out) == 0,
+	       "a weak first line of the class shadows a strong later one");
+	tap_ok(et_lessonhint_match_at(sfd, "Read", errors[1], strlen(errors[1]), &out) == 0,
+	       "a tool with no strong lesson: none");
+	tap_ok(et_lessonhint_match_at(sfd, "Bash\texit_code", errors[0], strlen(errors[0]), &out) ==
+		       0,
+	       "a tool name holding a tab does not match the line that starts with it");
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		for (j = 0; j < sizeof(errors) / sizeof(errors[0]); j++) {
+			size_t n = strlen(errors[j]);
+
+			k = et_lessonhint_match_at(sfd, tools[i], n ? errors[j] : NULL, n, &out);
+			w = et_lessonhint_lookup_at(
+				sfd, tools[i],
+				et_errclass_classify(tools[i], n ? errors[j] : NULL, n), &want);
+			w = w == 1 && et_lessonhint_strong(want.failures, want.sessions);
+			if (k != w || (k == 1 && memcmp(&out, &want, sizeof(out)) != 0)) {
+				agree = 0;
+				tap_diag("tool %zu, error %zu: %d, not %d", i, j, k, w);
+			}
+		}
+	}
+	tap_ok(agree, "every tool and error: the same answer as classifying, then looking up");
+	tap_ok(et_lessonhint_match_at(-ELOOP, "Bash", "x", 1, &out) == -ELOOP,
+	       "a refused state directory's error is passed on");
+	if (sfd >= 0) {
+		close(sfd);
+	}
+	snprintf(state, sizeof(state), "%s/match-none", dir);
+	mkdir(state, 0700);
+	sfd = et_state_open(state, false);
+	tap_ok(sfd >= 0 && et_lessonhint_match_at(sfd, "Bash", "x", 1, &out) == 0,
+	       "no hints file: none, no error");
+	if (sfd >= 0) {
+		close(sfd);
+	}
+	snprintf(state, sizeof(state), "%s/match-big", dir);
+	{
+		struct et_buf big;
+		int m;
+
+		et_buf_init(&big, 1 << 20);
+		et_buf_adds(&big, "Bash\texit_code\t9\t3\t7\t\t0\n");
+		for (m = 0; m < 600; m++) {
+			et_buf_adds(&big, "# thirty bytes of padding....\n");
+		}
+		sfd = put_hints(state, big.data) == 0 ? et_state_open(state, false) : -1;
+		tap_ok(sfd >= 0 && et_lessonhint_match_at(sfd, "Bash", "Exit code 1\nx", 13,
+							  &out) == -EFBIG,
+		       "a hints file past 16 KiB: -EFBIG");
+		if (sfd >= 0) {
+			close(sfd);
+		}
+		et_buf_finish(&big);
+	}
+}
+
 static void test_note(void)
 {
 	struct et_lessonhint h = hint("Edit", ET_ERRCLASS_NOT_READ_FIRST, 41, 12, "Read");
@@ -181,6 +297,7 @@ int main(void)
 	test_hostile();
 	test_files();
 	test_note();
+	test_match();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? tap_done() : 99;
 }
