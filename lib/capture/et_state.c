@@ -447,6 +447,7 @@ int et_state_fail_note_at(int sfd, const char *session, size_t session_len, cons
 	unsigned char key[16];
 	struct fail_file f;
 	struct fail_entry *e = NULL;
+	struct stat st;
 	int dfd, fd, r = 0;
 	ssize_t n;
 	size_t i;
@@ -457,7 +458,7 @@ int et_state_fail_note_at(int sfd, const char *session, size_t session_len, cons
 		return dfd;
 	}
 	stamp_name(session, session_len, name);
-	fd = et_open_at(dfd, name, O_RDWR | O_CREAT, ET_OPEN_PRIVATE, NULL);
+	fd = et_open_at(dfd, name, O_RDWR | O_CREAT, ET_OPEN_PRIVATE, &st);
 	if (fd < 0) {
 		close(dfd);
 		return fd;
@@ -498,10 +499,16 @@ int et_state_fail_note_at(int sfd, const char *session, size_t session_len, cons
 	e->seq = ++f.seq;
 	first_line(error ? error : "", error ? error_len : 0, e->error, ET_STATE_FAIL_TEXT);
 	r = pwrite(fd, &f, sizeof(f), 0) == (ssize_t)sizeof(f) ? 0 : -EIO;
-	flock(fd, LOCK_UN);
 out:
+	/* Closing the only descriptor of the file releases the lock: no LOCK_UN. */
 	close(fd);
-	maybe_sweep(dfd);
+	/*
+	 * Old files are looked for when a session's file is made, not at every failure: one
+	 * clock read and one stat fewer for each failure after a session's first.
+	 */
+	if (st.st_size == 0) {
+		maybe_sweep(dfd);
+	}
 	close(dfd);
 	return r;
 }

@@ -92,8 +92,9 @@ struct et_state_fail {
  * to ET_STATE_FAIL_TEXT bytes without splitting a UTF-8 character), and fills @prev with what was
  * known before. Each session is one small file in "<dir>/sessions/", named by a hash of the
  * session id, holding at most ET_STATE_FAILS calls, locked while it is read and rewritten: one
- * open, one read and one write whatever the session's length. Files older than 24 hours are
- * deleted as stamps are. A file that is not one of ours or not of the expected size is read as
+ * open, one read and one write whatever the session's length. When a session's file is made,
+ * the files older than 24 hours are deleted as stamps are (once an hour, judged by the sweep mark
+ * of sessions/). A file that is not one of ours or not of the expected size is read as
  * empty. Returns 0 or -errno (then @prev says nothing was known).
  */
 int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,

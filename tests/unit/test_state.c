@@ -368,9 +368,12 @@ static void test_failures(void)
 	tap_ok(old_file("fstate/sessions/00000000000000000000000000000000") == 0 &&
 		       old_file("fstate/sessions/.swept") == 0,
 	       "an old session file and an old sweep mark");
+	et_state_fail_note(path, ID("sess-1"), ID("Bash\0fp1"), ID("x"), &prev);
+	tap_ok(exists("fstate/sessions/00000000000000000000000000000000"),
+	       "a note in a session that has its file already does not look for old files");
 	et_state_fail_note(path, ID("sess-3"), ID("Bash\0fp1"), ID("x"), &prev);
 	tap_ok(!exists("fstate/sessions/00000000000000000000000000000000"),
-	       "the next note sweeps the session files older than 24 hours");
+	       "a new session's first note sweeps the session files older than 24 hours");
 	/* A sessions/ that is a symbolic link is refused. */
 	path_of(sess, sizeof(sess), "fstate2");
 	mkdir(sess, 0700);
