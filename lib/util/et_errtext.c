@@ -2,12 +2,15 @@
  * et_errtext: the primitives et_errclass reads error texts with. The idea is to scan bytes, not
  * characters or locales: every test is on ASCII, so a signature or a class never depends on the
  * machine's locale, bytes of UTF-8 text are simply not letters, and a NUL in the middle of an
- * error is one more byte. The searches are the naive ones, linear here because every needle is a
- * short constant.
+ * error is one more byte. The searches let memchr or memmem (many bytes an instruction) find the
+ * candidates for a needle and compare only there: linear, because every needle is a short constant,
+ * and quick, because the classifier looks for dozens of phrases in each error.
  */
 #include "et_errtext.h"
 
 #include <stdint.h>
+
+#include "et_compat.h"
 
 #include "banned.h"
 
@@ -23,13 +26,50 @@ bool et_errtext_eq_ci(const char *s, const char *needle, size_t m)
 	return true;
 }
 
-size_t et_errtext_find_ci(const char *s, size_t n, const char *needle)
+/*
+ * The search position by position. The fast ones below keep it for an empty needle (never one of
+ * the classifier's), whose answer it defines.
+ */
+static size_t find_ci_naive(const char *s, size_t n, const char *needle, size_t m)
 {
-	size_t m = strlen(needle), i;
+	size_t i;
 
 	for (i = 0; m <= n && i <= n - m; i++) {
 		if (et_errtext_lower(s[i]) == needle[0] && et_errtext_eq_ci(s + i, needle, m)) {
 			return i;
+		}
+	}
+	return SIZE_MAX;
+}
+
+size_t et_errtext_find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	const char *end, *p, *lo, *up = NULL;
+	char c = needle[0];
+
+	if (m == 0) {
+		return find_ci_naive(s, n, needle, m);
+	}
+	/* No byte is lowered to an upper-case letter. */
+	if (m > n || (c >= 'A' && c <= 'Z')) {
+		return SIZE_MAX;
+	}
+	/* The candidates: the bytes equal to the needle's first one, in either case. */
+	end = s + (n - m) + 1;
+	lo = memchr(s, c, (size_t)(end - s));
+	if (c >= 'a' && c <= 'z') {
+		up = memchr(s, c - 'a' + 'A', (size_t)(end - s));
+	}
+	while (lo || up) {
+		p = !up || (lo && lo < up) ? lo : up;
+		if (et_errtext_eq_ci(p + 1, needle + 1, m - 1)) {
+			return (size_t)(p - s);
+		}
+		if (p == lo) {
+			lo = memchr(p + 1, c, (size_t)(end - (p + 1)));
+		} else {
+			up = memchr(p + 1, c - 'a' + 'A', (size_t)(end - (p + 1)));
 		}
 	}
 	return SIZE_MAX;
@@ -44,22 +84,42 @@ bool et_errtext_has_cs(const char *s, size_t n, const char *needle)
 {
 	size_t m = strlen(needle), i;
 
-	for (i = 0; m <= n && i <= n - m; i++) {
-		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0) {
+	if (m > 0) {
+		return m <= n && et_memmem(s, n, needle, m) != NULL;
+	}
+	for (i = 0; i <= n; i++) {
+		if (s[i] == needle[0]) {
 			return true;
 		}
 	}
 	return false;
 }
 
+/* True if the @m bytes of @code occur at @i of the @n bytes at @s as a word of their own. */
+static bool code_at(const char *s, size_t n, size_t i, const char *code, size_t m)
+{
+	return s[i] == code[0] && memcmp(s + i, code, m) == 0 &&
+	       (i == 0 || !et_errtext_is_word(s[i - 1])) &&
+	       (i + m == n || !et_errtext_is_word(s[i + m]));
+}
+
 bool et_errtext_has_code(const char *s, size_t n, const char *code)
 {
 	size_t m = strlen(code), i;
+	const char *p;
 
-	for (i = 0; m <= n && i <= n - m; i++) {
-		if (s[i] == code[0] && memcmp(s + i, code, m) == 0 &&
-		    (i == 0 || !et_errtext_is_word(s[i - 1])) &&
-		    (i + m == n || !et_errtext_is_word(s[i + m]))) {
+	if (m == 0) {
+		for (i = 0; i <= n; i++) {
+			if (code_at(s, n, i, code, m)) {
+				return true;
+			}
+		}
+		return false;
+	}
+	/* memmem finds each occurrence; only those are checked for word boundaries. */
+	for (i = 0; m <= n - i && (p = et_memmem(s + i, n - i, code, m)) != NULL; i++) {
+		i = (size_t)(p - s);
+		if (code_at(s, n, i, code, m)) {
 			return true;
 		}
 	}

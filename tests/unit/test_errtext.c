@@ -1,4 +1,5 @@
 /* Unit tests for et_errtext: the ASCII primitives et_errclass reads error texts with. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -151,10 +152,90 @@ static void test_ansi(void)
 	tap_ok(et_errtext_skip_ansi("\x1b[12", 0, 4) == 4, "skip_ansi: cut short, to the end");
 }
 
+/* The searches as first written, position by position: what the fast ones must agree with. */
+static size_t ref_find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	for (i = 0; m <= n && i <= n - m; i++) {
+		if (et_errtext_lower(s[i]) == needle[0] && et_errtext_eq_ci(s + i, needle, m)) {
+			return i;
+		}
+	}
+	return SIZE_MAX;
+}
+
+static bool ref_has_cs(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	for (i = 0; m <= n && i <= n - m; i++) {
+		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ref_has_code(const char *s, size_t n, const char *code)
+{
+	size_t m = strlen(code), i;
+
+	for (i = 0; m <= n && i <= n - m; i++) {
+		if (s[i] == code[0] && memcmp(s + i, code, m) == 0 &&
+		    (i == 0 || !et_errtext_is_word(s[i - 1])) &&
+		    (i + m == n || !et_errtext_is_word(s[i + m]))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Random texts over a small alphabet (the needles' letters in both cases, word and non-word
+ * bytes, NUL, a UTF-8 byte) make every case of a search come up: matches at both ends, false
+ * starts in either case, overlaps, codes inside words. Each search must give the reference's
+ * answer.
+ */
+static void test_search_agrees(void)
+{
+	static const char alphabet[] = "eEnNoOtTaAbBcC_1 :\0\xc3";
+	static const char *const needles[] = {"e",   "not", "no",   "enoent", "a_b",
+					      ": e", "1",   "\xc3", "ab",     "ENOENT",
+					      "NOT", "E",   "E_1",  "aAbB"};
+	char text[64];
+	unsigned seed = 12345;
+	size_t t, k, i, n, bad = 0;
+
+	for (t = 0; t < 20000; t++) {
+		n = (seed = seed * 1103515245u + 12345u) >> 16 & 63;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		for (k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			const char *nd = needles[k];
+
+			if (et_errtext_find_ci(text, n, nd) != ref_find_ci(text, n, nd) ||
+			    et_errtext_has_cs(text, n, nd) != ref_has_cs(text, n, nd) ||
+			    et_errtext_has_code(text, n, nd) != ref_has_code(text, n, nd)) {
+				if (bad++ < 5) {
+					tap_diag("text %zu, needle '%s' disagrees", t, nd);
+				}
+			}
+		}
+	}
+	tap_ok(bad == 0,
+	       "20,000 random texts: find_ci, has_cs and has_code agree with the "
+	       "position-by-position search (%zu disagree)",
+	       bad);
+}
+
 int main(void)
 {
 	test_classes();
 	test_search();
+	test_search_agrees();
 	test_lines();
 	test_http_status();
 	test_ansi();
