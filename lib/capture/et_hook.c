@@ -170,38 +170,23 @@ static void get_key(const struct et_config *cfg, int sfd, unsigned char key[ET_K
 #define REPLY_MAX 4000
 
 /*
- * The lesson the failed call @r's tool and error class have in the lesson hints, appended to
- * @note (@cap bytes) when there is one and this session has not been told it yet: the session's
- * failure state remembers it under a key no call can have. One small file read, never the log.
+ * The lesson the failed call @r's tool and error class have in the lesson hints, into @h, and the
+ * key under which the session's failure state remembers that it was said, into @key (@cap bytes):
+ * a key no call can have. Returns the key's length, 0 when there is no lesson, or -errno when the
+ * hints cannot be read. One small file read, never the log.
  */
-static void lesson_note(const struct et_config *cfg, int sfd, const struct et_record_out *r,
-			char *note, size_t cap, struct et_buf *err)
+static int lesson_key(int sfd, const struct et_record_out *r, struct et_lessonhint *h, char *key,
+		      size_t cap)
 {
-	struct et_lessonhint h;
-	struct et_state_fail prev;
-	char key[ET_LESSONHINT_NAME + 48], text[768];
-	size_t len = strlen(note);
 	int k, n;
 
-	k = et_lessonhint_match_at(sfd, r->tool_name, r->error, r->error ? strlen(r->error) : 0,
-				   &h);
-	if (k < 0 && err) {
-		et_buf_addf(err, "cannot read the lesson hints in '%s': %s\n", cfg->state_dir,
-			    strerror(-k));
-	}
+	k = et_lessonhint_match_at(sfd, r->tool_name, r->error, r->error ? strlen(r->error) : 0, h);
 	if (k <= 0) {
-		return;
+		return k;
 	}
 	/* A tool name never holds a control character, so no call's key starts with one. */
-	n = snprintf(key, sizeof(key), "\001lesson\t%s\t%s", h.tool, et_errclass_name(h.cls));
-	if (n < 0 || (size_t)n >= sizeof(key) ||
-	    et_state_fail_note_at(sfd, r->session_id, strlen(r->session_id), key, (size_t)n, NULL,
-				  0, &prev) < 0 ||
-	    prev.count > 0) {
-		return;
-	}
-	et_lessonhint_note(&h, text, sizeof(text));
-	snprintf(note + len, cap - len, "%s%s", len ? " " : "", text);
+	n = snprintf(key, cap, "\001lesson\t%s\t%s", h->tool, et_errclass_name(h->cls));
+	return n < 0 || (size_t)n >= cap ? 0 : n;
 }
 
 /*
@@ -209,7 +194,7 @@ static void lesson_note(const struct et_config *cfg, int sfd, const struct et_re
  * says was rejected) is noted in its session's state; one that had already failed in the session
  * with the same tool and params_fp gets a short note, kept in its record and answered to the agent
  * as Claude Code's hookSpecificOutput.additionalContext in @reply; so does one whose failure class
- * has a lesson with strong evidence (lesson_note). Silent when there is nothing to say; a state
+ * has a lesson with strong evidence (lesson_key), the first time in the session. Silent when there is nothing to say; a state
  * that cannot be used costs the note, never the record.
  */
 static void feedback(const struct et_config *cfg, int sfd, struct et_mapped *m,
@@ -223,9 +208,12 @@ static void feedback(const struct et_config *cfg, int sfd, struct et_mapped *m,
 	et_buf_init(&call, 4096);
 	for (i = 0; i < m->n; i++) {
 		struct et_record_out *r = &m->records[i];
-		struct et_state_fail prev;
-		char note[1536];
-		int k;
+		struct et_state_note st[2];
+		struct et_state_fail prev[2];
+		struct et_lessonhint h;
+		char note[1536], key[ET_LESSONHINT_NAME + 48], text[768];
+		size_t len;
+		int k, lk;
 
 		if (!r->outcome || strcmp(r->outcome, "failure") != 0 || !r->has_fp ||
 		    !r->session_id || !r->tool_name || strcmp(r->agent, "claude-code") != 0) {
@@ -237,9 +225,17 @@ static void feedback(const struct et_config *cfg, int sfd, struct et_mapped *m,
 		if (call.failed) {
 			continue;
 		}
-		k = et_state_fail_note_at(sfd, r->session_id, strlen(r->session_id), call.data,
-					  call.len, r->error, r->error ? strlen(r->error) : 0,
-					  &prev);
+		/*
+		 * The lesson is looked up first, so that the call and the lesson (whether it was
+		 * said in this session) are noted in one update of the session's file: the call
+		 * first, then the lesson, as two notes would.
+		 */
+		lk = lesson_key(sfd, r, &h, key, sizeof(key));
+		st[0] = (struct et_state_note){call.data, call.len, r->error,
+					       r->error ? strlen(r->error) : 0};
+		st[1] = (struct et_state_note){key, lk > 0 ? (size_t)lk : 0, NULL, 0};
+		k = et_state_fail_notes_at(sfd, r->session_id, strlen(r->session_id), st,
+					   lk > 0 ? 2 : 1, prev);
 		if (k < 0) {
 			if (err) {
 				et_buf_addf(err, "cannot use the feedback state in '%s': %s\n",
@@ -247,18 +243,27 @@ static void feedback(const struct et_config *cfg, int sfd, struct et_mapped *m,
 			}
 			continue;
 		}
+		if (lk < 0 && err) {
+			et_buf_addf(err, "cannot read the lesson hints in '%s': %s\n",
+				    cfg->state_dir, strerror(-lk));
+		}
 		note[0] = '\0';
-		if (prev.count > 0) {
+		if (prev[0].count > 0) {
 			snprintf(
 				note, sizeof(note),
 				"execution-telemetry: this exact %s call (same tool, same input) already "
 				"failed %u time%s earlier in this session%s%s%s. Repeating it will fail "
 				"again: change the input or the approach first.",
-				r->tool_name, prev.count, prev.count == 1 ? "" : "s",
-				prev.error[0] ? " (last error: \"" : "", prev.error,
-				prev.error[0] ? "\")" : "");
+				r->tool_name, prev[0].count, prev[0].count == 1 ? "" : "s",
+				prev[0].error[0] ? " (last error: \"" : "", prev[0].error,
+				prev[0].error[0] ? "\")" : "");
 		}
-		lesson_note(cfg, sfd, r, note, sizeof(note), err);
+		/* The lesson, the first time this session meets it. */
+		if (lk > 0 && prev[1].count == 0) {
+			len = strlen(note);
+			et_lessonhint_note(&h, text, sizeof(text));
+			snprintf(note + len, sizeof(note) - len, "%s%s", len ? " " : "", text);
+		}
 		if (!note[0]) {
 			continue;
 		}

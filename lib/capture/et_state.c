@@ -439,20 +439,56 @@ static void first_line(const char *s, size_t n, char *out, size_t cap)
 	out[len] = '\0';
 }
 
-int et_state_fail_note_at(int sfd, const char *session, size_t session_len, const char *call,
-			  size_t call_len, const char *error, size_t error_len,
-			  struct et_state_fail *prev)
+/* Notes @note in the session's state @f, and fills @prev with what was known before. */
+static void note_one(struct fail_file *f, const struct et_state_note *note,
+		     struct et_state_fail *prev)
 {
-	char name[STAMP_NAME_LEN + 1];
 	unsigned char key[16];
-	struct fail_file f;
 	struct fail_entry *e = NULL;
-	struct stat st;
-	int dfd, fd, r = 0;
-	ssize_t n;
 	size_t i;
 
 	memset(prev, 0, sizeof(*prev));
+	crypto_generichash(key, sizeof(key), (const unsigned char *)note->call, note->call_len,
+			   NULL, 0);
+	key[0] |= 1; /* never all zero, which marks a free slot */
+	for (i = 0; i < ET_STATE_FAILS; i++) {
+		if (!memcmp(f->e[i].key, key, sizeof(key))) {
+			e = &f->e[i];
+			break;
+		}
+	}
+	if (e) {
+		prev->count = e->count;
+		e->error[ET_STATE_FAIL_TEXT] = '\0';
+		memcpy(prev->error, e->error, sizeof(prev->error));
+	} else {
+		/* A free slot, else the call that failed least recently. */
+		e = &f->e[0];
+		for (i = 1; i < ET_STATE_FAILS && e->key[0]; i++) {
+			if (!f->e[i].key[0] || f->e[i].seq < e->seq) {
+				e = &f->e[i];
+			}
+		}
+		memset(e, 0, sizeof(*e));
+		memcpy(e->key, key, sizeof(key));
+	}
+	e->count++;
+	e->seq = ++f->seq;
+	first_line(note->error ? note->error : "", note->error ? note->error_len : 0, e->error,
+		   ET_STATE_FAIL_TEXT);
+}
+
+int et_state_fail_notes_at(int sfd, const char *session, size_t session_len,
+			   const struct et_state_note *notes, size_t n, struct et_state_fail *prev)
+{
+	char name[STAMP_NAME_LEN + 1];
+	struct fail_file f;
+	struct stat st;
+	int dfd, fd, r = 0;
+	ssize_t got;
+	size_t i;
+
+	memset(prev, 0, n * sizeof(*prev));
 	dfd = sfd < 0 ? sfd : open_dir(sfd, "sessions", true);
 	if (dfd < 0) {
 		return dfd;
@@ -467,38 +503,19 @@ int et_state_fail_note_at(int sfd, const char *session, size_t session_len, cons
 		r = -errno;
 		goto out;
 	}
-	n = pread(fd, &f, sizeof(f), 0);
-	if (n != (ssize_t)sizeof(f) || memcmp(f.magic, "ETF1", 4) != 0) {
+	got = pread(fd, &f, sizeof(f), 0);
+	if (got != (ssize_t)sizeof(f) || memcmp(f.magic, "ETF1", 4) != 0) {
 		memset(&f, 0, sizeof(f));
 		memcpy(f.magic, "ETF1", 4);
 	}
-	crypto_generichash(key, sizeof(key), (const unsigned char *)call, call_len, NULL, 0);
-	key[0] |= 1; /* never all zero, which marks a free slot */
-	for (i = 0; i < ET_STATE_FAILS; i++) {
-		if (!memcmp(f.e[i].key, key, sizeof(key))) {
-			e = &f.e[i];
-			break;
-		}
+	/* In order, as if each were noted on its own: one read and one write for all of them. */
+	for (i = 0; i < n; i++) {
+		note_one(&f, &notes[i], &prev[i]);
 	}
-	if (e) {
-		prev->count = e->count;
-		e->error[ET_STATE_FAIL_TEXT] = '\0';
-		memcpy(prev->error, e->error, sizeof(prev->error));
-	} else {
-		/* A free slot, else the call that failed least recently. */
-		e = &f.e[0];
-		for (i = 1; i < ET_STATE_FAILS && e->key[0]; i++) {
-			if (!f.e[i].key[0] || f.e[i].seq < e->seq) {
-				e = &f.e[i];
-			}
-		}
-		memset(e, 0, sizeof(*e));
-		memcpy(e->key, key, sizeof(key));
-	}
-	e->count++;
-	e->seq = ++f.seq;
-	first_line(error ? error : "", error ? error_len : 0, e->error, ET_STATE_FAIL_TEXT);
 	r = pwrite(fd, &f, sizeof(f), 0) == (ssize_t)sizeof(f) ? 0 : -EIO;
+	if (r < 0) {
+		memset(prev, 0, n * sizeof(*prev));
+	}
 out:
 	/* Closing the only descriptor of the file releases the lock: no LOCK_UN. */
 	close(fd);
@@ -511,6 +528,15 @@ out:
 	}
 	close(dfd);
 	return r;
+}
+
+int et_state_fail_note_at(int sfd, const char *session, size_t session_len, const char *call,
+			  size_t call_len, const char *error, size_t error_len,
+			  struct et_state_fail *prev)
+{
+	struct et_state_note note = {call, call_len, error, error_len};
+
+	return et_state_fail_notes_at(sfd, session, session_len, &note, 1, prev);
 }
 
 int et_state_fail_note(const char *dir, const char *session, size_t session_len, const char *call,

@@ -106,6 +106,23 @@ int et_state_fail_note_at(int sfd, const char *session, size_t session_len, cons
 			  size_t call_len, const char *error, size_t error_len,
 			  struct et_state_fail *prev);
 
+/* One failure to note (et_state_fail_notes_at); the pointers are borrowed. */
+struct et_state_note {
+	const char *call; /* the bytes that identify the call */
+	size_t call_len;
+	const char *error; /* its error text, or NULL */
+	size_t error_len;
+};
+
+/**
+ * et_state_fail_note_at for the @n notes at @notes in one session, in their order, each filling
+ * the @prev of its index (@prev holds @n) as if it had been noted on its own: the session's file is
+ * opened, read and written once for all of them. Returns 0 or -errno (then every @prev says
+ * nothing was known).
+ */
+int et_state_fail_notes_at(int sfd, const char *session, size_t session_len,
+			   const struct et_state_note *notes, size_t n, struct et_state_fail *prev);
+
 /**
  * Opens "<dir>/spill", where a record waits when the log's lock was not granted in time
  * (et_log_append), as a directory of ours (not a link, not another user's), creating it and @dir

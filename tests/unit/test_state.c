@@ -384,6 +384,72 @@ static void test_failures(void)
 	       "a sessions/ that is a symbolic link: -ELOOP");
 }
 
+/* The contents of the session file of @session in "<dir>/<state>/sessions/" into @buf. */
+static ssize_t session_bytes(const char *state, const char *session, size_t len, char *buf,
+			     size_t cap)
+{
+	char fname[33], rel[160], full[256];
+	ssize_t n;
+	int fd;
+
+	stamp_name(session, len, fname);
+	snprintf(rel, sizeof(rel), "%s/sessions/%s", state, fname);
+	path_of(full, sizeof(full), rel);
+	fd = open(full, O_RDONLY);
+	if (fd < 0) {
+		return -1;
+	}
+	n = read(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
+/*
+ * Several notes in one update: the same state, and the same answers, as noting each on its own
+ * (the hook notes a failed call and, when a lesson applies, the lesson, this way).
+ */
+static void test_notes_at(void)
+{
+	static const struct et_state_note notes[] = {
+		{ID("Bash\0fp1"), ID("Exit code 1\nboom")},
+		{ID("\001lesson\tBash\texit_code"), NULL, 0},
+	};
+	struct et_state_fail one[2], both[2];
+	char path[256], a[8192], b[8192];
+	ssize_t na, nb;
+	int sfd, round, ok = 1;
+
+	path_of(path, sizeof(path), "nstate");
+	sfd = et_state_open(path, true);
+	for (round = 0; round < 3; round++) {
+		ok &= et_state_fail_note_at(sfd, ID("one"), notes[0].call, notes[0].call_len,
+					    notes[0].error, notes[0].error_len, &one[0]) == 0;
+		ok &= et_state_fail_note_at(sfd, ID("one"), notes[1].call, notes[1].call_len, NULL,
+					    0, &one[1]) == 0;
+		ok &= et_state_fail_notes_at(sfd, ID("both"), notes, 2, both) == 0;
+		ok &= one[0].count == (uint32_t)round && one[1].count == (uint32_t)round &&
+		      !memcmp(one, both, sizeof(one));
+	}
+	tap_ok(ok, "two notes in one update answer as two updates, round after round");
+	na = session_bytes("nstate", ID("one"), a, sizeof(a));
+	nb = session_bytes("nstate", ID("both"), b, sizeof(b));
+	tap_ok(na > 0 && na == nb && !memcmp(a, b, (size_t)na),
+	       "and leave the session's file byte for byte as they do");
+	tap_ok(et_state_fail_notes_at(sfd, ID("same"), notes, 1, both) == 0 &&
+		       et_state_fail_notes_at(sfd, ID("same"),
+					      (struct et_state_note[]){notes[0], notes[0]}, 2,
+					      both) == 0 &&
+		       both[0].count == 1 && both[1].count == 2 &&
+		       !strcmp(both[1].error, "Exit code 1: boom"),
+	       "the same call twice in one update: the second sees the first");
+	tap_ok(et_state_fail_notes_at(-ELOOP, ID("x"), notes, 2, both) == -ELOOP &&
+		       both[0].count == 0 && both[1].count == 0,
+	       "a refused state directory: its error, nothing known");
+	if (sfd >= 0) {
+		close(sfd);
+	}
+}
+
 /*
  * The descriptor API the hook uses: the state directory is opened and checked once, every use
  * goes through the descriptor, and a refused directory's error passes through every _at call.
@@ -472,6 +538,7 @@ int main(void)
 	test_key();
 	test_stamps();
 	test_sweep();
+	test_notes_at();
 	test_symlinked_pending();
 	test_bad_state_dir();
 	test_failures();
