@@ -402,6 +402,9 @@ int cost_for_report(const struct cli *c, struct et_usage_result *days,
 	usage_filter(&f, c);
 	/* Two passes: dollars by day, then per tool (each line is parsed for what it needs). */
 	u = et_usage_create(&p, &f, ET_BY_DAY, false);
+	if (u) {
+		et_usage_expect(u, fs.bytes);
+	}
 	r = u ? read_transcripts(&fs, c, u, NULL, &st, &err) : -ENOMEM;
 	if (r == 0) {
 		r = et_usage_end(u, days);
@@ -586,6 +589,9 @@ int cmd_cost(int argc, char **argv)
 		}
 	}
 	et_transcript_sort(&fs);
+	if (u) {
+		et_usage_expect(u, fs.bytes);
+	}
 	et_buf_reset(&err);
 	r = read_transcripts(&fs, &c, u, tc, &ls_in, &err);
 	if (r < 0 && r != -ENOMEM) {

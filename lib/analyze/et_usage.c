@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "et_hmap.h"
 #include "et_jdoc.h"
@@ -75,23 +76,146 @@ struct et_usage *et_usage_create_each(const struct et_usage_filter *f)
 	return u;
 }
 
+/*
+ * The memory of the arrays that grow with the responses. Each of their 4 KiB pages, written
+ * once, would cost a page fault (a tenth of the run's time, all of it on the one thread that
+ * adds the lines): from 2 MiB on, an array is an anonymous mapping the kernel may back with huge
+ * pages, which costs a fault per 2 MiB. Where there are no huge pages it is the heap's.
+ */
+#define HUGE_BYTES ((size_t)2 << 20)
+
+/* The length of the mapping of an array of @bytes (a whole number of huge pages). */
+static size_t huge_len(size_t bytes)
+{
+	return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+}
+
+/* A zeroed mapping of huge_len(@bytes), aligned to a huge page; NULL when small or unavailable. */
+static void *huge_new(size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+	size_t len = huge_len(bytes);
+	char *p, *at;
+
+	if (bytes < HUGE_BYTES || bytes > SIZE_MAX / 2) {
+		return NULL;
+	}
+	p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED) {
+		return NULL;
+	}
+	/* Keep the aligned middle; give back the slack at both ends. */
+	at = (char *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+	if (at > p) {
+		munmap(p, (size_t)(at - p));
+	}
+	munmap(at + len, (size_t)(p + HUGE_BYTES - at));
+	(void)madvise(at, len, MADV_HUGEPAGE); /* a hint: the mapping works without it */
+	return at;
+#else
+	(void)bytes;
+	return NULL;
+#endif
+}
+
+/* Frees an array of @bytes made by mem_resize (@mapped: a mapping). */
+static void mem_free(void *p, size_t bytes, bool mapped)
+{
+	if (mapped) {
+		munmap(p, huge_len(bytes));
+	} else {
+		free(p);
+	}
+}
+
+/*
+ * Moves the array @p of @old bytes (NULL, 0 accepted; *@mapped says what it is, and is updated)
+ * to one of @bytes, keeping its first @old bytes; the rest is undefined. Returns the array, or
+ * NULL with @p unchanged.
+ */
+static void *mem_resize(void *p, size_t old, size_t bytes, bool *mapped)
+{
+	void *q = huge_new(bytes);
+	bool huge = q != NULL;
+
+	if (!huge && !*mapped) {
+		return realloc(p, bytes);
+	}
+	if (!huge) {
+		q = malloc(bytes); /* a mapping failed: back to the heap */
+	}
+	if (!q) {
+		return NULL;
+	}
+	if (old) {
+		memcpy(q, p, old);
+	}
+	mem_free(p, old, *mapped);
+	*mapped = huge;
+	return q;
+}
+
+/*
+ * Bytes of transcript per response, at the least: a usage line is rarely under 700 bytes, and a
+ * response has one or more. The reservation is an upper bound, and only its used part is touched.
+ */
+#define BYTES_PER_RESPONSE 1024
+#define MAX_EXPECTED ((size_t)1 << 22) /* responses reserved at most (192 MiB of entries) */
+#define ID_BYTES 32		       /* a message.id ("msg_01" and 24 letters), reserved */
+
+void et_usage_expect(struct et_usage *u, uint64_t bytes)
+{
+	size_t n = bytes / BYTES_PER_RESPONSE, i;
+	void *v;
+
+	n = n > MAX_EXPECTED ? MAX_EXPECTED : n;
+	if (n <= u->alloc) {
+		return;
+	}
+	v = mem_resize(u->v, u->n * sizeof(*u->v), n * sizeof(*u->v), &u->v_mapped);
+	if (!v) {
+		return;
+	}
+	u->v = v;
+	if (u->each) {
+		v = realloc(u->resps, n * sizeof(*u->resps));
+		if (!v) {
+			return; /* (v is larger than alloc says: harmless) */
+		}
+		u->resps = v;
+	}
+	u->alloc = n;
+	if (n > u->msgs_alloc && (v = mem_resize(u->msgs, u->nmsgs * sizeof(*u->msgs),
+						 n * sizeof(*u->msgs), &u->msgs_mapped))) {
+		u->msgs = v;
+		u->msgs_alloc = n;
+	}
+	i = n * ID_BYTES;
+	if (i > u->ids_cap && i <= UINT32_MAX &&
+	    (v = mem_resize(u->ids, u->ids_len, i, &u->ids_mapped))) {
+		u->ids = v;
+		u->ids_cap = i;
+	}
+}
+
 void et_usage_destroy(struct et_usage *u)
 {
 	if (!u) {
 		return;
 	}
-	free(u->mslots);
-	free(u->ids);
+	mem_free(u->mslots, u->nmslots * sizeof(*u->mslots), u->mslots_mapped);
+	mem_free(u->ids, u->ids_cap, u->ids_mapped);
 	et_hmap_finish(&u->sessions);
 	et_hmap_finish(&u->models);
 	et_hmap_finish(&u->projects);
 	et_hmap_finish(&u->agents);
 	et_hmap_finish(&u->agent_ids);
 	et_buf_finish(&u->tmp);
-	free(u->v);
+	mem_free(u->v, u->alloc * sizeof(*u->v), u->v_mapped);
 	free(u->resps);
 	free(u->bigs);
-	free(u->msgs);
+	mem_free(u->msgs, u->msgs_alloc * sizeof(*u->msgs), u->msgs_mapped);
 	free(u);
 }
 
@@ -245,11 +369,16 @@ static int mslots_grow(struct et_usage *u)
 	size_t ns = u->nmslots ? u->nmslots * 2 : 4096, i, j;
 	unsigned bits = u->nmslots ? u->mslot_bits + 1 : 12;
 	uint64_t *v;
+	bool mapped;
 
 	if (bits > 32) {
 		return -ENOMEM;
 	}
-	v = calloc(ns, sizeof(*v));
+	v = huge_new(ns * sizeof(*v));
+	mapped = v != NULL;
+	if (!v) {
+		v = calloc(ns, sizeof(*v));
+	}
 	if (!v) {
 		return -ENOMEM;
 	}
@@ -262,7 +391,8 @@ static int mslots_grow(struct et_usage *u)
 			v[j] = sl;
 		}
 	}
-	free(u->mslots);
+	mem_free(u->mslots, u->nmslots * sizeof(*u->mslots), u->mslots_mapped);
+	u->mslots_mapped = mapped;
 	u->mslots = v;
 	u->nmslots = ns;
 	u->mslot_bits = bits;
@@ -284,7 +414,7 @@ static int ids_room(struct et_usage *u, size_t n)
 	while (nc - u->ids_len < n) {
 		nc *= 2;
 	}
-	nv = realloc(u->ids, nc);
+	nv = mem_resize(u->ids, u->ids_len, nc, &u->ids_mapped);
 	if (!nv) {
 		return -ENOMEM;
 	}
@@ -327,7 +457,8 @@ static long msg_find(struct et_usage *u, const char *id, size_t n, uint64_t hash
 	}
 	if (u->nmsgs == u->msgs_alloc) {
 		size_t na = u->msgs_alloc ? u->msgs_alloc * 2 : 1024;
-		struct msg *nv = realloc(u->msgs, na * sizeof(*nv));
+		struct msg *nv = mem_resize(u->msgs, u->nmsgs * sizeof(*nv), na * sizeof(*nv),
+					    &u->msgs_mapped);
 
 		if (!nv) {
 			return -1;
@@ -495,7 +626,8 @@ int et_usage_add(struct et_usage *u, const struct et_tx_line *l, const struct et
 	}
 	if (u->n == u->alloc) {
 		size_t na = u->alloc ? u->alloc * 2 : 1024;
-		struct entry *nv = realloc(u->v, na * sizeof(*nv));
+		struct entry *nv =
+			mem_resize(u->v, u->n * sizeof(*nv), na * sizeof(*nv), &u->v_mapped);
 
 		if (!nv) {
 			return -ENOMEM;

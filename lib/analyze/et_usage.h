@@ -83,6 +83,13 @@ struct et_usage *et_usage_create(const struct et_pricing *p, const struct et_usa
  */
 struct et_usage *et_usage_create_each(const struct et_usage_filter *f);
 
+/**
+ * Tells @u that the transcripts it is about to read hold about @bytes: the arrays that grow with
+ * the responses (written in order, so a part never used costs no memory) are sized for them up
+ * front instead of being copied each time they double. Best effort: without the memory, nothing.
+ */
+void et_usage_expect(struct et_usage *u, uint64_t bytes);
+
 /** Frees @u. Accepts NULL. */
 void et_usage_destroy(struct et_usage *u);
 

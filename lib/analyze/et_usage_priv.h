@@ -95,6 +95,8 @@ struct et_usage {
 	struct et_hmap agent_ids; /* with each: a subagent's agentId, or "" */
 	struct last last[4];	  /* for sessions, models, projects, agents */
 	long last_msg; /* the message.id of the last line (lines of a response are adjacent) */
+	/* Which of the arrays are huge-page mappings (et_usage_mem), not heap blocks. */
+	bool v_mapped, msgs_mapped, ids_mapped, mslots_mapped;
 	size_t usage_lines, duplicates, synthetic, no_id;
 	struct et_buf tmp;
 };

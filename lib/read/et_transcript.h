@@ -86,6 +86,7 @@ struct et_tx_file {
 	char *agent_type; /* owned: a subagent's type from its .meta.json sidecar, or NULL */
 	bool subagent;	  /* an agent-*.jsonl under subagents/ */
 	uint64_t dev, ino;
+	uint64_t size; /* its size when it was listed */
 };
 
 struct et_tx_files {
@@ -93,6 +94,7 @@ struct et_tx_files {
 	size_t n, alloc;
 	size_t skipped_special; /* not regular files (FIFOs, sockets, devices) or unreadable */
 	size_t skipped_loops;	/* symbolic links to directories, not followed */
+	uint64_t bytes;		/* the sizes of the files in v, when they were listed */
 	/* The devices and inodes of the files in v: an open-addressing set, nid_slots long. */
 	struct et_tx_id {
 		uint64_t dev, ino;

@@ -172,6 +172,8 @@ static int add_file(struct et_tx_files *fs, const char *path, const struct stat 
 	f->project = project_of(path);
 	f->dev = (uint64_t)st->st_dev;
 	f->ino = (uint64_t)st->st_ino;
+	f->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	fs->bytes += f->size;
 	fs->n++;
 	return 0;
 }

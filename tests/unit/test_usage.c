@@ -241,6 +241,19 @@ static int check_ids(void *ctx, const struct et_usage_response *r)
 	return 0;
 }
 
+/* For the traces mode of test_expect: ids msg_%07zu, in order. */
+static int check_many(void *ctx, const struct et_usage_response *r)
+{
+	size_t *bad = ctx;
+	char want[32];
+
+	snprintf(want, sizeof(want), "msg_%07zu", r->index);
+	if (!r->msg_id || r->msg_id_len != strlen(want) || memcmp(r->msg_id, want, r->msg_id_len)) {
+		(*bad)++;
+	}
+	return 0;
+}
+
 /*
  * Many messages, each on two lines far apart (not adjacent, so the message.id table is searched,
  * across the growths of the table), plus ids that share a prefix and differ in length.
@@ -291,6 +304,77 @@ static void test_many_messages(void)
 	et_usage_destroy(e);
 }
 
+/*
+ * Adds @n messages of two lines each, far apart, to an aggregator told to expect @bytes (0: not
+ * told), and returns what it made of them; *@failed counts lines that could not be added.
+ */
+static struct et_usage_result many(size_t n, uint64_t bytes, bool each, size_t *failed, size_t *bad)
+{
+	struct et_usage *u = each ? et_usage_create_each(NULL)
+				  : et_usage_create(&pricing, NULL, ET_BY_DAY, false);
+	struct et_usage_result res;
+	struct et_tx_line l;
+	char a[512], id[32];
+	size_t i;
+	int pass;
+
+	memset(&res, 0, sizeof(res));
+	if (bytes) {
+		et_usage_expect(u, bytes);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			snprintf(id, sizeof(id), "msg_%07zu", i);
+			line(a, sizeof(a), id, "r1", "claude-sonnet-4-6", "2026-11-21T10:00:00Z",
+			     (int)(i % 1000), pass ? 2 : 1, false, "s");
+			if (et_transcript_parse_line(a, strlen(a), 0, &l) != ET_TX_USAGE ||
+			    et_usage_add(u, &l, NULL) < 0) {
+				(*failed)++;
+			}
+		}
+	}
+	if (each) {
+		if (et_usage_each(u, check_many, bad) < 0) {
+			(*bad)++;
+		}
+	} else if (et_usage_end(u, &res) < 0) {
+		(*failed)++;
+	}
+	et_usage_destroy(u);
+	return res;
+}
+
+/*
+ * et_usage_expect sizes the arrays up front; past 2 MiB they are mappings. The counts must not
+ * depend on it: reservations smaller and larger than what the run needs, arrays that grow from
+ * the heap into mappings and from mappings into larger ones, and the traces mode.
+ */
+static void test_expect(void)
+{
+	enum {
+		N = 120000 /* 120,000 entries of 48 bytes: more than 2 MiB */
+	};
+	static const uint64_t sizes[] = {0, 1, (uint64_t)20000 << 10, (uint64_t)64 << 20,
+					 (uint64_t)1 << 30};
+	struct et_usage_result res;
+	size_t i, failed = 0, bad = 0;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		res = many(N, sizes[i], false, &failed, &bad);
+		tap_ok(failed == 0 && res.totals.messages == N && res.duplicates == N &&
+			       res.totals.output == 2 * N &&
+			       res.totals.input == (uint64_t)(N / 1000) * 999 * 1000 / 2,
+		       "expecting %llu bytes: %d messages, each once (%llu messages, %zu "
+		       "duplicates, %zu failed)",
+		       (unsigned long long)sizes[i], N, (unsigned long long)res.totals.messages,
+		       res.duplicates, failed);
+		et_usage_result_finish(&res);
+	}
+	many(N, (uint64_t)64 << 20, true, &failed, &bad);
+	tap_ok(failed == 0 && bad == 0, "expecting, the traces mode: every message.id (%zu wrong)",
+	       bad);
+}
+
 int main(void)
 {
 	et_pricing_init(&pricing);
@@ -301,6 +385,7 @@ int main(void)
 	test_large_counts();
 	test_each();
 	test_many_messages();
+	test_expect();
 	et_pricing_finish(&pricing);
 	return tap_done();
 }
