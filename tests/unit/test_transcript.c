@@ -404,6 +404,70 @@ static void test_many_files(void)
 	}
 }
 
+/*
+ * A directory of many subdirectories is walked on several threads and merged: hard links to one
+ * file from several subdirectories are one file, the sizes add up, and each file keeps the
+ * project of its subdirectory.
+ */
+static void test_parallel_walk(void)
+{
+	char tmp[] = "/tmp/et-tx-par-XXXXXX", dir[512], p[1024], q[1024];
+	struct et_tx_files fs;
+	uint64_t bytes = 0;
+	size_t i, j, dups = 0, badproj = 0;
+	bool linked = true;
+	int r;
+
+	if (!mkdtemp(tmp)) {
+		tap_ok(false, "mkdtemp");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/projects", tmp);
+	mkdir(dir, 0700);
+	for (i = 0; i < 40; i++) {
+		snprintf(p, sizeof(p), "%s/-p%02zu", dir, i);
+		mkdir(p, 0700);
+		for (j = 0; j < 10; j++) {
+			snprintf(p, sizeof(p), "%s/-p%02zu/s%zu.jsonl", dir, i, j);
+			write_file(p, j % 2 ? "x\n" : "xyz\n");
+			bytes += j % 2 ? 2 : 4;
+		}
+		if (i > 0) {
+			/* The same file from every subdirectory but the first. */
+			snprintf(p, sizeof(p), "%s/-p00/s0.jsonl", dir);
+			snprintf(q, sizeof(q), "%s/-p%02zu/z.jsonl", dir, i);
+			linked = linked && link(p, q) == 0;
+		}
+	}
+	snprintf(p, sizeof(p), "%s/top.jsonl", dir);
+	write_file(p, "abcdef\n");
+	bytes += 7;
+	memset(&fs, 0, sizeof(fs));
+	r = et_transcript_add(&fs, dir);
+	for (i = 0; i < fs.n; i++) {
+		for (j = i + 1; j < fs.n; j++) {
+			dups += fs.v[i].dev == fs.v[j].dev && fs.v[i].ino == fs.v[j].ino;
+		}
+		if (strstr(fs.v[i].path, "/top.jsonl")) {
+			continue;
+		}
+		snprintf(q, sizeof(q), "%s/%s/", dir, fs.v[i].project ? fs.v[i].project : "?");
+		badproj += strncmp(fs.v[i].path, q, strlen(q)) != 0;
+	}
+	tap_ok(r == 0 && linked && fs.n == 40 * 10 + 1 && dups == 0,
+	       "40 subdirectories walked apart: every file once, links to one file too (%d, %zu, "
+	       "%zu)",
+	       r, fs.n, dups);
+	tap_ok(fs.bytes == bytes, "the sizes of the files listed add up (%llu, %llu)",
+	       (unsigned long long)fs.bytes, (unsigned long long)bytes);
+	tap_ok(badproj == 0, "each file's project is its subdirectory (%zu wrong)", badproj);
+	et_transcript_files_finish(&fs);
+	snprintf(p, sizeof(p), "rm -rf '%s'", tmp);
+	if (system(p) != 0) {
+		tap_diag("cleanup failed");
+	}
+}
+
 int main(void)
 {
 	test_usage_line();
@@ -412,5 +476,6 @@ int main(void)
 	test_tools();
 	test_files();
 	test_many_files();
+	test_parallel_walk();
 	return tap_done();
 }
