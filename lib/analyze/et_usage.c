@@ -162,34 +162,44 @@ static void *mem_resize(void *p, size_t old, size_t bytes, bool *mapped)
  */
 #define BYTES_PER_RESPONSE 1024
 #define MAX_EXPECTED ((size_t)1 << 22) /* responses reserved at most (192 MiB of entries) */
+#define MSLOT_EXPECT_BITS 18	       /* the id table reserved at most: 2^18 slots of 8 bytes */
 #define ID_BYTES 32		       /* a message.id ("msg_01" and 24 letters), reserved */
+
+static int mslots_resize(struct et_usage *u, unsigned bits);
 
 void et_usage_expect(struct et_usage *u, uint64_t bytes)
 {
 	size_t n = bytes / BYTES_PER_RESPONSE, i;
+	unsigned bits;
 	void *v;
 
 	n = n > MAX_EXPECTED ? MAX_EXPECTED : n;
 	if (n <= u->alloc) {
 		return;
 	}
+	if (u->each) {
+		v = realloc(u->resps, n * sizeof(*u->resps));
+		if (!v) {
+			return;
+		}
+		u->resps = v; /* (larger than alloc says, if v cannot follow: harmless) */
+	}
 	v = mem_resize(u->v, u->n * sizeof(*u->v), n * sizeof(*u->v), &u->v_mapped);
 	if (!v) {
 		return;
 	}
 	u->v = v;
-	if (u->each) {
-		v = realloc(u->resps, n * sizeof(*u->resps));
-		if (!v) {
-			return; /* (v is larger than alloc says: harmless) */
-		}
-		u->resps = v;
-	}
 	u->alloc = n;
 	if (n > u->msgs_alloc && (v = mem_resize(u->msgs, u->nmsgs * sizeof(*u->msgs),
 						 n * sizeof(*u->msgs), &u->msgs_mapped))) {
 		u->msgs = v;
 		u->msgs_alloc = n;
+	}
+	/* The id table up to 2 MiB (one huge page); it is touched at random, so no larger. */
+	for (bits = 12; bits < MSLOT_EXPECT_BITS && ((size_t)1 << bits) * 3 < n * 4; bits++) {
+	}
+	if (!u->nmslots || bits > u->mslot_bits) {
+		(void)mslots_resize(u, bits);
 	}
 	i = n * ID_BYTES;
 	if (i > u->ids_cap && i <= UINT32_MAX &&
@@ -360,20 +370,21 @@ static int32_t day_of(int64_t ts_ms)
 #define MSLOT_HOME(slot, bits) ((size_t)((slot) >> 32) >> (32 - (bits)))
 
 /*
- * Doubles the message table (from 4096 slots). The old table is walked in slot order, and each
- * id's new home is twice its old one or one more, so both tables are read and written in order,
- * not at random: the new table's pages are touched one after the other.
+ * Makes the message table 2^@bits slots (more than it has). The old table is walked in slot
+ * order, and each id's new home is a multiple of its old one, or a little more, so both tables
+ * are read and written in order, not at random: the new table's pages are touched one after the
+ * other.
  */
-static int mslots_grow(struct et_usage *u)
+static int mslots_resize(struct et_usage *u, unsigned bits)
 {
-	size_t ns = u->nmslots ? u->nmslots * 2 : 4096, i, j;
-	unsigned bits = u->nmslots ? u->mslot_bits + 1 : 12;
+	size_t ns, i, j;
 	uint64_t *v;
 	bool mapped;
 
 	if (bits > 32) {
 		return -ENOMEM;
 	}
+	ns = (size_t)1 << bits;
 	v = huge_new(ns * sizeof(*v));
 	mapped = v != NULL;
 	if (!v) {
@@ -397,6 +408,12 @@ static int mslots_grow(struct et_usage *u)
 	u->nmslots = ns;
 	u->mslot_bits = bits;
 	return 0;
+}
+
+/* Doubles the message table (from 4096 slots). */
+static int mslots_grow(struct et_usage *u)
+{
+	return mslots_resize(u, u->nmslots ? u->mslot_bits + 1 : 12);
 }
 
 /* Makes room in the arena for @n more bytes of ids. Returns 0 or -ENOMEM. */
