@@ -208,32 +208,22 @@ static int file_entry(struct et_tx_files *fs, const char *path, int dfd, const c
 }
 
 /*
- * Walks the directory open as @dfd (taken: closed here) whose path is the @len bytes in @path
- * (a buffer of PATH_CAP bytes, restored on return). Every lookup is relative to the directory,
- * not from the root: a transcript lies 4 to 8 levels down, and the kernel would walk all of them
- * again for each file. The type readdir gives, where it gives one, spares a stat for entries that
- * are neither directories nor transcripts (the sidecars).
+ * The next entry of @d, whose path is @len bytes, worth a look: not hidden, its path fitting in
+ * PATH_CAP, and a directory or a transcript by its own lstat, into @st (a link is not
+ * followed). The type readdir gives, where it gives one, spares a stat for the entries that are
+ * neither (the sidecars). Returns its name (@nl bytes), NULL at the end of the directory.
  */
-static int walk(struct et_tx_files *fs, int dfd, char *path, size_t len, int depth)
+static const char *next_entry(DIR *d, size_t len, struct stat *st, size_t *nl)
 {
-	DIR *d;
 	struct dirent *de;
-	struct stat lst;
-	int r = 0;
 
-	d = fdopendir(dfd);
-	if (!d) {
-		r = errno == EACCES ? 0 : -errno;
-		close(dfd);
-		return r;
-	}
-	while (r == 0 && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		const char *name = de->d_name;
-		size_t nl = strlen(name);
-		bool jsonl = nl >= 6 && memcmp(name + nl - 6, ".jsonl", 6) == 0;
-		int sub;
+		bool jsonl;
 
-		if (name[0] == '.' || len + 1 + nl >= PATH_CAP) {
+		*nl = strlen(name);
+		jsonl = *nl >= 6 && memcmp(name + *nl - 6, ".jsonl", 6) == 0;
+		if (name[0] == '.' || len + 1 + *nl >= PATH_CAP) {
 			continue;
 		}
 #if defined(DT_DIR) && defined(DT_UNKNOWN)
@@ -241,32 +231,59 @@ static int walk(struct et_tx_files *fs, int dfd, char *path, size_t len, int dep
 			continue; /* a sidecar, a symbolic link that is not a transcript... */
 		}
 #endif
-		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(dirfd(d), name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (!S_ISDIR(st->st_mode) && !jsonl)) {
 			continue;
 		}
+		return name;
+	}
+	return NULL;
+}
+
+/*
+ * Opens the subdirectory @name of the directory open as @dfd, not through a link, into @fd:
+ * -1 there, and 0 returned, when it is skipped (unreadable, or replaced since its stat).
+ */
+static int open_subdir(int dfd, const char *name, int *fd)
+{
+	*fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0 || errno == EACCES || errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+		return 0;
+	}
+	return -errno;
+}
+
+/*
+ * Walks the directory open as @dfd (taken: closed here) whose path is the @len bytes in @path
+ * (a buffer of PATH_CAP bytes, restored on return). Every lookup is relative to the directory,
+ * not from the root: a transcript lies 4 to 8 levels down, and the kernel would walk all of them
+ * again for each file.
+ */
+static int walk(struct et_tx_files *fs, int dfd, char *path, size_t len, int depth)
+{
+	DIR *d;
+	const char *name;
+	struct stat lst;
+	size_t nl;
+	int sub, r = 0;
+
+	d = fdopendir(dfd);
+	if (!d) {
+		r = errno == EACCES ? 0 : -errno;
+		close(dfd);
+		return r;
+	}
+	while (r == 0 && (name = next_entry(d, len, &lst, &nl))) {
 		path[len] = '/';
 		memcpy(path + len + 1, name, nl + 1);
-		if (S_ISDIR(lst.st_mode)) {
-			if (depth >= MAX_DEPTH) {
-				continue;
+		if (!S_ISDIR(lst.st_mode)) {
+			r = file_entry(fs, path, dirfd(d), name, &lst);
+		} else if (depth < MAX_DEPTH) {
+			r = open_subdir(dirfd(d), name, &sub);
+			if (sub >= 0) {
+				r = walk(fs, sub, path, len + 1 + nl, depth + 1);
 			}
-			sub = openat(dirfd(d), name,
-				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				/* Unreadable, or replaced since the stat: skipped. */
-				r = errno == EACCES || errno == ENOENT || errno == ENOTDIR ||
-						    errno == ELOOP
-					    ? 0
-					    : -errno;
-				continue;
-			}
-			r = walk(fs, sub, path, len + 1 + nl, depth + 1);
-			continue;
 		}
-		if (!jsonl) {
-			continue;
-		}
-		r = file_entry(fs, path, dirfd(d), name, &lst);
 	}
 	path[len] = '\0';
 	closedir(d);
@@ -359,9 +376,9 @@ static int walk_top(struct et_tx_files *fs, int dfd, char *path, size_t len)
 	pthread_t th[WALKERS];
 	struct subwalk *t;
 	DIR *d;
-	struct dirent *de;
+	const char *name;
 	struct stat lst;
-	size_t alloc = 0, i, started = 0;
+	size_t alloc = 0, i, started = 0, nl;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int r = 0;
 
@@ -373,25 +390,7 @@ static int walk_top(struct et_tx_files *fs, int dfd, char *path, size_t len)
 		return r;
 	}
 	/* The entries in order: a subdirectory becomes a walk of its own, a file a list of one. */
-	while (r == 0 && (de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t nl = strlen(name);
-		bool jsonl = nl >= 6 && memcmp(name + nl - 6, ".jsonl", 6) == 0;
-
-		if (name[0] == '.' || len + 1 + nl >= PATH_CAP) {
-			continue;
-		}
-#if defined(DT_DIR) && defined(DT_UNKNOWN)
-		if (!jsonl && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
-			continue;
-		}
-#endif
-		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
-			continue;
-		}
-		if (!S_ISDIR(lst.st_mode) && !jsonl) {
-			continue;
-		}
+	while (r == 0 && (name = next_entry(d, len, &lst, &nl))) {
 		if (w.n == alloc) {
 			size_t na = alloc ? alloc * 2 : 64;
 			struct subwalk *v = realloc(w.v, na * sizeof(*v));
@@ -423,13 +422,7 @@ static int walk_top(struct et_tx_files *fs, int dfd, char *path, size_t len)
 			path[len] = '\0';
 			continue;
 		}
-		t->fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (t->fd < 0) {
-			t->r = errno == EACCES || errno == ENOENT || errno == ENOTDIR ||
-					       errno == ELOOP
-				       ? 0
-				       : -errno;
-		}
+		t->r = open_subdir(dirfd(d), name, &t->fd);
 	}
 	closedir(d);
 	pthread_mutex_init(&w.lock, NULL);
