@@ -13,24 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_env.h"
 #include "et_config.h"
 #include "et_time.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char *const env_vars[] = {
-	"EXECUTION_TELEMETRY_LOG",
-	"EXECUTION_TELEMETRY_STATE_DIR",
-	"EXECUTION_TELEMETRY_RULES",
-	"EXECUTION_TELEMETRY_SKIP_TOOLS",
-	"EXECUTION_TELEMETRY_MAX_CHARS",
-	"EXECUTION_TELEMETRY_ROTATE_BYTES",
-	"EXECUTION_TELEMETRY_ROTATE_KEEP",
-	"EXECUTION_TELEMETRY_DISABLE",
-	"EXECUTION_TELEMETRY_DEBUG",
-	"EXECUTION_TELEMETRY_NOW",
-	"CLAUDE_CONFIG_DIR",
-};
 
 static void check_values(const uint8_t *data, size_t size)
 {
@@ -58,14 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	struct et_config c;
-	size_t i;
 	int fd;
 
 	if (!path[0]) {
 		snprintf(path, sizeof(path), "/tmp/fuzz_config.%ld", (long)getpid());
-		for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++) {
-			unsetenv(env_vars[i]);
-		}
+		config_env_clear();
 		setenv("HOME", "/nonexistent/fuzz-home", 1);
 		setenv("EXECUTION_TELEMETRY_CONFIG", path, 1);
 	}

@@ -5,30 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_env.h"
 #include "et_config.h"
 #include "tap.h"
-
-static void clear_env(void)
-{
-	static const char *const vars[] = {"EXECUTION_TELEMETRY_LOG",
-					   "EXECUTION_TELEMETRY_STATE_DIR",
-					   "EXECUTION_TELEMETRY_RULES",
-					   "EXECUTION_TELEMETRY_SKIP_TOOLS",
-					   "EXECUTION_TELEMETRY_MAX_CHARS",
-					   "EXECUTION_TELEMETRY_ROTATE_BYTES",
-					   "EXECUTION_TELEMETRY_ROTATE_KEEP",
-					   "EXECUTION_TELEMETRY_DISABLE",
-					   "EXECUTION_TELEMETRY_FEEDBACK",
-					   "EXECUTION_TELEMETRY_CONFIG",
-					   "EXECUTION_TELEMETRY_NOW",
-					   "CLAUDE_CONFIG_DIR",
-					   NULL};
-	size_t i;
-
-	for (i = 0; vars[i]; i++) {
-		unsetenv(vars[i]);
-	}
-}
 
 int main(void)
 {
@@ -40,7 +19,7 @@ int main(void)
 	if (!mkdtemp(dir)) {
 		return 99;
 	}
-	clear_env();
+	config_env_clear();
 	setenv("HOME", dir, 1);
 	et_config_load(&c);
 	snprintf(path, sizeof(path), "%s/.claude/execution-telemetry.jsonl", dir);
@@ -112,7 +91,7 @@ int main(void)
 	et_config_finish(&c);
 
 	/* Only a regular file is read: a FIFO or a device would hold the hook up. */
-	clear_env();
+	config_env_clear();
 	setenv("HOME", dir, 1);
 	snprintf(path, sizeof(path), "%s/conf.fifo", dir);
 	if (mkfifo(path, 0600) < 0) {
