@@ -78,6 +78,16 @@ static char *replace(const char *s, const char *from, const char *to)
 	return out;
 }
 
+/* Points @c at the state directory @name under the test directory, in place of its own. */
+static void use_state_dir(struct et_config *c, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	free(c->state_dir);
+	c->state_dir = strdup(path);
+}
+
 static void config(struct et_config *c, const char *log_name, bool with_state)
 {
 	char path[512];
@@ -87,8 +97,7 @@ static void config(struct et_config *c, const char *log_name, bool with_state)
 	snprintf(path, sizeof(path), "%s/%s", dir, log_name);
 	c->log_path = strdup(path);
 	if (with_state) {
-		snprintf(path, sizeof(path), "%s/state", dir);
-		c->state_dir = strdup(path);
+		use_state_dir(c, "state");
 	}
 	c->max_chars = ET_DEFAULT_MAX_CHARS;
 	c->rotate_bytes = ET_DEFAULT_ROTATE_BYTES;
@@ -405,20 +414,50 @@ static int run_reply(const struct et_config *c, const char *data, struct et_buf 
 	return et_hook_run_reply(c, &in, NULL, reply, NULL);
 }
 
-/* The additionalContext of a reply, with its event name in *@event (heap strings), or NULL. */
-static char *context_of(const struct et_buf *reply, char **event)
+/* What a feedback reply said: its additionalContext and its event name (heap), or NULLs. */
+struct note {
+	char *text;
+	char *event;
+};
+
+/* Frees what @n holds and leaves it empty. */
+static void note_clear(struct note *n)
+{
+	free(n->text);
+	free(n->event);
+	n->text = n->event = NULL;
+}
+
+/* Reads @reply into @n, in place of what it held: set when the reply is one hookSpecificOutput. */
+static void note_read(struct note *n, const struct et_buf *reply)
 {
 	cJSON *j = cJSON_Parse(reply->data), *h = cJSON_GetObjectItem(j, "hookSpecificOutput");
-	char *ctx = NULL;
 
-	*event = NULL;
+	note_clear(n);
 	if (h && str(h, "additionalContext") && str(h, "hookEventName") &&
 	    cJSON_GetArraySize(j) == 1) {
-		ctx = strdup(str(h, "additionalContext"));
-		*event = strdup(str(h, "hookEventName"));
+		n->text = strdup(str(h, "additionalContext"));
+		n->event = strdup(str(h, "hookEventName"));
 	}
 	cJSON_Delete(j);
-	return ctx;
+}
+
+/* Runs @data with feedback's reply and reads the reply into @n. */
+static void run_note(const struct et_config *c, const char *data, struct et_buf *reply,
+		     struct note *n)
+{
+	run_reply(c, data, reply);
+	note_read(n, reply);
+}
+
+/* Checks that the last record of @log_path keeps @said, what the reply said, as its feedback. */
+static void check_feedback_kept(const char *log_path, const char *said, const char *name)
+{
+	size_t lines;
+	cJSON *j = last_record(log_path, &lines);
+
+	tap_ok(j && said && same(str(j, "feedback"), said), "%s", name);
+	cJSON_Delete(j);
 }
 
 static void test_feedback(void)
@@ -426,7 +465,7 @@ static void test_feedback(void)
 	struct et_config c;
 	struct et_buf reply;
 	char *fail = payload("PostToolUseFailure", "nonexistent"), *batch;
-	char *ctx, *event, path[512];
+	struct note n = {NULL, NULL};
 	size_t lines;
 	cJSON *j;
 
@@ -443,16 +482,12 @@ static void test_feedback(void)
 
 	config(&c, "fb-on.jsonl", true);
 	/* A state directory under a regular file cannot be made. */
-	free(c.state_dir);
-	snprintf(path, sizeof(path), "%s/fb-off.jsonl/state", dir);
-	c.state_dir = strdup(path);
+	use_state_dir(&c, "fb-off.jsonl/state");
 	c.feedback = true;
 	tap_ok(run_reply(&c, fail, &reply) == 0 && run_reply(&c, fail, &reply) == 0 &&
 		       reply.len == 0,
 	       "feedback on with a state directory that cannot be made: silent, records kept");
-	free(c.state_dir);
-	snprintf(path, sizeof(path), "%s/fbstate", dir);
-	c.state_dir = strdup(path);
+	use_state_dir(&c, "fbstate");
 	tap_ok(run_reply(&c, fail, &reply) == 0 && reply.len == 0,
 	       "feedback on, a first failure: silent");
 	j = last_record(c.log_path, &lines);
@@ -461,21 +496,15 @@ static void test_feedback(void)
 	tap_ok(run_reply(&c, fail, &reply) == 0 && reply.len > 0 &&
 		       reply.data[reply.len - 1] == '\n' && !strchr(reply.data, '\n')[1],
 	       "the same call fails again: one JSON line on the reply");
-	ctx = context_of(&reply, &event);
-	tap_ok(ctx && same(event, "PostToolUseFailure") && strstr(ctx, "this exact Bash call") &&
-		       strstr(ctx, "failed 1 time earlier") && strstr(ctx, "No such file"),
+	note_read(&n, &reply);
+	tap_ok(n.text && same(n.event, "PostToolUseFailure") &&
+		       strstr(n.text, "this exact Bash call") &&
+		       strstr(n.text, "failed 1 time earlier") && strstr(n.text, "No such file"),
 	       "hookSpecificOutput: PostToolUseFailure, a note with the count and the error: %s",
-	       ctx ? ctx : "(none)");
-	j = last_record(c.log_path, &lines);
-	tap_ok(j && ctx && same(str(j, "feedback"), ctx), "the record keeps what was said");
-	cJSON_Delete(j);
-	free(ctx);
-	free(event);
-	run_reply(&c, fail, &reply);
-	ctx = context_of(&reply, &event);
-	tap_ok(ctx && strstr(ctx, "failed 2 times earlier"), "a third time: 2 times");
-	free(ctx);
-	free(event);
+	       n.text ? n.text : "(none)");
+	check_feedback_kept(c.log_path, n.text, "the record keeps what was said");
+	run_note(&c, fail, &reply, &n);
+	tap_ok(n.text && strstr(n.text, "failed 2 times earlier"), "a third time: 2 times");
 
 	/* A dry run says nothing and keeps no state. */
 	{
@@ -494,13 +523,11 @@ static void test_feedback(void)
 	batch = payload("PostToolBatch", "this text is not there");
 	run_reply(&c, batch, &reply);
 	tap_ok(reply.len == 0, "a rejected Edit once: silent");
-	run_reply(&c, batch, &reply);
-	ctx = context_of(&reply, &event);
-	tap_ok(ctx && same(event, "PostToolBatch") && strstr(ctx, "this exact Edit call") &&
-		       strstr(ctx, "String to replace not found"),
+	run_note(&c, batch, &reply, &n);
+	tap_ok(n.text && same(n.event, "PostToolBatch") && strstr(n.text, "this exact Edit call") &&
+		       strstr(n.text, "String to replace not found"),
 	       "the same rejected Edit again: a note, answered as PostToolBatch");
-	free(ctx);
-	free(event);
+	note_clear(&n);
 	free(batch);
 	free(fail);
 	et_buf_finish(&reply);
@@ -512,18 +539,16 @@ static void test_feedback_lesson(void)
 {
 	struct et_config c;
 	struct et_buf reply, err;
-	char *fail = payload("PostToolUseFailure", "nonexistent"), *ctx, *event, path[512];
+	char *fail = payload("PostToolUseFailure", "nonexistent"), path[512];
+	struct note n = {NULL, NULL};
 	struct et_lessonhint h;
-	size_t lines;
-	cJSON *j;
 	FILE *f;
 	int i;
 
 	et_buf_init(&reply, 1 << 16);
 	et_buf_init(&err, 1 << 16);
 	config(&c, "fb-lesson.jsonl", false);
-	snprintf(path, sizeof(path), "%s/lessonstate", dir);
-	c.state_dir = strdup(path);
+	use_state_dir(&c, "lessonstate");
 	c.feedback = true;
 	memset(&h, 0, sizeof(h));
 	snprintf(h.tool, sizeof(h.tool), "Bash");
@@ -534,39 +559,27 @@ static void test_feedback_lesson(void)
 	snprintf(h.step, sizeof(h.step), "(another input)");
 	h.step_count = 4;
 	tap_ok(et_lessonhint_write(c.state_dir, &h, 1) == 0, "lesson hints written");
-	run_reply(&c, fail, &reply);
-	ctx = context_of(&reply, &event);
-	tap_ok(ctx && same(event, "PostToolUseFailure") &&
-		       strstr(ctx,
+	run_note(&c, fail, &reply, &n);
+	tap_ok(n.text && same(n.event, "PostToolUseFailure") &&
+		       strstr(n.text,
 			      "execution-telemetry lesson: Bash calls failed this way "
 			      "(file_not_found) 6 times in 3 sessions of this log; 5 recovered, "
 			      "most often with another input (4).") &&
-		       !strstr(ctx, "this exact"),
+		       !strstr(n.text, "this exact"),
 	       "a first failure of a class with a strong lesson: the lesson is quoted: %s",
-	       ctx ? ctx : "(none)");
-	j = last_record(c.log_path, &lines);
-	tap_ok(j && ctx && same(str(j, "feedback"), ctx), "the record keeps the lesson it quoted");
-	cJSON_Delete(j);
-	free(ctx);
-	free(event);
-	run_reply(&c, fail, &reply);
-	ctx = context_of(&reply, &event);
-	tap_ok(ctx && strstr(ctx, "this exact Bash call") && !strstr(ctx, "lesson:"),
+	       n.text ? n.text : "(none)");
+	check_feedback_kept(c.log_path, n.text, "the record keeps the lesson it quoted");
+	run_note(&c, fail, &reply, &n);
+	tap_ok(n.text && strstr(n.text, "this exact Bash call") && !strstr(n.text, "lesson:"),
 	       "the same call again: the repeat is said, the lesson not twice in a session");
-	free(ctx);
-	free(event);
 
 	/* Weak evidence, a hostile file, an oversized file: silent. */
 	h.sessions = 1;
-	snprintf(path, sizeof(path), "%s/lessonstate2", dir);
-	free(c.state_dir);
-	c.state_dir = strdup(path);
+	use_state_dir(&c, "lessonstate2");
 	et_lessonhint_write(c.state_dir, &h, 1);
 	run_reply(&c, fail, &reply);
 	tap_ok(reply.len == 0, "a lesson seen in one session only: silent");
-	snprintf(path, sizeof(path), "%s/lessonstate3", dir);
-	free(c.state_dir);
-	c.state_dir = strdup(path);
+	use_state_dir(&c, "lessonstate3");
 	h.sessions = 3;
 	et_lessonhint_write(c.state_dir, &h, 1);
 	snprintf(path, sizeof(path), "%s/lessonstate3/%s", dir, ET_LESSONHINT_FILE);
@@ -585,6 +598,7 @@ static void test_feedback_lesson(void)
 			       strstr(err.data, "cannot read the lesson hints"),
 		       "lesson hints past 16 KiB: not read, said on stderr, the record kept");
 	}
+	note_clear(&n);
 	free(fail);
 	et_buf_finish(&reply);
 	et_buf_finish(&err);
