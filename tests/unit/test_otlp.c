@@ -16,17 +16,24 @@
 #include "sink.h"
 #include "tap.h"
 
-static void sink_init(struct sink *s)
+static const struct et_otlp_opts defaults;
+
+/* Starts @w writing @sig lines into @s, a new sink, with the settings in @o (the writer: @s). */
+static void lines_open(struct et_otlp_lines *w, struct sink *s, struct et_otlp_opts o,
+		       enum et_otlp_signal sig)
 {
 	memset(s, 0, sizeof(*s));
 	et_buf_init(&s->out, (size_t)64 << 20);
+	o.write = sink_write;
+	o.write_ctx = s;
+	et_otlp_lines_init(w, &o, sig);
 }
 
-static struct et_otlp_opts opts(struct sink *s)
+/* Frees @w and the sink @s. */
+static void lines_close(struct et_otlp_lines *w, struct sink *s)
 {
-	struct et_otlp_opts o = {.write = sink_write, .write_ctx = s};
-
-	return o;
+	et_otlp_lines_finish(w);
+	et_buf_finish(&s->out);
 }
 
 /* Counts the lines of @s and checks that each is a JSON object; returns the count. */
@@ -62,14 +69,9 @@ static void test_logs_text(void)
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
+	struct et_otlp_opts o = {.host_name = "h", .user_name = "u\"1", .version = "1.2"};
 
-	sink_init(&s);
-	o = opts(&s);
-	o.host_name = "h";
-	o.user_name = "u\"1";
-	o.version = "1.2";
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
+	lines_open(&w, &s, o, ET_OTLP_LOGS);
 	tap_ok(et_otlp_lines_flush(&w) == 0 && s.writes == 0 && w.lines == 0,
 	       "logs: an empty line is not written");
 	tap_ok(et_otlp_lines_add(&w, "claude-code", "{\"a\":1}", 7) == 0 && s.writes == 0,
@@ -90,20 +92,16 @@ static void test_logs_text(void)
 		"logs: the line, every resource attribute, the scope's version, items in order");
 	tap_ok(w.pending == strlen("{\"resourceLogs\":[") + strlen("]}\n"),
 	       "logs: pending is back to an empty line's bytes");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 }
 
 static void test_traces_text(void)
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
 	bool all_json;
 
-	sink_init(&s);
-	o = opts(&s);
-	et_otlp_lines_init(&w, &o, ET_OTLP_TRACES);
+	lines_open(&w, &s, defaults, ET_OTLP_TRACES);
 	et_otlp_lines_add(&w, "claude-code", "{\"s\":1}", 7);
 	et_otlp_lines_add(&w, "gemini-cli", "{\"s\":2}", 7);
 	et_otlp_lines_add(&w, "claude-code", "{\"s\":3}", 7);
@@ -121,23 +119,19 @@ static void test_traces_text(void)
 											     "{\"s\":2}]}]}]}\n",
 		"traces: resources in the order agents came, absent attributes left out");
 	tap_ok(json_lines(s.out.data, &all_json) == 1 && all_json, "traces: the line is JSON");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 }
 
 static void test_batch(void)
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
+	struct et_otlp_opts o = {.batch = 2};
 	bool all_json;
 	size_t i;
 	int r = 0;
 
-	sink_init(&s);
-	o = opts(&s);
-	o.batch = 2;
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
+	lines_open(&w, &s, o, ET_OTLP_LOGS);
 	for (i = 0; i < 5 && r == 0; i++) {
 		r = et_otlp_lines_add(&w, i % 2 ? "a" : "b", "{}", 2);
 	}
@@ -145,20 +139,16 @@ static void test_batch(void)
 	tap_ok(et_otlp_lines_flush(&w) == 0 && w.lines == 3 && w.items == 5,
 	       "batch 2: the last line at flush");
 	tap_ok(json_lines(s.out.data, &all_json) == 3 && all_json, "batch 2: three JSON lines");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 
-	sink_init(&s);
-	o = opts(&s);
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
+	lines_open(&w, &s, defaults, ET_OTLP_LOGS);
 	tap_ok(w.o.batch == ET_EXPORT_BATCH && w.o.line_bytes == ET_EXPORT_LINE_BYTES,
 	       "defaults: ET_EXPORT_BATCH and ET_EXPORT_LINE_BYTES");
 	for (i = 0; i < ET_EXPORT_BATCH && r == 0; i++) {
 		r = et_otlp_lines_add(&w, "a", "{}", 2);
 	}
 	tap_ok(r == 0 && w.lines == 1 && w.in_line == 0, "defaults: a line every 1000 items");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 }
 
 /* Adds the @n items with line_bytes @bytes; returns the lines written in the end. */
@@ -167,14 +157,11 @@ static size_t lines_with(enum et_otlp_signal sig, size_t bytes, const char *cons
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
+	struct et_otlp_opts o = {.line_bytes = bytes};
 	const char *p, *nl;
 	size_t i, lines;
 
-	sink_init(&s);
-	o = opts(&s);
-	o.line_bytes = bytes;
-	et_otlp_lines_init(&w, &o, sig);
+	lines_open(&w, &s, o, sig);
 	for (i = 0; i < n; i++) {
 		et_otlp_lines_add(&w, agents[i], items[i], strlen(items[i]));
 	}
@@ -186,8 +173,7 @@ static size_t lines_with(enum et_otlp_signal sig, size_t bytes, const char *cons
 			*longest = (size_t)(nl + 1 - p);
 		}
 	}
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 	return lines;
 }
 
@@ -195,20 +181,30 @@ static void test_line_bytes(void)
 {
 	static const char *const same[] = {"a", "a"}, *const two[] = {"a", "bb"};
 	static const char *const items[] = {"{\"x\":\"0123456789\"}", "{\"y\":1}"};
-	size_t full, longest;
+	/* The edge for an item of a resource already in the line, then for a new resource. */
+	static const struct {
+		enum et_otlp_signal sig;
+		const char *const *agents;
+		const char *exact, *less;
+	} edges[] = {
+		{ET_OTLP_LOGS, same, "a line of exactly line_bytes is one line",
+		 "one byte less and the second item starts a new line"},
+		{ET_OTLP_TRACES, two, "a new resource's bytes are counted exactly",
+		 "one byte less and the new resource goes to the next line"},
+	};
+	size_t i, full, longest;
 
-	lines_with(ET_OTLP_LOGS, (size_t)1 << 30, same, items, 2, &full);
-	tap_ok(lines_with(ET_OTLP_LOGS, full, same, items, 2, &longest) == 1 && longest == full,
-	       "line_bytes: a line of exactly line_bytes is one line");
-	tap_ok(lines_with(ET_OTLP_LOGS, full - 1, same, items, 2, &longest) == 2 &&
-		       longest <= full - 1,
-	       "line_bytes: one byte less and the second item starts a new line");
-	lines_with(ET_OTLP_TRACES, (size_t)1 << 30, two, items, 2, &full);
-	tap_ok(lines_with(ET_OTLP_TRACES, full, two, items, 2, &longest) == 1 && longest == full,
-	       "line_bytes: a new resource's bytes are counted exactly");
-	tap_ok(lines_with(ET_OTLP_TRACES, full - 1, two, items, 2, &longest) == 2 &&
-		       longest <= full - 1,
-	       "line_bytes: one byte less and the new resource goes to the next line");
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		enum et_otlp_signal sig = edges[i].sig;
+		const char *const *agents = edges[i].agents;
+
+		lines_with(sig, (size_t)1 << 30, agents, items, 2, &full);
+		tap_ok(lines_with(sig, full, agents, items, 2, &longest) == 1 && longest == full,
+		       "line_bytes: %s", edges[i].exact);
+		tap_ok(lines_with(sig, full - 1, agents, items, 2, &longest) == 2 &&
+			       longest <= full - 1,
+		       "line_bytes: %s", edges[i].less);
+	}
 	tap_ok(lines_with(ET_OTLP_LOGS, 10, same, items, 2, &longest) == 2,
 	       "line_bytes: an item larger than the bound is alone on its line");
 }
@@ -217,12 +213,9 @@ static void test_fit(void)
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
 	size_t one;
 
-	sink_init(&s);
-	o = opts(&s);
-	et_otlp_lines_init(&w, &o, ET_OTLP_TRACES);
+	lines_open(&w, &s, defaults, ET_OTLP_TRACES);
 	tap_ok(et_otlp_lines_fit(&w, "a", (size_t)4 << 20) == 0 && s.writes == 0,
 	       "fit: an empty line takes any item, nothing written");
 	et_otlp_lines_add(&w, "a", "{}", 2);
@@ -232,44 +225,34 @@ static void test_fit(void)
 	tap_ok(et_otlp_lines_fit(&w, "b", ET_EXPORT_LINE_BYTES - one) == 0 && w.lines == 1 &&
 		       w.in_line == 0 && s.out.len == one,
 	       "fit: an item that does not fit writes the pending line first");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 }
 
 static void test_errors(void)
 {
 	struct sink s;
 	struct et_otlp_lines w;
-	struct et_otlp_opts o;
+	struct et_otlp_opts o = {.batch = 2};
 
-	sink_init(&s);
+	lines_open(&w, &s, o, ET_OTLP_LOGS);
 	s.fail_at = 1;
-	o = opts(&s);
-	o.batch = 2;
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == 0, "error: the first item waits");
 	tap_ok(et_otlp_lines_add(&w, "a", "{}", 2) == -EIO, "error: the writer's error comes back");
 	tap_ok(w.in_line == 0 && w.ngroups == 0 && w.lines == 1,
 	       "error: the line is dropped and counted");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 
-	sink_init(&s);
+	lines_open(&w, &s, defaults, ET_OTLP_LOGS);
 	s.fail_at = 7; /* open, head, items, close, comma, head, then the second resource's items */
-	o = opts(&s);
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
 	et_otlp_lines_add(&w, "a", "{}", 2);
 	et_otlp_lines_add(&w, "b", "{}", 2);
 	tap_ok(et_otlp_lines_flush(&w) == -EIO && s.writes == 7 && !strchr(s.out.data, '\n'),
 	       "error: a write that fails stops the line there");
-	et_otlp_lines_finish(&w);
-	et_buf_finish(&s.out);
+	lines_close(&w, &s);
 
 	memset(&w, 0, sizeof(w));
 	et_otlp_lines_finish(&w);
-	sink_init(&s);
-	o = opts(&s);
-	et_otlp_lines_init(&w, &o, ET_OTLP_LOGS);
+	lines_open(&w, &s, defaults, ET_OTLP_LOGS);
 	et_otlp_lines_add(&w, "a", "{}", 2);
 	et_otlp_lines_finish(&w);
 	tap_ok(s.writes == 0 && w.groups == NULL, "finish: frees a pending line without writing");
