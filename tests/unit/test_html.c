@@ -12,6 +12,7 @@
 #include "et_buf.h"
 #include "et_errclass.h"
 #include "et_html.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define FFFD "\xEF\xBF\xBD"
@@ -161,7 +162,7 @@ static struct et_stats_slow slow[] = {
 };
 static char *chain_tools[] = {"<b>bold</b>", "Read"};
 static struct et_chain chains[] = {{chain_tools, 2, 4, 4, 0, 0}};
-static struct et_par_group groups[] = {{"<i>x</i>,Read", 2, 120}};
+static struct et_par_group par_groups[] = {{"<i>x</i>,Read", 2, 120}};
 static struct et_bottleneck bottlenecks[] = {
 	{"<script>alert(1)</script>", 270, 0.98, 90, 3, "Look at <them> & \"fix\"."},
 };
@@ -226,44 +227,24 @@ static bool ends_with(const struct et_buf *b, const char *s)
 
 static void test_page(void)
 {
-	struct et_stats_result s;
-	struct et_patterns_result p;
-	struct et_html_timeline t;
-	struct et_report_meta m;
+	struct et_stats_result s =
+		fixture_stats(FIXTURE_ROWS(tools), FIXTURE_ROWS(classes), FIXTURE_ROWS(slow),
+			      (struct et_lat_summary){4, 38.75, 40, 90, 90, 90});
+	struct et_patterns_result p = {.min_count = 2,
+				       FIXTURE_TABLE(chains),
+				       .par_opportunities = 2,
+				       .par_calls = 5,
+				       .par_saved_ms = 120,
+				       FIXTURE_TABLE(par_groups),
+				       FIXTURE_TABLE(bottlenecks)};
 	struct et_logrec_stats in = {5, 4, 1, 0, 0};
+	struct et_report_meta m = {FIXTURE_TABLE(files), .in = &in, .project = "/home/<script>"};
+	struct et_html_timeline t;
 	struct et_buf out, again;
 	const char *bad;
 	size_t i;
 	int rc;
 
-	memset(&s, 0, sizeof(s));
-	s.calls = 4;
-	s.successes = 2;
-	s.failures = 2;
-	s.sessions = 1;
-	s.lat = (struct et_lat_summary){4, 38.75, 40, 90, 90, 90};
-	s.tools = tools;
-	s.ntools = 2;
-	s.classes = classes;
-	s.nclasses = 1;
-	s.slow = slow;
-	s.nslow = 1;
-	memset(&p, 0, sizeof(p));
-	p.min_count = 2;
-	p.chains = chains;
-	p.nchains = 1;
-	p.par_groups = groups;
-	p.npar_groups = 1;
-	p.par_opportunities = 2;
-	p.par_calls = 5;
-	p.par_saved_ms = 120;
-	p.bottlenecks = bottlenecks;
-	p.nbottlenecks = 1;
-	memset(&m, 0, sizeof(m));
-	m.files = files;
-	m.nfiles = 1;
-	m.in = &in;
-	m.project = "/home/<script>";
 	et_html_timeline_init(&t);
 	add(&t, T0, ET_OUT_SUCCESS);
 	add(&t, T0 + HOUR, ET_OUT_FAILURE);

@@ -15,6 +15,7 @@
 #include "et_errclass.h"
 #include "et_otlp.h"
 #include "et_render.h"
+#include "fixture.h"
 #include "tap.h"
 
 struct ms_case {
@@ -54,21 +55,8 @@ static struct et_stats_slow slow[] = {
 
 static struct et_stats_result stats(void)
 {
-	struct et_stats_result r;
-
-	memset(&r, 0, sizeof(r));
-	r.calls = 3;
-	r.successes = 2;
-	r.failures = 1;
-	r.sessions = 1;
-	r.lat = (struct et_lat_summary){3, 40, 20, 90, 90, 90};
-	r.tools = tools;
-	r.ntools = 2;
-	r.classes = classes;
-	r.nclasses = 1;
-	r.slow = slow;
-	r.nslow = 1;
-	return r;
+	return fixture_stats(FIXTURE_ROWS(tools), FIXTURE_ROWS(classes), FIXTURE_ROWS(slow),
+			     (struct et_lat_summary){3, 40, 20, 90, 90, 90});
 }
 
 static char *chain_tools[] = {"Read", "Edit"};
@@ -83,27 +71,20 @@ static struct et_bottleneck bottlenecks[] = {
 
 static struct et_patterns_result patterns(void)
 {
-	struct et_patterns_result r;
+	struct et_patterns_result r = {.min_count = 2,
+				       FIXTURE_TABLE(chains),
+				       .par_from_batches = true,
+				       .par_opportunities = 1,
+				       .par_calls = 3,
+				       .par_saved_ms = 80,
+				       FIXTURE_TABLE(par_groups),
+				       FIXTURE_TABLE(retries),
+				       FIXTURE_TABLE(recoveries),
+				       .cascades = 1,
+				       .cascade_longest = 3,
+				       .cascade_calls = 3,
+				       FIXTURE_TABLE(bottlenecks)};
 
-	memset(&r, 0, sizeof(r));
-	r.min_count = 2;
-	r.chains = chains;
-	r.nchains = 1;
-	r.par_from_batches = true;
-	r.par_opportunities = 1;
-	r.par_calls = 3;
-	r.par_saved_ms = 80;
-	r.par_groups = par_groups;
-	r.npar_groups = 1;
-	r.retries = retries;
-	r.nretries = 1;
-	r.recoveries = recoveries;
-	r.nrecoveries = 1;
-	r.cascades = 1;
-	r.cascade_longest = 3;
-	r.cascade_calls = 3;
-	r.bottlenecks = bottlenecks;
-	r.nbottlenecks = 1;
 	return r;
 }
 
@@ -112,14 +93,8 @@ static struct et_logrec_stats in_stats = {12, 10, 0, 0, 0};
 
 static struct et_report_meta meta(enum et_format fmt)
 {
-	struct et_report_meta m;
+	struct et_report_meta m = {FIXTURE_TABLE(files), .in = &in_stats, .fmt = fmt, .top = 5};
 
-	memset(&m, 0, sizeof(m));
-	m.files = files;
-	m.nfiles = 1;
-	m.in = &in_stats;
-	m.fmt = fmt;
-	m.top = 5;
 	return m;
 }
 
