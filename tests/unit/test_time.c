@@ -55,21 +55,28 @@ static const struct {
 	/* no zone */
 	{"2026-11-21T14:11:16", 0, NO, 0, "no zone without ET_TIME_LOCAL"},
 	{"2026-11-21T14:11:16", ET_TIME_EPOCH_MS, NO, 0, "no zone with only epoch ms"},
-	/* malformed */
+	/* malformed (the rest, under ET_TIME_STAMP_FORMS alone, in malformed[]) */
 	{"", ET_TIME_STAMP_FORMS | ET_TIME_EPOCH_MS, NO, 0, "empty"},
-	{"yesterday", ET_TIME_STAMP_FORMS, NO, 0, "words"},
-	{"2026-11-21", ET_TIME_STAMP_FORMS, NO, 0, "a date alone"},
-	{"2026-1-21T14:11:16Z", ET_TIME_STAMP_FORMS, NO, 0, "a one-digit month"},
-	{"2026-13-01T00:00:00Z", ET_TIME_STAMP_FORMS, NO, 0, "month 13"},
-	{"2026-00-01T00:00:00Z", ET_TIME_STAMP_FORMS, NO, 0, "month 0"},
-	{"2026-11-32T00:00:00Z", ET_TIME_STAMP_FORMS, NO, 0, "day 32"},
-	{"2026-11-00T00:00:00Z", ET_TIME_STAMP_FORMS, NO, 0, "day 0"},
-	{"2026-11-21T24:00:00Z", ET_TIME_STAMP_FORMS, NO, 0, "hour 24"},
-	{"2026-11-21T14:60:00Z", ET_TIME_STAMP_FORMS, NO, 0, "minute 60"},
-	{"2026-11-21T14:11:61Z", ET_TIME_STAMP_FORMS, NO, 0, "second 61"},
-	{"2026-11-21T14:11:16Q", ET_TIME_STAMP_FORMS, NO, 0, "a bad zone"},
-	{"2026-11-21T14:11:16ZZ", ET_TIME_STAMP_FORMS, NO, 0, "text after the Z"},
-	{"2026-11-21T14:1a:16Z", ET_TIME_STAMP_FORMS, NO, 0, "a letter in a field"},
+};
+
+/* Malformed text: refused with every form of a timestamp allowed (ET_TIME_STAMP_FORMS). */
+static const struct {
+	const char *s;
+	const char *what;
+} malformed[] = {
+	{"yesterday", "words"},
+	{"2026-11-21", "a date alone"},
+	{"2026-1-21T14:11:16Z", "a one-digit month"},
+	{"2026-13-01T00:00:00Z", "month 13"},
+	{"2026-00-01T00:00:00Z", "month 0"},
+	{"2026-11-32T00:00:00Z", "day 32"},
+	{"2026-11-00T00:00:00Z", "day 0"},
+	{"2026-11-21T24:00:00Z", "hour 24"},
+	{"2026-11-21T14:60:00Z", "minute 60"},
+	{"2026-11-21T14:11:61Z", "second 61"},
+	{"2026-11-21T14:11:16Q", "a bad zone"},
+	{"2026-11-21T14:11:16ZZ", "text after the Z"},
+	{"2026-11-21T14:1a:16Z", "a letter in a field"},
 };
 
 static const struct {
@@ -119,6 +126,14 @@ static void test_parse(void)
 			tap_ok(r < 0 && ms == 42, "parse: %s ('%s') is refused, *ms unchanged",
 			       parses[i].what, parses[i].s);
 		}
+	}
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		int64_t ms = 42;
+		int r = et_time_parse(malformed[i].s, strlen(malformed[i].s), ET_TIME_STAMP_FORMS,
+				      &ms);
+
+		tap_ok(r < 0 && ms == 42, "parse: %s ('%s') is refused, *ms unchanged",
+		       malformed[i].what, malformed[i].s);
 	}
 }
 
