@@ -85,6 +85,14 @@ static int feed(const char *log, const struct et_sessions_opts *o, struct et_ses
 #define REC(t, ev, extra)                                                                          \
 	"{\"v\":2,\"timestamp\":\"2026-12-01T10:00:" t ".000Z\",\"event\":\"" ev                   \
 	"\",\"session_id\":\"s\"" extra "}\n"
+/* A tool call that failed, or succeeded; @extra: its members after the outcome. */
+#define FAILED(t, tool, extra)                                                                     \
+	REC(t, "PostToolUseFailure", ",\"tool_name\":\"" tool "\",\"outcome\":\"failure\"" extra)
+#define SUCCEEDED(t, tool, extra)                                                                  \
+	REC(t, "PostToolUse", ",\"tool_name\":\"" tool "\",\"outcome\":\"success\"" extra)
+/* A subagent's SubagentStart or SubagentStop. */
+#define SUBAGENT(t, ev, id, type)                                                                  \
+	REC(t, ev, ",\"outcome\":null,\"agent_id\":\"" id "\",\"agent_type\":\"" type "\"")
 
 static void test_cycles(void)
 {
@@ -92,20 +100,13 @@ static void test_cycles(void)
 	/* clang-format off */
 	static const char log[] =
 		REC("00", "UserPromptSubmit", ",\"outcome\":null,\"prompt_bytes\":3")
-		REC("01", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"exit_code\":1,\"params\":{\"command\":\"pytest\"}")
-		REC("02", "PostToolUse", ",\"tool_name\":\"Edit\",\"outcome\":\"success\","
-			"\"params\":{\"file_path\":\"/a\"}")
-		REC("03", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"exit_code\":1,\"params\":{\"command\":\"pytest -x\"}")
-		REC("05", "PostToolUse", ",\"tool_name\":\"Bash\",\"outcome\":\"success\","
-			"\"params\":{\"command\":\"pytest -x\"}")
-		REC("06", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"params\":{\"command\":\"git push origin\"}")
-		REC("07", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"params\":{\"command\":\"git push -f\"}")
-		REC("08", "PostToolUse", ",\"tool_name\":\"Bash\",\"outcome\":\"success\","
-			"\"params\":{\"command\":\"git status\"}")
+		FAILED("01", "Bash", ",\"exit_code\":1,\"params\":{\"command\":\"pytest\"}")
+		SUCCEEDED("02", "Edit", ",\"params\":{\"file_path\":\"/a\"}")
+		FAILED("03", "Bash", ",\"exit_code\":1,\"params\":{\"command\":\"pytest -x\"}")
+		SUCCEEDED("05", "Bash", ",\"params\":{\"command\":\"pytest -x\"}")
+		FAILED("06", "Bash", ",\"params\":{\"command\":\"git push origin\"}")
+		FAILED("07", "Bash", ",\"params\":{\"command\":\"git push -f\"}")
+		SUCCEEDED("08", "Bash", ",\"params\":{\"command\":\"git status\"}")
 		REC("09", "Stop", ",\"outcome\":null");
 	/* clang-format on */
 	struct et_sessions_result res;
@@ -141,20 +142,13 @@ static void test_subagents(void)
 	/* clang-format off */
 	static const char log[] =
 		REC("00", "UserPromptSubmit", ",\"outcome\":null")
-		REC("01", "SubagentStart", ",\"outcome\":null,\"agent_id\":\"x1\","
-			"\"agent_type\":\"Explore\"")
-		REC("02", "SubagentStop", ",\"outcome\":null,\"agent_id\":\"x1\","
-			"\"agent_type\":\"Explore\"")
-		REC("03", "PostToolUseFailure", ",\"tool_name\":\"Agent\",\"outcome\":\"failure\","
-			"\"params\":{\"subagent_type\":\"Explore\"}")
-		REC("04", "SubagentStart", ",\"outcome\":null,\"agent_id\":\"x2\","
-			"\"agent_type\":\"Explore\"")
-		REC("05", "PostToolUse", ",\"tool_name\":\"Read\",\"outcome\":\"success\","
-			"\"agent_id\":\"x2\",\"agent_type\":\"Explore\"")
-		REC("07", "SubagentStop", ",\"outcome\":null,\"agent_id\":\"x2\","
-			"\"agent_type\":\"Explore\"")
-		REC("08", "PostToolUse", ",\"tool_name\":\"Agent\",\"outcome\":\"success\","
-			"\"params\":{\"subagent_type\":\"Explore\"}")
+		SUBAGENT("01", "SubagentStart", "x1", "Explore")
+		SUBAGENT("02", "SubagentStop", "x1", "Explore")
+		FAILED("03", "Agent", ",\"params\":{\"subagent_type\":\"Explore\"}")
+		SUBAGENT("04", "SubagentStart", "x2", "Explore")
+		SUCCEEDED("05", "Read", ",\"agent_id\":\"x2\",\"agent_type\":\"Explore\"")
+		SUBAGENT("07", "SubagentStop", "x2", "Explore")
+		SUCCEEDED("08", "Agent", ",\"params\":{\"subagent_type\":\"Explore\"}")
 		REC("09", "Stop", ",\"outcome\":null");
 	/* clang-format on */
 	struct et_sessions_opts o = {NULL, false, "s", false};
@@ -188,21 +182,17 @@ static void test_findings(void)
 	/* clang-format off */
 	static const char log[] =
 		REC("00", "UserPromptSubmit", ",\"outcome\":null,\"prompt_bytes\":3")
-		REC("01", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"tool_use_id\":\"t1\",\"latency_ms\":1000,\"exit_code\":1,"
+		FAILED("01", "Bash", ",\"tool_use_id\":\"t1\",\"latency_ms\":1000,\"exit_code\":1,"
 			"\"params\":{\"command\":\"pytest\"}")
-		REC("02", "PostToolUseFailure", ",\"tool_name\":\"Bash\",\"outcome\":\"failure\","
-			"\"tool_use_id\":\"t2\",\"latency_ms\":3000,\"exit_code\":1,"
+		FAILED("02", "Bash", ",\"tool_use_id\":\"t2\",\"latency_ms\":3000,\"exit_code\":1,"
 			"\"params\":{\"command\":\"pytest -x\"}")
-		REC("04", "PostToolUse", ",\"tool_name\":\"Bash\",\"outcome\":\"success\","
-			"\"tool_use_id\":\"t3\",\"latency_ms\":500,\"params\":{\"command\":\"pytest\"}")
-		REC("05", "PostToolUseFailure", ",\"tool_name\":\"Edit\",\"outcome\":\"failure\","
-			"\"tool_use_id\":\"t4\",\"latency_ms\":10,\"params\":{\"file_path\":\"/a\"}")
-		REC("06", "PostToolUseFailure", ",\"tool_name\":\"Agent\",\"outcome\":\"failure\","
-			"\"tool_use_id\":\"t5\",\"latency_ms\":7000,"
+		SUCCEEDED("04", "Bash", ",\"tool_use_id\":\"t3\",\"latency_ms\":500,"
+			"\"params\":{\"command\":\"pytest\"}")
+		FAILED("05", "Edit", ",\"tool_use_id\":\"t4\",\"latency_ms\":10,"
+			"\"params\":{\"file_path\":\"/a\"}")
+		FAILED("06", "Agent", ",\"tool_use_id\":\"t5\",\"latency_ms\":7000,"
 			"\"params\":{\"subagent_type\":\"Plan\"}")
-		REC("07", "PostToolUse", ",\"tool_name\":\"Agent\",\"outcome\":\"success\","
-			"\"tool_use_id\":\"t6\",\"latency_ms\":2000,"
+		SUCCEEDED("07", "Agent", ",\"tool_use_id\":\"t6\",\"latency_ms\":2000,"
 			"\"params\":{\"subagent_type\":\"Plan\"}")
 		REC("09", "Stop", ",\"outcome\":null");
 	/* clang-format on */
