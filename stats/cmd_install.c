@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "et_compat.h"
 #include "et_settings.h"
+#include "et_time.h"
 #include "opts.h"
 
 #include "banned.h"
@@ -28,8 +29,8 @@ static const char install_usage[] =
 	"timeout. Everything else in the file stays as it is: other hooks, other settings, the order\n"
 	"of keys, the permissions. Running it again changes nothing; a telemetry-hook registered\n"
 	"with another path is replaced. Before the file changes it is copied to\n"
-	"settings.json.bak-<UTC time>, then the new text replaces it atomically. A file that is not\n"
-	"valid JSON is left untouched.\n"
+	"settings.json.bak-<UTC time> (now, or $EXECUTION_TELEMETRY_NOW when set), then the new\n"
+	"text replaces it atomically. A file that is not valid JSON is left untouched.\n"
 	"\n"
 	"  --hook PATH        the telemetry-hook to register (default: the one beside this program;\n"
 	"                     in a build tree, ../hook/telemetry-hook)\n"
@@ -299,7 +300,7 @@ static int run_edit(struct hook_args *a, bool install)
 		status = EXIT_OK;
 		goto out;
 	}
-	r = et_settings_file_write(&f, out.data, out.len, &backup);
+	r = et_settings_file_write(&f, out.data, out.len, et_time_now_ms(), &backup);
 	if (r == -EAGAIN) {
 		fprintf(stderr,
 			"telemetry-stats %s: '%s' changed while it was being edited; nothing was "

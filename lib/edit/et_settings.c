@@ -620,7 +620,8 @@ static bool changed_since_read(const struct et_settings_file *f)
 	       now.st_size != f->st.st_size || et_stat_mtime_ns(&now) != et_stat_mtime_ns(&f->st);
 }
 
-int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, char **backup)
+int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, int64_t now_ms,
+			   char **backup)
 {
 	mode_t mode = f->exists ? f->st.st_mode & 07777 : 0600;
 	struct et_replace rep = {.path = NULL, .tmp = NULL, .fd = -1};
@@ -640,7 +641,7 @@ int et_settings_file_write(struct et_settings_file *f, const char *text, size_t 
 		goto out;
 	}
 	if (f->exists &&
-	    (r = et_write_backup(f->path, f->text.data, f->text.len, mode, &bak)) < 0) {
+	    (r = et_write_backup_at(f->path, f->text.data, f->text.len, mode, now_ms, &bak)) < 0) {
 		goto out;
 	}
 	r = et_replace_begin(&rep, f->path, mode);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "et_buf.h"
@@ -118,12 +119,14 @@ int et_settings_file_read(struct et_settings_file *f, const char *path);
  * Replaces the file read into @f with the @n bytes at @text, atomically: a temporary file in the
  * same directory with the original's permission bits (0600 for a new file) and owner, flushed to
  * disk, renamed over the original. Before that, the original is copied to PATH.bak-YYYYMMDDTHHMMSSZ
- * (UTC; a "-N" suffix when that exists), with the same permission bits; *@backup receives its
- * path (heap; NULL when there was no original). A missing directory is created (0700).
- * Returns 0; -EAGAIN when the file changed since it was read (nothing written); or -errno, in which
- * case the original is as it was.
+ * (@now_ms, milliseconds since the epoch, in UTC: the caller's "now", et_time_now_ms, so that a
+ * fixed time gives a fixed name; a "-N" suffix when that exists), with the same permission bits;
+ * *@backup receives its path (heap; NULL when there was no original). A missing directory is
+ * created (0700). Returns 0; -EAGAIN when the file changed since it was read (nothing written);
+ * or -errno, in which case the original is as it was.
  */
-int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, char **backup);
+int et_settings_file_write(struct et_settings_file *f, const char *text, size_t n, int64_t now_ms,
+			   char **backup);
 
 /** Frees what @f owns. Accepts a zeroed value. */
 void et_settings_file_finish(struct et_settings_file *f);

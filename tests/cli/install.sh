@@ -112,7 +112,9 @@ check "the old path is replaced" grep -q "PostToolUse *replaced" "$TMP/out"
 check "one backup, byte for byte the original" \
   sh -c '[ "$(find "$1" -maxdepth 1 -name "settings.json.bak-*" | wc -l)" = 1 ] &&
     cmp -s "$2" "$1"/settings.json.bak-*' sh "$HOME/.claude" "$TMP/orig.json"
-check "the backup's name is printed" grep -q "^backup: .*settings.json.bak-" "$TMP/out"
+check "the backup is named by \$EXECUTION_TELEMETRY_NOW, not the clock, and that name printed" \
+  sh -c 'cmp -s "$1.bak-20261121T140000Z" "$2" && grep -qx "backup:   $1.bak-20261121T140000Z" "$3"' \
+  sh "$SET" "$TMP/orig.json" "$TMP/out"
 check "permissions kept: 0640, and the backup too" \
   sh -c '[ "$(stat -c %a "$1")" = 640 ] && [ "$(stat -c %a "$2"/settings.json.bak-*)" = 640 ]' \
   sh "$SET" "$HOME/.claude"

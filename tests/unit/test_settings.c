@@ -321,7 +321,9 @@ static void write_text(const char *path, const char *text)
 
 static void test_files(void)
 {
-	char dir[64] = "/tmp/et-test-settings-XXXXXX", path[128], link[128], cmd[160], *bak = NULL;
+	const int64_t now_ms = INT64_C(1795270276000); /* 2026-11-21T14:11:16Z */
+	char dir[64] = "/tmp/et-test-settings-XXXXXX", path[128], link[128], cmd[160], want[192];
+	char *bak = NULL;
 	struct et_settings_file f;
 	struct et_buf out;
 	struct stat st, bst;
@@ -335,7 +337,7 @@ static void test_files(void)
 	snprintf(path, sizeof(path), "%s/sub/settings.json", dir);
 	memset(&f, 0, sizeof(f));
 	tap_ok(et_settings_file_read(&f, path) == 0 && !f.exists, "a missing file reads as absent");
-	r = et_settings_file_write(&f, "{}\n", 3, &bak);
+	r = et_settings_file_write(&f, "{}\n", 3, now_ms, &bak);
 	tap_ok(r == 0 && !bak && file_is(path, "{}\n"),
 	       "a new file (and its directory) is written");
 	tap_ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "a new file is 0600");
@@ -345,13 +347,15 @@ static void test_files(void)
 	memset(&f, 0, sizeof(f));
 	tap_ok(et_settings_file_read(&f, path) == 0 && f.exists && !strcmp(f.text.data, "{}\n"),
 	       "an existing file is read");
-	r = et_settings_file_write(&f, "{\"a\": 1}\n", 9, &bak);
+	r = et_settings_file_write(&f, "{\"a\": 1}\n", 9, now_ms, &bak);
 	tap_ok(r == 0 && bak && file_is(path, "{\"a\": 1}\n") && file_is(bak, "{}\n"),
 	       "rewritten, the original in the backup");
 	tap_ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640 && stat(bak, &bst) == 0 &&
 		       (bst.st_mode & 07777) == 0640,
 	       "the file and its backup keep the permissions (0640)");
-	tap_ok(bak && strstr(bak, "/settings.json.bak-") != NULL, "backup named %s", bak);
+	snprintf(want, sizeof(want), "%s.bak-20261121T141116Z", path);
+	tap_ok(bak && !strcmp(bak, want),
+	       "the backup is named by the time given, not the clock: %s", bak);
 	free(bak);
 	bak = NULL;
 	et_settings_file_finish(&f);
@@ -359,7 +363,7 @@ static void test_files(void)
 	memset(&f, 0, sizeof(f));
 	et_settings_file_read(&f, path);
 	write_text(path, "{\"changed\": \"meanwhile, by someone else\"}\n");
-	r = et_settings_file_write(&f, "{}\n", 3, &bak);
+	r = et_settings_file_write(&f, "{}\n", 3, now_ms, &bak);
 	tap_ok(r == -EAGAIN && !bak &&
 		       file_is(path, "{\"changed\": \"meanwhile, by someone else\"}\n"),
 	       "a file changed since it was read is not overwritten");
@@ -370,10 +374,13 @@ static void test_files(void)
 		memset(&f, 0, sizeof(f));
 		r = et_settings_file_read(&f, link);
 		tap_ok(r == 0 && f.exists && !strcmp(f.path, path), "a symbolic link is followed");
-		r = et_settings_file_write(&f, "{\"b\": 2}\n", 9, &bak);
+		r = et_settings_file_write(&f, "{\"b\": 2}\n", 9, now_ms, &bak);
 		tap_ok(r == 0 && lstat(link, &st) == 0 && S_ISLNK(st.st_mode) &&
 			       file_is(path, "{\"b\": 2}\n"),
 		       "writing through it edits the target and keeps the link");
+		snprintf(want, sizeof(want), "%s.bak-20261121T141116Z-1", path);
+		tap_ok(bak && !strcmp(bak, want), "a second backup at the same time gets -1: %s",
+		       bak);
 		free(bak);
 		bak = NULL;
 		et_settings_file_finish(&f);
