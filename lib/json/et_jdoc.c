@@ -21,17 +21,6 @@
 
 #include "banned.h"
 
-struct lexer {
-	const char *s;
-	size_t n;
-	size_t i;
-};
-
-static void skip_ws(struct lexer *lx)
-{
-	lx->i = et_jdoc_ws(lx->s, lx->n, lx->i);
-}
-
 static bool is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -94,7 +83,7 @@ const char *et_jdoc_string_scanner(void)
  * holds a backslash, and moves past the closing quote. Validates escapes and rejects raw control
  * characters. Plain bytes are skipped eight at a time.
  */
-static int lex_string(struct lexer *lx, const char **raw, size_t *len, bool *escaped)
+static int lex_string(struct et_jdoc_cursor *lx, const char **raw, size_t *len, bool *escaped)
 {
 	const char *start = lx->s + lx->i + 1, *p = start, *end = lx->s + lx->n;
 
@@ -143,7 +132,7 @@ static bool is_digit(char c)
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int lex_number(struct lexer *lx)
+static int lex_number(struct et_jdoc_cursor *lx)
 {
 	const char *s = lx->s;
 	size_t i = lx->i, n = lx->n;
@@ -185,7 +174,7 @@ static int lex_number(struct lexer *lx)
 	return 0;
 }
 
-static int lex_literal(struct lexer *lx, const char *word)
+static int lex_literal(struct et_jdoc_cursor *lx, const char *word)
 {
 	size_t len = strlen(word);
 
@@ -229,7 +218,7 @@ struct frame {
  * The parser proper: builds nodes into @d, or only validates when @d is NULL. Parses one value at
  * lx->i and leaves lx->i just past it.
  */
-static int parse_value(struct lexer *lx, struct et_jdoc *d, size_t max_nodes)
+static int parse_value(struct et_jdoc_cursor *lx, struct et_jdoc *d, size_t max_nodes)
 {
 	struct frame stack_small[32], *stack = stack_small;
 	size_t depth = 0, cap = 32, idx = 0;
@@ -242,7 +231,7 @@ static int parse_value(struct lexer *lx, struct et_jdoc *d, size_t max_nodes)
 		struct frame *top = depth ? &stack[depth - 1] : NULL;
 		char c;
 
-		skip_ws(lx);
+		et_jdoc_cursor_skip_ws(lx);
 		if (top && top->close == '}') {
 			/* In an object: a key and a colon come first. */
 			if (lx->i >= lx->n || lx->s[lx->i] != '"') {
@@ -253,13 +242,13 @@ static int parse_value(struct lexer *lx, struct et_jdoc *d, size_t max_nodes)
 			if (r < 0) {
 				goto out;
 			}
-			skip_ws(lx);
+			et_jdoc_cursor_skip_ws(lx);
 			if (lx->i >= lx->n || lx->s[lx->i] != ':') {
 				r = ET_JDOC_E_SYNTAX;
 				goto out;
 			}
 			lx->i++;
-			skip_ws(lx);
+			et_jdoc_cursor_skip_ws(lx);
 		}
 		if (lx->i >= lx->n) {
 			r = ET_JDOC_E_SYNTAX;
@@ -315,7 +304,7 @@ static int parse_value(struct lexer *lx, struct et_jdoc *d, size_t max_nodes)
 			stack[depth].close = c == '{' ? '}' : ']';
 			depth++;
 			lx->i++;
-			skip_ws(lx);
+			et_jdoc_cursor_skip_ws(lx);
 			if (lx->i < lx->n && lx->s[lx->i] == stack[depth - 1].close) {
 				goto close_container; /* empty */
 			}
@@ -365,7 +354,7 @@ static int parse_value(struct lexer *lx, struct et_jdoc *d, size_t max_nodes)
 			if (depth == 0) {
 				goto out;
 			}
-			skip_ws(lx);
+			et_jdoc_cursor_skip_ws(lx);
 			if (lx->i >= lx->n) {
 				r = ET_JDOC_E_SYNTAX;
 				goto out;
@@ -397,13 +386,13 @@ out:
 
 int et_jdoc_parse(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes)
 {
-	struct lexer lx = {s, n, 0};
+	struct et_jdoc_cursor lx = {s, n, 0};
 	int r;
 
 	d->n = 0;
 	r = parse_value(&lx, d, max_nodes);
 	if (r == 0) {
-		skip_ws(&lx);
+		et_jdoc_cursor_skip_ws(&lx);
 		if (lx.i != n) {
 			r = ET_JDOC_E_SYNTAX;
 		}
@@ -416,13 +405,13 @@ int et_jdoc_parse(struct et_jdoc *d, const char *s, size_t n, size_t max_nodes)
 
 int et_jdoc_skip(const char *s, size_t n, size_t *end, bool *escaped)
 {
-	struct lexer lx = {s, n, 0};
+	struct et_jdoc_cursor lx = {s, n, 0};
 	const char *raw;
 	size_t len;
 	bool esc = false;
 	int r;
 
-	skip_ws(&lx);
+	et_jdoc_cursor_skip_ws(&lx);
 	/* Scalars directly: most values are, and the container machinery costs more than they do. */
 	switch (lx.i < n ? s[lx.i] : 0) {
 	case '"':

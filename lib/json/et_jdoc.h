@@ -118,6 +118,19 @@ static inline size_t et_jdoc_ws(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/** A reading position in a JSON text: the @n bytes at @s (borrowed), read up to offset @i. */
+struct et_jdoc_cursor {
+	const char *s;
+	size_t n;
+	size_t i;
+};
+
+/** Moves @c past the JSON white space at its position (et_jdoc_ws). */
+static inline void et_jdoc_cursor_skip_ws(struct et_jdoc_cursor *c)
+{
+	c->i = et_jdoc_ws(c->s, c->n, c->i);
+}
+
 /**
  * Parses a number node's text as a double (strtod on a bounded copy). Returns true on success.
  */

@@ -15,19 +15,8 @@
 
 #include "banned.h"
 
-struct scanner {
-	const char *s;
-	size_t n;
-	size_t i;
-};
-
-static void skip_ws(struct scanner *sc)
-{
-	sc->i = et_jdoc_ws(sc->s, sc->n, sc->i);
-}
-
 /* Validates the value at sc->i with the strict parser and moves past it. */
-static bool skip_value(struct scanner *sc, char *type, bool *escaped)
+static bool skip_value(struct et_jdoc_cursor *sc, char *type, bool *escaped)
 {
 	size_t end;
 	char c;
@@ -65,13 +54,13 @@ static bool starts_value(const char *s, size_t n)
 
 int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t max, size_t *count)
 {
-	struct scanner sc = {s, n, 0};
+	struct et_jdoc_cursor sc = {s, n, 0};
 	size_t key_start, key_end, val_start;
 	char type;
 	bool key_escaped, escaped;
 
 	*count = 0;
-	skip_ws(&sc);
+	et_jdoc_cursor_skip_ws(&sc);
 	if (sc.i == n) {
 		return ET_SCAN_EMPTY;
 	}
@@ -79,13 +68,13 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		return starts_value(s + sc.i, n - sc.i) ? ET_SCAN_NOT_OBJECT : ET_SCAN_INVALID;
 	}
 	sc.i++;
-	skip_ws(&sc);
+	et_jdoc_cursor_skip_ws(&sc);
 	if (sc.i < n && s[sc.i] == '}') {
 		sc.i++;
 		goto done;
 	}
 	for (;;) {
-		skip_ws(&sc);
+		et_jdoc_cursor_skip_ws(&sc);
 		if (sc.i >= n || s[sc.i] != '"') {
 			return ET_SCAN_INVALID;
 		}
@@ -94,12 +83,12 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			return ET_SCAN_INVALID;
 		}
 		key_end = sc.i - 1; /* the closing quote */
-		skip_ws(&sc);
+		et_jdoc_cursor_skip_ws(&sc);
 		if (sc.i >= n || s[sc.i] != ':') {
 			return ET_SCAN_INVALID;
 		}
 		sc.i++;
-		skip_ws(&sc);
+		et_jdoc_cursor_skip_ws(&sc);
 		val_start = sc.i;
 		if (!skip_value(&sc, &type, &escaped)) {
 			return ET_SCAN_INVALID;
@@ -114,7 +103,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 			out[*count].key_escaped = key_escaped;
 			(*count)++;
 		}
-		skip_ws(&sc);
+		et_jdoc_cursor_skip_ws(&sc);
 		if (sc.i >= n) {
 			return ET_SCAN_INVALID;
 		}
@@ -129,7 +118,7 @@ int et_scan_object(const char *s, size_t n, struct et_scan_member *out, size_t m
 		return ET_SCAN_INVALID;
 	}
 done:
-	skip_ws(&sc);
+	et_jdoc_cursor_skip_ws(&sc);
 	return sc.i == n ? ET_SCAN_OK : ET_SCAN_INVALID;
 }
 
