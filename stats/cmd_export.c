@@ -72,7 +72,7 @@ static const char usage[] =
 	"                     ~/.local/state/execution-telemetry/)\n" USAGE_FILTERS_WHEN
 	"  --session ID       one session; 'current' is $CLAUDE_CODE_SESSION_ID\n"
 	"  --project DIR      calls whose working directory is DIR or below it\n"
-	"  --tool NAME        one tool\n" USAGE_INPUT_LOG
+	"  --tool NAME        one tool\n" USAGE_FILTER_AGENT USAGE_INPUT_LOG
 	"  --now TIME         take TIME as now for relative --since/--until and for\n"
 	"                     observedTimeUnixNano (also $EXECUTION_TELEMETRY_NOW)\n"
 	"  -h, --help         this text\n"

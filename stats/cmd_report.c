@@ -42,7 +42,8 @@ static const char usage[] =
 	"  --min-count N      list chains seen at least N times (default 5)\n" USAGE_FILTERS_WHEN
 	"  --session ID       one session; 'current' is $CLAUDE_CODE_SESSION_ID\n"
 	"  --project DIR      calls whose working directory is DIR or below it\n"
-	"  --tool NAME        one tool (chains and parallelization: those involving it)\n" USAGE_INPUT_LOG
+	"  --tool NAME        one tool (chains and parallelization: those involving it)\n" USAGE_FILTER_AGENT
+		USAGE_INPUT_LOG
 	"  --now TIME         take TIME as now for relative --since/--until (reproducible runs;\n"
 	"                     also $EXECUTION_TELEMETRY_NOW)\n"
 	"  -h, --help         this text\n"

@@ -3,13 +3,17 @@
 
 /*
  * The lines of the --help texts that the subcommands share word for word: the --since and --until
- * filters under their heading, and --log under its heading.
+ * filters under their heading, --agent, and --log under its heading.
  */
 #define USAGE_FILTERS_WHEN                                                                            \
 	"filters:\n"                                                                                  \
 	"  --since WHEN       only calls at or after WHEN: a duration back from now (30m, 12h, 7d,\n" \
 	"                     2w), a date (2026-11-01, UTC) or an ISO 8601 time\n"                    \
 	"  --until WHEN       only calls before WHEN (same forms)\n"
+
+#define USAGE_FILTER_AGENT                                                                         \
+	"  --agent NAME       one agent: claude-code, gemini-cli, codex or cursor (also claude,\n" \
+	"                     gemini)\n"
 
 #define USAGE_INPUT_LOG                                                                              \
 	"input:\n"                                                                                   \
@@ -23,9 +27,7 @@
 	"  --session ID       one session; 'current' is $CLAUDE_CODE_SESSION_ID (set inside\n"     \
 	"                     Claude Code, so a new session starts a fresh table)\n"               \
 	"  --project DIR      calls whose working directory is DIR or below it\n"                  \
-	"  --tool NAME        one tool\n"                                                          \
-	"  --agent NAME       one agent: claude-code, gemini-cli, codex or cursor (also claude,\n" \
-	"                     gemini)\n" USAGE_INPUT_LOG                                           \
+	"  --tool NAME        one tool\n" USAGE_FILTER_AGENT USAGE_INPUT_LOG                       \
 	"  --now TIME         take TIME as now for relative --since/--until (reproducible runs;\n" \
 	"                     also $EXECUTION_TELEMETRY_NOW)\n"                                    \
 	"output:\n"                                                                                \

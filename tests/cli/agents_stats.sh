@@ -69,4 +69,16 @@ check "sessions: an agent column after the session, each session's agent in it" 
 "$STATS" sessions --log "$LOG" --agent codex --color never > "$TMP/text"
 check "sessions of one agent: no agent column" \
   sh -c 'grep -q "^session  *start" "$1" && ! grep -q "^session  *agent" "$1"' sh "$TMP/text"
+# export and report take --agent like the reports, and their --help says so.
+"$STATS" export --format csv --log "$LOG" --agent codex > "$TMP/csv"
+check "export --agent codex: the header and its 5 calls, all codex's" \
+  sh -c '[ "$(wc -l < "$1")" = 6 ] && [ "$(tail -n +2 "$1" | cut -d, -f3 | sort -u)" = codex ]' sh "$TMP/csv"
+"$STATS" report --html "$TMP/codex.html" --log "$LOG" --agent codex
+check "report --agent codex: its session, not gemini-cli's" \
+  sh -c 'grep -q 01a2344e-379e-7112-96aa-e71201e81a3d "$1" && ! grep -q 177794a4-9eef-43ec-a18d-576e57c15166 "$1"' \
+  sh "$TMP/codex.html"
+for cmd in export report; do
+  "$STATS" $cmd --help > "$TMP/help"
+  check "$cmd --help lists --agent" grep -q "^  --agent NAME  *one agent: claude-code, gemini-cli, codex or cursor" "$TMP/help"
+done
 tap_done
