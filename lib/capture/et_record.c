@@ -59,18 +59,9 @@ static void str_field(struct et_buf *b, const char *key, const char *v)
 
 static void str_array(struct et_buf *b, const char *key, char **v, size_t n)
 {
-	size_t i;
-
 	et_buf_addch(b, ',');
 	et_json_key(b, key);
-	et_buf_addch(b, '[');
-	for (i = 0; i < n; i++) {
-		if (i) {
-			et_buf_addch(b, ',');
-		}
-		et_json_strz(b, v[i]);
-	}
-	et_buf_addch(b, ']');
+	et_json_strv(b, v, n);
 }
 
 static void opt_int(struct et_buf *b, const char *key, bool has, long long v)

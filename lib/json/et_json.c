@@ -111,6 +111,20 @@ int et_json_strz(struct et_buf *b, const char *s)
 	return et_json_str(b, s, strlen(s));
 }
 
+int et_json_strv(struct et_buf *b, char *const *v, size_t n)
+{
+	size_t i;
+
+	et_buf_addch(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i) {
+			et_buf_addch(b, ',');
+		}
+		et_json_strz(b, v[i]);
+	}
+	return et_buf_addch(b, ']');
+}
+
 int et_json_num(struct et_buf *b, double v)
 {
 	if (isnan(v) || isinf(v)) {

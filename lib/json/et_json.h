@@ -21,6 +21,9 @@ int et_json_str(struct et_buf *b, const char *s, size_t n);
 /** Appends a NUL-terminated string as a JSON string, or `null` when @s is NULL. */
 int et_json_strz(struct et_buf *b, const char *s);
 
+/** Appends the @n strings of @v as a JSON array, each as et_json_strz writes it. */
+int et_json_strv(struct et_buf *b, char *const *v, size_t n);
+
 /**
  * Appends a number: integers of magnitude below 2^53 without a fraction, others with %.17g, and
  * `null` for NaN and infinities (JSON has no way to write them). Returns 0 or -errno.

@@ -164,10 +164,8 @@ void et_render_json_str_member(struct et_buf *out, const char *key, const char *
 	et_json_strz(out, v);
 }
 
-static void json_common(struct et_buf *out, const struct et_report_meta *m, const char *schema)
+void et_render_json_filters(struct et_buf *out, const struct et_report_meta *m, const char *schema)
 {
-	size_t i;
-
 	et_buf_adds(out, "{\"schema\":");
 	et_json_strz(out, schema);
 	et_buf_adds(out, ",\"version\":1,\"filters\":{\"since\":");
@@ -175,17 +173,17 @@ static void json_common(struct et_buf *out, const struct et_report_meta *m, cons
 	et_render_json_str_member(out, "until", m->until);
 	et_render_json_str_member(out, "session", m->session);
 	et_render_json_str_member(out, "project", m->project);
+}
+
+static void json_common(struct et_buf *out, const struct et_report_meta *m, const char *schema)
+{
+	et_render_json_filters(out, m, schema);
 	et_render_json_str_member(out, "tool", m->tool);
-	et_buf_adds(out, "},\"input\":{\"files\":[");
-	for (i = 0; i < m->nfiles; i++) {
-		if (i) {
-			et_buf_addch(out, ',');
-		}
-		et_json_strz(out, m->files[i]);
-	}
+	et_buf_adds(out, "},\"input\":{\"files\":");
+	et_json_strv(out, m->files, m->nfiles);
 	et_buf_addf(
 		out,
-		"],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,\"old_format_records\":%zu,"
+		",\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,\"old_format_records\":%zu,"
 		"\"bad_latency_records\":%zu}",
 		m->in->lines, m->in->records, m->in->skipped, m->in->old_format,
 		m->in->bad_latency);
@@ -469,20 +467,6 @@ int et_render_stats(const struct et_stats_result *r, const struct et_report_meta
 
 /* ---- patterns ---- */
 
-static void json_strv(struct et_buf *out, char **v, size_t n)
-{
-	size_t i;
-
-	et_buf_addch(out, '[');
-	for (i = 0; i < n; i++) {
-		if (i) {
-			et_buf_addch(out, ',');
-		}
-		et_json_strz(out, v[i]);
-	}
-	et_buf_addch(out, ']');
-}
-
 static int patterns_json(const struct et_patterns_result *r, const struct et_report_meta *m,
 			 struct et_buf *out)
 {
@@ -494,7 +478,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 		const struct et_chain *c = &r->chains[i];
 
 		json_item(out, i, "tools");
-		json_strv(out, c->tools, c->ntools);
+		et_json_strv(out, c->tools, c->ntools);
 		et_buf_addf(out, ",\"count\":%llu,\"success_rate\":", (unsigned long long)c->count);
 		json_rate(out, c->all_success, c->count);
 		et_render_json_ratio_member(out, "avg_ms", c->lat_sum, (double)c->lat_n);
@@ -518,7 +502,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 			names[n++] = p;
 		}
 		json_item(out, i, "tools");
-		json_strv(out, names, n);
+		et_json_strv(out, names, n);
 		free(copy);
 		et_buf_addf(out, ",\"count\":%llu,\"saved_ms\":", (unsigned long long)g->count);
 		json_round(out, g->saved_ms);
@@ -541,7 +525,7 @@ static int patterns_json(const struct et_patterns_result *r, const struct et_rep
 	et_buf_adds(out, "],\"recoveries\":[");
 	for (i = 0; i < r->nrecoveries; i++) {
 		json_item(out, i, "pattern");
-		json_strv(out, r->recoveries[i].steps, r->recoveries[i].nsteps);
+		et_json_strv(out, r->recoveries[i].steps, r->recoveries[i].nsteps);
 		et_buf_addf(out, ",\"count\":%llu}", (unsigned long long)r->recoveries[i].count);
 	}
 	et_buf_addf(out,

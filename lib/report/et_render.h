@@ -68,6 +68,13 @@ void et_render_notes(struct et_buf *out, const struct et_report_meta *m);
  */
 void et_render_json_head(struct et_buf *out, const struct et_report_meta *m, const char *schema);
 
+/**
+ * Appends the start of a JSON report up to its filters, the object left open for more of them:
+ * {"schema":@schema,"version":1,"filters":{"since":…,"until":…,"session":…,"project":….
+ * et_render_json_head starts with it; a report with filters of its own adds them.
+ */
+void et_render_json_filters(struct et_buf *out, const struct et_report_meta *m, const char *schema);
+
 /** Appends @v rounded to 6 decimals in its shortest form (null for NaN and infinities). */
 void et_render_json_num(struct et_buf *out, double v);
 

@@ -111,20 +111,12 @@ int et_sessrender_json(const struct et_sessions_result *r, const struct et_repor
 	const struct et_sess_counts *t = &r->total;
 	size_t i, j;
 
-	et_buf_adds(out, "{\"schema\":\"execution-telemetry/sessions\",\"version\":1");
-	et_buf_adds(out, ",\"filters\":{\"since\":");
-	et_json_strz(out, m->since);
-	et_render_json_str_member(out, "until", m->until);
-	et_render_json_str_member(out, "session", m->session);
-	et_render_json_str_member(out, "project", m->project);
-	et_buf_addf(out, ",\"since_clear\":%s},\"input\":{\"files\":[",
+	et_render_json_filters(out, m, "execution-telemetry/sessions");
+	et_buf_addf(out, ",\"since_clear\":%s},\"input\":{\"files\":",
 		    r->since_clear ? "true" : "false");
-	for (i = 0; i < m->nfiles; i++) {
-		et_buf_adds(out, i ? "," : "");
-		et_json_strz(out, m->files[i]);
-	}
+	et_json_strv(out, m->files, m->nfiles);
 	et_buf_addf(out,
-		    "],\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,"
+		    ",\"lines\":%zu,\"records\":%zu,\"skipped_lines\":%zu,"
 		    "\"old_format_records\":%zu,\"boundary_records\":%zu}",
 		    m->in->lines, m->in->records, m->in->skipped, m->in->old_format,
 		    r->boundary_records);
