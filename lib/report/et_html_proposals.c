@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "et_html.h"
-#include "et_proprender.h"
+#include "et_render.h"
 
 #include "banned.h"
 

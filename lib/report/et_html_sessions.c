@@ -12,7 +12,6 @@
 
 #include "et_html.h"
 #include "et_render.h"
-#include "et_sessrender.h"
 #include "et_time.h"
 
 #include "banned.h"

@@ -15,16 +15,6 @@
 
 #include "banned.h"
 
-const char *et_render_weeks(double w, char *buf, size_t n)
-{
-	if (isinf(w) || isnan(w)) {
-		snprintf(buf, n, "never");
-	} else {
-		snprintf(buf, n, "%.1f", w);
-	}
-	return buf;
-}
-
 static int render_json(const struct et_proposals_result *r, const struct et_report_meta *m,
 		       struct et_buf *out)
 {

@@ -15,7 +15,4 @@
 int et_render_proposals(const struct et_proposals_result *r, const struct et_report_meta *m,
 			struct et_buf *out);
 
-/** Formats weeks to break even: "0.4", or "never" for an infinity. Writes into @buf, returns it. */
-const char *et_render_weeks(double w, char *buf, size_t n);
-
 #endif

@@ -39,6 +39,32 @@ const char *et_render_pct(double num, double den, char *buf, size_t n)
 	return buf;
 }
 
+const char *et_render_duration(double ms, char *buf, size_t n)
+{
+	double s = ms / 1000.0;
+
+	if (ms < 1000) {
+		snprintf(buf, n, "%.0f ms", ms);
+	} else if (s < 60) {
+		snprintf(buf, n, "%.1f s", s);
+	} else if (s < 3600) {
+		snprintf(buf, n, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
+	} else {
+		snprintf(buf, n, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	}
+	return buf;
+}
+
+const char *et_render_weeks(double w, char *buf, size_t n)
+{
+	if (isinf(w) || isnan(w)) {
+		snprintf(buf, n, "never");
+	} else {
+		snprintf(buf, n, "%.1f", w);
+	}
+	return buf;
+}
+
 const char *et_render_outcome(enum et_outcome o, const char *none)
 {
 	switch (o) {

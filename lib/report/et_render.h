@@ -40,6 +40,12 @@ const char *et_render_ms(double v, char *buf, size_t n);
 /** Formats @num / @den as a percentage with one decimal ("-" when @den is 0) into @buf. */
 const char *et_render_pct(double num, double den, char *buf, size_t n);
 
+/** Formats a duration in milliseconds ("850 ms", "12.3 s", "5m 02s", "2h 05m") into @buf. */
+const char *et_render_duration(double ms, char *buf, size_t n);
+
+/** Formats weeks to break even: "0.4", or "never" for an infinity. Writes into @buf, returns it. */
+const char *et_render_weeks(double w, char *buf, size_t n);
+
 /**
  * The word for a call's outcome: "success", "failure" or "interrupted"; @none (borrowed, may be
  * NULL) for ET_OUT_NONE or any other value. The words are static strings.

@@ -9,7 +9,6 @@
 #include "et_sessrender.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,22 +17,6 @@
 #include "et_time.h"
 
 #include "banned.h"
-
-const char *et_render_duration(double ms, char *buf, size_t n)
-{
-	double s = ms / 1000.0;
-
-	if (ms < 1000) {
-		snprintf(buf, n, "%.0f ms", ms);
-	} else if (s < 60) {
-		snprintf(buf, n, "%.1f s", s);
-	} else if (s < 3600) {
-		snprintf(buf, n, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
-	} else {
-		snprintf(buf, n, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-	}
-	return buf;
-}
 
 static const char *u64s(uint64_t v, char *buf, size_t n)
 {

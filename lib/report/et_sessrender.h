@@ -14,7 +14,4 @@
 int et_render_sessions(const struct et_sessions_result *r, const struct et_report_meta *m,
 		       struct et_buf *out);
 
-/** Formats a duration in milliseconds ("850 ms", "12.3 s", "5m 02s", "2h 05m") into @buf. */
-const char *et_render_duration(double ms, char *buf, size_t n);
-
 #endif
