@@ -236,6 +236,23 @@ m = {s[\"id\"]: s[\"model\"] for s in d[\"sessions\"]}
 per = {x[\"model\"]: x[\"sessions\"] for x in d[\"models\"]}
 sys.exit(not (m == {\"m1\": \"gpt-5.5\", \"m2\": \"gpt-5.5-pro\", \"m3\": None} and per == {\"gpt-5.5\": 1, \"gpt-5.5-pro\": 1, \"unknown\": 1}))
 " "$2"' sh "$RC" "$TMP/out"
+# A record with no outcome (null, absent, or a word the reader does not know) is not a call: the
+# timeline, whose text prints each call's outcome, never gets an item without one.
+printf '%s\n' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:00.000Z","event":"PostToolUse","session_id":"o1","tool_name":"Bash","outcome":null,"params":{"command":"ls"}}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:01.000Z","event":"PostToolUse","session_id":"o1","tool_name":"Bash","params":{"command":"ls"}}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:02.000Z","event":"PostToolUse","session_id":"o1","tool_name":"Bash","outcome":"weird","params":{"command":"ls"}}' \
+  '{"v":3,"timestamp":"2026-12-01T10:00:03.000Z","event":"PostToolUse","session_id":"o1","tool_name":"Bash","outcome":"success","params":{"command":"pwd"}}' > "$TMP/outcomes.jsonl"
+run sessions --log "$TMP/outcomes.jsonl" --session o1 --json
+check "records without an outcome: not in the timeline, which holds the one call" \
+  sh -c '[ "$1" = 0 ] && python3 -c "
+import json, sys
+t = json.load(open(sys.argv[1]))[\"timeline\"]
+sys.exit(not ([(x[\"kind\"], x[\"target\"], x[\"outcome\"]) for x in t] == [(\"call\", \"pwd\", \"success\")]))
+" "$2"' sh "$RC" "$TMP/out"
+run sessions --log "$TMP/outcomes.jsonl" --session o1 --color never
+check "records without an outcome: the text timeline shows the one call, with its outcome" \
+  sh -c '[ "$1" = 0 ] && [ "$(grep -c "Bash pwd  success" "$2")" = 1 ] && ! grep -q "(null)" "$2"' sh "$RC" "$TMP/out"
 run sessions --help
 check "--help: exit 0, names the rule's document" sh -c '[ "$1" = 0 ] && grep -q "docs/sessions.md" "$2"' sh "$RC" "$TMP/out"
 tap_done
