@@ -25,8 +25,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-	ALNUM, LOG_NAME, LocalServer, Tap, diag, drawUntil, entropy, mkdtemp, parseTestArgs,
-	randomFrom, readLog, runCli, show, walkFiles,
+	ALNUM, LOG_NAME, LocalServer, Tap, diag, fakeSecrets, mkdtemp, parseTestArgs, randomFrom,
+	readLog, runCli, show, walkFiles,
 } from './api.mjs';
 
 const PROMPT = 'run the script';
@@ -36,24 +36,9 @@ const GEMINI_MODEL = 'gemini-2.5-flash';
 // A model Codex 0.171.0 has metadata for: with it Codex offers apply_patch (a freeform tool).
 const CODEX_MODEL = 'gpt-5.5';
 const MAX_REQUESTS = 40;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 // ---------------------------------------------------------------------------
-// Fake secrets (as in e2e.mjs)
-
-function fakeSecrets()
-{
-	const githubToken = 'ghp_' + drawUntil('GitHub token', () => randomFrom(ALNUM, 36),
-		(s) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && entropy(s) >= 4.0);
-	const awsKeyId = drawUntil('AWS key id', () => 'AKIA' + randomFrom(BASE32, 16), (s) => {
-		const body = s.slice(4);
-		return (body.match(/[A-Z]/g) || []).length >= 6 &&
-			(body.match(/[2-7]/g) || []).length >= 2 && entropy(s) >= 3.5;
-	});
-	const password = 'Sup3rS3cretPassw0rd';
-	return { password, githubToken, awsKeyId,
-		dbUrl: `postgres://admin:${password}@db.internal:5432/prod` };
-}
+// The file of fake secrets (api.mjs's fakeSecrets) each CLI writes
 
 function secretText(s)
 {

@@ -81,6 +81,29 @@ export function msgId()
 	return 'msg_01' + randomFrom(ALNUM, 22);
 }
 
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+// The fake secrets a scripted session writes into a file, for the hook to redact:
+// - githubToken: a fake GitHub personal access token, ghp_ + 36 alphanumerics with upper case,
+//   lower case and digits and a high entropy, so that any scanner takes it for a real one;
+// - awsKeyId: a fake AWS access key id, AKIA + 16 characters of [A-Z2-7] mixing letters and
+//   digits, with enough entropy to pass an entropy filter (3.0 bits/char is the usual threshold;
+//   we demand more of the whole key);
+// - password, and dbUrl: a database URL that carries it.
+export function fakeSecrets()
+{
+	const githubToken = 'ghp_' + drawUntil('GitHub token', () => randomFrom(ALNUM, 36),
+		(s) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && entropy(s) >= 4.0);
+	const awsKeyId = drawUntil('AWS key id', () => 'AKIA' + randomFrom(BASE32, 16), (s) => {
+		const body = s.slice(4);
+		return (body.match(/[A-Z]/g) || []).length >= 6 &&
+			(body.match(/[2-7]/g) || []).length >= 2 && entropy(s) >= 3.5;
+	});
+	const password = 'Sup3rS3cretPassw0rd';
+	return { password, githubToken, awsKeyId,
+		dbUrl: `postgres://admin:${password}@db.internal:5432/prod` };
+}
+
 export function mkdtemp(prefix)
 {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -24,9 +24,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-	ALNUM, BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv,
-	diag, drawUntil, entropy, isBatch, mkdtemp, parseStream, parseTestArgs, randomFrom, readLog,
-	runCli, show, toolUseId, walkFiles,
+	BOUNDARY_EVENTS, HOOK_EVENTS, LOG_NAME, NO_MATCHER_EVENTS, ScriptedApi, Tap, cliEnv, diag,
+	fakeSecrets, isBatch, mkdtemp, parseStream, parseTestArgs, readLog, runCli, show, toolUseId,
+	walkFiles,
 } from './api.mjs';
 
 const PROMPT = 'run the script';
@@ -34,32 +34,9 @@ const ALLOWED_TOOLS = 'Bash Read Write Edit Glob';
 // A hang guard for the whole CLI run, not a speed assertion.
 const CLI_TIMEOUT_S = 300;
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
 // A test run that fails until the script's step h writes fixed.flag: npm runs the project's
 // "test" script (package.json), offline (no update check, no dependency).
 const TEST_COMMAND = 'npm test --no-update-notifier --no-fund --no-audit';
-
-// A fake GitHub personal access token: ghp_ + 36 alphanumerics with upper
-// case, lower case and digits and a high entropy, so that any scanner takes it
-// for a real one.
-function fakeGithubToken()
-{
-	return 'ghp_' + drawUntil('GitHub token', () => randomFrom(ALNUM, 36),
-		(s) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && entropy(s) >= 4.0);
-}
-
-// A fake AWS access key id: AKIA + 16 characters of [A-Z2-7], mixing letters
-// and digits, with enough entropy to pass an entropy filter (3.0 bits/char is
-// the usual threshold; we demand more of the whole key).
-function fakeAwsKeyId()
-{
-	return drawUntil('AWS key id', () => 'AKIA' + randomFrom(BASE32, 16), (s) => {
-		const body = s.slice(4);
-		return (body.match(/[A-Z]/g) || []).length >= 6 &&
-			(body.match(/[2-7]/g) || []).length >= 2 && entropy(s) >= 3.5;
-	});
-}
 
 // ---------------------------------------------------------------------------
 // The script: what the scripted API makes the CLI do, in order
@@ -155,12 +132,7 @@ async function main()
 		fs.mkdirSync(opts.capture, { recursive: true });
 	}
 
-	const secrets = {
-		password: 'Sup3rS3cretPassw0rd',
-		githubToken: fakeGithubToken(),
-		awsKeyId: fakeAwsKeyId(),
-	};
-	secrets.dbUrl = `postgres://admin:${secrets.password}@db.internal:5432/prod`;
+	const secrets = fakeSecrets();
 
 	const home = mkdtemp('et-e2e-home-');
 	const project = fs.realpathSync(mkdtemp('et-e2e-project-'));
