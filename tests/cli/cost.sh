@@ -5,8 +5,7 @@
 # usage: cost.sh STATS DATA_DIR
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$(abs_path "$2")
-setup_home
+setup_stats "$1" "$2"
 GEN="$HERE/../tools/gentranscripts.py"
 PY="python3 $HERE/cost_check.py"
 

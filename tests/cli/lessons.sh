@@ -7,8 +7,8 @@
 # usage: lessons.sh STATS DATA_DIR HOOK
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$2 HOOK=$(abs_path "$3")
-setup_home
+HOOK=$(abs_path "$3")
+setup_stats "$1" "$2"
 cd "$DATA"
 L=lessons/log.jsonl
 NOW=2026-11-21T14:00:00.000Z

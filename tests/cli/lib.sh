@@ -73,6 +73,14 @@ setup_home() {
   export EXECUTION_TELEMETRY_NOW=2026-11-21T14:00:00.000Z
 }
 
+# setup_stats STATS DATA_DIR: for a test of telemetry-stats whose first two arguments are these:
+# sets $STATS and $DATA, both made absolute (the test may change folder), then runs setup_home,
+# which must come after $STATS is set to wrap it.
+setup_stats() {
+  STATS=$(abs_path "$1") DATA=$(abs_path "$2")
+  setup_home
+}
+
 CROSS=no
 
 # foreign_binary PATH: true when the ELF program at PATH is for another machine than this shell's

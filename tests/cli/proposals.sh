@@ -5,8 +5,7 @@
 # usage: proposals.sh STATS DATA_DIR
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$2
-setup_home
+setup_stats "$1" "$2"
 # Relative paths: the goldens' input.files and the log's transcript_path do not depend on the tree.
 cd "$DATA"
 P=proposals/planted.jsonl

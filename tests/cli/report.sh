@@ -6,8 +6,7 @@
 # usage: report.sh STATS DATA_DIR   (ET_REPORT_KEEP=DIR copies the page and screenshots there)
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$2
-setup_home
+setup_stats "$1" "$2"
 cd "$DATA"
 F=stats/fixture.jsonl
 SECTIONS="calls-over-time latency success failures chains parallelization slowest"

@@ -47,8 +47,7 @@
 # retries, 3 cycles, 1 of 2 series... 0 first try, $4.50 (only c's transcript was read).
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$(abs_path "$2")
-setup_home
+setup_stats "$1" "$2"
 D=$DATA/sessions
 
 

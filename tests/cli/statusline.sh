@@ -6,8 +6,7 @@
 # usage: statusline.sh STATS DATA_DIR
 set -eu
 . "$(dirname "$0")/lib.sh"
-STATS=$(abs_path "$1") DATA=$(abs_path "$2")
-setup_home
+setup_stats "$1" "$2"
 FIX="$DATA/stats/fixture.jsonl"
 TX="$DATA/claude-code-2.1.197-transcript.jsonl"
 TXID=5e4de41f-ca4b-41ac-a2e9-08dca911f700
