@@ -47,8 +47,9 @@
  * so there are no batch records and no records for rejected calls.
  *
  * Everything comes from a seeded PRNG and integer or IEEE-754 basic arithmetic (no libm), so the
- * same arguments give the same bytes on every run. Standalone (C11, no dependencies):
- * scripts/genlog builds it with `cc -O2 -std=c11`.
+ * same arguments give the same bytes on every run. C11, with bench_buf.h next to it and the
+ * library's time code (lib/util/et_time.c, so the timestamps are the hook's); no other dependency:
+ * scripts/genlog builds it with `cc -O2 -std=c11` and et_time.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -60,6 +61,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define BENCH_PROG "genlog"
+#include "bench_buf.h"
+#include "et_time.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_CHARS 500 /* the hook's default truncation limit, in characters */
@@ -75,57 +80,10 @@ enum exit_status {
 };
 
 /* ------------------------------------------------------------------------------------------ */
-/* Buffers */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void die(const char *what)
-{
-	fprintf(stderr, "genlog: %s\n", what);
-	exit(EXIT_SYSTEM);
-}
-
-static void buf_reserve(struct buf *b, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (b->len + n + 1 > cap) {
-			cap *= 2;
-		}
-		b->p = realloc(b->p, cap);
-		if (b->p == NULL) {
-			die("out of memory");
-		}
-		b->cap = cap;
-	}
-}
-
-static inline void buf_add(struct buf *b, const void *s, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
+/* Buffers (bench_buf.h: the type, die(), the appends and JSON strings) */
 
 /* Appends a string literal. */
 #define buf_lit(b, lit) buf_add((b), (lit), sizeof(lit) - 1)
-
-static inline void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static inline void buf_ch(struct buf *b, char c)
-{
-	buf_reserve(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
 
 static void buf_reset(struct buf *b)
 {
@@ -153,27 +111,6 @@ static void buf_i64(struct buf *b, int64_t v)
 		b->p[b->len++] = tmp[--n];
 	}
 	b->p[b->len] = '\0';
-}
-
-static void buf_fmt(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	buf_reserve(b, 256);
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		die("internal error: bad format");
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		buf_reserve(b, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
-	b->len += (size_t)n;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -307,130 +244,36 @@ static int pick_w(struct rng *r, const int *w, int n)
 #define PICK(r, a) ((a)[rn((r), (uint32_t)NELEM(a))])
 
 /* ------------------------------------------------------------------------------------------ */
-/* Time: milliseconds since the epoch, UTC, civil dates with Howard Hinnant's algorithms. */
+/* Time: milliseconds since the epoch, UTC, read and written by the library's et_time. */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* --now: YYYY-MM-DDTHH:MM:SS[.mmm]Z, et_time_parse's UTC form with no fraction or of 3 digits. */
+static int parse_now(const char *s, int64_t *ms)
 {
-	int64_t era;
-	int yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (int)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era;
-	int doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (int)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return -1;
-		}
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Parses YYYY-MM-DDTHH:MM:SS[.fff]Z. */
-static int parse_time(const char *s, int64_t *ms)
-{
-	int y, mo, d, h, mi, sec, frac = 0;
 	size_t n = strlen(s);
 
-	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-	    digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec)) {
-		return -1;
-	}
-	if (s[19] == '.') {
-		if (n != 24 || digits(s + 20, 3, &frac) || s[23] != 'Z') {
-			return -1;
-		}
-	} else if (n != 20 || s[19] != 'Z') {
-		return -1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
-		return -1;
-	}
-	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac;
-	return 0;
+	return (n == 20 || n == 24) && et_time_parse(s, n, 0, ms) == 0 ? 0 : -1;
 }
 
-static inline void two(char *p, int v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-}
-
-/* Writes YYYY-MM-DDTHH:MM:SS (19 characters) and returns the milliseconds left over. */
-static int put_civil(char *p, int64_t ms)
-{
-	int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-	int64_t rem = ms - days * 86400000, y;
-	int m, d, secs = (int)(rem / 1000);
-
-	civil_from_days(days, &y, &m, &d);
-	two(p, (int)(y / 100));
-	two(p + 2, (int)(y % 100));
-	p[4] = '-';
-	two(p + 5, m);
-	p[7] = '-';
-	two(p + 8, d);
-	p[10] = 'T';
-	two(p + 11, secs / 3600);
-	p[13] = ':';
-	two(p + 14, secs / 60 % 60);
-	p[16] = ':';
-	two(p + 17, secs % 60);
-	return (int)(rem % 1000);
-}
-
-/* "2026-11-21T14:11:16.123Z", quoted. */
+/* "2026-11-21T14:11:16.123Z", quoted: the hook's et_time_format. */
 static void put_ts(struct buf *b, int64_t ms)
 {
-	char t[26];
-	int frac;
+	char t[ET_TIME_ISO_SIZE + 1];
 
 	t[0] = '"';
-	frac = put_civil(t + 1, ms);
-	t[20] = '.';
-	t[21] = (char)('0' + frac / 100);
-	two(t + 22, frac % 100);
-	t[24] = 'Z';
-	t[25] = '"';
-	buf_add(b, t, 26);
+	et_time_format(ms, t + 1, ET_TIME_ISO_SIZE);
+	t[ET_TIME_ISO_SIZE] = '"';
+	buf_add(b, t, sizeof(t));
 }
 
 /* Python's datetime.isoformat(): microseconds, omitted when zero; no zone. Quoted. */
 static void put_ts_old(struct buf *b, int64_t ms, int micro_extra)
 {
-	char t[28];
-	int frac, us;
+	char iso[ET_TIME_ISO_SIZE], t[28];
+	int us = (int)((ms % 1000 + 1000) % 1000) * 1000 + micro_extra;
 
+	et_time_format(ms, iso, sizeof(iso));
 	t[0] = '"';
-	frac = put_civil(t + 1, ms);
-	us = frac * 1000 + micro_extra;
+	memcpy(t + 1, iso, 19);
 	if (us == 0) {
 		t[20] = '"';
 		buf_add(b, t, 21);
@@ -499,66 +342,6 @@ static void fp_hex(const char *p, size_t n, char out[33])
 
 static const char trunc_marker[] = "\xe2\x80\xa6[truncated: ";
 
-static inline int plain(unsigned char c)
-{
-	return c >= 0x20 && c != '"' && c != '\\';
-}
-
-/* Appends the escaped body of s (no quotes). */
-static void json_esc(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, start = 0;
-
-	buf_reserve(b, n + 2);
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		char e[6];
-		size_t k = 2;
-
-		if (plain(c)) {
-			i++;
-			continue;
-		}
-		buf_add(b, s + start, i - start);
-		e[0] = '\\';
-		switch (c) {
-		case '"':
-			e[1] = '"';
-			break;
-		case '\\':
-			e[1] = '\\';
-			break;
-		case '\n':
-			e[1] = 'n';
-			break;
-		case '\t':
-			e[1] = 't';
-			break;
-		case '\r':
-			e[1] = 'r';
-			break;
-		default:
-			e[1] = 'u';
-			e[2] = '0';
-			e[3] = '0';
-			e[4] = hex[c >> 4];
-			e[5] = hex[c & 15];
-			k = 6;
-		}
-		buf_add(b, e, k);
-		start = ++i;
-	}
-	buf_add(b, s + start, n - start);
-}
-
-static void json_str(struct buf *b, const char *s, size_t n)
-{
-	buf_ch(b, '"');
-	json_esc(b, s, n);
-	buf_ch(b, '"');
-}
-
 static size_t utf8_chars(const char *s, size_t n)
 {
 	size_t c = 0;
@@ -616,7 +399,7 @@ static size_t json_len(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		len += plain(c)								? 1
+		len += json_plain(c)							? 1
 		       : (c == '\n' || c == '\t' || c == '\r' || c == '"' || c == '\\') ? 2
 											: 6;
 	}
@@ -3715,7 +3498,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	parse_time("2026-11-21T00:00:00Z", &now_ms);
+	parse_now("2026-11-21T00:00:00Z", &now_ms);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -3739,7 +3522,7 @@ int main(int argc, char **argv)
 			days = (int)v;
 		} else if (strcmp(a, "--sessions") == 0 && parse_long(val, 1, 1000000, &v) == 0) {
 			n_sessions = (int)v;
-		} else if (strcmp(a, "--now") == 0 && parse_time(val, &now_ms) == 0) {
+		} else if (strcmp(a, "--now") == 0 && parse_now(val, &now_ms) == 0) {
 			;
 		} else if (strcmp(a, "-o") == 0) {
 			out_path = val;

@@ -16,106 +16,20 @@
  * backslashes, some UTF-8 beyond ASCII, and the odd word like "token" or "key" that makes a
  * redactor look twice. No secrets.
  *
- * Standalone (C11, no dependencies; bench_rng.h is next to it) so that the benchmark does not need
- * Python to make its input.
+ * Standalone (C11, no dependencies; bench_buf.h and bench_rng.h are next to it) so that the
+ * benchmark does not need Python to make its input.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define BENCH_PROG "genpayload"
+#include "bench_buf.h"
 #include "bench_rng.h"
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void die_oom(void)
-{
-	fputs("genpayload: out of memory\n", stderr);
-	exit(3);
-}
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (b->len + n + 1 > cap) {
-			cap *= 2;
-		}
-		b->p = realloc(b->p, cap);
-		if (b->p == NULL) {
-			die_oom();
-		}
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		fputs("genpayload: internal error: line too long\n", stderr);
-		exit(3);
-	}
-	buf_add(b, tmp, (size_t)n);
-}
-
-/* Appends s as a JSON string literal, escaped the way JSON.stringify does (UTF-8 left raw). */
-static void buf_json_string(struct buf *b, const char *s, size_t n)
-{
-	buf_add(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-
-		switch (c) {
-		case '"':
-			buf_add(b, "\\\"", 2);
-			break;
-		case '\\':
-			buf_add(b, "\\\\", 2);
-			break;
-		case '\n':
-			buf_add(b, "\\n", 2);
-			break;
-		case '\t':
-			buf_add(b, "\\t", 2);
-			break;
-		case '\r':
-			buf_add(b, "\\r", 2);
-			break;
-		default:
-			if (c < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", c);
-				buf_add(b, esc, 6);
-			} else {
-				buf_add(b, (const char *)&s[i], 1);
-			}
-		}
-	}
-	buf_add(b, "\"", 1);
-}
 
 #define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
 
@@ -191,7 +105,7 @@ static void document(struct buf *b, size_t target)
 	int section = 1;
 
 	while (b->len < target) {
-		buf_printf(b, "## %d. %s\n\n", section++, PICK(headings));
+		buf_fmt(b, "## %d. %s\n\n", section++, PICK(headings));
 		for (int p = 1 + (int)rnd(4); p > 0 && b->len < target; p--) {
 			for (int s = 2 + (int)rnd(5); s > 0; s--) {
 				sentence(b);
@@ -233,7 +147,7 @@ static void bash_stdout(struct buf *out, int lines)
 	for (int i = 0; i < lines; i++) {
 		const char *tag = rnd(3) == 0 ? "FIXME" : "TODO";
 
-		buf_printf(out, "%-28s %5u  \t/* %s: ", PICK(src_files), 10 + rnd(990), tag);
+		buf_fmt(out, "%-28s %5u  \t/* %s: ", PICK(src_files), 10 + rnd(990), tag);
 		for (int w = 4 + (int)rnd(6); w > 0; w--) {
 			buf_puts(out, PICK(words));
 			buf_add(out, w > 1 ? " " : "", w > 1 ? 1 : 0);
@@ -256,10 +170,10 @@ static void make_bash(struct buf *b, size_t target)
 		bash_stdout(&out, lines);
 		buf_puts(b, common_head);
 		buf_puts(b, "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":");
-		buf_json_string(b, bash_command, strlen(bash_command));
+		json_str(b, bash_command, strlen(bash_command));
 		buf_puts(b, ",\"description\":\"List TODO and FIXME comments in the C sources\"},"
 		            "\"tool_response\":{\"stdout\":");
-		buf_json_string(b, out.p, out.len);
+		json_str(b, out.p, out.len);
 		buf_puts(b,
 		         ",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false,"
 		         "\"noOutputExpected\":false},"
@@ -282,13 +196,13 @@ static void make_write(struct buf *b, size_t content_bytes)
 
 	buf_puts(b, common_head);
 	buf_puts(b, "\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":");
-	buf_json_string(b, path, strlen(path));
+	json_str(b, path, strlen(path));
 	buf_puts(b, ",\"content\":");
-	buf_json_string(b, text.p, text.len);
+	json_str(b, text.p, text.len);
 	buf_puts(b, "},\"tool_response\":{\"type\":\"create\",\"filePath\":");
-	buf_json_string(b, path, strlen(path));
+	json_str(b, path, strlen(path));
 	buf_puts(b, ",\"content\":");
-	buf_json_string(b, text.p, text.len);
+	json_str(b, text.p, text.len);
 	buf_puts(b, ",\"structuredPatch\":[],\"originalFile\":null,\"userModified\":false},"
 	            "\"tool_use_id\":\"toolu_01Kd4Rf8nW2c6Yp1tLzM7aQe\",\"duration_ms\":7}");
 	free(text.p);
@@ -301,7 +215,7 @@ static void event_head(struct buf *b, const char *event)
 	const char *ev = strstr(common_head, "\"hook_event_name\"");
 
 	buf_add(b, common_head, (size_t)(ev - common_head));
-	buf_printf(b, "\"hook_event_name\":\"%s\",", event);
+	buf_fmt(b, "\"hook_event_name\":\"%s\",", event);
 }
 
 static void make_prompt(struct buf *b, size_t target)
@@ -313,7 +227,7 @@ static void make_prompt(struct buf *b, size_t target)
 	document(&text, target > 200 ? target - 200 : 1);
 	event_head(b, "UserPromptSubmit");
 	buf_puts(b, "\"prompt\":");
-	buf_json_string(b, text.p, text.len);
+	json_str(b, text.p, text.len);
 	buf_puts(b, "}");
 	free(text.p);
 }
@@ -331,10 +245,10 @@ static void make_failure(struct buf *b, size_t target)
 	}
 	event_head(b, "PostToolUseFailure");
 	buf_puts(b, "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":");
-	buf_json_string(b, bash_command, strlen(bash_command));
+	json_str(b, bash_command, strlen(bash_command));
 	buf_puts(b, ",\"description\":\"List TODO and FIXME comments in the C sources\"},"
 		    "\"tool_use_id\":\"toolu_01Hx7Qe3mJ9v2Kq8sNpT4bWd\",\"error\":");
-	buf_json_string(b, out.p, out.len);
+	json_str(b, out.p, out.len);
 	buf_puts(b, ",\"is_interrupt\":false,\"duration_ms\":38}");
 	free(out.p);
 }
