@@ -127,37 +127,55 @@ static int parse_chunk(struct et_lines_chunk *c, const struct et_lines_pipe *pl)
 	return et_lines_parse(c, c->data, c->len, c->file, c->first, pl->max_line, pl->cl);
 }
 
+/*
+ * Parses chunk @c, ready, with the lock held on entry and on return (not while parsing), and
+ * wakes the consumer if it waits for that one.
+ */
+static void run_chunk(struct et_lines_pipe *pl, struct et_lines_chunk *c)
+{
+	int r;
+
+	c->state = ET_CHUNK_PARSING;
+	pthread_mutex_unlock(&pl->lock);
+	r = parse_chunk(c, pl);
+	pthread_mutex_lock(&pl->lock);
+	c->err = r;
+	c->state = ET_CHUNK_PARSED;
+	if (c->seq == pl->awaited) {
+		pthread_cond_signal(&pl->parsed);
+	}
+}
+
+/* The oldest ready chunk (so the consumer waits as little as possible), or NULL. Lock held. */
+static struct et_lines_chunk *oldest_ready(struct et_lines_pipe *pl)
+{
+	struct et_lines_chunk *c = NULL;
+	size_t i;
+
+	for (i = 0; i < ET_LINES_NCHUNKS; i++) {
+		if (pl->chunks[i].state == ET_CHUNK_READY && (!c || pl->chunks[i].seq < c->seq)) {
+			c = &pl->chunks[i];
+		}
+	}
+	return c;
+}
+
 static void *worker(void *arg)
 {
 	struct et_lines_pipe *pl = arg;
 	struct et_lines_chunk *c;
-	size_t i;
-	int r;
 
 	pthread_mutex_lock(&pl->lock);
 	for (;;) {
-		c = NULL;
-		/* The oldest ready chunk first, so the consumer waits as little as possible. */
-		for (i = 0; i < ET_LINES_NCHUNKS; i++) {
-			if (pl->chunks[i].state == ET_CHUNK_READY &&
-			    (!c || pl->chunks[i].seq < c->seq)) {
-				c = &pl->chunks[i];
-			}
-		}
+		c = oldest_ready(pl);
 		if (pl->stop || (!c && pl->done)) {
 			break;
 		}
-		if (!c) {
-			pthread_cond_wait(&pl->changed, &pl->lock);
-			continue;
+		if (c) {
+			run_chunk(pl, c);
+		} else {
+			pthread_cond_wait(&pl->ready, &pl->lock);
 		}
-		c->state = ET_CHUNK_PARSING;
-		pthread_mutex_unlock(&pl->lock);
-		r = parse_chunk(c, pl);
-		pthread_mutex_lock(&pl->lock);
-		c->err = r;
-		c->state = ET_CHUNK_PARSED;
-		pthread_cond_broadcast(&pl->changed);
 	}
 	pthread_mutex_unlock(&pl->lock);
 	return NULL;
@@ -175,11 +193,15 @@ static int shrank(struct et_lines_consumer *k, size_t file)
 	return -EIO;
 }
 
-/* Waits for the oldest chunk in flight, hands its items to the consumer, frees it. */
+/*
+ * Waits for the oldest chunk in flight, hands its items to the consumer, frees it. While it is
+ * not parsed yet, the calling thread parses the oldest ready chunk itself rather than sleep (the
+ * one it waits for, unless a worker has it): a wait costs two context switches.
+ */
 static int consume_one(struct et_lines_consumer *k)
 {
 	struct et_lines_pipe *pl = k->pl;
-	struct et_lines_chunk *c = NULL;
+	struct et_lines_chunk *c = NULL, *ready;
 	size_t i;
 	int r, cr;
 
@@ -195,7 +217,14 @@ static int consume_one(struct et_lines_consumer *k)
 		if (!c || c->state == ET_CHUNK_PARSED) {
 			break;
 		}
-		pthread_cond_wait(&pl->changed, &pl->lock);
+		ready = oldest_ready(pl);
+		if (ready) {
+			run_chunk(pl, ready);
+			continue;
+		}
+		pl->awaited = k->next_use;
+		pthread_cond_wait(&pl->parsed, &pl->lock);
+		pl->awaited = UINT64_MAX;
 	}
 	pthread_mutex_unlock(&pl->lock);
 	if (!c) {
@@ -212,9 +241,15 @@ static int consume_one(struct et_lines_consumer *k)
 	}
 	if (cr < 0) {
 		r = cr;
-	} else if (r < 0 && c->read_failed && k->err) {
-		et_buf_addf(k->err, "cannot read '%s': %s\n", k->files[c->err_file], strerror(-r));
+	} else if (r < 0 && c->err_kind == ET_PIECE_SPECIAL && k->err) {
+		et_buf_addf(k->err, "cannot read '%s': not a regular file or a pipe\n",
+			    k->files[c->err_file]);
+	} else if (r < 0 && c->err_kind != ET_PIECE_OK && k->err) {
+		et_buf_addf(k->err, "cannot %s '%s': %s\n",
+			    c->err_kind == ET_PIECE_OPEN ? "open" : "read", k->files[c->err_file],
+			    strerror(-r));
 	}
+	k->st->files_unopenable += c->st.files_unopenable;
 	k->st->lines += c->st.lines;
 	k->st->items += c->st.items;
 	k->st->malformed += c->st.malformed;
@@ -228,8 +263,7 @@ static int consume_one(struct et_lines_consumer *k)
 		c->map = NULL;
 	}
 	pthread_mutex_lock(&pl->lock);
-	c->state = ET_CHUNK_FREE;
-	pthread_cond_broadcast(&pl->changed);
+	c->state = ET_CHUNK_FREE; /* only this thread waits for a free chunk */
 	pthread_mutex_unlock(&pl->lock);
 	return r;
 }
@@ -248,7 +282,7 @@ int et_lines_free_chunk(struct et_lines_consumer *k, struct et_lines_chunk **out
 				pthread_mutex_unlock(&k->pl->lock);
 				(*out)->npieces = 0;
 				(*out)->want = 0;
-				(*out)->read_failed = false;
+				(*out)->err_kind = ET_PIECE_OK;
 				return 0;
 			}
 		}
@@ -267,7 +301,7 @@ void et_lines_submit(struct et_lines_consumer *k, struct et_lines_chunk *c, size
 	pthread_mutex_lock(&k->pl->lock);
 	c->seq = k->next_fill++;
 	c->state = ET_CHUNK_READY;
-	pthread_cond_broadcast(&k->pl->changed);
+	pthread_cond_signal(&k->pl->ready);
 	pthread_mutex_unlock(&k->pl->lock);
 }
 
@@ -398,6 +432,20 @@ static int read_file(struct et_lines_consumer *k, char *const *files, size_t fil
 	int fd, r = 0;
 	bool eof = false, first = true, skip = false;
 
+	if (k->cl->known) {
+		const struct et_lines_known *kn = &k->cl->known[file];
+
+		if (k->cl->min_mtime_ms && kn->mtime_ms < k->cl->min_mtime_ms) {
+			k->st->files_too_old++;
+			return 0;
+		}
+		if (kn->size == 0) {
+			return 0;
+		}
+		if (kn->size < k->pl->chunk) {
+			return et_lines_add_piece(k, -1, file, (off_t)kn->size);
+		}
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && k->cl->skip_unopenable) {
 		k->st->files_unopenable++;
@@ -535,16 +583,21 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	struct et_lines_consumer k = {&pl, 0, 0, cl, st, files, err, NULL};
 	pthread_t threads[MAX_WORKERS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nworkers = cpus < 1	       ? 1
-			  : cpus > MAX_WORKERS ? MAX_WORKERS
-					       : (size_t)cpus,
+	/* The calling thread parses too whenever it would wait: one worker fewer than the cores
+	 * keeps no more threads runnable than there are cores. */
+	size_t nworkers = cpus <= 2		   ? 1
+			  : cpus > MAX_WORKERS + 1 ? MAX_WORKERS
+						   : (size_t)cpus - 1,
 	       started, i;
 	int r = 0, cr;
 
 	memset(&pl, 0, sizeof(pl));
 	pthread_mutex_init(&pl.lock, NULL);
-	pthread_cond_init(&pl.changed, NULL);
+	pthread_cond_init(&pl.ready, NULL);
+	pthread_cond_init(&pl.parsed, NULL);
+	pl.awaited = UINT64_MAX;
 	pl.cl = cl;
+	pl.files = files;
 	pl.chunk = cl->chunk_size ? cl->chunk_size : CHUNK;
 	pl.pack = pl.chunk < PACK_BYTES ? pl.chunk : PACK_BYTES;
 	pl.max_line = cl->max_line ? cl->max_line : MAX_LINE;
@@ -561,12 +614,6 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 			break;
 		}
 	}
-	if (started == 0) {
-		r = -EAGAIN;
-		if (err) {
-			et_buf_adds(err, "cannot start a thread\n");
-		}
-	}
 	for (i = 0; r == 0 && i < n; i++) {
 		r = read_file(&k, files, i, err);
 	}
@@ -576,7 +623,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	pthread_mutex_lock(&pl.lock);
 	pl.done = true;
 	pl.stop = r < 0;
-	pthread_cond_broadcast(&pl.changed);
+	pthread_cond_broadcast(&pl.ready);
 	pthread_mutex_unlock(&pl.lock);
 	/* Hand over what is still in flight. */
 	while (r == 0 && k.next_use < k.next_fill) {
@@ -587,7 +634,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 	}
 	pthread_mutex_lock(&pl.lock);
 	pl.stop = true;
-	pthread_cond_broadcast(&pl.changed);
+	pthread_cond_broadcast(&pl.ready);
 	pthread_mutex_unlock(&pl.lock);
 	for (i = 0; i < started; i++) {
 		pthread_join(threads[i], NULL);
@@ -608,7 +655,8 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		free(pl.chunks[i].buf);
 		free(pl.chunks[i].items);
 	}
-	pthread_cond_destroy(&pl.changed);
+	pthread_cond_destroy(&pl.parsed);
+	pthread_cond_destroy(&pl.ready);
 	pthread_mutex_destroy(&pl.lock);
 	return r;
 }

@@ -45,6 +45,12 @@ typedef int (*et_lines_parse_fn)(const void *ctx, const struct et_line *line, vo
  */
 typedef int (*et_lines_consume_fn)(void *ctx, void *item);
 
+/** What the client's listing found out about a file, so that the engine need not ask again. */
+struct et_lines_known {
+	uint64_t size;	  /* bytes, when listed */
+	int64_t mtime_ms; /* last modified, ms since the epoch (et_stat_mtime_ns / 10^6) */
+};
+
 /** A client of the engine: how to parse a line and what to do with the result. */
 struct et_lines_client {
 	et_lines_parse_fn parse;
@@ -67,6 +73,14 @@ struct et_lines_client {
 	size_t max_line;
 	/* A file that cannot be opened is counted and skipped, not an error (it may have vanished). */
 	bool skip_unopenable;
+	/*
+	 * Borrowed, one per file, or NULL: each file was a regular file when the client listed it,
+	 * with this size and time. A file too old for min_mtime_ms is then skipped, and one smaller
+	 * than a chunk packed, with no system call on the calling thread; a worker opens and reads
+	 * it (not waiting, should a FIFO have replaced it since: one that is no longer a regular file
+	 * is then a file that cannot be opened). Larger files are opened and checked as without it.
+	 */
+	const struct et_lines_known *known;
 };
 
 struct et_lines_stats {

@@ -19,18 +19,29 @@
 /*
  * Reading runs as a pipeline: the calling thread reads chunks of whole lines, worker threads
  * parse them into items, and the calling thread hands the items to the consumer chunk by chunk,
- * in file order. The consumer sees exactly what a single thread would give it, in the same order.
+ * in file order, parsing a chunk itself rather than waiting for one. The consumer sees exactly
+ * what a single thread would give it, in the same order.
  *
  * Small regular files (smaller than a chunk: most transcripts, a fresh log) are not read by the
- * calling thread: it opens them and packs several into one chunk, and the worker that takes the
- * chunk reads them whole and parses them one after the other. Thousands of small files then cost
- * the calling thread an open and an fstat each, not the copy of their bytes, and the pipeline a
- * hand-off per pack, not per file.
+ * calling thread: it packs several into one chunk, and the worker that takes the chunk reads them
+ * whole and parses them one after the other. The calling thread opens and stats each, unless the
+ * client's listing already knows them (et_lines_client.known): then it makes no system call for
+ * them at all, and the worker opens them too. Thousands of small files then cost the pipeline a
+ * hand-off per pack, not per file, and the calling thread nothing but their aggregation.
  */
 
 #define ET_LINES_NCHUNKS 6
-#define ET_LINES_PACK_FILES                                                                        \
-	16 /* files a pack holds at most (ET_LINES_NCHUNKS of them open at once) */
+#define ET_LINES_PACK_FILES 64 /* files a pack holds at most */
+#define ET_LINES_PACK_OPEN                                                                         \
+	16 /* ... when the calling thread opened them (ET_LINES_NCHUNKS of them open at once) */
+
+/* Why a pack's file stopped its run (c->err_file names it). */
+enum et_piece_err {
+	ET_PIECE_OK,	  /* no file: out of memory, or the client's parse */
+	ET_PIECE_OPEN,	  /* "cannot open" */
+	ET_PIECE_READ,	  /* "cannot read" */
+	ET_PIECE_SPECIAL, /* no longer a regular file (a FIFO, a device) */
+};
 
 enum et_chunk_state {
 	ET_CHUNK_FREE,
@@ -40,10 +51,11 @@ enum et_chunk_state {
 	ET_CHUNK_PARSED,
 };
 
-/* A small file of a pack: opened by the calling thread, read and closed by a worker. */
+/* A small file of a pack: opened by the calling thread or the worker, read and closed by the worker. */
 struct et_lines_piece {
-	int fd;		 /* owned until the worker has read it; -1 then */
+	int fd;		 /* owned until the worker has read it; -1: to be opened by it, or read */
 	size_t file;	 /* its index in the list */
+	size_t size;	 /* its size when listed or opened */
 	size_t off, len; /* its bytes in the chunk's buf, once read */
 };
 
@@ -67,21 +79,24 @@ struct et_lines_chunk {
 	uint64_t seq;
 	enum et_chunk_state state;
 	int err;
-	bool read_failed; /* err is a pack's read(2) failing on file err_file */
+	enum et_piece_err err_kind; /* what failed on file err_file of a pack */
 	size_t err_file;
 };
 
 struct et_lines_pipe {
 	pthread_mutex_t lock;
-	pthread_cond_t changed;
+	pthread_cond_t ready;  /* a chunk became ready, or the run ended: for the workers */
+	pthread_cond_t parsed; /* the chunk the consumer waits for is parsed */
+	uint64_t awaited;      /* the seq of that chunk; UINT64_MAX: the consumer is not waiting */
 	struct et_lines_chunk chunks[ET_LINES_NCHUNKS];
 	const struct et_lines_client *cl;
-	size_t chunk;	 /* bytes a chunk holds, unless a line is longer */
-	size_t pack;	 /* bytes a pack holds, unless one file is larger */
-	size_t max_line; /* a line is cut there */
-	bool can_map;	 /* every chunk has a guard slot: regular files may be mapped */
-	bool done;	 /* no more chunks will be filled */
-	bool stop;	 /* an error: workers leave */
+	char *const *files; /* borrowed: the paths, for the files a worker opens */
+	size_t chunk;	    /* bytes a chunk holds, unless a line is longer */
+	size_t pack;	    /* bytes a pack holds, unless one file is larger */
+	size_t max_line;    /* a line is cut there */
+	bool can_map;	    /* every chunk has a guard slot: regular files may be mapped */
+	bool done;	    /* no more chunks will be filled */
+	bool stop;	    /* an error: workers leave */
 };
 
 struct et_lines_consumer {
@@ -121,14 +136,17 @@ void et_lines_submit(struct et_lines_consumer *k, struct et_lines_chunk *c, size
 
 /**
  * On a worker: reads the files of pack @c into its buf and parses them in order. Returns 0, the
- * first negative return of the client's parse, or -errno of a read (then c->read_failed is set
- * and c->err_file names the file); c->ngood counts the items of the files before the failure.
+ * first negative return of the client's parse, or -errno of an open or a read (then c->err_kind
+ * says which and c->err_file names the file); c->ngood counts the items of the files before the
+ * failure. A file opened here that cannot be, or is no longer a regular file, is skipped and
+ * counted when the client says skip_unopenable.
  */
 int et_lines_parse_pack(struct et_lines_chunk *c, const struct et_lines_pipe *pl);
 
 /**
- * On the calling thread: adds the small regular file @fd (@size bytes when opened) to the pack
- * being filled, starting a new one when it is full. Takes @fd in every case. Returns 0 or -errno.
+ * On the calling thread: adds the small regular file @fd (@size bytes when opened; -1: the file
+ * the listing knows, opened by the worker) to the pack being filled, starting a new one when it
+ * is full. Takes @fd in every case. Returns 0 or -errno.
  */
 int et_lines_add_piece(struct et_lines_consumer *k, int fd, size_t file, off_t size);
 

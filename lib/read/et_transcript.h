@@ -86,7 +86,8 @@ struct et_tx_file {
 	char *agent_type; /* owned: a subagent's type from its .meta.json sidecar, or NULL */
 	bool subagent;	  /* an agent-*.jsonl under subagents/ */
 	uint64_t dev, ino;
-	uint64_t size; /* its size when it was listed */
+	uint64_t size;	  /* its size when it was listed */
+	int64_t mtime_ms; /* its last modification then, ms since the epoch */
 };
 
 struct et_tx_files {

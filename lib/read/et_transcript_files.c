@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "et_compat.h"
 #include "et_scan.h"
 
 #include "banned.h"
@@ -175,6 +176,7 @@ static int add_file(struct et_tx_files *fs, const char *path, const struct stat 
 	f->dev = (uint64_t)st->st_dev;
 	f->ino = (uint64_t)st->st_ino;
 	f->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	f->mtime_ms = et_stat_mtime_ns(st) / 1000000;
 	fs->bytes += f->size;
 	fs->n++;
 	return 0;
@@ -603,6 +605,7 @@ int et_transcript_run(const struct et_tx_files *fs, const struct et_tx_read *rd,
 {
 	struct et_lines_client cl;
 	struct tx_consume k = {fs, rd};
+	struct et_lines_known *known;
 	char **paths;
 	size_t i;
 	int r;
@@ -611,11 +614,18 @@ int et_transcript_run(const struct et_tx_files *fs, const struct et_tx_read *rd,
 		return 0;
 	}
 	paths = malloc(fs->n * sizeof(*paths));
-	if (!paths) {
+	known = malloc(fs->n * sizeof(*known));
+	if (!paths || !known) {
+		free(paths);
+		free(known);
 		return -ENOMEM;
 	}
+	/* The listing's sizes and times: the engine makes no system call for a small file but on
+	 * the worker that reads it. */
 	for (i = 0; i < fs->n; i++) {
 		paths[i] = fs->v[i].path;
+		known[i].size = fs->v[i].size;
+		known[i].mtime_ms = fs->v[i].mtime_ms;
 	}
 	memset(&cl, 0, sizeof(cl));
 	cl.parse = tx_parse;
@@ -628,7 +638,9 @@ int et_transcript_run(const struct et_tx_files *fs, const struct et_tx_read *rd,
 		((rd->flags & ET_TX_WANT_TOOLS) ? sizeof(struct et_tx_line) : ET_TX_LINE_HEAD);
 	cl.min_mtime_ms = rd->min_mtime_ms;
 	cl.skip_unopenable = true;
+	cl.known = known;
 	r = et_lines_run(paths, fs->n, &cl, st, err);
 	free(paths);
+	free(known);
 	return r;
 }

@@ -86,13 +86,14 @@ static int consume_test(void *ctx, void *item)
 
 static size_t test_max_line; /* the client's max_line (0: the engine's default) */
 static bool skip_unopenable; /* for run's client */
+static const struct et_lines_known *test_known; /* for run's client */
 
 static int run(char *const *files, size_t n, struct seen *s, struct et_lines_stats *st,
 	       int64_t min_mtime_ms, size_t chunk_size, struct et_buf *err)
 {
 	struct et_lines_client cl = {parse_test,	  NULL,		consume_test, s,
 				     sizeof(struct item), min_mtime_ms, chunk_size,   test_max_line,
-				     skip_unopenable};
+				     skip_unopenable,	  test_known};
 	size_t stop_at = s->stop_at;
 
 	memset(s, 0, sizeof(*s));
@@ -471,6 +472,67 @@ static void test_odd_files(const char *dir)
 	et_buf_finish(&err);
 }
 
+/*
+ * Files the client's listing knows (et_lines_client.known): opened by the workers, never waited
+ * on, skipped when too old without being opened, and handed over in order across packs.
+ */
+static void test_listed(const char *dir)
+{
+	char p[6][160], many[300][160];
+	char *files[301];
+	struct et_lines_known kn[300];
+	struct et_lines_stats st;
+	struct seen s;
+	struct et_buf err;
+	size_t i;
+	int r;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(p[i], sizeof(p[i]), "%s/known%zu", dir, i);
+		files[i] = p[i];
+		kn[i].size = 4;
+		kn[i].mtime_ms = 2000000000000; /* 2033 */
+	}
+	write_file(p[0], "k 1\n");
+	write_file(p[1], "k 2\nk 3\nk 4\n"); /* grew since it was listed */
+	if (mkfifo(p[2], 0600) != 0) {	     /* a FIFO took its place since */
+		exit(99);
+	}
+	/* p[3] vanished since; p[4] is too old, and missing: it must not be opened */
+	kn[4].mtime_ms = 1000;
+	write_file(p[5], "k 5\n");
+	test_known = kn;
+	skip_unopenable = true;
+	r = run(files, 6, &s, &st, 1000000, 0, NULL);
+	tap_ok(r == 0 && s.count == 5 && s.in_order && s.items[1].value == 2 &&
+		       s.items[3].value == 4 && s.items[4].value == 5,
+	       "known files: all their lines, in order, a grown one whole (%zu)", s.count);
+	tap_ok(st.files_unopenable == 2 && st.files_too_old == 1,
+	       "the FIFO and the vanished file skipped, the old one not opened (%zu, %zu)",
+	       st.files_unopenable, st.files_too_old);
+	skip_unopenable = false;
+	et_buf_init(&err, 4096);
+	r = run(files, 6, &s, &st, 1000000, 0, &err);
+	tap_ok(r == -EINVAL && s.count == 4 &&
+		       strstr(err.data, "known2': not a regular file or a pipe"),
+	       "without skip_unopenable, the FIFO stops the run, after the files before it (%zu)",
+	       s.count);
+	et_buf_finish(&err);
+
+	for (i = 0; i < 300; i++) {
+		snprintf(many[i], sizeof(many[i]), "%s/many%03zu", dir, i);
+		write_file(many[i], i % 7 ? "k 1\nk 2\n" : "k 1\n");
+		files[i] = many[i];
+		kn[i].size = i % 7 ? 8 : 4;
+		kn[i].mtime_ms = 0;
+	}
+	r = run(files, 300, &s, &st, 0, 0, NULL);
+	tap_ok(r == 0 && s.count == 300 + 300 - 43 && s.in_order && st.chunks > 1 && st.chunks < 20,
+	       "300 known files in a few packs, in order (%zu items, %zu chunks)", s.count,
+	       st.chunks);
+	test_known = NULL;
+}
+
 int main(void)
 {
 	char dir[64] = "/tmp/et-test-lines-XXXXXX", cmd[128];
@@ -485,6 +547,7 @@ int main(void)
 	test_pipe(dir);
 	test_truncated(dir);
 	test_odd_files(dir);
+	test_listed(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0) {
 		return 99;
