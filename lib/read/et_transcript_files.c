@@ -256,6 +256,22 @@ static int open_subdir(int dfd, const char *name, int *fd)
 }
 
 /*
+ * The directory open as @dfd (taken) to be read, or NULL, @dfd closed and *@r set: 0 when it
+ * may not be read (skipped, as an unreadable directory is), else -errno.
+ */
+static DIR *read_dir(int dfd, int *r)
+{
+	DIR *d = fdopendir(dfd);
+
+	*r = 0;
+	if (!d) {
+		*r = errno == EACCES ? 0 : -errno;
+		close(dfd);
+	}
+	return d;
+}
+
+/*
  * Walks the directory open as @dfd (taken: closed here) whose path is the @len bytes in @path
  * (a buffer of PATH_CAP bytes, restored on return). Every lookup is relative to the directory,
  * not from the root: a transcript lies 4 to 8 levels down, and the kernel would walk all of them
@@ -269,10 +285,8 @@ static int walk(struct et_tx_files *fs, int dfd, char *path, size_t len, int dep
 	size_t nl;
 	int sub, r = 0;
 
-	d = fdopendir(dfd);
+	d = read_dir(dfd, &r);
 	if (!d) {
-		r = errno == EACCES ? 0 : -errno;
-		close(dfd);
 		return r;
 	}
 	while (r == 0 && (name = next_entry(d, len, &lst, &nl))) {
@@ -385,10 +399,8 @@ static int walk_top(struct et_tx_files *fs, int dfd, char *path, size_t len)
 	int r = 0;
 
 	memset(&w, 0, sizeof(w));
-	d = fdopendir(dfd);
+	d = read_dir(dfd, &r);
 	if (!d) {
-		r = errno == EACCES ? 0 : -errno;
-		close(dfd);
 		return r;
 	}
 	/* The entries in order: a subdirectory becomes a walk of its own, a file a list of one. */
