@@ -371,64 +371,78 @@ static int read_transcripts(const struct et_tx_files *fs, const struct cli *c, s
 	return et_transcript_run(fs, &tr, st, err);
 }
 
+/* What cost_for_report and cmd_cost read the transcripts with; owned, released together. */
+struct cost_run {
+	struct et_pricing p;
+	struct et_tx_files fs;
+	struct et_usage *u;	/* or NULL */
+	struct et_toolcost *tc; /* or NULL */
+	struct et_buf err;
+	char *owned; /* the pricing file's path from the config, or NULL */
+};
+
+static void cost_run_init(struct cost_run *k)
+{
+	memset(k, 0, sizeof(*k));
+	et_buf_init(&k->err, 1 << 16);
+}
+
+static void cost_run_finish(struct cost_run *k)
+{
+	et_usage_destroy(k->u);
+	et_toolcost_destroy(k->tc);
+	et_transcript_files_finish(&k->fs);
+	et_pricing_finish(&k->p);
+	free(k->owned);
+	et_buf_finish(&k->err);
+}
+
 int cost_for_report(const struct cli *c, struct et_usage_result *days,
 		    struct et_toolcost_result *tools)
 {
-	struct et_pricing p;
-	struct et_tx_files fs;
+	struct cost_run k;
 	struct et_usage_filter f;
-	struct et_usage *u = NULL;
-	struct et_toolcost *tc = NULL;
 	struct et_lines_stats st;
-	struct et_buf err;
-	char *owned = NULL;
 	int r = 0;
 
-	memset(&p, 0, sizeof(p));
-	memset(&fs, 0, sizeof(fs));
-	et_buf_init(&err, 1 << 16);
-	if (load_pricing(&p, NULL, &owned) != EXIT_OK) {
+	cost_run_init(&k);
+	if (load_pricing(&k.p, NULL, &k.owned) != EXIT_OK) {
 		r = -EINVAL;
 		goto out;
 	}
-	r = et_transcript_add_defaults(&fs);
+	r = et_transcript_add_defaults(&k.fs);
 	if (r == 0 && c->nfiles) {
-		r = scan_log(c, &fs, NULL, &err);
+		r = scan_log(c, &k.fs, NULL, &k.err);
 	}
-	if (r < 0 || fs.n == 0) {
+	if (r < 0 || k.fs.n == 0) {
 		goto out;
 	}
-	et_transcript_sort(&fs);
+	et_transcript_sort(&k.fs);
 	usage_filter(&f, c);
 	/* Two passes: dollars by day, then per tool (each line is parsed for what it needs). */
-	u = et_usage_create(&p, &f, ET_BY_DAY, false);
-	if (u) {
-		et_usage_expect(u, fs.bytes);
+	k.u = et_usage_create(&k.p, &f, ET_BY_DAY, false);
+	if (k.u) {
+		et_usage_expect(k.u, k.fs.bytes);
 	}
-	r = u ? read_transcripts(&fs, c, u, NULL, &st, &err) : -ENOMEM;
+	r = k.u ? read_transcripts(&k.fs, c, k.u, NULL, &st, &k.err) : -ENOMEM;
 	if (r == 0) {
-		r = et_usage_end(u, days);
-	}
-	if (r == 0) {
-		tc = et_toolcost_create(&p, &f, c->tool);
-		r = tc ? read_transcripts(&fs, c, NULL, tc, &st, &err) : -ENOMEM;
+		r = et_usage_end(k.u, days);
 	}
 	if (r == 0) {
-		r = et_toolcost_end(tc, tools);
+		k.tc = et_toolcost_create(&k.p, &f, c->tool);
+		r = k.tc ? read_transcripts(&k.fs, c, NULL, k.tc, &st, &k.err) : -ENOMEM;
+	}
+	if (r == 0) {
+		r = et_toolcost_end(k.tc, tools);
 	}
 	if (r == 0) {
 		r = days->totals.messages > 0;
 	}
 out:
-	if (r < 0 && err.len) {
-		fprintf(stderr, "telemetry-stats: %s", err.data);
+	if (r < 0 && k.err.len) {
+		fprintf(stderr, "telemetry-stats: %s", k.err.data);
 	}
-	et_usage_destroy(u);
-	et_toolcost_destroy(tc);
-	et_transcript_files_finish(&fs);
-	et_pricing_finish(&p);
-	free(owned);
-	et_buf_finish(&err);
+	cost_run_finish(&k);
 	return r;
 }
 
@@ -507,28 +521,22 @@ int cmd_cost(int argc, char **argv)
 {
 	struct cost_opts o;
 	struct cli c;
-	struct et_pricing p;
-	struct et_tx_files fs;
-	struct et_usage *u = NULL;
-	struct et_toolcost *tc = NULL;
+	struct cost_run k;
 	struct et_usage_result res;
 	struct et_toolcost_result tres;
 	struct et_usage_filter f;
 	struct et_cost_meta m;
-	struct et_buf out, err;
+	struct et_buf out;
 	struct et_lines_stats ls_in;
-	char *owned = NULL;
 	size_t i;
 	int status, r = 0;
 	bool parsed = false;
 
 	memset(&o, 0, sizeof(o));
-	memset(&p, 0, sizeof(p));
-	memset(&fs, 0, sizeof(fs));
+	cost_run_init(&k);
 	memset(&res, 0, sizeof(res));
 	memset(&tres, 0, sizeof(tres));
 	et_buf_init(&out, (size_t)64 << 20);
-	et_buf_init(&err, 1 << 16);
 	o.transcripts = calloc((size_t)argc + 1, sizeof(*o.transcripts));
 	if (!o.transcripts) {
 		status = EXIT_FAILURE_;
@@ -543,13 +551,13 @@ int cmd_cost(int argc, char **argv)
 	if (status != EXIT_OK || !c.cmd) {
 		goto out;
 	}
-	status = load_pricing(&p, o.pricing, &owned);
+	status = load_pricing(&k.p, o.pricing, &k.owned);
 	if (status != EXIT_OK) {
 		goto out;
 	}
 	/* The transcripts: the places asked for (or the default ones), then the log's. */
 	for (i = 0; i < o.ntranscripts; i++) {
-		r = et_transcript_add(&fs, o.transcripts[i]);
+		r = et_transcript_add(&k.fs, o.transcripts[i]);
 		if (r < 0) {
 			fprintf(stderr, "telemetry-stats: cannot read transcripts '%s': %s\n",
 				o.transcripts[i], strerror(-r));
@@ -558,7 +566,7 @@ int cmd_cost(int argc, char **argv)
 		}
 	}
 	if (!o.ntranscripts) {
-		r = et_transcript_add_defaults(&fs);
+		r = et_transcript_add_defaults(&k.fs);
 		if (r < 0) {
 			fprintf(stderr, "telemetry-stats: cannot read the transcripts: %s\n",
 				strerror(-r));
@@ -568,11 +576,11 @@ int cmd_cost(int argc, char **argv)
 	}
 	usage_filter(&f, &c);
 	if (o.by == -2) {
-		tc = et_toolcost_create(&p, &f, c.tool);
+		k.tc = et_toolcost_create(&k.p, &f, c.tool);
 	} else {
-		u = et_usage_create(&p, &f, (enum et_usage_by)o.by, o.breakdown);
+		k.u = et_usage_create(&k.p, &f, (enum et_usage_by)o.by, o.breakdown);
 	}
-	if (!tc && !u) {
+	if (!k.tc && !k.u) {
 		status = EXIT_FAILURE_;
 		goto out;
 	}
@@ -581,41 +589,41 @@ int cmd_cost(int argc, char **argv)
 		goto out;
 	}
 	if (c.nfiles) {
-		et_buf_reset(&err);
-		r = scan_log(&c, &fs, tc, &err);
+		et_buf_reset(&k.err);
+		r = scan_log(&c, &k.fs, k.tc, &k.err);
 		if (r < 0) {
-			status = cli_failed(&err);
+			status = cli_failed(&k.err);
 			goto out;
 		}
 	}
-	et_transcript_sort(&fs);
-	if (u) {
-		et_usage_expect(u, fs.bytes);
+	et_transcript_sort(&k.fs);
+	if (k.u) {
+		et_usage_expect(k.u, k.fs.bytes);
 	}
-	et_buf_reset(&err);
-	r = read_transcripts(&fs, &c, u, tc, &ls_in, &err);
+	et_buf_reset(&k.err);
+	r = read_transcripts(&k.fs, &c, k.u, k.tc, &ls_in, &k.err);
 	if (r < 0 && r != -ENOMEM) {
-		status = cli_failed(&err);
+		status = cli_failed(&k.err);
 		goto out;
 	}
 	if (r == 0) {
-		r = tc ? et_toolcost_end(tc, &tres) : et_usage_end(u, &res);
+		r = k.tc ? et_toolcost_end(k.tc, &tres) : et_usage_end(k.u, &res);
 	}
 	if (r < 0) {
 		fprintf(stderr, "telemetry-stats: out of memory\n");
 		status = EXIT_FAILURE_;
 		goto out;
 	}
-	if (tc && tres.ntop && c.nfiles) {
+	if (k.tc && tres.ntop && c.nfiles) {
 		/* The top calls' redacted parameters, from the log. */
 		struct et_logrec_stats in;
 		struct et_logrec_filter lf;
 
 		memset(&in, 0, sizeof(in));
 		memset(&lf, 0, sizeof(lf));
-		et_buf_reset(&err);
-		if (et_logrec_run(c.files, c.nfiles, &lf, on_params, &tres, &in, &err) < 0) {
-			status = cli_failed(&err);
+		et_buf_reset(&k.err);
+		if (et_logrec_run(c.files, c.nfiles, &lf, on_params, &tres, &in, &k.err) < 0) {
+			status = cli_failed(&k.err);
 			goto out;
 		}
 	}
@@ -624,7 +632,7 @@ int cmd_cost(int argc, char **argv)
 	m.color = c.color;
 	m.by = o.by_name;
 	m.breakdown = o.breakdown;
-	m.files = fs.n - ls_in.files_too_old - ls_in.files_unopenable;
+	m.files = k.fs.n - ls_in.files_too_old - ls_in.files_unopenable;
 	m.skipped_old = ls_in.files_too_old;
 	m.lines = ls_in.lines;
 	m.malformed = ls_in.malformed;
@@ -632,10 +640,10 @@ int cmd_cost(int argc, char **argv)
 	m.until = c.filter.has_until ? c.until_text : NULL;
 	m.session = c.session;
 	m.project = c.project;
-	m.pricing_file = p.file;
+	m.pricing_file = k.p.file;
 	m.top = c.top;
 	m.tool = c.tool;
-	r = tc ? et_costrender_tools(&tres, &m, &out) : et_costrender_usage(&res, &m, &out);
+	r = k.tc ? et_costrender_tools(&tres, &m, &out) : et_costrender_usage(&res, &m, &out);
 	if (r < 0) {
 		fprintf(stderr, "telemetry-stats: the report is too large\n");
 		status = EXIT_FAILURE_;
@@ -648,13 +656,8 @@ out:
 	}
 	et_usage_result_finish(&res);
 	et_toolcost_result_finish(&tres);
-	et_usage_destroy(u);
-	et_toolcost_destroy(tc);
-	et_transcript_files_finish(&fs);
-	et_pricing_finish(&p);
-	free(owned);
+	cost_run_finish(&k);
 	free(o.transcripts);
 	et_buf_finish(&out);
-	et_buf_finish(&err);
 	return status;
 }
