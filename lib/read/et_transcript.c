@@ -13,6 +13,7 @@
 
 #include "et_compat.h"
 #include "et_hmap.h"
+#include "et_jskip.h"
 #include "et_time.h"
 #include "et_scan.h"
 
@@ -47,50 +48,32 @@ static const unsigned char byte_class[256] = {
 
 #define CLASS(c) byte_class[(unsigned char)(c)]
 
-/*
- * Returns the offset just past the string whose opening quote is at @i (@n when it does not end).
- * The quote ends the string unless an odd number of backslashes precede it.
- */
+/* Returns the offset just past the string whose opening quote is at @i (@n when it does not end). */
 static inline size_t skip_string(const char *s, size_t n, size_t i)
 {
-	const char *q;
-	size_t k, bs;
+	bool escaped = false;
 
-	for (i++; i < n; i = k + 1) {
-		q = memchr(s + i, '"', n - i);
-		if (!q) {
-			return n;
-		}
-		k = (size_t)(q - s);
-		if (s[k - 1] != '\\') {
-			return k + 1; /* the usual case: no backslash before it */
-		}
-		for (bs = 0; k - bs > i && s[k - 1 - bs] == '\\'; bs++) {
-		}
-		if (bs % 2 == 0) {
-			return k + 1;
-		}
-	}
-	return n;
+	return et_jskip_string(s, n, i, &escaped);
 }
 
-/* Returns the offset just past the (valid) value that starts at @i. */
-static size_t skip_value(const char *s, size_t n, size_t i)
+/* True when the @n bytes at @p hold a backslash. */
+static inline bool has_backslash(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = et_jskip_special(p, n, 0); i < n; i = et_jskip_special(p, n, i + 1)) {
+		if (p[i] == '\\') {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Returns the offset just past the object or array that opens at @i. */
+static size_t skip_container(const char *s, size_t n, size_t i)
 {
 	int depth = 0;
 
-	if (i >= n) {
-		return n;
-	}
-	if (s[i] == '"') {
-		return skip_string(s, n, i);
-	}
-	if (!(CLASS(s[i]) & C_OPEN)) {
-		while (i < n && !(CLASS(s[i]) & C_SCALAR_END)) {
-			i++;
-		}
-		return i;
-	}
 	while (i < n) {
 		unsigned c = CLASS(s[i]);
 
@@ -106,6 +89,24 @@ static size_t skip_value(const char *s, size_t n, size_t i)
 		i++;
 	}
 	return n;
+}
+
+/* Returns the offset just past the (valid) value that starts at @i. */
+static inline size_t skip_value(const char *s, size_t n, size_t i)
+{
+	if (i >= n) {
+		return n;
+	}
+	if (s[i] == '"') {
+		return skip_string(s, n, i);
+	}
+	if (CLASS(s[i]) & C_OPEN) {
+		return skip_container(s, n, i);
+	}
+	while (i < n && !(CLASS(s[i]) & C_SCALAR_END)) {
+		i++;
+	}
+	return i;
 }
 
 static inline size_t ws(const char *s, size_t n, size_t i)
@@ -125,32 +126,42 @@ struct member {
  * Reads the key of the next member of the object text @s (@n bytes, braces included) and moves
  * *@pos to the start of its value. *@pos starts at 0. Returns false after the last member.
  */
-static bool member_key(const char *s, size_t n, size_t *pos, struct member *m)
+__attribute__((always_inline)) static inline bool member_key(const char *s, size_t n, size_t *pos,
+							     struct member *m)
 {
 	size_t i = *pos, k;
 
-	if (i == 0) {
-		i = ws(s, n, 0);
-		if (i >= n || s[i] != '{') {
+	/*
+	 * Claude Code writes compact JSON: a member starts right after the comma, and its value right
+	 * after the colon. Those are tested first; anything else takes the white-space path.
+	 */
+	if (i > 0 && n - i >= 2 && s[i] == ',' && s[i + 1] == '"') {
+		i++;
+	} else if (i == 0 || i >= n || s[i] != '"') {
+		if (i == 0) {
+			i = ws(s, n, 0);
+			if (i >= n || s[i] != '{') {
+				return false;
+			}
+			i++;
+		}
+		i = ws(s, n, i);
+		if (i < n && s[i] == ',') {
+			i = ws(s, n, i + 1);
+		}
+		if (i >= n || s[i] != '"') {
 			return false;
 		}
-		i++;
-	}
-	i = ws(s, n, i);
-	if (i < n && s[i] == ',') {
-		i = ws(s, n, i + 1);
-	}
-	if (i >= n || s[i] != '"') {
-		return false;
 	}
 	k = skip_string(s, n, i);
 	m->key = s + i + 1;
 	m->key_len = k - i - 2;
-	i = ws(s, n, k);
+	i = k < n && s[k] == ':' ? k : ws(s, n, k);
 	if (i >= n || s[i] != ':') {
 		return false;
 	}
-	*pos = ws(s, n, i + 1);
+	i++;
+	*pos = i < n && !(CLASS(s[i]) & C_WS) ? i : ws(s, n, i);
 	return true;
 }
 
@@ -195,7 +206,7 @@ static struct et_span str_span(const char *v, size_t n)
 	if (n >= 2 && v[0] == '"') {
 		s.p = v + 1;
 		s.n = n - 2;
-		s.escaped = memchr(s.p, '\\', s.n) != NULL;
+		s.escaped = has_backslash(s.p, s.n);
 	}
 	return s;
 }
@@ -229,8 +240,8 @@ static bool count_value(const char *v, size_t n, uint64_t *out)
 	return true;
 }
 
-static bool parse_pair(const char *s, size_t n, const char *k1, size_t l1, uint64_t *v1,
-		       const char *k2, size_t l2, uint64_t *v2, bool *seen)
+static inline bool parse_pair(const char *s, size_t n, const char *k1, size_t l1, uint64_t *v1,
+			      const char *k2, size_t l2, uint64_t *v2, bool *seen)
 {
 	struct member m;
 	size_t pos = 0;
@@ -486,10 +497,14 @@ static bool top_members(const char *s, size_t n, struct et_scan_member *mem, siz
 	*count = 0;
 	msg->found = false;
 	while (member_key(s, n, &pos, &m)) {
+		bool escaped = false;
+
 		/* The message (the last one kept, as for every member) is read as it is walked. */
 		if (*count < max && pos < n && s[pos] == '{' &&
 		    is_key(m.key, m.key_len, "message")) {
 			v = walk_message(s, n, pos, msg);
+		} else if (pos < n && s[pos] == '"') {
+			v = et_jskip_string(s, n, pos, &escaped);
 		} else {
 			v = skip_value(s, n, pos);
 		}
@@ -508,7 +523,7 @@ static bool top_members(const char *s, size_t n, struct et_scan_member *mem, siz
 			t->val_len = m.val_len;
 			t->type = m.val[0] == '"' || m.val[0] == '{' || m.val[0] == '[' ? m.val[0]
 											: 'n';
-			t->escaped = t->type == '"' && memchr(m.val, '\\', m.val_len) != NULL;
+			t->escaped = escaped; /* a backslash in the string (never set for others) */
 			t->key_escaped = false;
 			if (t->type == '"' && (m.val_len < 2 || m.val[m.val_len - 1] != '"')) {
 				return false;
@@ -606,9 +621,9 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 	if (n && line[n - 1] == '\r') {
 		n--;
 	}
-	if (!et_memmem(line, n, "\"usage\"", 7) &&
-	    !(want_tools && (et_memmem(line, n, "\"tool_result\"", 13) ||
-			     et_memmem(line, n, "compact_boundary", 16)))) {
+	if (!et_jskip_contains(line, n, "\"usage\"", 7) &&
+	    !(want_tools && (et_jskip_contains(line, n, "\"tool_result\"", 13) ||
+			     et_jskip_contains(line, n, "compact_boundary", 16)))) {
 		return ET_TX_SKIP;
 	}
 	if (!top_members(line, n, mem, MAX_MEMBERS, &count, &msg)) {
