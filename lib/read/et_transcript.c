@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "et_compat.h"
 #include "et_hmap.h"
 #include "et_jskip.h"
 #include "et_time.h"
-#include "et_scan.h"
 
 #include "banned.h"
 
@@ -169,7 +167,8 @@ __attribute__((always_inline)) static inline bool member_key(const char *s, size
  * Iterates the members of the valid object text @s (@n bytes, braces included). *@pos starts at 0.
  * Returns false after the last member.
  */
-static bool next_member(const char *s, size_t n, size_t *pos, struct member *m)
+__attribute__((always_inline)) static inline bool next_member(const char *s, size_t n, size_t *pos,
+							      struct member *m)
 {
 	size_t i = *pos, v;
 
@@ -215,7 +214,7 @@ static struct et_span str_span(const char *v, size_t n)
  * A token count: null (0), or a whole number from 0 to ET_TX_MAX_TOKENS written without a
  * fraction or an exponent. Returns false for anything else.
  */
-static bool count_value(const char *v, size_t n, uint64_t *out)
+static inline bool count_value(const char *v, size_t n, uint64_t *out)
 {
 	uint64_t x = 0;
 	size_t i;
@@ -481,29 +480,89 @@ static size_t walk_message(const char *s, size_t n, size_t i, struct msg_parts *
 	return v;
 }
 
+/* The top-level members read besides the message, and the line being filled. */
+struct top_line {
+	struct et_tx_line *out;
+	struct et_span type, subtype;
+};
+
 /*
- * Lists the top-level members of the line @s into @mem (at most @max; more are walked, not kept),
- * in one pass that checks the line's shape (an object, each member a key, a colon and a whole
- * value, then the closing brace and nothing else) without validating what is inside the values:
- * a torn line fails, and content nobody reads is not lexed. The members of the message are read
- * into @msg on the way. Returns false for a line of another shape.
+ * Reads the top-level member @m (its value a string when @str, with a backslash when @escaped)
+ * into @tl. A later member of the same key overrides an earlier one.
  */
-static bool top_members(const char *s, size_t n, struct et_scan_member *mem, size_t max,
-			size_t *count, struct msg_parts *msg)
+static inline void top_member(const struct member *m, bool str, bool escaped, struct top_line *tl)
+{
+	struct et_tx_line *out = tl->out;
+	struct et_span sp = {NULL, 0, false};
+
+	if (str) {
+		sp.p = m->val + 1;
+		sp.n = m->val_len - 2;
+		sp.escaped = escaped;
+	}
+	switch (m->key_len ? m->key[0] : 0) {
+	case 'r':
+		if (m->key_len == 9 && !memcmp(m->key, "requestId", 9)) {
+			out->request_id = sp;
+		}
+		break;
+	case 's':
+		if (m->key_len == 9 && !memcmp(m->key, "sessionId", 9)) {
+			out->session = sp;
+		} else if (m->key_len == 7 && !memcmp(m->key, "subtype", 7)) {
+			tl->subtype = sp;
+		}
+		break;
+	case 't':
+		if (m->key_len == 9 && !memcmp(m->key, "timestamp", 9) && sp.p) {
+			out->has_ts =
+				et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS, &out->ts_ms) == 0;
+		} else if (m->key_len == 4 && !memcmp(m->key, "type", 4)) {
+			tl->type = sp;
+		}
+		break;
+	case 'i':
+		if (m->key_len == 11 && !memcmp(m->key, "isSidechain", 11)) {
+			out->sidechain = m->val_len == 4 && !memcmp(m->val, "true", 4);
+		}
+		break;
+	case 'c':
+		if (m->key_len == 3 && !memcmp(m->key, "cwd", 3)) {
+			out->cwd = sp;
+		}
+		break;
+	case 'a':
+		if (m->key_len == 7 && !memcmp(m->key, "agentId", 7)) {
+			out->agent_id = sp;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Reads the top-level members of the line @s into @tl (the first @max of them; more are walked,
+ * not read), in one pass that checks the line's shape (an object, each member a key, a colon and
+ * a whole value, then the closing brace and nothing else) without validating what is inside the
+ * values: a torn line fails, and content nobody reads is not lexed. The members of the message
+ * are read into @msg on the way. Returns false for a line of another shape.
+ */
+static bool top_members(const char *s, size_t n, size_t max, struct top_line *tl,
+			struct msg_parts *msg)
 {
 	struct member m;
-	size_t pos = 0, i, v;
+	size_t pos = 0, i, v, count = 0;
 
-	*count = 0;
 	msg->found = false;
 	while (member_key(s, n, &pos, &m)) {
-		bool escaped = false;
+		bool escaped = false, str = pos < n && s[pos] == '"';
 
 		/* The message (the last one kept, as for every member) is read as it is walked. */
-		if (*count < max && pos < n && s[pos] == '{' &&
+		if (count < max && pos < n && s[pos] == '{' &&
 		    is_key(m.key, m.key_len, "message")) {
 			v = walk_message(s, n, pos, msg);
-		} else if (pos < n && s[pos] == '"') {
+		} else if (str) {
 			v = et_jskip_string(s, n, pos, &escaped);
 		} else {
 			v = skip_value(s, n, pos);
@@ -514,20 +573,12 @@ static bool top_members(const char *s, size_t n, struct et_scan_member *mem, siz
 		if (m.val_len == 0 || m.val + m.val_len > s + n) {
 			return false;
 		}
-		if (*count < max) {
-			struct et_scan_member *t = &mem[(*count)++];
-
-			t->key = m.key;
-			t->key_len = m.key_len;
-			t->val = m.val;
-			t->val_len = m.val_len;
-			t->type = m.val[0] == '"' || m.val[0] == '{' || m.val[0] == '[' ? m.val[0]
-											: 'n';
-			t->escaped = escaped; /* a backslash in the string (never set for others) */
-			t->key_escaped = false;
-			if (t->type == '"' && (m.val_len < 2 || m.val[m.val_len - 1] != '"')) {
+		if (count < max) {
+			count++;
+			if (str && (m.val_len < 2 || m.val[m.val_len - 1] != '"')) {
 				return false;
 			}
+			top_member(&m, str, escaped, tl);
 		}
 	}
 	i = ws(s, n, pos);
@@ -610,10 +661,8 @@ static void parse_content(const char *s, size_t n, struct et_tx_line *out)
 
 int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct et_tx_line *out)
 {
-	struct et_scan_member mem[MAX_MEMBERS];
 	struct msg_parts msg;
-	struct et_span type = {NULL, 0, false}, subtype = {NULL, 0, false};
-	size_t count, i;
+	struct top_line tl = {out, {NULL, 0, false}, {NULL, 0, false}};
 	bool want_tools = flags & ET_TX_WANT_TOOLS;
 	int r;
 
@@ -626,59 +675,10 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 			     et_jskip_contains(line, n, "compact_boundary", 16)))) {
 		return ET_TX_SKIP;
 	}
-	if (!top_members(line, n, mem, MAX_MEMBERS, &count, &msg)) {
+	if (!top_members(line, n, MAX_MEMBERS, &tl, &msg)) {
 		return -EINVAL;
 	}
-	for (i = 0; i < count; i++) {
-		const struct et_scan_member *t = &mem[i];
-		struct et_span sp = {NULL, 0, false};
-
-		if (t->type == '"') {
-			sp.p = t->val + 1;
-			sp.n = t->val_len - 2;
-			sp.escaped = t->escaped;
-		}
-		switch (t->key_len ? t->key[0] : 0) {
-		case 'r':
-			if (t->key_len == 9 && !memcmp(t->key, "requestId", 9)) {
-				out->request_id = sp;
-			}
-			break;
-		case 's':
-			if (t->key_len == 9 && !memcmp(t->key, "sessionId", 9)) {
-				out->session = sp;
-			} else if (t->key_len == 7 && !memcmp(t->key, "subtype", 7)) {
-				subtype = sp;
-			}
-			break;
-		case 't':
-			if (t->key_len == 9 && !memcmp(t->key, "timestamp", 9) && sp.p) {
-				out->has_ts = et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS,
-							    &out->ts_ms) == 0;
-			} else if (t->key_len == 4 && !memcmp(t->key, "type", 4)) {
-				type = sp;
-			}
-			break;
-		case 'i':
-			if (t->key_len == 11 && !memcmp(t->key, "isSidechain", 11)) {
-				out->sidechain = t->val_len == 4 && !memcmp(t->val, "true", 4);
-			}
-			break;
-		case 'c':
-			if (t->key_len == 3 && !memcmp(t->key, "cwd", 3)) {
-				out->cwd = sp;
-			}
-			break;
-		case 'a':
-			if (t->key_len == 7 && !memcmp(t->key, "agentId", 7)) {
-				out->agent_id = sp;
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	if (want_tools && span_is(subtype, "compact_boundary")) {
+	if (want_tools && span_is(tl.subtype, "compact_boundary")) {
 		out->kind = ET_TX_RESET;
 		return ET_TX_RESET;
 	}
@@ -687,7 +687,7 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 	}
 	out->msg_id = msg.id;
 	out->model = msg.model;
-	if (msg.usage && !span_is(type, "user")) {
+	if (msg.usage && !span_is(tl.type, "user")) {
 		if (!msg.usage_done) {
 			r = parse_usage(msg.usage, msg.usage_len, out);
 		} else {
@@ -700,7 +700,7 @@ int et_transcript_parse_line(const char *line, size_t n, unsigned flags, struct 
 		out->msg_hash = out->msg_id.p ? et_hmap_hash(out->msg_id.p, out->msg_id.n) : 0;
 		out->req_hash =
 			out->request_id.p ? et_hmap_hash(out->request_id.p, out->request_id.n) : 0;
-	} else if (want_tools && msg.content && span_is(type, "user")) {
+	} else if (want_tools && msg.content && span_is(tl.type, "user")) {
 		out->kind = ET_TX_RESULTS;
 	} else {
 		return ET_TX_SKIP;
