@@ -161,5 +161,13 @@ int main(void)
 		}
 	}
 	tap_ok(k == 64, "the needle ending the text is found at every offset (%zu)", k);
+	for (k = 0; k < 64; k++) {
+		memset(buf, 'a', sizeof(buf));
+		memcpy(buf, "\"usage\"", 7);
+		if (!et_jskip_contains(buf, k + 7, "\"usage\"", 7)) {
+			break;
+		}
+	}
+	tap_ok(k == 64, "the needle opening texts of every length is found (%zu)", k);
 	return tap_done();
 }
