@@ -115,6 +115,27 @@ static inline size_t ws(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/*
+ * Returns where the next member or element of the object or array text @s starts, from @i (0: the
+ * start of the text, whose opening @open is passed): past white space and a comma. Returns @n
+ * when the text does not open with @open.
+ */
+static size_t next_start(const char *s, size_t n, size_t i, char open)
+{
+	if (i == 0) {
+		i = ws(s, n, 0);
+		if (i >= n || s[i] != open) {
+			return n;
+		}
+		i++;
+	}
+	i = ws(s, n, i);
+	if (i < n && s[i] == ',') {
+		i = ws(s, n, i + 1);
+	}
+	return i;
+}
+
 struct member {
 	const char *key, *val;
 	size_t key_len, val_len;
@@ -136,17 +157,7 @@ __attribute__((always_inline)) static inline bool member_key(const char *s, size
 	if (i > 0 && n - i >= 2 && s[i] == ',' && s[i + 1] == '"') {
 		i++;
 	} else if (i == 0 || i >= n || s[i] != '"') {
-		if (i == 0) {
-			i = ws(s, n, 0);
-			if (i >= n || s[i] != '{') {
-				return false;
-			}
-			i++;
-		}
-		i = ws(s, n, i);
-		if (i < n && s[i] == ',') {
-			i = ws(s, n, i + 1);
-		}
+		i = next_start(s, n, i, '{');
 		if (i >= n || s[i] != '"') {
 			return false;
 		}
@@ -502,37 +513,37 @@ static inline void top_member(const struct member *m, bool str, bool escaped, st
 	}
 	switch (m->key_len ? m->key[0] : 0) {
 	case 'r':
-		if (m->key_len == 9 && !memcmp(m->key, "requestId", 9)) {
+		if (is_key(m->key, m->key_len, "requestId")) {
 			out->request_id = sp;
 		}
 		break;
 	case 's':
-		if (m->key_len == 9 && !memcmp(m->key, "sessionId", 9)) {
+		if (is_key(m->key, m->key_len, "sessionId")) {
 			out->session = sp;
-		} else if (m->key_len == 7 && !memcmp(m->key, "subtype", 7)) {
+		} else if (is_key(m->key, m->key_len, "subtype")) {
 			tl->subtype = sp;
 		}
 		break;
 	case 't':
-		if (m->key_len == 9 && !memcmp(m->key, "timestamp", 9) && sp.p) {
+		if (is_key(m->key, m->key_len, "timestamp") && sp.p) {
 			out->has_ts =
 				et_time_parse(sp.p, sp.n, ET_TIME_STAMP_FORMS, &out->ts_ms) == 0;
-		} else if (m->key_len == 4 && !memcmp(m->key, "type", 4)) {
+		} else if (is_key(m->key, m->key_len, "type")) {
 			tl->type = sp;
 		}
 		break;
 	case 'i':
-		if (m->key_len == 11 && !memcmp(m->key, "isSidechain", 11)) {
+		if (is_key(m->key, m->key_len, "isSidechain")) {
 			out->sidechain = m->val_len == 4 && !memcmp(m->val, "true", 4);
 		}
 		break;
 	case 'c':
-		if (m->key_len == 3 && !memcmp(m->key, "cwd", 3)) {
+		if (is_key(m->key, m->key_len, "cwd")) {
 			out->cwd = sp;
 		}
 		break;
 	case 'a':
-		if (m->key_len == 7 && !memcmp(m->key, "agentId", 7)) {
+		if (is_key(m->key, m->key_len, "agentId")) {
 			out->agent_id = sp;
 		}
 		break;
@@ -591,19 +602,8 @@ static bool top_members(const char *s, size_t n, size_t max, struct top_line *tl
 /* Iterates the elements of the valid array text @s like next_member. */
 static bool next_element(const char *s, size_t n, size_t *pos, const char **val, size_t *len)
 {
-	size_t i = *pos, v;
+	size_t i = next_start(s, n, *pos, '['), v;
 
-	if (i == 0) {
-		i = ws(s, n, 0);
-		if (i >= n || s[i] != '[') {
-			return false;
-		}
-		i++;
-	}
-	i = ws(s, n, i);
-	if (i < n && s[i] == ',') {
-		i = ws(s, n, i + 1);
-	}
 	if (i >= n || s[i] == ']') {
 		return false;
 	}
