@@ -33,6 +33,8 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "et_buf.h"
 #include "et_jdoc.h"
@@ -53,45 +55,33 @@ static bool is_digit(uint8_t c)
 	return c >= '0' && c <= '9';
 }
 
-/* RFC 8259 number: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+/*
+ * RFC 8259 number: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, matched by PCRE2 from
+ * the grammar as the RFC writes it, so that the check does not share the parser's hand-written
+ * lexer (a copy of it would only agree with itself).
+ */
 static bool rfc_number(const uint8_t *s, size_t n)
 {
-	size_t i = 0;
+	static pcre2_code *re;
+	static pcre2_match_data *md;
+	int errcode, r;
+	PCRE2_SIZE erroff;
 
-	if (i < n && s[i] == '-') {
-		i++;
-	}
-	if (i < n && s[i] == '0') {
-		i++;
-	} else if (i < n && is_digit(s[i])) {
-		while (i < n && is_digit(s[i])) {
-			i++;
-		}
-	} else {
-		return false;
-	}
-	if (i < n && s[i] == '.') {
-		i++;
-		if (i == n || !is_digit(s[i])) {
-			return false;
-		}
-		while (i < n && is_digit(s[i])) {
-			i++;
+	if (!re) {
+		re = pcre2_compile(
+			(PCRE2_SPTR) "-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?",
+			PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED | PCRE2_ENDANCHORED, &errcode,
+			&erroff, NULL);
+		md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+		if (!md) {
+			abort();
 		}
 	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-')) {
-			i++;
-		}
-		if (i == n || !is_digit(s[i])) {
-			return false;
-		}
-		while (i < n && is_digit(s[i])) {
-			i++;
-		}
+	r = pcre2_match(re, s, n, 0, 0, md, NULL);
+	if (r < 0 && r != PCRE2_ERROR_NOMATCH) {
+		abort();
 	}
-	return i == n;
+	return r >= 0;
 }
 
 static int hex4(const uint8_t *s, size_t n, size_t i)
