@@ -146,14 +146,18 @@ static void run_chunk(struct et_lines_pipe *pl, struct et_lines_chunk *c)
 	}
 }
 
-/* The oldest ready chunk (so the consumer waits as little as possible), or NULL. Lock held. */
-static struct et_lines_chunk *oldest_ready(struct et_lines_pipe *pl)
+/*
+ * The oldest ready chunk (so the consumer waits as little as possible), or NULL; a mapped one
+ * only when @maps. Lock held.
+ */
+static struct et_lines_chunk *oldest_ready(struct et_lines_pipe *pl, bool maps)
 {
 	struct et_lines_chunk *c = NULL;
 	size_t i;
 
 	for (i = 0; i < ET_LINES_NCHUNKS; i++) {
-		if (pl->chunks[i].state == ET_CHUNK_READY && (!c || pl->chunks[i].seq < c->seq)) {
+		if (pl->chunks[i].state == ET_CHUNK_READY && (maps || !pl->chunks[i].map) &&
+		    (!c || pl->chunks[i].seq < c->seq)) {
 			c = &pl->chunks[i];
 		}
 	}
@@ -167,7 +171,7 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&pl->lock);
 	for (;;) {
-		c = oldest_ready(pl);
+		c = oldest_ready(pl, true);
 		if (pl->stop || (!c && pl->done)) {
 			break;
 		}
@@ -217,7 +221,7 @@ static int consume_one(struct et_lines_consumer *k)
 		if (!c || c->state == ET_CHUNK_PARSED) {
 			break;
 		}
-		ready = oldest_ready(pl);
+		ready = oldest_ready(pl, pl->consumer_maps);
 		if (ready) {
 			run_chunk(pl, ready);
 			continue;
@@ -614,6 +618,12 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 			break;
 		}
 	}
+	/*
+	 * A mapped chunk is parsed on a worker while there is one: a SIGBUS from a shrunk file is
+	 * then taken on a thread whose stack is all there (valgrind cannot grow the main thread's
+	 * stack to deliver it). Without a worker, the consumer parses everything.
+	 */
+	pl.consumer_maps = started == 0;
 	for (i = 0; r == 0 && i < n; i++) {
 		r = read_file(&k, files, i, err);
 	}

@@ -95,6 +95,7 @@ struct et_lines_pipe {
 	size_t pack;	    /* bytes a pack holds, unless one file is larger */
 	size_t max_line;    /* a line is cut there */
 	bool can_map;	    /* every chunk has a guard slot: regular files may be mapped */
+	bool consumer_maps; /* the consumer parses mapped chunks too: no worker started */
 	bool done;	    /* no more chunks will be filled */
 	bool stop;	    /* an error: workers leave */
 };
