@@ -594,6 +594,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 						   : (size_t)cpus - 1,
 	       started, i;
 	int r = 0, cr;
+	void *alt;
 
 	memset(&pl, 0, sizeof(pl));
 	pthread_mutex_init(&pl.lock, NULL);
@@ -613,6 +614,8 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		pl.chunks[i].guard = et_lines_guard_claim();
 		pl.can_map = pl.can_map && pl.chunks[i].guard >= 0;
 	}
+	/* This thread reads the mappings too (and may take a SIGBUS there): see et_lines_guard.c. */
+	alt = pl.can_map ? et_lines_guard_altstack() : NULL;
 	for (started = 0; started < nworkers; started++) {
 		if (pthread_create(&threads[started], NULL, worker, &pl) != 0) {
 			break;
@@ -665,6 +668,7 @@ int et_lines_run(char *const *files, size_t n, const struct et_lines_client *cl,
 		free(pl.chunks[i].buf);
 		free(pl.chunks[i].items);
 	}
+	et_lines_guard_altstack_end(alt);
 	pthread_cond_destroy(&pl.parsed);
 	pthread_cond_destroy(&pl.ready);
 	pthread_mutex_destroy(&pl.lock);

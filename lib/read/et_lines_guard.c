@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -140,4 +141,45 @@ bool et_lines_guard_clear(int g)
 bool et_lines_guard_hit(int g)
 {
 	return atomic_load(&guards[g].hit);
+}
+
+#define ALT_STACK ((size_t)64 << 10)
+
+/*
+ * Gives the calling thread an alternate signal stack for the run when it has none, so that a
+ * SIGBUS it takes (the handler asks for SA_ONSTACK) is delivered on memory that is all there:
+ * valgrind cannot grow a main thread's stack to deliver a signal. Returns the stack to pass to
+ * et_lines_guard_altstack_end, or NULL (one was there already, or none could be set: the signal
+ * then goes on the thread's own stack, as it would without this).
+ */
+void *et_lines_guard_altstack(void)
+{
+	stack_t cur, alt;
+
+	if (sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE)) {
+		return NULL;
+	}
+	memset(&alt, 0, sizeof(alt));
+	alt.ss_sp = malloc(ALT_STACK);
+	alt.ss_size = ALT_STACK;
+	if (alt.ss_sp && sigaltstack(&alt, NULL) != 0) {
+		free(alt.ss_sp);
+		return NULL;
+	}
+	return alt.ss_sp;
+}
+
+/* Removes the alternate stack @stack that et_lines_guard_altstack set, and frees it; NULL: none. */
+void et_lines_guard_altstack_end(void *stack)
+{
+	stack_t off;
+
+	if (!stack) {
+		return;
+	}
+	memset(&off, 0, sizeof(off));
+	off.ss_flags = SS_DISABLE;
+	if (sigaltstack(&off, NULL) == 0) {
+		free(stack);
+	}
 }

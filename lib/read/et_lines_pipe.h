@@ -174,4 +174,14 @@ bool et_lines_guard_clear(int g);
 /** Returns true when a page of the mapping registered in slot @g has vanished. */
 bool et_lines_guard_hit(int g);
 
+/**
+ * Gives the calling thread an alternate signal stack for the run when it has none (a SIGBUS on it
+ * is then delivered on memory that is all there). Returns what to pass to
+ * et_lines_guard_altstack_end, or NULL when none was set.
+ */
+void *et_lines_guard_altstack(void);
+
+/** Removes and frees the alternate stack @stack from et_lines_guard_altstack; NULL: nothing. */
+void et_lines_guard_altstack_end(void *stack);
+
 #endif
